@@ -1,0 +1,191 @@
+"""``ddp``: argument parsing and messages only; the work is in ddp_engine.sync.
+
+Exit codes: 0 success; 1 error; 2 differences found when ``--exit-code`` is given (a CI drift
+gate, like ``git diff --exit-code``).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+from dotenv import dotenv_values
+
+from ddp_engine.errors import DdpError
+from ddp_engine.settings import SSL_MODES, ConnectionSettings, resolve_side
+
+SIDE_OPTIONS = ("host", "port", "database", "username", "password", "schema", "sslmode")
+
+
+def find_env_file(start: Path) -> Path | None:
+    """The nearest ``.env`` in ``start`` or a parent directory."""
+    for folder in (start, *start.parents):
+        candidate = folder / ".env"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_environment(env_path: str | None) -> dict[str, str]:
+    """Process environment over the ``.env`` file (explicit path, else discovered)."""
+    if env_path is not None:
+        path = Path(env_path)
+        if not path.is_file():
+            raise DdpError(f"Error: .env file not found: {env_path}")
+    else:
+        path = find_env_file(Path.cwd()) or Path()
+    values: dict[str, str] = {}
+    if path.name:
+        values = {k: v for k, v in dotenv_values(path).items() if v is not None}
+    values.update(os.environ)
+    return values
+
+
+def side_options(side: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The seed's ``--<side>-*`` options."""
+    defaults = {"host": "localhost", "port": "5432", "schema": "public"}
+
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        for name in reversed(SIDE_OPTIONS):
+            help_text = f"{side.capitalize()} database {name}"
+            if name in defaults:
+                help_text += f" (default: {defaults[name]})"
+            if name == "sslmode":
+                func = click.option(
+                    f"--{side}-sslmode",
+                    type=click.Choice(SSL_MODES),
+                    help=f"{side.capitalize()} libpq sslmode",
+                )(func)
+                continue
+            func = click.option(f"--{side}-{name}", default=None, help=help_text)(func)
+        return func
+
+    return decorate
+
+
+def settings_for(side: str, values: dict[str, Any], environ: dict[str, str]) -> ConnectionSettings:
+    flags = {
+        "host": values[f"{side}_host"],
+        "port": values[f"{side}_port"],
+        "database": values[f"{side}_database"],
+        "user": values[f"{side}_username"],
+        "password": values[f"{side}_password"],
+        "schema_name": values[f"{side}_schema"],
+        "sslmode": values[f"{side}_sslmode"],
+    }
+    return resolve_side(side, flags, environ)
+
+
+def summary(result: Any) -> str:
+    """Per-section statement counts, hazards and what was renamed, for people."""
+    plan = result.plan
+    lines = []
+    if plan.is_empty:
+        lines.append("Source and target are in sync: nothing to do.")
+    else:
+        counts = plan.counts()
+        total = sum(counts.values())
+        lines.append(f"{len(plan.changes)} difference(s), {total} statement(s):")
+        for section, n in counts.items():
+            lines.append(f"  {section:<20} {n}")
+        hazards = plan.hazards()
+        if hazards:
+            lines.append(f"{len(hazards)} hazard(s): see the comments in the script")
+    if plan.cleanup:
+        lines.append(
+            f"{len(plan.cleanup)} object(s) renamed to keep their data; their DROP "
+            "statements are in the script's CLEANUP part"
+        )
+    for u in plan.unsupported:
+        lines.append(f"not synchronised: {u.object_type} {u.identity}")
+    for warning in plan.warnings:
+        lines.append(f"warning: {warning}")
+    return "\n".join(lines)
+
+
+def fail(message: str) -> None:
+    click.echo(message, err=True)
+    sys.exit(1)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """DDP: Declarative Database Provisioning for PostgreSQL."""
+
+
+@main.command()
+@click.option("--env", "env_path", default=None, help="Path to .env file (default: auto-discover)")
+@side_options("source")
+@side_options("target")
+@click.option("--output", default=None, help="Output file for the script (default: alter.sql)")
+@click.option(
+    "--dry-run", is_flag=True, help="Show what would be changed without writing or executing"
+)
+@click.option(
+    "--apply",
+    "do_apply",
+    is_flag=True,
+    help="Run the script on the target in one transaction, then verify",
+)
+@click.option("--exit-code", is_flag=True, help="Exit with 2 when differences were found")
+@click.option("--all-schemas", is_flag=True, help="Compare every non-system schema")
+@click.option("--no-privileges", is_flag=True, help="Leave GRANT/REVOKE out of the comparison")
+@click.option("--quiet", "-q", is_flag=True, help="Print only errors")
+def sync(**values: Any) -> None:
+    """Make the target schema match the source schema (writes an ALTER script)."""
+    try:
+        run_sync(values)
+    except DdpError as exc:
+        fail(exc.message)
+    except KeyboardInterrupt:
+        fail("DDP SYNC interrupted: nothing was applied")
+    except Exception as exc:  # noqa: BLE001 - one line for people, never a traceback
+        if os.environ.get("DDP_DEBUG"):
+            raise
+        fail(
+            f"DDP SYNC failed: internal error ({type(exc).__name__}): "
+            f"{' '.join(str(exc).split())[:300]} (set DDP_DEBUG=1 for details)"
+        )
+
+
+def run_sync(values: dict[str, Any]) -> None:
+    from ddp_engine.sync import SyncOptions, apply_and_verify, compare
+
+    environ = load_environment(values["env_path"])
+    source = settings_for("source", values, environ)
+    target = settings_for("target", values, environ)
+    options = SyncOptions(all_schemas=values["all_schemas"], privileges=not values["no_privileges"])
+    result = compare(source, target, options)
+    quiet = values["quiet"]
+    if values["dry_run"]:
+        click.echo(summary(result))
+        click.echo("")
+        click.echo(result.script, nl=False)
+    else:
+        output = values["output"] or environ.get("OUTPUT_FILE") or "alter.sql"
+        try:
+            Path(output).write_text(result.script)
+        except OSError as exc:
+            raise DdpError(f"DDP SYNC failed: cannot write {output}: {exc.strerror}") from None
+        if not quiet:
+            click.echo(summary(result))
+            click.echo(f"Script written to {output}")
+        if values["do_apply"] and not result.plan.is_empty:
+            after = apply_and_verify(result, source, target, options)
+            if after.is_empty:
+                click.echo("Applied: the target now matches the source.")
+            else:
+                click.echo(f"Applied, but {len(after.changes)} difference(s) remain:")
+                for change in after.changes:
+                    click.echo(f"  {change.action} {change.kind} {change.label}")
+                sys.exit(1)
+    if values["exit_code"] and not result.plan.is_empty:
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,102 @@
+"""Snapshot × Snapshot → Changes: what differs, with nothing about order or SQL.
+
+Tables are compared field by field and their columns one by one, so that a table that exists on
+both sides is altered in place. Every other kind is compared as a whole object.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from ddp_engine.model import Key, Snapshot, Table, object_key
+
+#: Snapshot attributes compared as whole objects → the kind of their changes, in listing order.
+OBJECT_KINDS = {
+    "schemas": "schema",
+    "extensions": "extension",
+    "collations": "collation",
+    "types": "type",
+    "sequences": "sequence",
+    "tables": "table",
+    "functions": "function",
+    "views": "view",
+    "constraints": "constraint",
+    "indexes": "index",
+    "triggers": "trigger",
+    "policies": "policy",
+}
+
+
+class Change(BaseModel):
+    """One difference: ``create`` (only in source), ``drop`` (only in target) or ``alter``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    action: str
+    kind: str
+    key: Key
+    fields: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        """``schema.table.column``-style name for summaries."""
+        _, schema, name, sub = self.key
+        parts = [p for p in (schema, name, sub) if p]
+        return ".".join(parts)
+
+
+def index_objects(objects: Iterable[Any]) -> dict[Key, Any]:
+    return {object_key(o): o for o in objects}
+
+
+def changed_fields(source: Any, target: Any, ignore: Iterable[str] = ()) -> tuple[str, ...]:
+    """Names of the model fields whose values differ."""
+    skip = set(ignore)
+    return tuple(
+        name
+        for name in type(source).model_fields
+        if name not in skip and getattr(source, name) != getattr(target, name)
+    )
+
+
+def diff(source: Snapshot, target: Snapshot, privileges: bool = True) -> list[Change]:
+    """All differences between ``source`` (desired) and ``target`` (current)."""
+    ignore = {"owner"} if privileges else {"owner", "acl", "column_acls"}
+    changes: list[Change] = []
+    for attr, kind in OBJECT_KINDS.items():
+        src = index_objects(getattr(source, attr))
+        tgt = index_objects(getattr(target, attr))
+        for key in sorted(src.keys() | tgt.keys()):
+            if key not in tgt:
+                changes.append(Change(action="create", kind=kind, key=key))
+            elif key not in src:
+                changes.append(Change(action="drop", kind=kind, key=key))
+            else:
+                extra = {"columns"} if attr == "tables" else set()
+                fields = changed_fields(src[key], tgt[key], ignore | extra)
+                if fields:
+                    changes.append(Change(action="alter", kind=kind, key=key, fields=fields))
+                if attr == "tables":
+                    changes.extend(column_changes(src[key], tgt[key], ignore))
+    return changes
+
+
+def column_changes(source: Table, target: Table, ignore: set[str]) -> list[Change]:
+    """Column-level changes of a table present on both sides."""
+    src = {c.name: c for c in source.columns}
+    tgt = {c.name: c for c in target.columns}
+    out = []
+    for name in list(src) + [n for n in tgt if n not in src]:
+        key: Key = ("column", target.schema_name, target.name, name)
+        if name not in tgt:
+            out.append(Change(action="create", kind="column", key=key))
+        elif name not in src:
+            out.append(Change(action="drop", kind="column", key=key))
+        else:
+            fields = changed_fields(src[name], tgt[name], ignore)
+            if fields:
+                out.append(Change(action="alter", kind="column", key=key, fields=fields))
+    return out

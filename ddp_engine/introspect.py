@@ -1,0 +1,397 @@
+"""Read the schemas in scope into a Snapshot: one consistent transaction, one query per kind.
+
+DESIGN's rules live here: ``REPEATABLE READ READ ONLY`` so that every query sees the same
+catalog; ``search_path`` set to the schema (single-schema mode) so that deparsed expressions name
+in-schema objects unqualified and two schemas of the same design read equal; pg_catalog only;
+a constant number of queries whatever the number of tables.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+from importlib import resources
+from typing import Any
+
+import psycopg
+from psycopg.rows import dict_row
+
+from ddp_engine.connect import connect
+from ddp_engine.errors import DdpError
+from ddp_engine.model import (
+    Collation,
+    Column,
+    Constraint,
+    Extension,
+    Function,
+    Index,
+    Key,
+    Policy,
+    Schema,
+    Sequence,
+    Snapshot,
+    Table,
+    Trigger,
+    Unsupported,
+    UserType,
+    View,
+)
+from ddp_engine.settings import ConnectionSettings
+
+#: The suffix of a name that DDP renamed to keep its data; such objects are left out of diffs.
+DROPPED_RE = re.compile(r"_dropped_\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-\d{3}Z$")
+
+QUERY_NAMES = (
+    "schemas",
+    "extensions",
+    "collations",
+    "types",
+    "relations",
+    "columns",
+    "sequences",
+    "constraints",
+    "indexes",
+    "functions",
+    "triggers",
+    "policies",
+    "dependencies",
+    "unsupported",
+)
+
+
+def load_query(name: str) -> str:
+    """The text of ``queries/<name>.sql``, shipped as package data."""
+    return resources.files("ddp_engine.queries").joinpath(f"{name}.sql").read_text()
+
+
+def is_dropped(name: str) -> bool:
+    """Whether ``name`` carries the suffix DDP gives renamed, data-preserving objects."""
+    return DROPPED_RE.search(name) is not None
+
+
+def introspect(
+    settings: ConnectionSettings, side: str, all_schemas: bool = False
+) -> tuple[Snapshot, float]:
+    """Connect to ``side`` and read its Snapshot; returns it with the seconds it took."""
+    started = time.perf_counter()
+    with connect(settings, side) as conn:
+        snapshot = read_snapshot(conn, settings.schema_name, all_schemas)
+    return snapshot, time.perf_counter() - started
+
+
+def read_snapshot(conn: psycopg.Connection, schema_name: str, all_schemas: bool) -> Snapshot:
+    """Read a Snapshot through an open connection (left unchanged: the transaction rolls back)."""
+    conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+    conn.read_only = True
+    try:
+        with conn.cursor(row_factory=dict_row) as cur:
+            cur.execute("SET LOCAL jit = off")
+            path = "" if all_schemas else f"{_quote_ident(schema_name)}, pg_catalog"
+            cur.execute("SELECT set_config('search_path', %s, true)", (path,))
+            params: dict[str, Any] = {"schemas": [schema_name], "all": all_schemas}
+            cur.execute(load_query("schemas"), params)
+            schema_rows = [r for r in cur.fetchall() if not is_dropped(r["name"])]
+            if not all_schemas and not schema_rows:
+                raise DdpError(f'DDP SYNC failed: schema "{schema_name}" does not exist')
+            params["schemas"] = [r["name"] for r in schema_rows]
+            rows: dict[str, list[dict[str, Any]]] = {}
+            for name in QUERY_NAMES[1:]:
+                cur.execute(load_query(name), params)
+                rows[name] = cur.fetchall()
+            version = conn.info.server_version
+    except psycopg.errors.InsufficientPrivilege as exc:
+        raise DdpError(
+            f"DDP SYNC failed: permission denied while reading the catalog: {exc}"
+        ) from None
+    finally:
+        conn.rollback()
+    return build_snapshot(version, schema_rows, rows, all_schemas)
+
+
+def _quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def parse_acl(items: Iterable[str], owner: str) -> tuple[str, ...]:
+    """Canonical grants: ``grantee=privileges`` (``*`` marks grant option), owner as ``<owner>``.
+
+    The grantor is left out: who granted is history, not schema.
+    """
+    result = []
+    for item in items:
+        grantee, rest = _split_grantee(item)
+        privileges = rest.rsplit("/", 1)[0]
+        if grantee == "":
+            grantee = "PUBLIC"
+        elif grantee == owner:
+            grantee = "<owner>"
+        result.append(f"{grantee}={privileges}")
+    return tuple(sorted(result))
+
+
+def _split_grantee(item: str) -> tuple[str, str]:
+    if item.startswith('"'):
+        i, name = 1, []
+        while i < len(item):
+            if item[i] == '"':
+                if item[i + 1 : i + 2] == '"':
+                    name.append('"')
+                    i += 2
+                    continue
+                break
+            name.append(item[i])
+            i += 1
+        return "".join(name), item[i + 2 :]
+    grantee, _, rest = item.partition("=")
+    return grantee, rest
+
+
+def build_snapshot(
+    version: int,
+    schema_rows: list[dict[str, Any]],
+    rows: dict[str, list[dict[str, Any]]],
+    all_schemas: bool,
+) -> Snapshot:
+    """Turn the query rows into a Snapshot, leaving out renamed (``_dropped_``) objects."""
+    relation_owner: dict[tuple[str, str], str] = {}
+    columns: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for r in rows["columns"]:
+        if not is_dropped(r["name"]):
+            columns[(r["schema_name"], r["table_name"])].append(r)
+    tables, views = [], []
+    for r in rows["relations"]:
+        if is_dropped(r["name"]) or r["relkind"] == "f":
+            continue
+        relation_owner[(r["schema_name"], r["name"])] = r["owner"]
+        cols = columns.get((r["schema_name"], r["name"]), [])
+        if r["relkind"] in ("v", "m"):
+            views.append(_view(r, cols))
+        else:
+            tables.append(_table(r, cols))
+    table_names = {(t.schema_name, t.name) for t in tables}
+
+    view_names = {(v.schema_name, v.name) for v in views}
+    live_relations = table_names | view_names
+    return Snapshot(
+        server_version=version,
+        all_schemas=all_schemas,
+        schemas=tuple(
+            Schema(
+                name=r["name"],
+                comment=r["comment"],
+                acl=parse_acl(r["acl"], r["owner"]),
+                owner=r["owner"],
+            )
+            for r in schema_rows
+        ),
+        extensions=tuple(Extension(**r) for r in rows["extensions"]),
+        collations=tuple(Collation(**r) for r in rows["collations"] if not is_dropped(r["name"])),
+        types=tuple(_user_type(r) for r in rows["types"] if not is_dropped(r["name"])),
+        sequences=tuple(
+            _sequence(r)
+            for r in rows["sequences"]
+            if not is_dropped(r["name"]) and not r["is_identity"]
+        ),
+        tables=tuple(tables),
+        views=tuple(views),
+        functions=tuple(_function(r) for r in rows["functions"] if not is_dropped(r["name"])),
+        constraints=tuple(
+            _constraint(r)
+            for r in rows["constraints"]
+            if (r["schema_name"], r["table_name"]) in table_names
+        ),
+        indexes=tuple(
+            _index(r)
+            for r in rows["indexes"]
+            if (r["schema_name"], r["table_name"]) in live_relations and not is_dropped(r["name"])
+        ),
+        triggers=tuple(
+            Trigger(
+                schema_name=r["schema_name"],
+                table=r["table_name"],
+                name=r["name"],
+                definition=r["definition"],
+                enabled=r["enabled"],
+                comment=r["comment"],
+            )
+            for r in rows["triggers"]
+            if (r["schema_name"], r["table_name"]) in live_relations
+        ),
+        policies=tuple(
+            Policy(
+                schema_name=r["schema_name"],
+                table=r["table_name"],
+                name=r["name"],
+                command=r["command"],
+                permissive=r["permissive"],
+                roles=tuple(r["roles"]),
+                using=r["using_expr"],
+                check=r["check_expr"],
+                comment=r["comment"],
+            )
+            for r in rows["policies"]
+            if (r["schema_name"], r["table_name"]) in table_names
+        ),
+        dependencies=tuple(_dependencies(rows["dependencies"])),
+        unsupported=tuple(Unsupported(**r) for r in rows["unsupported"]),
+    )
+
+
+def _table(r: dict[str, Any], cols: list[dict[str, Any]]) -> Table:
+    parents = tuple(r["parents"])
+    return Table(
+        schema_name=r["schema_name"],
+        name=r["name"],
+        partitioned=r["relkind"] == "p",
+        unlogged=r["persistence"] == "u",
+        partition_key=r["partition_key"],
+        partition_of=parents[0] if r["is_partition"] else None,
+        partition_bound=r["partition_bound"],
+        inherits=() if r["is_partition"] else parents,
+        options=tuple(sorted(r["options"])),
+        rls=r["rls"],
+        force_rls=r["force_rls"],
+        replica_identity=r["replica_identity"],
+        columns=tuple(_column(c, r["owner"]) for c in cols if c["is_local"]),
+        comment=r["comment"],
+        acl=parse_acl(r["acl"], r["owner"]),
+        owner=r["owner"],
+    )
+
+
+def _column(c: dict[str, Any], owner: str) -> Column:
+    return Column(
+        name=c["name"],
+        data_type=c["data_type"],
+        not_null=c["not_null"],
+        default=c["default_expr"],
+        generated=c["generated_expr"],
+        identity=c["identity"],
+        collation=c["collation"],
+        statistics=c["statistics"],
+        storage=c["storage"],
+        comment=c["comment"],
+        acl=parse_acl(c["acl"], owner),
+    )
+
+
+def _view(r: dict[str, Any], cols: list[dict[str, Any]]) -> View:
+    return View(
+        schema_name=r["schema_name"],
+        name=r["name"],
+        materialized=r["relkind"] == "m",
+        definition=r["view_definition"],
+        options=tuple(sorted(r["options"])),
+        comment=r["comment"],
+        column_comments=tuple((c["name"], c["comment"]) for c in cols if c["comment"]),
+        column_acls=tuple((c["name"], parse_acl(c["acl"], r["owner"])) for c in cols if c["acl"]),
+        acl=parse_acl(r["acl"], r["owner"]),
+        owner=r["owner"],
+    )
+
+
+def _sequence(r: dict[str, Any]) -> Sequence:
+    owned = None
+    if r["owned_by_table"] and not is_dropped(r["owned_by_table"]):
+        owned = (r["owned_by_schema"], r["owned_by_table"], r["owned_by_column"])
+    return Sequence(
+        schema_name=r["schema_name"],
+        name=r["name"],
+        data_type=r["data_type"],
+        start=r["start"],
+        increment=r["increment"],
+        min_value=r["min_value"],
+        max_value=r["max_value"],
+        cache=r["cache"],
+        cycle=r["cycle"],
+        unlogged=r["persistence"] == "u",
+        owned_by=owned,
+        comment=r["comment"],
+        acl=parse_acl(r["acl"], r["owner"]),
+        owner=r["owner"],
+    )
+
+
+def _constraint(r: dict[str, Any]) -> Constraint:
+    return Constraint(
+        schema_name=r["schema_name"],
+        table=r["table_name"],
+        name=r["name"],
+        constraint_type=r["constraint_type"],
+        definition=r["definition"],
+        columns=tuple(r["columns"]),
+        ref_table=(r["ref_schema"], r["ref_table"]) if r["ref_table"] else None,
+        comment=r["comment"],
+    )
+
+
+def _index(r: dict[str, Any]) -> Index:
+    definition: str = r["definition"]
+    prefix: str = r["definition_prefix"]
+    if definition.startswith(prefix):
+        body = definition[len(prefix) :]
+    else:  # defensive: cut at the first USING after ON
+        body = definition[definition.index(" USING ") + 1 :]
+    return Index(
+        schema_name=r["schema_name"],
+        table=r["table_name"],
+        name=r["name"],
+        body=body,
+        unique=r["is_unique"],
+        on_partitioned=r["on_partitioned"],
+        comment=r["comment"],
+    )
+
+
+def _function(r: dict[str, Any]) -> Function:
+    if r["kind"] == "a":
+        body = r["aggregate_options"] or ""
+    else:
+        definition: str = r["definition"]
+        marker = r["qualified_prefix"] + "("
+        at = definition.index(marker) + len(r["qualified_prefix"])
+        body = definition[at:].rstrip()
+    return Function(
+        schema_name=r["schema_name"],
+        name=r["name"],
+        identity_args=r["identity_args"],
+        kind=r["kind"],
+        body=body,
+        arguments=r["arguments"] or "",
+        result_type=r["result_type"],
+        comment=r["comment"],
+        acl=parse_acl(r["acl"], r["owner"]),
+        owner=r["owner"],
+    )
+
+
+def _user_type(r: dict[str, Any]) -> UserType:
+    return UserType(
+        schema_name=r["schema_name"],
+        name=r["name"],
+        type_kind=r["type_kind"],
+        labels=tuple(r["labels"] or ()),
+        base_type=r["base_type"],
+        not_null=r["not_null"] if r["type_kind"] == "d" else False,
+        default=r["default_expr"],
+        collation=r["collation"],
+        constraints=tuple(r["domain_constraints"] or ()),
+        attributes=tuple(r["attributes"] or ()),
+        range_options=r["range_options"],
+        comment=r["comment"],
+        acl=parse_acl(r["acl"], r["owner"]),
+        owner=r["owner"],
+    )
+
+
+def _dependencies(rows: list[dict[str, Any]]) -> Iterable[tuple[Key, Key]]:
+    for r in rows:
+        dependent: Key = (r["kind"], r["schema_name"], r["name"], r["sub"])
+        referenced: Key = (r["ref_kind"], r["ref_schema"], r["ref_name"], r["ref_sub"])
+        if dependent[:3] == referenced[:3] and dependent[0] in ("table", "view", "column"):
+            continue  # a relation's own columns
+        if any(is_dropped(part) for part in dependent[1:] + referenced[1:]):
+            continue
+        yield dependent, referenced

@@ -1,0 +1,278 @@
+"""The Snapshot: one schema (or several) as read from pg_catalog, free of OIDs.
+
+Every object kind is a frozen pydantic model, so a Snapshot compares by value, hashes to a
+stable fingerprint and round-trips through JSON (the Dagster IO manager stores it that way).
+Objects are keyed by ``Key = (kind, schema, name, sub)``; ``sub`` names a column, constraint,
+trigger or policy inside its table, and is empty otherwise. Dependencies (from pg_depend) use the
+same keys, which is how the planner orders statements across kinds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+Key = tuple[str, str, str, str]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Column(_Frozen):
+    """A column; ``default`` and ``generated`` are deparsed expressions."""
+
+    name: str
+    data_type: str
+    not_null: bool = False
+    default: str | None = None
+    generated: str | None = None
+    identity: str | None = None  # 'a' (ALWAYS) or 'd' (BY DEFAULT)
+    collation: str | None = None
+    statistics: int | None = None
+    storage: str | None = None
+    comment: str | None = None
+    acl: tuple[str, ...] = ()
+
+
+class Table(_Frozen):
+    """A table (plain, partitioned, partition, inheritance child) with its own columns."""
+
+    schema_name: str
+    name: str
+    partitioned: bool = False
+    unlogged: bool = False
+    partition_key: str | None = None
+    partition_of: str | None = None
+    partition_bound: str | None = None
+    inherits: tuple[str, ...] = ()
+    options: tuple[str, ...] = ()
+    rls: bool = False
+    force_rls: bool = False
+    replica_identity: str = "d"
+    columns: tuple[Column, ...] = ()
+    comment: str | None = None
+    acl: tuple[str, ...] = ()
+    owner: str = ""
+
+    def column(self, name: str) -> Column | None:
+        return next((c for c in self.columns if c.name == name), None)
+
+
+class View(_Frozen):
+    """A view or materialized view; columns carry only comments and ACLs."""
+
+    schema_name: str
+    name: str
+    materialized: bool = False
+    definition: str
+    options: tuple[str, ...] = ()
+    comment: str | None = None
+    column_comments: tuple[tuple[str, str], ...] = ()
+    column_acls: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    acl: tuple[str, ...] = ()
+    owner: str = ""
+
+
+class Sequence(_Frozen):
+    schema_name: str
+    name: str
+    data_type: str = "bigint"
+    start: int = 1
+    increment: int = 1
+    min_value: int = 1
+    max_value: int = 9223372036854775807
+    cache: int = 1
+    cycle: bool = False
+    unlogged: bool = False
+    owned_by: tuple[str, str, str] | None = None  # (schema, table, column)
+    identity: bool = False
+    comment: str | None = None
+    acl: tuple[str, ...] = ()
+    owner: str = ""
+
+
+class Constraint(_Frozen):
+    schema_name: str
+    table: str
+    name: str
+    constraint_type: str  # p u c f x
+    definition: str
+    columns: tuple[str, ...] = ()
+    ref_table: tuple[str, str] | None = None
+    comment: str | None = None
+
+
+class Index(_Frozen):
+    schema_name: str
+    table: str
+    name: str
+    body: str  # everything from USING onward
+    unique: bool = False
+    on_partitioned: bool = False
+    comment: str | None = None
+
+
+class Function(_Frozen):
+    """A function, procedure or aggregate, told apart from overloads by identity arguments."""
+
+    schema_name: str
+    name: str
+    identity_args: str
+    kind: str  # f p a w
+    body: str  # pg_get_functiondef after the qualified name, or the aggregate's options
+    arguments: str = ""
+    result_type: str | None = None
+    comment: str | None = None
+    acl: tuple[str, ...] = ()
+    owner: str = ""
+
+    @property
+    def signature(self) -> str:
+        return f"{self.name}({self.identity_args})"
+
+
+class Trigger(_Frozen):
+    schema_name: str
+    table: str
+    name: str
+    definition: str
+    enabled: str = "O"
+    comment: str | None = None
+
+
+class Policy(_Frozen):
+    schema_name: str
+    table: str
+    name: str
+    command: str
+    permissive: bool = True
+    roles: tuple[str, ...] = ("public",)
+    using: str | None = None
+    check: str | None = None
+    comment: str | None = None
+
+
+class UserType(_Frozen):
+    """Enum (e), domain (d), composite (c) or range (r)."""
+
+    schema_name: str
+    name: str
+    type_kind: str
+    labels: tuple[str, ...] = ()
+    base_type: str | None = None
+    not_null: bool = False
+    default: str | None = None
+    collation: str | None = None
+    constraints: tuple[str, ...] = ()
+    attributes: tuple[str, ...] = ()
+    range_options: str | None = None
+    comment: str | None = None
+    acl: tuple[str, ...] = ()
+    owner: str = ""
+
+
+class Collation(_Frozen):
+    schema_name: str
+    name: str
+    provider: str
+    deterministic: bool = True
+    lc_collate: str | None = None
+    lc_ctype: str | None = None
+    icu_locale: str | None = None
+    comment: str | None = None
+
+
+class Extension(_Frozen):
+    name: str
+    schema_name: str
+    version: str
+
+
+class Schema(_Frozen):
+    name: str
+    comment: str | None = None
+    acl: tuple[str, ...] = ()
+    owner: str = ""
+
+
+class Unsupported(_Frozen):
+    """An object the engine does not model; the script reports it."""
+
+    schema_name: str
+    object_type: str
+    identity: str
+
+
+class Snapshot(_Frozen):
+    """Everything DDP knows about the schemas in scope on one side."""
+
+    server_version: int
+    schemas: tuple[Schema, ...] = ()
+    all_schemas: bool = False
+    extensions: tuple[Extension, ...] = ()
+    collations: tuple[Collation, ...] = ()
+    types: tuple[UserType, ...] = ()
+    sequences: tuple[Sequence, ...] = ()
+    tables: tuple[Table, ...] = ()
+    views: tuple[View, ...] = ()
+    functions: tuple[Function, ...] = ()
+    constraints: tuple[Constraint, ...] = ()
+    indexes: tuple[Index, ...] = ()
+    triggers: tuple[Trigger, ...] = ()
+    policies: tuple[Policy, ...] = ()
+    dependencies: tuple[tuple[Key, Key], ...] = ()
+    unsupported: tuple[Unsupported, ...] = ()
+
+    def fingerprint(self) -> str:
+        """A stable hash of the objects (not the server version): equal schemas, equal hash."""
+        data = self.model_dump_json(exclude={"server_version"})
+        return hashlib.sha256(data.encode()).hexdigest()
+
+    def counts(self) -> dict[str, int]:
+        """Objects per kind, for summaries and Dagster metadata."""
+        return {
+            "schemas": len(self.schemas),
+            "extensions": len(self.extensions),
+            "types": len(self.types),
+            "sequences": len(self.sequences),
+            "tables": len(self.tables),
+            "columns": sum(len(t.columns) for t in self.tables),
+            "views": len(self.views),
+            "functions": len(self.functions),
+            "constraints": len(self.constraints),
+            "indexes": len(self.indexes),
+            "triggers": len(self.triggers),
+            "policies": len(self.policies),
+        }
+
+
+def object_key(obj: Any) -> Key:
+    """The dependency key of a modelled object."""
+    if isinstance(obj, Table):
+        return ("table", obj.schema_name, obj.name, "")
+    if isinstance(obj, View):
+        return ("view", obj.schema_name, obj.name, "")
+    if isinstance(obj, Sequence):
+        return ("sequence", obj.schema_name, obj.name, "")
+    if isinstance(obj, Constraint):
+        return ("constraint", obj.schema_name, obj.table, obj.name)
+    if isinstance(obj, Index):
+        return ("index", obj.schema_name, obj.name, "")
+    if isinstance(obj, Function):
+        return ("function", obj.schema_name, obj.signature, "")
+    if isinstance(obj, Trigger):
+        return ("trigger", obj.schema_name, obj.table, obj.name)
+    if isinstance(obj, Policy):
+        return ("policy", obj.schema_name, obj.table, obj.name)
+    if isinstance(obj, UserType):
+        return ("type", obj.schema_name, obj.name, "")
+    if isinstance(obj, Collation):
+        return ("collation", obj.schema_name, obj.name, "")
+    if isinstance(obj, Extension):
+        return ("extension", "", obj.name, "")
+    if isinstance(obj, Schema):
+        return ("schema", "", obj.name, "")
+    raise TypeError(f"not a modelled object: {type(obj).__name__}")

@@ -1,0 +1,479 @@
+"""Changes → an ordered Plan of SQL steps.
+
+How order is found: every step says which objects it provides (creates or alters) and which it
+disturbs (drops, renames, alters). Edges come from pg_depend on both sides: a step that builds
+X waits for the steps that build what X depends on in the source; a step that disturbs Y waits
+for the drops of everything that depends on Y in the target. Objects without data that depend
+on something disturbed (views, constraints, indexes, triggers, policies, defaults, functions) are
+dropped and recreated. A priority topological sort keeps the seed's sections in order wherever
+the edges allow.
+
+Data-holding objects that exist only in the target (tables, columns, sequences, functions, and
+whole schemas) are renamed ``<name>_dropped_<timestamp>``; their DROP goes to the cleanup part.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from ddp_engine import ddl
+from ddp_engine.diff import Change, diff, index_objects
+from ddp_engine.model import Key, Snapshot, Table, Unsupported, object_key
+from ddp_engine.sqltext import dropped_name, ident, qualified
+
+#: Sections of the script, in order. The seed's six come in the seed's order; kinds that others
+#: stand on come first, kinds that stand on tables and functions after.
+SECTIONS = (
+    "SCHEMA",
+    "EXTENSION",
+    "TYPE",
+    "SEQUENCE",
+    "TABLE",
+    "COLUMN",
+    "FUNCTION/PROCEDURE",
+    "CONSTRAINT",
+    "INDEX",
+    "TRIGGER",
+    "VIEW",
+    "POLICY",
+    "PRIVILEGE",
+)
+SEED_SECTIONS = ("TABLE", "COLUMN", "FUNCTION/PROCEDURE", "CONSTRAINT", "INDEX", "TRIGGER")
+SECTION_OF_KIND = {
+    "schema": "SCHEMA",
+    "extension": "EXTENSION",
+    "collation": "TYPE",
+    "type": "TYPE",
+    "sequence": "SEQUENCE",
+    "table": "TABLE",
+    "column": "COLUMN",
+    "default": "COLUMN",
+    "function": "FUNCTION/PROCEDURE",
+    "constraint": "CONSTRAINT",
+    "index": "INDEX",
+    "trigger": "TRIGGER",
+    "view": "VIEW",
+    "policy": "POLICY",
+}
+#: Kinds that hold no data: dropped and recreated when something they depend on is disturbed.
+REBUILDABLE = {"view", "constraint", "index", "trigger", "policy", "default", "function"}
+
+
+class Step(BaseModel):
+    """One statement (or a few that belong together) with why it is there and what it risks."""
+
+    model_config = ConfigDict(frozen=True)
+
+    section: str
+    key: Key
+    action: str
+    note: str
+    statements: tuple[str, ...]
+    hazards: tuple[str, ...] = ()
+
+
+class Plan(BaseModel):
+    """What the script will do, in order, and what it could not do."""
+
+    model_config = ConfigDict(frozen=True)
+
+    source_label: str
+    target_label: str
+    target_schema: str
+    all_schemas: bool
+    generated_at: str
+    stamp: str
+    target_fingerprint: str
+    changes: tuple[Change, ...] = ()
+    steps: tuple[Step, ...] = ()
+    cleanup: tuple[str, ...] = ()
+    unsupported: tuple[Unsupported, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.steps
+
+    def hazards(self) -> list[tuple[str, str]]:
+        """(step note, hazard) pairs, for summaries and metadata."""
+        return [(s.note, h) for s in self.steps for h in s.hazards]
+
+    def counts(self) -> dict[str, int]:
+        """Statements per section."""
+        out: dict[str, int] = {}
+        for step in self.steps:
+            out[step.section] = out.get(step.section, 0) + len(step.statements)
+        return out
+
+
+def timestamps(now: datetime | None = None) -> tuple[str, str]:
+    """The run's timestamp for the header and for renamed objects' names (DESIGN)."""
+    now = now or datetime.now(UTC)
+    millis = f"{now.microsecond // 1000:03d}"
+    header = now.strftime("%Y-%m-%dT%H:%M:%S.") + millis + "Z"
+    return header, now.strftime("%Y-%m-%dT%H-%M-%S-") + millis + "Z"
+
+
+def relabel(snapshot: Snapshot, old: str, new: str) -> Snapshot:
+    """The same snapshot with schema ``old`` called ``new`` (single-schema, cross-schema sync)."""
+    if old == new:
+        return snapshot
+
+    def swap(value: Any) -> Any:
+        if isinstance(value, BaseModel):
+            update = {name: swap(getattr(value, name)) for name in type(value).model_fields}
+            return value.model_copy(update=update)
+        if isinstance(value, tuple):
+            return tuple(swap(v) for v in value)
+        if value == old:
+            return new
+        return value
+
+    result: Snapshot = swap(snapshot)
+    return result
+
+
+class _Node:
+    __slots__ = ("step", "order", "after")
+
+    def __init__(self, step: Step, order: tuple[Any, ...]) -> None:
+        self.step = step
+        self.order = order
+        self.after: set[int] = set()
+
+
+class Planner:
+    """Builds the steps for one pair of snapshots (see the module docstring)."""
+
+    def __init__(
+        self, source: Snapshot, target: Snapshot, stamp: str, privileges: bool = True
+    ) -> None:
+        self.source = source
+        self.target = target
+        self.stamp = stamp
+        self.privileges = privileges
+        self.changes = diff(source, target, privileges)
+        self.src = self._objects(source)
+        self.tgt = self._objects(target)
+        self.src_deps = self._graph(source.dependencies)
+        self.tgt_dependents = self._reverse(target.dependencies)
+        self.nodes: list[_Node] = []
+        self.provides: dict[Key, list[int]] = defaultdict(list)
+        self.disturbs: dict[Key, list[int]] = defaultdict(list)
+        self.drops: dict[Key, list[int]] = defaultdict(list)
+        self.frees: dict[tuple[str, str], list[int]] = defaultdict(list)
+        self.claims: dict[int, tuple[str, str]] = {}
+        self.requires: dict[int, list[Key]] = defaultdict(list)
+        self.cleanup: list[str] = []
+        self.warnings: list[str] = []
+
+    # -- indexes over the snapshots -------------------------------------------------------
+
+    @staticmethod
+    def _objects(snapshot: Snapshot) -> dict[Key, Any]:
+        objects: dict[Key, Any] = {}
+        for attr in (
+            "schemas",
+            "extensions",
+            "collations",
+            "types",
+            "sequences",
+            "tables",
+            "views",
+            "functions",
+            "constraints",
+            "indexes",
+            "triggers",
+            "policies",
+        ):
+            objects.update(index_objects(getattr(snapshot, attr)))
+        for table in snapshot.tables:
+            for column in table.columns:
+                objects[("column", table.schema_name, table.name, column.name)] = (table, column)
+                if column.default is not None:
+                    objects[("default", table.schema_name, table.name, column.name)] = (
+                        table,
+                        column,
+                    )
+        return objects
+
+    @staticmethod
+    def _graph(edges: Iterable[tuple[Key, Key]]) -> dict[Key, list[Key]]:
+        graph: dict[Key, list[Key]] = defaultdict(list)
+        for dependent, referenced in edges:
+            graph[dependent].append(referenced)
+        return graph
+
+    @staticmethod
+    def _reverse(edges: Iterable[tuple[Key, Key]]) -> dict[Key, list[Key]]:
+        graph: dict[Key, list[Key]] = defaultdict(list)
+        for dependent, referenced in edges:
+            graph[referenced].append(dependent)
+        return graph
+
+    # -- adding steps ---------------------------------------------------------------------
+
+    def add(
+        self,
+        section: str,
+        key: Key,
+        action: str,
+        note: str,
+        statements: Iterable[str],
+        *,
+        provides: Iterable[Key] = (),
+        disturbs: Iterable[Key] = (),
+        hazards: Iterable[str] = (),
+        frees: Iterable[tuple[str, str]] = (),
+        claims: tuple[str, str] | None = None,
+        requires: Iterable[Key] = (),
+        seq: int = 0,
+    ) -> int:
+        """Register a step; returns its id for explicit ordering with ``after``."""
+        statements = tuple(statements)
+        step = Step(
+            section=section,
+            key=key,
+            action=action,
+            note=note,
+            statements=statements,
+            hazards=tuple(hazards),
+        )
+        phase = 0 if action in ("drop", "rename", "detach") else 1
+        order = (SECTIONS.index(section), phase, key[1], key[2], key[3], seq, len(self.nodes))
+        self.nodes.append(_Node(step, order))
+        sid = len(self.nodes) - 1
+        for k in provides:
+            self.provides[k].append(sid)
+        for k in disturbs:
+            self.disturbs[k].append(sid)
+            if action in ("drop", "rename"):
+                self.drops[k].append(sid)
+        for name in frees:
+            self.frees[name].append(sid)
+        if claims:
+            self.claims[sid] = claims
+        for k in requires:
+            self.requires[sid].append(k)
+        return sid
+
+    def after(self, later: int, earlier: int) -> None:
+        if later != earlier:
+            self.nodes[later].after.add(earlier)
+
+    # -- the plan -------------------------------------------------------------------------
+
+    def build(self) -> tuple[list[Step], list[str], list[str]]:
+        by_key = {c.key: c for c in self.changes}
+        rebuild = self._rebuild_closure(by_key)
+        gone_schemas = {c.key[2] for c in self.changes if c.kind == "schema" and c.action == "drop"}
+        builder = ddl.StepBuilder(self)
+        for change in self.changes:
+            if change.key[1] in gone_schemas and change.kind != "schema":
+                continue  # renamed with its schema
+            if change.kind == "column" and change.key[2] and self._table_replaced(change.key):
+                continue
+            builder.change(change, change.key in rebuild)
+        for key in sorted(rebuild - by_key.keys()):
+            if key[1] in gone_schemas:
+                continue
+            builder.rebuild(key)
+        self._edges()
+        return self._sorted(), self.cleanup, self.warnings
+
+    def _table_replaced(self, key: Key) -> bool:
+        change = next(
+            (c for c in self.changes if c.kind == "table" and c.key[1:3] == key[1:3]), None
+        )
+        return change is not None and ddl.needs_replacement(change)
+
+    def _rebuild_closure(self, by_key: dict[Key, Change]) -> set[Key]:
+        """Keys of unchanged-or-changed rebuildable objects that must be dropped and recreated.
+
+        Starts from what the plan disturbs in a way dependants cannot survive (dropped or
+        recreated objects, columns whose type changes, rebuilt enums) and walks pg_depend's
+        reverse edges in the target.
+        """
+        seeds: list[Key] = []
+        for change in self.changes:
+            kind = change.kind
+            if (
+                change.action == "drop"
+                and kind in REBUILDABLE | {"type", "collation"}
+                or change.action == "alter"
+                and ddl.alter_recreates(change, self)
+                or change.action == "alter"
+                and kind == "column"
+                and ({"data_type", "collation"} & set(change.fields))
+                or change.action == "alter"
+                and kind == "table"
+                and ddl.needs_replacement(change)
+            ):
+                seeds.append(change.key)
+        rebuild: set[Key] = set()
+        stack = list(seeds)
+        seen = set(seeds)
+        while stack:
+            key = stack.pop()
+            for dependent in self.tgt_dependents.get(key, ()):
+                if dependent in seen:
+                    continue
+                seen.add(dependent)
+                if dependent[0] == "column" and key[0] == "type":
+                    stack.append(dependent)  # its type is rebuilt: what stands on it too
+                    continue
+                if dependent[0] not in REBUILDABLE:
+                    continue
+                if dependent[0] == "default" and key[0] == "column":
+                    continue  # the column's own change resets its default
+                if dependent[0] == "function" and key[0] in ("column", "table"):
+                    continue  # SQL-body functions survive column changes
+                if dependent in self.src:
+                    rebuild.add(dependent)
+                stack.append(dependent)
+        return rebuild
+
+    def _edges(self) -> None:
+        # Build steps wait for what they depend on in the source.
+        for key, step_ids in self.provides.items():
+            for ref in self.src_deps.get(key, ()):
+                if key[0] == "sequence" and ref[0] == "column":
+                    continue  # OWNED BY: a separate step once the column exists
+                for sid in step_ids:
+                    for provider in self.provides.get(ref, ()):
+                        self.after(sid, provider)
+                    if ref[0] == "column":  # a column built with its table
+                        table_key: Key = ("table", ref[1], ref[2], "")
+                        for provider in self.provides.get(table_key, ()):
+                            self.after(sid, provider)
+        # Anything that disturbs Y waits for the drops of Y's dependants in the target.
+        for key, step_ids in self.disturbs.items():
+            for dependent in self.tgt_dependents.get(key, ()):
+                for dropper in self.drops.get(dependent, ()):
+                    for sid in step_ids:
+                        self.after(sid, dropper)
+            if key[0] == "column":
+                table_key = ("table", key[1], key[2], "")
+                for sid in step_ids:
+                    for provider in self.provides.get(table_key, ()):
+                        if self.nodes[provider].step.action != "create":
+                            continue
+                        self.after(sid, provider)
+        # A recreated object's drop comes before its creation; a name is freed before reuse.
+        for key, step_ids in self.provides.items():
+            for sid in step_ids:
+                for dropper in self.drops.get(key, ()):
+                    self.after(sid, dropper)
+        for sid, keys in self.requires.items():
+            for k in keys:
+                for provider in self.provides.get(k, ()):
+                    self.after(sid, provider)
+        for sid, name in self.claims.items():
+            for freer in self.frees.get(name, ()):
+                self.after(sid, freer)
+
+    def _sorted(self) -> list[Step]:
+        waiting = {i: set(n.after) for i, n in enumerate(self.nodes)}
+        followers: dict[int, list[int]] = defaultdict(list)
+        for i, deps in waiting.items():
+            for d in deps:
+                followers[d].append(i)
+        ready = [(self.nodes[i].order, i) for i, deps in waiting.items() if not deps]
+        heapq.heapify(ready)
+        done: list[Step] = []
+        emitted: set[int] = set()
+        while len(emitted) < len(self.nodes):
+            if not ready:  # a cycle: break it at the first step in section order
+                i = min((i for i in waiting if i not in emitted), key=lambda i: self.nodes[i].order)
+                self.warnings.append(f"dependency cycle broken at: {self.nodes[i].step.note}")
+                waiting[i] = set()
+                heapq.heappush(ready, (self.nodes[i].order, i))
+            _, i = heapq.heappop(ready)
+            if i in emitted:
+                continue
+            emitted.add(i)
+            done.append(self.nodes[i].step)
+            for f in followers[i]:
+                waiting[f].discard(i)
+                if not waiting[f] and f not in emitted:
+                    heapq.heappush(ready, (self.nodes[f].order, f))
+        return done
+
+    # -- helpers for ddl.StepBuilder -------------------------------------------------------
+
+    def dropped(self, name: str) -> str:
+        return dropped_name(name, self.stamp)
+
+    def target_table(self, schema: str, name: str) -> Table | None:
+        obj = self.tgt.get(("table", schema, name, ""))
+        return obj if isinstance(obj, Table) else None
+
+    def source_table(self, schema: str, name: str) -> Table | None:
+        obj = self.src.get(("table", schema, name, ""))
+        return obj if isinstance(obj, Table) else None
+
+    def target_dependents(self, key: Key) -> list[Key]:
+        return list(self.tgt_dependents.get(key, ()))
+
+
+def make_plan(
+    source: Snapshot,
+    target: Snapshot,
+    *,
+    source_label: str,
+    target_label: str,
+    target_schema: str,
+    source_schema: str | None = None,
+    privileges: bool = True,
+    now: datetime | None = None,
+) -> Plan:
+    """Diff two snapshots and order the statements that make the target match the source.
+
+    In single-schema mode ``source_schema`` names the source's schema, which is relabelled to
+    ``target_schema`` first so that two schemas of the same design compare equal.
+    """
+    if not source.all_schemas and source_schema is not None:
+        source = relabel(source, source_schema, target_schema)
+    generated_at, stamp = timestamps(now)
+    planner = Planner(source, target, stamp, privileges)
+    steps, cleanup, warnings = planner.build()
+    unsupported = tuple(
+        sorted(
+            set(source.unsupported) | set(target.unsupported),
+            key=lambda u: (u.schema_name, u.object_type, u.identity),
+        )
+    )
+    return Plan(
+        source_label=source_label,
+        target_label=target_label,
+        target_schema=target_schema,
+        all_schemas=target.all_schemas,
+        generated_at=generated_at,
+        stamp=stamp,
+        target_fingerprint=target.fingerprint(),
+        changes=tuple(planner.changes),
+        steps=tuple(steps),
+        cleanup=tuple(cleanup),
+        unsupported=unsupported,
+        warnings=tuple(warnings),
+    )
+
+
+__all__ = [
+    "Plan",
+    "Planner",
+    "SECTIONS",
+    "SEED_SECTIONS",
+    "SECTION_OF_KIND",
+    "Step",
+    "make_plan",
+    "object_key",
+    "qualified",
+    "ident",
+]

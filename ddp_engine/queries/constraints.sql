@@ -1,0 +1,30 @@
+-- Table constraints declared on the table itself (not inherited, not cloned onto partitions;
+-- NOT NULL lives with the column). The backing index is named for the dependency map.
+WITH ext AS (
+    SELECT objid FROM pg_depend WHERE deptype = 'e' AND classid = 'pg_class'::regclass
+)
+SELECT n.nspname AS schema_name,
+       c.relname AS table_name,
+       co.conname AS name,
+       co.contype AS constraint_type,
+       pg_get_constraintdef(co.oid) AS definition,
+       coalesce((SELECT array_agg(a.attname ORDER BY k.ord)
+                 FROM unnest(co.conkey) WITH ORDINALITY k(attnum, ord)
+                 JOIN pg_attribute a ON a.attrelid = co.conrelid AND a.attnum = k.attnum), '{}') AS columns,
+       rn.nspname AS ref_schema,
+       rc.relname AS ref_table,
+       co.condeferrable AS deferrable,
+       co.convalidated AS validated,
+       obj_description(co.oid, 'pg_constraint') AS comment
+FROM pg_constraint co
+JOIN pg_class c ON c.oid = co.conrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_class rc ON rc.oid = co.confrelid
+LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace
+LEFT JOIN ext ON ext.objid = c.oid
+WHERE n.nspname = ANY(%(schemas)s)
+  AND co.contype IN ('p', 'u', 'c', 'f', 'x')
+  AND co.conislocal
+  AND co.conparentid = 0
+  AND ext.objid IS NULL
+ORDER BY 1, 2, 3

@@ -1,0 +1,30 @@
+-- Tables, partitioned tables, views, materialized views and sequences of the schemas in scope,
+-- with what the CREATE statement needs. Extension members are left out.
+WITH ext AS (
+    SELECT objid FROM pg_depend WHERE deptype = 'e' AND classid = 'pg_class'::regclass
+)
+SELECT n.nspname AS schema_name,
+       c.relname AS name,
+       c.relkind AS relkind,
+       c.relpersistence AS persistence,
+       CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partition_key,
+       CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS partition_bound,
+       coalesce((SELECT array_agg(i.inhparent::regclass::text ORDER BY i.inhseqno)
+                 FROM pg_inherits i WHERE i.inhrelid = c.oid), '{}') AS parents,
+       c.relispartition AS is_partition,
+       coalesce(c.reloptions, '{}') AS options,
+       c.relrowsecurity AS rls,
+       c.relforcerowsecurity AS force_rls,
+       c.relreplident AS replica_identity,
+       CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid) END AS view_definition,
+       obj_description(c.oid, 'pg_class') AS comment,
+       coalesce(c.relacl, acldefault(CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END::"char", c.relowner))::text[] AS acl,
+       pg_get_userbyid(c.relowner) AS owner,
+       CASE WHEN c.reloftype <> 0 THEN c.reloftype::regtype::text END AS of_type
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN ext ON ext.objid = c.oid
+WHERE n.nspname = ANY(%(schemas)s)
+  AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+  AND ext.objid IS NULL
+ORDER BY 1, 2

@@ -1,0 +1,12 @@
+-- Schemas in scope: the named ones, or every non-system schema when none is named.
+SELECT n.nspname AS name,
+       obj_description(n.oid, 'pg_namespace') AS comment,
+       coalesce(n.nspacl, acldefault('n', n.nspowner))::text[] AS acl,
+       pg_get_userbyid(n.nspowner) AS owner
+FROM pg_namespace n
+WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+  AND n.nspname !~ '^pg_(toast|temp_|toast_temp_)'
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                  WHERE d.classid = 'pg_namespace'::regclass AND d.objid = n.oid AND d.deptype = 'e')
+  AND (%(all)s OR n.nspname = ANY(%(schemas)s))
+ORDER BY 1

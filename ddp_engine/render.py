@@ -1,0 +1,116 @@
+"""Plan → script text in the seed's layout: header, one banner section per kind, footer.
+
+A script that changes something starts with the session settings it relies on (search_path
+pointing at the target schema, so that catalog-deparsed references land there). A script for
+schemas already in sync holds only comments: checkers count any statement as a difference.
+"""
+
+from __future__ import annotations
+
+from ddp_engine.plan import SECTIONS, SEED_SECTIONS, Plan
+from ddp_engine.sqltext import ident, literal
+
+RULE = "-- ==========================================="
+
+
+def banner(title: str) -> list[str]:
+    return [RULE, f"-- {title}", RULE]
+
+
+def header(plan: Plan) -> list[str]:
+    return [
+        RULE,
+        "-- Schema Sync Script",
+        f"-- Dev Schema: {plan.source_label}",
+        f"-- Prod Schema: {plan.target_label}",
+        f"-- Generated: {plan.generated_at}",
+        RULE,
+    ]
+
+
+def prelude(plan: Plan) -> list[str]:
+    path = "" if plan.all_schemas else f"{ident(plan.target_schema)}, pg_catalog"
+    return [
+        "SET standard_conforming_strings = on;",
+        "SET check_function_bodies = false;",
+        "SET client_min_messages = warning;",
+        f"SELECT pg_catalog.set_config('search_path', {literal(path)}, false);",
+    ]
+
+
+def _comment_lines(text: str) -> list[str]:
+    return ["-- " + line if line else "--" for line in text.splitlines()]
+
+
+def render_script(plan: Plan) -> str:
+    """The whole script: runnable with ``psql -v ON_ERROR_STOP=1 -f`` as written."""
+    out = header(plan)
+    out.append("")
+    for warning in plan.warnings:
+        out += _comment_lines(f"WARNING: {warning}")
+    if plan.unsupported:
+        out.append("-- Objects DDP does not synchronise (compare them by hand):")
+        for u in plan.unsupported:
+            out.append(f"--   {u.object_type} {u.identity}")
+    if plan.warnings or plan.unsupported:
+        out.append("")
+    if plan.is_empty:
+        out.append("-- Source and target are in sync: nothing to do.")
+        out.append("")
+    else:
+        out += prelude(plan)
+        out.append("")
+        out += _sections(plan)
+    if plan.cleanup:
+        out += banner("CLEANUP (run by hand after verifying the renamed objects' data)")
+        out.append("-- These objects were renamed, not dropped, so that no data is lost.")
+        out += ["-- " + statement for statement in plan.cleanup]
+        out.append("")
+    out += banner("END OF SCHEMA SYNC SCRIPT")
+    return "\n".join(out) + "\n"
+
+
+def cleanup_script(plan: Plan) -> str:
+    """The cleanup part as a runnable script of its own (empty when nothing was renamed)."""
+    if not plan.cleanup:
+        return ""
+    lines = [
+        RULE,
+        f"-- Schema Sync Cleanup: drops the objects renamed by the sync of {plan.generated_at}",
+        "-- Run only after verifying their data is not needed.",
+        RULE,
+    ]
+    lines += list(plan.cleanup)
+    return "\n".join(lines) + "\n"
+
+
+def _sections(plan: Plan) -> list[str]:
+    out: list[str] = []
+    current = -1
+
+    def open_until(rank: int) -> None:
+        nonlocal current
+        while current < rank:
+            current += 1
+            section = SECTIONS[current]
+            has_steps = any(s.section == section for s in plan.steps)
+            if has_steps or section in SEED_SECTIONS:
+                out.extend(banner(f"{section} OPERATIONS"))
+                if not has_steps:
+                    out.append("-- No changes.")
+                    out.append("")
+
+    for step in plan.steps:
+        rank = SECTIONS.index(step.section)
+        open_until(rank)
+        out.append(f"-- {step.note}")
+        if rank < current:
+            out.append(
+                f"--   ({step.section} statement placed here: it depends on statements above)"
+            )
+        for hazard in step.hazards:
+            out.append(f"--   hazard: {hazard}")
+        out += [statement + ";" for statement in step.statements]
+        out.append("")
+    open_until(len(SECTIONS) - 1)
+    return out

@@ -1,0 +1,109 @@
+"""The engine's front door: the same calls, in the same order, for the CLI and Dagster.
+
+introspect both sides (in parallel) → make_plan → render_script → (apply_plan → re-diff).
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+
+from ddp_engine.apply import apply_plan
+from ddp_engine.introspect import introspect
+from ddp_engine.model import Snapshot
+from ddp_engine.plan import Plan, make_plan
+from ddp_engine.render import render_script
+from ddp_engine.settings import ConnectionSettings
+
+
+class SyncOptions(BaseModel):
+    """What to compare: one schema per side (default) or every schema; privileges or not."""
+
+    model_config = ConfigDict(frozen=True)
+
+    all_schemas: bool = False
+    privileges: bool = True
+
+
+class SyncResult(BaseModel):
+    """Both snapshots, the plan and the script made from them."""
+
+    model_config = ConfigDict(frozen=True)
+
+    source: Snapshot
+    target: Snapshot
+    plan: Plan
+    script: str
+    source_seconds: float
+    target_seconds: float
+
+
+def label(settings: ConnectionSettings, all_schemas: bool) -> str:
+    """How a side is named in the script header (never with a password)."""
+    where = f"{settings.database}@{settings.host}:{settings.port}"
+    return f"{where} (all schemas)" if all_schemas else f"{settings.schema_name} ({where})"
+
+
+def read_both(
+    source: ConnectionSettings, target: ConnectionSettings, options: SyncOptions
+) -> tuple[tuple[Snapshot, float], tuple[Snapshot, float]]:
+    """Introspect source and target at the same time: the wall time is the slower side's."""
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        src = pool.submit(introspect, source, "source", options.all_schemas)
+        tgt = pool.submit(introspect, target, "target", options.all_schemas)
+        return src.result(), tgt.result()
+
+
+def plan_from_snapshots(
+    source: Snapshot,
+    target: Snapshot,
+    source_settings: ConnectionSettings,
+    target_settings: ConnectionSettings,
+    options: SyncOptions,
+    now: datetime | None = None,
+) -> Plan:
+    """The Plan for two snapshots already read (Dagster reads them in separate assets)."""
+    return make_plan(
+        source,
+        target,
+        source_label=label(source_settings, options.all_schemas),
+        target_label=label(target_settings, options.all_schemas),
+        target_schema=target_settings.schema_name,
+        source_schema=source_settings.schema_name,
+        privileges=options.privileges,
+        now=now,
+    )
+
+
+def compare(
+    source: ConnectionSettings,
+    target: ConnectionSettings,
+    options: SyncOptions | None = None,
+    now: datetime | None = None,
+) -> SyncResult:
+    """Read both sides and make the plan and script."""
+    options = options or SyncOptions()
+    (src, src_s), (tgt, tgt_s) = read_both(source, target, options)
+    plan = plan_from_snapshots(src, tgt, source, target, options, now)
+    return SyncResult(
+        source=src,
+        target=tgt,
+        plan=plan,
+        script=render_script(plan),
+        source_seconds=src_s,
+        target_seconds=tgt_s,
+    )
+
+
+def apply_and_verify(
+    result: SyncResult,
+    source: ConnectionSettings,
+    target: ConnectionSettings,
+    options: SyncOptions | None = None,
+) -> Plan:
+    """Apply the script to the target, then diff again; returns the fresh plan (empty = in sync)."""
+    options = options or SyncOptions()
+    apply_plan(target, result.plan, result.script)
+    return compare(source, target, options).plan
