@@ -513,10 +513,24 @@ def _stop_postgres(proc: subprocess.Popen[bytes], timeout: float = 15.0) -> None
         proc.send_signal(signal.SIGQUIT)
     with contextlib.suppress(subprocess.TimeoutExpired):
         proc.wait(5.0)
-    # Still alive, or its children may be: the group id is the postmaster's pid (own session).
-    with contextlib.suppress(OSError):
-        os.killpg(proc.pid, signal.SIGKILL)
+    # Still alive: kill it and its children (each child leads its own session, so no killpg).
+    for pid in [proc.pid, *_children(proc.pid)]:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
     proc.wait()
+
+
+def _children(pid: int) -> list[int]:
+    """Pids whose parent is ``pid`` (Linux /proc; elsewhere none are found)."""
+    found = []
+    with contextlib.suppress(OSError):
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                with contextlib.suppress(OSError, IndexError, ValueError):
+                    stat = (entry / "stat").read_text()
+                    if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                        found.append(int(entry.name))
+    return found
 
 
 @contextlib.contextmanager

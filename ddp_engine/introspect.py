@@ -160,6 +160,11 @@ def build_snapshot(
     for r in rows["columns"]:
         if not is_dropped(r["name"]):
             columns[(r["schema_name"], r["table_name"])].append(r)
+    identity_sequences = {
+        (r["owned_by_schema"], r["owned_by_table"], r["owned_by_column"]): r["name"]
+        for r in rows["sequences"]
+        if r["is_identity"]
+    }
     tables, views = [], []
     for r in rows["relations"]:
         if is_dropped(r["name"]) or r["relkind"] == "f":
@@ -169,7 +174,7 @@ def build_snapshot(
         if r["relkind"] in ("v", "m"):
             views.append(_view(r, cols))
         else:
-            tables.append(_table(r, cols))
+            tables.append(_table(r, cols, identity_sequences))
     table_names = {(t.schema_name, t.name) for t in tables}
 
     view_names = {(v.schema_name, v.name) for v in views}
@@ -239,7 +244,11 @@ def build_snapshot(
     )
 
 
-def _table(r: dict[str, Any], cols: list[dict[str, Any]]) -> Table:
+def _table(
+    r: dict[str, Any],
+    cols: list[dict[str, Any]],
+    identity_sequences: dict[tuple[str, str, str], str],
+) -> Table:
     parents = tuple(r["parents"])
     return Table(
         schema_name=r["schema_name"],
@@ -254,15 +263,20 @@ def _table(r: dict[str, Any], cols: list[dict[str, Any]]) -> Table:
         rls=r["rls"],
         force_rls=r["force_rls"],
         replica_identity=r["replica_identity"],
-        columns=tuple(_column(c, r["owner"]) for c in cols if c["is_local"]),
+        columns=tuple(
+            _column(c, r["owner"], identity_sequences.get((r["schema_name"], r["name"], c["name"])))
+            for c in cols
+            if c["inherit_count"] == 0
+        ),
         comment=r["comment"],
         acl=parse_acl(r["acl"], r["owner"]),
         owner=r["owner"],
     )
 
 
-def _column(c: dict[str, Any], owner: str) -> Column:
+def _column(c: dict[str, Any], owner: str, identity_sequence: str | None) -> Column:
     return Column(
+        identity_sequence=identity_sequence,
         name=c["name"],
         data_type=c["data_type"],
         not_null=c["not_null"],

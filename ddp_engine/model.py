@@ -30,6 +30,7 @@ class Column(_Frozen):
     default: str | None = None
     generated: str | None = None
     identity: str | None = None  # 'a' (ALWAYS) or 'd' (BY DEFAULT)
+    identity_sequence: str | None = None  # the identity's sequence, in the table's schema
     collation: str | None = None
     statistics: int | None = None
     storage: str | None = None

@@ -170,6 +170,7 @@ class Planner:
         self.frees: dict[tuple[str, str], list[int]] = defaultdict(list)
         self.claims: dict[int, tuple[str, str]] = {}
         self.requires: dict[int, list[Key]] = defaultdict(list)
+        self.after_disturbed: dict[int, list[Key]] = defaultdict(list)
         self.cleanup: list[str] = []
         self.warnings: list[str] = []
 
@@ -233,6 +234,7 @@ class Planner:
         frees: Iterable[tuple[str, str]] = (),
         claims: tuple[str, str] | None = None,
         requires: Iterable[Key] = (),
+        after_disturbed: Iterable[Key] = (),
         seq: int = 0,
     ) -> int:
         """Register a step; returns its id for explicit ordering with ``after``."""
@@ -261,6 +263,8 @@ class Planner:
             self.claims[sid] = claims
         for k in requires:
             self.requires[sid].append(k)
+        for k in after_disturbed:
+            self.after_disturbed[sid].append(k)
         return sid
 
     def after(self, later: int, earlier: int) -> None:
@@ -302,18 +306,13 @@ class Planner:
         """
         seeds: list[Key] = []
         for change in self.changes:
-            kind = change.kind
-            if (
-                change.action == "drop"
-                and kind in REBUILDABLE | {"type", "collation"}
-                or change.action == "alter"
-                and ddl.alter_recreates(change, self)
-                or change.action == "alter"
-                and kind == "column"
-                and ({"data_type", "collation"} & set(change.fields))
-                or change.action == "alter"
-                and kind == "table"
-                and ddl.needs_replacement(change)
+            fields = set(change.fields)
+            if change.action == "drop":
+                seeds.append(change.key)  # gone or renamed: same-named dependants rebuild
+            elif change.action == "alter" and (
+                ddl.alter_recreates(change, self)
+                or (change.kind == "column" and {"data_type", "collation", "generated"} & fields)
+                or ddl.needs_replacement(change)
             ):
                 seeds.append(change.key)
         rebuild: set[Key] = set()
@@ -321,7 +320,14 @@ class Planner:
         seen = set(seeds)
         while stack:
             key = stack.pop()
-            for dependent in self.tgt_dependents.get(key, ()):
+            dependents = list(self.tgt_dependents.get(key, ()))
+            if key[0] == "table":  # what stands on its columns stands on the table
+                table = self.tgt.get(key)
+                for column in table.columns if isinstance(table, Table) else ():
+                    dependents += self.tgt_dependents.get(
+                        ("column", key[1], key[2], column.name), ()
+                    )
+            for dependent in dependents:
                 if dependent in seen:
                     continue
                 seen.add(dependent)
@@ -352,11 +358,15 @@ class Planner:
                         table_key: Key = ("table", ref[1], ref[2], "")
                         for provider in self.provides.get(table_key, ()):
                             self.after(sid, provider)
-        # Anything that disturbs Y waits for the drops of Y's dependants in the target.
+        # Anything that disturbs Y waits for the drops of Y's dependants in the target; a
+        # removal of Y also waits for the alterations that free those dependants from Y.
         for key, step_ids in self.disturbs.items():
             for dependent in self.tgt_dependents.get(key, ()):
-                for dropper in self.drops.get(dependent, ()):
-                    for sid in step_ids:
+                for sid in step_ids:
+                    removal = self.nodes[sid].step.action in ("drop", "rename")
+                    for other in self.disturbs.get(dependent, ()) if removal else ():
+                        self.after(sid, other)
+                    for dropper in self.drops.get(dependent, ()):
                         self.after(sid, dropper)
             if key[0] == "column":
                 table_key = ("table", key[1], key[2], "")
@@ -374,6 +384,10 @@ class Planner:
             for k in keys:
                 for provider in self.provides.get(k, ()):
                     self.after(sid, provider)
+        for sid, keys in self.after_disturbed.items():
+            for k in keys:
+                for other in self.disturbs.get(k, ()):
+                    self.after(sid, other)
         for sid, name in self.claims.items():
             for freer in self.frees.get(name, ()):
                 self.after(sid, freer)
