@@ -37,6 +37,7 @@ import platform
 import re
 import resource
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -93,15 +94,27 @@ def timed(
         before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         started = time.perf_counter()
         try:
-            proc = subprocess.run(
-                full, capture_output=True, text=True, timeout=timeout, cwd=cwd, env=env
-            )
-        except subprocess.TimeoutExpired as exc:
-            return Result(
-                time.perf_counter() - started, None, -1, "", f"timed out after {exc.timeout:.0f} s"
+            # A session of its own, so that a timeout kills the tool and not only /usr/bin/time.
+            proc = subprocess.Popen(
+                full,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                cwd=cwd,
+                env=env,
+                start_new_session=True,
             )
         except OSError as exc:
             return Result(time.perf_counter() - started, None, -1, "", str(exc))
+        try:
+            stdout, stderr = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+            return Result(
+                time.perf_counter() - started, None, -1, "", f"timed out after {timeout:.0f} s"
+            )
         seconds = time.perf_counter() - started
         rss = None
         if use_time_v:
@@ -112,7 +125,7 @@ def timed(
             after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
             # ru_maxrss of children is the max over all children so far: exact only when it grew.
             rss = after if after > before else None
-    return Result(seconds, rss, proc.returncode, proc.stdout, proc.stderr)
+    return Result(seconds, rss, proc.returncode, stdout, stderr)
 
 
 def error_text(res: Result) -> str:
@@ -219,6 +232,15 @@ def load_pair(pg: Pg, n: int, reload: bool) -> dict:
             marker = [j[2] for j in jobs if j[1] == db][0]
             pg.psql("postgres", f"COMMENT ON DATABASE {db} IS '{marker}'")
     return info
+
+
+def cancel_queries(pg: Pg, n: int) -> None:
+    """Cancel what a killed tool left running on the server, on this pair's databases only."""
+    pg.psql(
+        "postgres",
+        "SELECT count(pg_cancel_backend(pid)) FROM pg_stat_activity "
+        f"WHERE datname IN ('{PREFIX}{n}_src', '{PREFIX}{n}_tgt') AND pid <> pg_backend_pid()",
+    )
 
 
 def fingerprint(pg: Pg, db: str) -> str:
@@ -358,8 +380,13 @@ def bench_size(args: argparse.Namespace, pg: Pg, n: int, migra_ok: tuple[bool, s
         tmp = Path(tmpdir)
         cmds = tool_commands(args, pg, n, tmp)
         before = fingerprint(pg, tgt)
-        # Warm-up: one untimed catalog pass on both sides.
-        timed(cmds["lower_bound"][0], timeout=args.timeout)
+        # Warm-up: one untimed catalog pass on both sides (a failure here is the lower bound's).
+        warm = timed(cmds["lower_bound"][0], timeout=args.timeout)
+        if warm.rc != 0:
+            if warm.rc == -1 and warm.stderr.startswith("timed out"):
+                cancel_queries(pg, n)
+            errors["lower_bound"] = error_text(warm)
+            log(f"N={n} lower_bound warm-up: FAILED ({errors['lower_bound']})")
         for r in range(args.runs):
             for tool in tools:
                 if tool in errors:
@@ -372,6 +399,8 @@ def bench_size(args: argparse.Namespace, pg: Pg, n: int, migra_ok: tuple[bool, s
                     env=extra.get("env"),
                 )
                 if res.rc not in ok:
+                    if res.rc == -1 and res.stderr.startswith("timed out"):
+                        cancel_queries(pg, n)
                     errors[tool] = error_text(res)
                     log(f"N={n} {tool}: FAILED ({errors[tool]})")
                     continue

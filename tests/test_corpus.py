@@ -15,7 +15,9 @@ import pytest
 
 from tests.conftest import CORPUS, Server, apply_script, sync
 
-CASES = sorted(p.name for p in CORPUS.iterdir() if (p / "a.sql").is_file()) if CORPUS.is_dir() else []
+CASES = (
+    sorted(p.name for p in CORPUS.iterdir() if (p / "a.sql").is_file()) if CORPUS.is_dir() else []
+)
 
 
 def ensure_roles(server: Server, case: Path) -> None:
