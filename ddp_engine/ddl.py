@@ -172,6 +172,7 @@ class StepBuilder:
     def __init__(self, planner: Planner) -> None:
         self.p = planner
         self.replaced_tables = {c.key[1:3] for c in planner.changes if needs_replacement(c)}
+        self.change_of = {c.key: c for c in planner.changes}
         self.gone_tables = {
             c.key[1:3] for c in planner.changes if c.kind == "table" and c.action == "drop"
         }
@@ -357,23 +358,39 @@ class StepBuilder:
 
     def _extension_drop(self, change: Change, recreate: bool = False) -> None:
         e: Extension = self.p.tgt[change.key]
-        used = [k for k in self.p.target_dependents(change.key) if k[0] in ("column", "table")]
-        if used:
-            self.p.cleanup.append(f"DROP EXTENSION IF EXISTS {ident(e.name)};")
-            self.p.warnings.append(
-                f"extension {e.name} is still used by {len(used)} kept column(s): "
-                "its DROP is in the cleanup part"
-            )
-            return
+        kept = self._kept_users(change.key)
+        stmts = [
+            f"ALTER TABLE {qualified(schema, table)} ALTER COLUMN {ident(column)} TYPE text "
+            f"USING {ident(column)}::text"
+            for schema, table, column in kept
+        ]
         self.p.add(
             "EXTENSION",
             change.key,
             "drop",
-            f"Drop extra extension {e.name}",
-            [f"DROP EXTENSION {ident(e.name)}"],
+            f"Drop extra extension {e.name}"
+            + (" (renamed columns of its types keep their values as text)" if kept else ""),
+            [*stmts, f"DROP EXTENSION {ident(e.name)}"],
             disturbs=[change.key],
-            hazards=[BEHAVIOUR],
+            hazards=[BEHAVIOUR, *([LOCK, REWRITE] if kept else [])],
+            after_disturbed=[
+                *(k for k in self.p.target_dependents(change.key) if k[0] != "extension"),
+                *(("table", k[1], k[2], "") for k in self.p.target_dependents(change.key)),
+            ],
         )
+
+    def _kept_users(self, key: Key) -> list[tuple[str, str, str]]:
+        """Columns using ``key`` that the plan renames to keep their data, by their new names."""
+        kept = []
+        for dep in self.p.target_dependents(key):
+            if dep[0] != "column":
+                continue
+            _, schema, table, column = dep
+            if (schema, table) in self.gone_tables:
+                kept.append((schema, self.p.dropped(table), column))
+            elif self.change_of.get(dep) is not None and self.change_of[dep].action == "drop":
+                kept.append((schema, table, self.p.dropped(column)))
+        return kept
 
     def _extension_alter(self, change: Change) -> None:
         e: Extension = self.p.src[change.key]
@@ -420,6 +437,19 @@ class StepBuilder:
 
     def _collation_drop(self, change: Change, recreate: bool = False) -> None:
         c: Collation = self.p.tgt[change.key]
+        if not recreate and self._kept_users(change.key):
+            new = self.p.dropped(c.name)
+            self.p.add(
+                "TYPE",
+                change.key,
+                "rename",
+                f"Rename extra collation {c.name}: renamed columns still use it",
+                [f"ALTER COLLATION {qualified(c.schema_name, c.name)} RENAME TO {ident(new)}"],
+                disturbs=[change.key],
+                hazards=[KEPT],
+            )
+            self.p.cleanup.append(f"DROP COLLATION IF EXISTS {qualified(c.schema_name, new)};")
+            return
         self.p.add(
             "TYPE",
             change.key,
@@ -478,8 +508,7 @@ class StepBuilder:
         t: UserType = self.p.tgt[change.key]
         q = qualified(t.schema_name, t.name)
         word = "DOMAIN" if t.type_kind == "d" else "TYPE"
-        used = [k for k in self.p.target_dependents(change.key) if k[0] in ("column", "table")]
-        if used:
+        if self._kept_users(change.key):
             new = self.p.dropped(t.name)
             self.p.add(
                 "TYPE",

@@ -427,6 +427,10 @@ def _initdb(bin_dir: Path, data_dir: Path, run_as: _RunAs | None, env: dict[str,
         raise DdpError(f"DDP SYNC failed: embedded PostgreSQL initdb failed: {detail}")
 
 
+class _PortTaken(Exception):
+    """The free port we picked was taken before postgres could bind it."""
+
+
 def _start_postgres(
     bin_dir: Path,
     base: Path,
@@ -438,7 +442,7 @@ def _start_postgres(
 ) -> tuple[subprocess.Popen[bytes], Path | None]:
     """Start postgres on ``port``; return it once ``postmaster.pid`` says ready.
 
-    Raises OSError(EADDRINUSE) when the port was taken meanwhile, so the caller can retry.
+    Raises _PortTaken when another process took the port meanwhile, so the caller can retry.
     """
     socket_dir: Path | None = base
     if len(str(base / f".s.PGSQL.{port}")) > _SOCKET_PATH_MAX:
@@ -474,7 +478,7 @@ def _start_postgres(
             if proc.poll() is not None:
                 tail = _tail(log_path)
                 if "could not bind" in tail or "already in use" in tail:
-                    raise OSError(98, "address already in use")
+                    raise _PortTaken(port)
                 raise DdpError(
                     f"DDP SYNC failed: the embedded PostgreSQL did not start: {tail or 'no log'}"
                 )
@@ -563,7 +567,7 @@ def embedded_server(*, startup_timeout: float = 60.0) -> Iterator[EmbeddedServer
                             bin_dir, base, data_dir, port, run_as, env, startup_timeout
                         )
                         break
-                    except OSError:
+                    except _PortTaken:
                         if attempt == _PORT_ATTEMPTS - 1:
                             raise DdpError(
                                 "DDP SYNC failed: the embedded PostgreSQL found no free port"
@@ -818,6 +822,7 @@ def split_sql(text: str) -> list[Statement]:
             j = n if j < 0 else j
             start, start_line = i, line
             finish(j, line)
+            i = j
         elif ch == "'":
             begin(i)
             escapes = i > 0 and text[i - 1] in "eE" and (i < 2 or not _is_ident_char(text[i - 2]))

@@ -338,8 +338,6 @@ class Planner:
                     continue
                 if dependent[0] == "default" and key[0] == "column":
                     continue  # the column's own change resets its default
-                if dependent[0] == "function" and key[0] in ("column", "table"):
-                    continue  # SQL-body functions survive column changes
                 if dependent in self.src:
                     rebuild.add(dependent)
                 stack.append(dependent)
