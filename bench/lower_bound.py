@@ -28,6 +28,9 @@ from pathlib import Path
 
 import psycopg
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from ddp_engine.introspect import QUERY_SETTINGS  # noqa: E402  (the engine's own settings)
+
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_QUERIES = REPO / "ddp_engine" / "queries"
 
@@ -49,6 +52,8 @@ def run_side(conninfo: dict, schema: str, queries: list[tuple[str, str]]) -> dic
         cur.execute("SELECT set_config('search_path', %s, true)", (f'"{schema}", pg_catalog',))
         params = {"schemas": [schema], "all": False}
         for name, sql in queries:
+            for setting, value in QUERY_SETTINGS.get(name, {}).items():
+                cur.execute("SELECT set_config(%s, %s, true)", (setting, value))
             cur.execute(sql, params)
             n = len(cur.fetchall())
             per_query[name] = n

@@ -1,7 +1,9 @@
 """Run a script on the target in one transaction, then prove it worked with a fresh diff.
 
 Guards: a session advisory lock so that two syncs never apply to one database at once, and a
-fingerprint check so that a plan made from a target that has since changed is refused.
+fingerprint check so that a plan made from a target that has since changed is refused. The
+online part of an ``--online`` plan (CONCURRENTLY, VALIDATE) runs after the transaction, one
+statement at a time, as PostgreSQL requires.
 """
 
 from __future__ import annotations
@@ -15,11 +17,12 @@ from ddp_engine.connect import connect, scrub
 from ddp_engine.errors import DdpError
 from ddp_engine.introspect import read_snapshot
 from ddp_engine.plan import Plan
+from ddp_engine.render import prelude
 from ddp_engine.settings import ConnectionSettings
 
 
 class ApplyResult(BaseModel):
-    """What applying did, and whether the target matched the source afterwards."""
+    """What applying did."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -31,6 +34,14 @@ def lock_id(settings: ConnectionSettings) -> int:
     """A stable advisory-lock number for one database (any schema of it)."""
     digest = hashlib.sha256(f"ddp:{settings.database}".encode()).digest()
     return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def main_part(plan: Plan, script: str) -> str:
+    """What runs inside the transaction: the whole script, or all but the online part."""
+    if not any(step.online for step in plan.steps):
+        return script
+    statements = [f"{sql};" for s in plan.steps if not s.online for sql in s.statements]
+    return "\n".join([*prelude(plan), *statements])
 
 
 def apply_plan(settings: ConnectionSettings, plan: Plan, script: str) -> ApplyResult:
@@ -57,14 +68,37 @@ def apply_plan(settings: ConnectionSettings, plan: Plan, script: str) -> ApplyRe
             conn.isolation_level = None
             try:
                 with conn.transaction(), conn.cursor() as cur:
-                    cur.execute(script.encode())
+                    cur.execute(main_part(plan, script).encode())
             except psycopg.Error as exc:
-                message = scrub(" ".join(str(exc).split()), settings)
                 raise DdpError(
-                    f"DDP SYNC failed: applying the script failed and nothing was "
-                    f"changed: {message}"
+                    "DDP SYNC failed: applying the script failed and nothing was changed: "
+                    + _one_line(exc, settings)
                 ) from None
+            _run_online(conn, plan, settings)
         finally:
-            conn.autocommit = True
-            conn.execute("SELECT pg_advisory_unlock(%s)", (lock_id(settings),))
+            if not conn.closed:
+                conn.autocommit = True
+                conn.execute("SELECT pg_advisory_unlock(%s)", (lock_id(settings),))
     return ApplyResult(applied=True, statements=sum(len(s.statements) for s in plan.steps))
+
+
+def _one_line(exc: psycopg.Error, settings: ConnectionSettings) -> str:
+    return scrub(" ".join(str(exc).split()), settings)
+
+
+def _run_online(conn: psycopg.Connection, plan: Plan, settings: ConnectionSettings) -> None:
+    """The online part: each statement on its own (CONCURRENTLY cannot run in a transaction)."""
+    statements = [sql for step in plan.steps if step.online for sql in step.statements]
+    if not statements:
+        return
+    conn.autocommit = True
+    for setting in prelude(plan):
+        conn.execute(setting.rstrip(";").encode())
+    for sql in statements:
+        try:
+            conn.execute(sql.encode())
+        except psycopg.Error as exc:
+            raise DdpError(
+                "DDP SYNC failed: the main part was applied, but an online statement failed "
+                "(run ddp sync again to finish): " + _one_line(exc, settings)
+            ) from None

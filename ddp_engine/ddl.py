@@ -201,6 +201,9 @@ class StepBuilder:
     def rebuild(self, key: Key) -> None:
         """Drop an object without data and create it again from the source."""
         kind = key[0]
+        if kind == "index" and self._index_online(self.p.src[key]):
+            self._index_create(Change(action="create", kind=kind, key=key))
+            return
         if kind == "default":
             table, column = self.p.tgt[key]
             src_table, src_column = self.p.src[key]
@@ -1045,8 +1048,11 @@ class StepBuilder:
             return  # it becomes the table's own column when the table is detached
         q = qualified(schema, table)
         hazards = []
+        check: tuple[str, ...] = ()
         if c.not_null and c.default is None and c.identity is None and c.generated is None:
             hazards.append(MAY_FAIL)
+            if self._existing(schema, table):
+                check = ("rows", schema, table, name)
         if c.generated is not None or c.identity is not None:
             hazards += [LOCK, REWRITE]
         stmts = [f"ALTER TABLE {q} ADD COLUMN {column_sql(c, schema)}"]
@@ -1064,11 +1070,46 @@ class StepBuilder:
             provides=provides,
             hazards=hazards,
             after_disturbed=[("column", ps, pn, name) for ps, pn in parents],
+            check=check,
         )
         if c.acl:
             self._privileges(
                 "column", change.key, f"TABLE {q}", c.acl, (), None, columns=f" ({ident(c.name)})"
             )
+
+    def _not_null_online(self, schema: str, table: str, column: str) -> None:
+        """SET NOT NULL without a long lock: a NOT VALID check, validated online, then used."""
+        q = qualified(schema, table)
+        name = self.p.dropped(f"{column}_not_null").replace("_dropped_", "_ddp_")
+        key: Key = ("column", schema, table, column)
+        self.p.add(
+            "COLUMN",
+            key,
+            "alter",
+            f"Prepare NOT NULL on {table}.{column} (a NOT VALID check, validated online)",
+            [
+                f"ALTER TABLE {q} ADD CONSTRAINT {ident(name)} CHECK ({ident(column)} IS NOT NULL) "
+                "NOT VALID"
+            ],
+            provides=[key],
+            hazards=[LOCK],
+            seq=5,
+        )
+        self.p.add(
+            "COLUMN",
+            key,
+            "alter",
+            f"Set NOT NULL on {table}.{column} through the validated check",
+            [
+                f"ALTER TABLE {q} VALIDATE CONSTRAINT {ident(name)}",
+                f"ALTER TABLE {q} ALTER COLUMN {ident(column)} SET NOT NULL",
+                f"ALTER TABLE {q} DROP CONSTRAINT {ident(name)}",
+            ],
+            hazards=[SCAN, MAY_FAIL],
+            check=("not_null", schema, table, column),
+            online=True,
+            seq=6,
+        )
 
     @staticmethod
     def _split_regclass(text: str, default_schema: str) -> tuple[str, str]:
@@ -1204,6 +1245,7 @@ class StepBuilder:
                     f"ALTER TABLE {q} ALTER COLUMN {col} TYPE {c.data_type}{collate} "
                     f"USING {col}{via}::{c.data_type}"
                 ],
+                check=("cast", schema, table, name, c.data_type),
                 provides=[key],
                 disturbs=[key],
                 hazards=[LOCK, REWRITE, MAY_FAIL],
@@ -1241,10 +1283,14 @@ class StepBuilder:
                 f"RENAME TO {ident(c.identity_sequence)}"
             )
         disturbs: list[Key] = []
+        check: tuple[str, ...] = ()
         if "not_null" in fields and not (c.identity and "identity" in fields):
-            if c.not_null:
+            if c.not_null and self.p.online:
+                self._not_null_online(schema, table, name)
+            elif c.not_null:
                 stmts.append(f"ALTER TABLE {q} ALTER COLUMN {col} SET NOT NULL")
                 hazards += [SCAN, MAY_FAIL]
+                check = ("not_null", schema, table, name)
             elif not old.identity or "identity" in fields:
                 stmts.append(f"ALTER TABLE {q} ALTER COLUMN {col} DROP NOT NULL")
                 disturbs.append(key)  # after a primary key that holds it is dropped
@@ -1258,6 +1304,7 @@ class StepBuilder:
                 stmts,
                 provides=[key],
                 disturbs=disturbs,
+                check=check,
                 hazards=hazards,
                 seq=4,
             )
@@ -1268,24 +1315,72 @@ class StepBuilder:
 
     # -- constraints and indexes ----------------------------------------------------------
 
+    def _existing(self, schema: str, table: str) -> bool:
+        """Whether the table exists in the target before the script (so it may hold rows)."""
+        return (
+            self.p.target_table(schema, table) is not None
+            and (schema, table) not in self.replaced_tables
+        )
+
+    def _constraint_check(self, con: Constraint) -> tuple[str, ...]:
+        if not self._existing(con.schema_name, con.table):
+            return ()
+        if con.constraint_type in "pu":
+            return ("unique", con.schema_name, con.table, "", *con.columns)
+        if con.constraint_type == "c":
+            expression = con.definition.removeprefix("CHECK ").removesuffix(" NOT VALID")
+            return ("check", con.schema_name, con.table, expression)
+        if con.constraint_type == "f" and con.ref_table and "NOT VALID" not in con.definition:
+            return (
+                "fk",
+                con.schema_name,
+                con.table,
+                *con.ref_table,
+                ",".join(con.columns),
+                ",".join(con.ref_columns),
+            )
+        return ()
+
     def _constraint_create(self, change: Change) -> None:
         con: Constraint = self.p.src[change.key]
         q = qualified(con.schema_name, con.table)
-        stmts = [f"ALTER TABLE {q} ADD CONSTRAINT {ident(con.name)} {con.definition}"]
+        check = self._constraint_check(con)
+        online = (
+            self.p.online
+            and con.constraint_type in "cf"
+            and bool(check)
+            and "NOT VALID" not in con.definition
+        )
+        definition = f"{con.definition} NOT VALID" if online else con.definition
+        stmts = [f"ALTER TABLE {q} ADD CONSTRAINT {ident(con.name)} {definition}"]
         if con.comment is not None:
             stmts.append(self._comment(f"CONSTRAINT {ident(con.name)} ON {q}", con.comment))
-        hazards = [LOCK, SCAN, MAY_FAIL]
+        hazards = [LOCK] if online else [LOCK, SCAN, MAY_FAIL]
         claims = (con.schema_name, con.name) if con.constraint_type in "pux" else None
         self.p.add(
             "CONSTRAINT",
             change.key,
             "create",
-            f"Add missing constraint {con.name} on {con.table}",
+            f"Add missing constraint {con.name} on {con.table}"
+            + (" (NOT VALID: validated in the online part)" if online else ""),
             stmts,
             provides=[change.key],
             hazards=hazards,
             claims=claims,
+            check=() if online else check,
         )
+        if online:
+            self.p.add(
+                "CONSTRAINT",
+                change.key,
+                "alter",
+                f"Validate constraint {con.name} on {con.table}",
+                [f"ALTER TABLE {q} VALIDATE CONSTRAINT {ident(con.name)}"],
+                hazards=[SCAN, MAY_FAIL],
+                check=check,
+                online=True,
+                seq=9,
+            )
 
     def _constraint_drop(self, change: Change, recreate: bool = False) -> None:
         con: Constraint = self.p.tgt[change.key]
@@ -1312,11 +1407,32 @@ class StepBuilder:
             [self._comment(f"CONSTRAINT {ident(con.name)} ON {q}", con.comment)],
         )
 
+    def _index_check(self, idx: Index) -> tuple[str, ...]:
+        if not idx.unique or not self._existing(idx.schema_name, idx.table):
+            return ()
+        if not idx.key_columns or "" in idx.key_columns:
+            return ()  # an expression index: not counted
+        return ("unique", idx.schema_name, idx.table, idx.predicate or "", *idx.key_columns)
+
+    def _index_online(self, idx: Index) -> bool:
+        """Non-unique indexes of tables that already hold rows are built CONCURRENTLY online."""
+        return (
+            self.p.online
+            and not idx.unique
+            and not idx.on_partitioned
+            and self._existing(idx.schema_name, idx.table)
+        )
+
     def _index_create(self, change: Change) -> None:
         idx: Index = self.p.src[change.key]
         q = qualified(idx.schema_name, idx.table)
         unique = "UNIQUE " if idx.unique else ""
-        stmts = [f"CREATE {unique}INDEX {ident(idx.name)} ON {q} {idx.body}"]
+        online = self._index_online(idx)
+        if online and change.key in self.p.tgt:
+            self._index_swap(idx)
+            return
+        concurrently = "CONCURRENTLY " if online else ""
+        stmts = [f"CREATE {unique}INDEX {concurrently}{ident(idx.name)} ON {q} {idx.body}"]
         if idx.comment is not None:
             stmts.append(
                 self._comment(f"INDEX {qualified(idx.schema_name, idx.name)}", idx.comment)
@@ -1330,11 +1446,31 @@ class StepBuilder:
             f"Create missing index {idx.name} on {idx.table}",
             stmts,
             provides=[change.key],
-            hazards=[
-                f"{LOCK.replace('ACCESS EXCLUSIVE', 'SHARE')} (blocks writes while it builds)"
-            ],
+            hazards=[]
+            if online
+            else [f"{LOCK.replace('ACCESS EXCLUSIVE', 'SHARE')} (blocks writes while it builds)"],
             claims=(idx.schema_name, idx.name),
             requires=[table_key, view_key],
+            check=self._index_check(idx),
+            online=online,
+        )
+
+    def _index_swap(self, idx: Index) -> None:
+        """A changed index, online: build the new one under a temporary name, then swap."""
+        q = qualified(idx.schema_name, idx.table)
+        temporary = self.p.dropped(idx.name).replace("_dropped_", "_ddp_new_")
+        self.p.add(
+            "INDEX",
+            ("index", idx.schema_name, idx.name, ""),
+            "create",
+            f"Rebuild changed index {idx.name} online under a new name, then swap",
+            [
+                f"CREATE INDEX CONCURRENTLY {ident(temporary)} ON {q} {idx.body}",
+                f"DROP INDEX CONCURRENTLY {qualified(idx.schema_name, idx.name)}",
+                f"ALTER INDEX {qualified(idx.schema_name, temporary)} RENAME TO {ident(idx.name)}",
+            ],
+            provides=[("index", idx.schema_name, idx.name, "")],
+            online=True,
         )
 
     def _index_drop(self, change: Change, recreate: bool = False) -> None:

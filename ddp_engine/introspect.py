@@ -60,6 +60,10 @@ QUERY_NAMES = (
     "unsupported",
 )
 
+#: Planner settings a query needs: the planner underestimates the self-join of the object list in
+#: dependencies.sql and picks a nested loop that is quadratic in the number of objects.
+QUERY_SETTINGS: dict[str, dict[str, str]] = {"dependencies": {"enable_nestloop": "off"}}
+
 
 def load_query(name: str) -> str:
     """The text of ``queries/<name>.sql``, shipped as package data."""
@@ -98,8 +102,12 @@ def read_snapshot(conn: psycopg.Connection, schema_name: str, all_schemas: bool)
             params["schemas"] = [r["name"] for r in schema_rows]
             rows: dict[str, list[dict[str, Any]]] = {}
             for name in QUERY_NAMES[1:]:
+                for setting, value in QUERY_SETTINGS.get(name, {}).items():
+                    cur.execute("SELECT set_config(%s, %s, true)", (setting, value))
                 cur.execute(load_query(name), params)
                 rows[name] = cur.fetchall()
+                for setting in QUERY_SETTINGS.get(name, {}):
+                    cur.execute("SELECT set_config(%s, 'on', true)", (setting,))
             version = conn.info.server_version
     except psycopg.errors.InsufficientPrivilege as exc:
         raise DdpError(
@@ -337,6 +345,7 @@ def _constraint(r: dict[str, Any]) -> Constraint:
         definition=r["definition"],
         columns=tuple(r["columns"]),
         ref_table=(r["ref_schema"], r["ref_table"]) if r["ref_table"] else None,
+        ref_columns=tuple(r["ref_columns"]),
         comment=r["comment"],
     )
 
@@ -354,6 +363,8 @@ def _index(r: dict[str, Any]) -> Index:
         name=r["name"],
         body=body,
         unique=r["is_unique"],
+        key_columns=tuple(r["key_columns"] or ()),
+        predicate=r["predicate"],
         on_partitioned=r["on_partitioned"],
         comment=r["comment"],
     )

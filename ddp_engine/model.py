@@ -103,6 +103,7 @@ class Constraint(_Frozen):
     definition: str
     columns: tuple[str, ...] = ()
     ref_table: tuple[str, str] | None = None
+    ref_columns: tuple[str, ...] = ()
     comment: str | None = None
 
 
@@ -112,6 +113,8 @@ class Index(_Frozen):
     name: str
     body: str  # everything from USING onward
     unique: bool = False
+    key_columns: tuple[str, ...] = ()  # '' for an expression
+    predicate: str | None = None
     on_partitioned: bool = False
     comment: str | None = None
 

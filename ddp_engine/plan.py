@@ -76,6 +76,21 @@ class Step(BaseModel):
     note: str
     statements: tuple[str, ...]
     hazards: tuple[str, ...] = ()
+    check: tuple[str, ...] = ()  # what the data check of this step counts (datacheck.py)
+    online: bool = False  # runs after the transaction, each statement on its own
+
+
+class DataFinding(BaseModel):
+    """What a read-only look at the target's rows says about one step."""
+
+    model_config = ConfigDict(frozen=True)
+
+    step: int
+    note: str
+    check: str
+    count: int | None
+    message: str
+    fails: bool
 
 
 class Plan(BaseModel):
@@ -95,6 +110,10 @@ class Plan(BaseModel):
     cleanup: tuple[str, ...] = ()
     unsupported: tuple[Unsupported, ...] = ()
     warnings: tuple[str, ...] = ()
+    data_checks: tuple[DataFinding, ...] = ()
+    online: bool = False
+    lock_timeout: str = "10s"
+    statement_timeout: str = "0"
 
     @property
     def is_empty(self) -> bool:
@@ -152,8 +171,14 @@ class Planner:
     """Builds the steps for one pair of snapshots (see the module docstring)."""
 
     def __init__(
-        self, source: Snapshot, target: Snapshot, stamp: str, privileges: bool = True
+        self,
+        source: Snapshot,
+        target: Snapshot,
+        stamp: str,
+        privileges: bool = True,
+        online: bool = False,
     ) -> None:
+        self.online = online
         self.source = source
         self.target = target
         self.stamp = stamp
@@ -235,6 +260,8 @@ class Planner:
         claims: tuple[str, str] | None = None,
         requires: Iterable[Key] = (),
         after_disturbed: Iterable[Key] = (),
+        check: tuple[str, ...] = (),
+        online: bool = False,
         seq: int = 0,
     ) -> int:
         """Register a step; returns its id for explicit ordering with ``after``."""
@@ -246,6 +273,8 @@ class Planner:
             note=note,
             statements=statements,
             hazards=tuple(hazards),
+            check=check,
+            online=online,
         )
         phase = 0 if action in ("drop", "rename", "detach") else 1
         order = (SECTIONS.index(section), phase, key[1], key[2], key[3], seq, len(self.nodes))
@@ -443,6 +472,9 @@ def make_plan(
     target_schema: str,
     source_schema: str | None = None,
     privileges: bool = True,
+    online: bool = False,
+    lock_timeout: str = "10s",
+    statement_timeout: str = "0",
     now: datetime | None = None,
 ) -> Plan:
     """Diff two snapshots and order the statements that make the target match the source.
@@ -453,7 +485,7 @@ def make_plan(
     if not source.all_schemas and source_schema is not None:
         source = relabel(source, source_schema, target_schema)
     generated_at, stamp = timestamps(now)
-    planner = Planner(source, target, stamp, privileges)
+    planner = Planner(source, target, stamp, privileges, online)
     steps, cleanup, warnings = planner.build()
     unsupported = tuple(
         sorted(
@@ -474,6 +506,9 @@ def make_plan(
         cleanup=tuple(cleanup),
         unsupported=unsupported,
         warnings=tuple(warnings),
+        online=online,
+        lock_timeout=lock_timeout,
+        statement_timeout=statement_timeout,
     )
 
 

@@ -31,6 +31,8 @@ def header(plan: Plan) -> list[str]:
 def prelude(plan: Plan) -> list[str]:
     path = "" if plan.all_schemas else f"{ident(plan.target_schema)}, pg_catalog"
     return [
+        f"SET lock_timeout = {literal(plan.lock_timeout)};",
+        f"SET statement_timeout = {literal(plan.statement_timeout)};",
         "SET standard_conforming_strings = on;",
         "SET check_function_bodies = false;",
         "SET client_min_messages = warning;",
@@ -60,7 +62,22 @@ def render_script(plan: Plan) -> str:
     else:
         out += prelude(plan)
         out.append("")
+        online = [i for i, s in enumerate(plan.steps) if s.online]
+        if online:
+            out += [
+                "-- The main part runs in one transaction; the online part after it cannot.",
+                "BEGIN;",
+                "",
+            ]
         out += _sections(plan)
+        if online:
+            out += ["COMMIT;", ""]
+            out += banner(
+                "ONLINE PART (outside a transaction, each statement on its own: "
+                "run with psql -f, not --single-transaction)"
+            )
+            for i in online:
+                out += _step_lines(plan, i, None)
     if plan.cleanup:
         out += banner("CLEANUP (run by hand after verifying the renamed objects' data)")
         out.append("-- These objects were renamed, not dropped, so that no data is lost.")
@@ -100,17 +117,28 @@ def _sections(plan: Plan) -> list[str]:
                     out.append("-- No changes.")
                     out.append("")
 
-    for step in plan.steps:
+    for index, step in enumerate(plan.steps):
+        if step.online:
+            continue
         rank = SECTIONS.index(step.section)
         open_until(rank)
-        out.append(f"-- {step.note}")
-        if rank < current:
-            out.append(
-                f"--   ({step.section} statement placed here: it depends on statements above)"
-            )
-        for hazard in step.hazards:
-            out.append(f"--   hazard: {hazard}")
-        out += [statement + ";" for statement in step.statements]
-        out.append("")
+        out += _step_lines(plan, index, None if rank >= current else step.section)
     open_until(len(SECTIONS) - 1)
+    return out
+
+
+def _step_lines(plan: Plan, index: int, moved_from: str | None) -> list[str]:
+    """One step: its note, why it sits elsewhere, its hazards and data findings, its SQL."""
+    step = plan.steps[index]
+    out = [f"-- {step.note}"]
+    if moved_from:
+        out.append(f"--   ({moved_from} statement placed here: it depends on statements above)")
+    for hazard in step.hazards:
+        out.append(f"--   hazard: {hazard}")
+    for finding in plan.data_checks:
+        if finding.step == index:
+            word = "DATA CHECK FAILS" if finding.fails else "data check"
+            out.append(f"--   {word}: {finding.message}")
+    out += [statement + ";" for statement in step.statements]
+    out.append("")
     return out

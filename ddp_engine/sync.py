@@ -11,6 +11,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict
 
 from ddp_engine.apply import apply_plan
+from ddp_engine.datacheck import run_data_checks
 from ddp_engine.introspect import introspect
 from ddp_engine.model import Snapshot
 from ddp_engine.plan import Plan, make_plan
@@ -25,6 +26,11 @@ class SyncOptions(BaseModel):
 
     all_schemas: bool = False
     privileges: bool = True
+    online: bool = False
+    lock_timeout: str = "10s"
+    statement_timeout: str = "0"
+    data_checks: bool = True
+    data_check_budget: float = 30.0
 
 
 class SyncResult(BaseModel):
@@ -73,6 +79,9 @@ def plan_from_snapshots(
         target_schema=target_settings.schema_name,
         source_schema=source_settings.schema_name,
         privileges=options.privileges,
+        online=options.online,
+        lock_timeout=options.lock_timeout,
+        statement_timeout=options.statement_timeout,
         now=now,
     )
 
@@ -87,6 +96,8 @@ def compare(
     options = options or SyncOptions()
     (src, src_s), (tgt, tgt_s) = read_both(source, target, options)
     plan = plan_from_snapshots(src, tgt, source, target, options, now)
+    if options.data_checks:
+        plan = run_data_checks(target, plan, options.data_check_budget)
     return SyncResult(
         source=src,
         target=tgt,

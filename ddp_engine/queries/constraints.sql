@@ -11,6 +11,9 @@ SELECT n.nspname AS schema_name,
        coalesce((SELECT array_agg(a.attname ORDER BY k.ord)
                  FROM unnest(co.conkey) WITH ORDINALITY k(attnum, ord)
                  JOIN pg_attribute a ON a.attrelid = co.conrelid AND a.attnum = k.attnum), '{}') AS columns,
+       coalesce((SELECT array_agg(a.attname ORDER BY k.ord)
+                 FROM unnest(co.confkey) WITH ORDINALITY k(attnum, ord)
+                 JOIN pg_attribute a ON a.attrelid = co.confrelid AND a.attnum = k.attnum), '{}') AS ref_columns,
        rn.nspname AS ref_schema,
        rc.relname AS ref_table,
        co.condeferrable AS deferrable,

@@ -13,6 +13,10 @@ SELECT n.nspname AS schema_name,
            || ' ON ' || CASE WHEN i.relkind = 'I' THEN 'ONLY ' ELSE '' END
            || quote_ident(n.nspname) || '.' || quote_ident(t.relname) || ' ' AS definition_prefix,
        x.indisunique AS is_unique,
+       (SELECT array_agg(coalesce(a.attname, '') ORDER BY k.ord)
+        FROM unnest((x.indkey::int2[])[0:x.indnkeyatts - 1]) WITH ORDINALITY k(attnum, ord)
+        LEFT JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.attnum) AS key_columns,
+       pg_get_expr(x.indpred, x.indrelid) AS predicate,
        t.relkind = 'p' AS on_partitioned,
        obj_description(i.oid, 'pg_class') AS comment,
        coalesce(i.reloptions, '{}') AS options

@@ -1,0 +1,335 @@
+"""The sync as Dagster assets and the drift check.
+
+``source_schema``, ``target_schema`` → ``schema_diff`` → ``alter_sql``, plus the
+``target_in_sync`` check on ``schema_diff``.
+
+The assets call the engine exactly as ``ddp sync`` does, in the same order: introspect both
+sides, ``plan_from_snapshots``, ``render_script``, and (when ``dry_run`` is off) ``apply_plan``
+followed by a fresh diff. They hold no logic of their own beyond turning results into metadata.
+:func:`build_pair_assets` builds one set per schema pair (see :mod:`ddp_dagster.pairs`).
+"""
+
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+from pydantic import BaseModel, ConfigDict, Field
+
+from ddp_dagster.pairs import PairSpec
+from ddp_dagster.resources import PostgresSchemaResource
+from ddp_engine.apply import apply_plan
+from ddp_engine.errors import DdpError
+from ddp_engine.introspect import introspect
+from ddp_engine.model import Snapshot
+from ddp_engine.plan import Plan
+from ddp_engine.render import render_script
+from ddp_engine.sync import SyncOptions, compare, plan_from_snapshots
+
+IO_MANAGER_KEY = "ddp_io_manager"
+MAX_TABLE_ROWS = 200  # rows of the changes table in metadata
+MAX_SCRIPT_CHARS = 50_000  # script preview in metadata; the whole script is in the file
+
+
+class AlterSqlConfig(dg.Config):
+    """Run config of ``alter_sql`` (Launchpad: ``ops: {alter_sql: {config: ...}}``)."""
+
+    dry_run: bool = Field(
+        default=True,
+        description="True: render and write the script, execute nothing. "
+        "False: also apply it to the target in one transaction, then diff again.",
+    )
+    output_path: str = Field(
+        default="",
+        description="Where to write the script (default: alter.sql, or OUTPUT_FILE, for the "
+        "default pair; alter_<pair>.sql for named pairs), relative to the working directory",
+    )
+
+
+class AlterScript(BaseModel):
+    """The value of ``alter_sql``: the script and what happened to it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    path: str
+    script: str
+    statements: int
+    dry_run: bool
+    applied: bool = False
+    in_sync_after: bool | None = None
+
+
+@dataclass(frozen=True)
+class PairAssets:
+    """Everything one schema pair contributes to the Definitions."""
+
+    pair: PairSpec
+    source_schema: dg.AssetsDefinition
+    target_schema: dg.AssetsDefinition
+    schema_diff: dg.AssetsDefinition
+    alter_sql: dg.AssetsDefinition
+    target_in_sync: dg.AssetChecksDefinition
+
+    @property
+    def assets(self) -> list[dg.AssetsDefinition]:
+        return [self.source_schema, self.target_schema, self.schema_diff, self.alter_sql]
+
+    @property
+    def drift_keys(self) -> list[dg.AssetKey]:
+        """What the drift job materialises (everything but ``alter_sql``)."""
+        return [self.source_schema.key, self.target_schema.key, self.schema_diff.key]
+
+    def resources(self) -> dict[str, PostgresSchemaResource]:
+        """The pair's resources, read from its env-var prefixes through ``dg.EnvVar``."""
+        return {
+            self.pair.source_resource_key: PostgresSchemaResource.from_env(self.pair.source_env),
+            self.pair.target_resource_key: PostgresSchemaResource.from_env(self.pair.target_env),
+        }
+
+
+def _failure(err: DdpError, resource: PostgresSchemaResource | None = None) -> dg.Failure:
+    metadata = {"where": resource.describe()} if resource is not None else {}
+    return dg.Failure(description=err.message, metadata=metadata, allow_retries=False)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def changes_table(plan: Plan, limit: int = MAX_TABLE_ROWS) -> str:
+    """A markdown table of the plan's changes (action, kind, object, changed fields)."""
+    if not plan.changes:
+        return "Source and target are in sync: no changes."
+    lines = ["| action | kind | object | fields |", "| --- | --- | --- | --- |"]
+    for change in plan.changes[:limit]:
+        fields = ", ".join(change.fields)
+        lines.append(
+            f"| {change.action} | {change.kind} | {_cell(change.label)} | {_cell(fields)} |"
+        )
+    if len(plan.changes) > limit:
+        lines.append(f"\n… and {len(plan.changes) - limit} more change(s)")
+    return "\n".join(lines)
+
+
+def changes_by_kind(plan: Plan) -> dict[str, dict[str, int]]:
+    """``{kind: {action: n}}``, sorted."""
+    counts = Counter((c.kind, c.action) for c in plan.changes)
+    out: dict[str, dict[str, int]] = {}
+    for (kind, action), n in sorted(counts.items()):
+        out.setdefault(kind, {})[action] = n
+    return out
+
+
+def drifted_objects(plan: Plan) -> list[str]:
+    """``"<action> <kind> <object>"`` for every change."""
+    return [f"{c.action} {c.kind} {c.label}" for c in plan.changes]
+
+
+def plan_metadata(plan: Plan) -> dict[str, Any]:
+    counts = plan.counts()
+    hazards = [{"step": note, "hazard": hazard} for note, hazard in plan.hazards()]
+    return {
+        "in_sync": plan.is_empty,
+        "changes": len(plan.changes),
+        "changes_by_action": dg.MetadataValue.json(dict(Counter(c.action for c in plan.changes))),
+        "changes_by_kind": dg.MetadataValue.json(changes_by_kind(plan)),
+        "changes_table": dg.MetadataValue.md(changes_table(plan)),
+        "statements": sum(counts.values()),
+        "statements_by_section": dg.MetadataValue.json(counts),
+        "hazard_count": len(hazards),
+        "hazards": dg.MetadataValue.json(hazards),
+        "renamed_to_keep_data": len(plan.cleanup),
+        "warnings": dg.MetadataValue.json(list(plan.warnings)),
+        "not_synchronised": dg.MetadataValue.json(
+            [f"{u.object_type} {u.identity}" for u in plan.unsupported]
+        ),
+        "source": plan.source_label,
+        "target": plan.target_label,
+        "target_fingerprint": plan.target_fingerprint,
+        "generated_at": plan.generated_at,
+    }
+
+
+def build_pair_assets(pair: PairSpec) -> PairAssets:
+    """The four assets and the check of one pair (key-prefixed and grouped by the pair's name)."""
+    prefix = pair.key_prefix
+    group = pair.group_name
+    src_key, tgt_key = pair.source_resource_key, pair.target_resource_key
+    options = SyncOptions(all_schemas=pair.all_schemas, privileges=pair.privileges)
+    common: dict[str, Any] = {
+        "key_prefix": prefix or None,
+        "group_name": group,
+        "kinds": {"postgres"},
+        "io_manager_key": IO_MANAGER_KEY,
+    }
+
+    def snapshot_asset(side: str, resource_key: str) -> dg.AssetsDefinition:
+        @dg.asset(
+            name=f"{side}_schema",
+            required_resource_keys={resource_key},
+            description=f"The {side} schema as read from pg_catalog: every object DDP compares.",
+            **common,
+        )
+        def _snapshot(context: dg.AssetExecutionContext) -> dg.MaterializeResult[Snapshot]:
+            resource: PostgresSchemaResource = getattr(context.resources, resource_key)
+            try:
+                snapshot, seconds = introspect(resource.settings(), side, options.all_schemas)
+            except DdpError as err:
+                raise _failure(err, resource) from None
+            counts = snapshot.counts()
+            context.log.info(
+                f"{side} {resource.describe()}: {sum(counts.values())} objects in {seconds:.2f}s"
+            )
+            return dg.MaterializeResult(
+                value=snapshot,
+                data_version=dg.DataVersion(snapshot.fingerprint()),
+                metadata={
+                    "where": resource.describe(),
+                    "objects": sum(counts.values()),
+                    "objects_by_kind": dg.MetadataValue.json(counts),
+                    "introspection_seconds": round(seconds, 3),
+                    "server_version": snapshot.server_version,
+                    "fingerprint": snapshot.fingerprint(),
+                },
+            )
+
+        return _snapshot
+
+    source_schema = snapshot_asset("source", src_key)
+    target_schema = snapshot_asset("target", tgt_key)
+
+    @dg.asset(
+        name="schema_diff",
+        ins={
+            "source_schema": dg.AssetIn(key=source_schema.key),
+            "target_schema": dg.AssetIn(key=target_schema.key),
+        },
+        required_resource_keys={src_key, tgt_key},
+        description="What differs between source and target, as an ordered plan with hazards.",
+        **common,
+    )
+    def schema_diff(
+        context: dg.AssetExecutionContext, source_schema: Snapshot, target_schema: Snapshot
+    ) -> dg.MaterializeResult[Plan]:
+        source: PostgresSchemaResource = getattr(context.resources, src_key)
+        target: PostgresSchemaResource = getattr(context.resources, tgt_key)
+        try:
+            plan = plan_from_snapshots(
+                source_schema, target_schema, source.settings(), target.settings(), options
+            )
+        except DdpError as err:
+            raise _failure(err) from None
+        context.log.info("in sync" if plan.is_empty else f"{len(plan.changes)} difference(s) found")
+        return dg.MaterializeResult(value=plan, metadata=plan_metadata(plan))
+
+    @dg.asset_check(
+        asset=schema_diff,
+        name="target_in_sync",
+        blocking=False,  # a blocking ERROR check would skip alter_sql exactly when it is needed
+        description="Passes when the target matches the source; lists the drifted objects "
+        "when it does not.",
+    )
+    def target_in_sync(schema_diff: Plan) -> dg.AssetCheckResult:
+        drifted = drifted_objects(schema_diff)
+        shown = drifted[:MAX_TABLE_ROWS]
+        more = f"\n- … and {len(drifted) - len(shown)} more" if len(drifted) > len(shown) else ""
+        return dg.AssetCheckResult(
+            passed=schema_diff.is_empty,
+            severity=dg.AssetCheckSeverity.ERROR,
+            description=(
+                "Source and target are in sync."
+                if schema_diff.is_empty
+                else f"{len(drifted)} object(s) differ between source and target."
+            ),
+            metadata={
+                "changes": len(drifted),
+                "statements": sum(schema_diff.counts().values()),
+                "changes_by_kind": dg.MetadataValue.json(changes_by_kind(schema_diff)),
+                "drifted_objects": dg.MetadataValue.md(
+                    "\n".join(f"- {_cell(d)}" for d in shown) + more if drifted else "none"
+                ),
+                "hazard_count": len(schema_diff.hazards()),
+                "generated_at": schema_diff.generated_at,
+            },
+        )
+
+    @dg.asset(
+        name="alter_sql",
+        ins={"schema_diff": dg.AssetIn(key=schema_diff.key)},
+        required_resource_keys={src_key, tgt_key},
+        description="The ALTER script in the seed's layout, written to a file; with "
+        "dry_run=False also applied to the target in one transaction and verified.",
+        **common,
+    )
+    def alter_sql(
+        context: dg.AssetExecutionContext, config: AlterSqlConfig, schema_diff: Plan
+    ) -> dg.MaterializeResult[AlterScript]:
+        plan = schema_diff
+        script = render_script(plan)
+        path = Path(config.output_path or pair.default_output_path())
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(script)
+        except OSError as exc:
+            raise dg.Failure(
+                description=f"DDP SYNC failed: cannot write {path}: {exc.strerror}",
+                allow_retries=False,
+            ) from None
+        statements = sum(plan.counts().values())
+        preview = script if len(script) <= MAX_SCRIPT_CHARS else script[:MAX_SCRIPT_CHARS]
+        note = "" if preview is script else f"\n\n(first {MAX_SCRIPT_CHARS} characters; see file)"
+        metadata: dict[str, Any] = {
+            "path": dg.MetadataValue.path(str(path.resolve())),
+            "dry_run": config.dry_run,
+            "statements": statements,
+            "hazard_count": len(plan.hazards()),
+            "plan_generated_at": plan.generated_at,
+            "script": dg.MetadataValue.md(f"```sql\n{preview}\n```{note}"),
+        }
+        context.log.info(f"script with {statements} statement(s) written to {path}")
+        if config.dry_run:
+            value = AlterScript(path=str(path), script=script, statements=statements, dry_run=True)
+            return dg.MaterializeResult(value=value, metadata=metadata)
+
+        source: PostgresSchemaResource = getattr(context.resources, src_key)
+        target: PostgresSchemaResource = getattr(context.resources, tgt_key)
+        try:
+            result = apply_plan(target.settings(), plan, script)
+            after = compare(source.settings(), target.settings(), options).plan
+        except DdpError as err:
+            raise _failure(err, target) from None
+        remaining = drifted_objects(after)
+        metadata |= {
+            "applied": result.applied,
+            "applied_statements": result.statements,
+            "in_sync_after_apply": after.is_empty,
+            "remaining_changes": dg.MetadataValue.json(remaining[:MAX_TABLE_ROWS]),
+        }
+        if not after.is_empty:
+            raise dg.Failure(
+                description=f"Applied, but {len(remaining)} difference(s) remain",
+                metadata=metadata,
+                allow_retries=False,
+            )
+        context.log.info(
+            "applied: the target now matches the source" if result.applied else "nothing to apply"
+        )
+        value = AlterScript(
+            path=str(path),
+            script=script,
+            statements=statements,
+            dry_run=False,
+            applied=result.applied,
+            in_sync_after=True,
+        )
+        return dg.MaterializeResult(value=value, metadata=metadata)
+
+    return PairAssets(
+        pair=pair,
+        source_schema=source_schema,
+        target_schema=target_schema,
+        schema_diff=schema_diff,
+        alter_sql=alter_sql,
+        target_in_sync=target_in_sync,
+    )

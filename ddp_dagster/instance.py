@@ -1,0 +1,115 @@
+"""Dagster's own storage (runs, event log, schedules) in PostgreSQL, configured from env vars.
+
+``dagster.yaml`` names :class:`DdpPostgresStorage`, a thin subclass of dagster-postgres'
+``DagsterPostgresStorage`` that takes its connection from the environment *with defaults*,
+which plain ``{env: ...}`` entries in dagster.yaml cannot have:
+
+- ``DAGSTER_PG_URL`` (e.g. ``postgresql://user:pw@host:5432/dagster``) wins when set; otherwise
+- ``DAGSTER_PG_HOST`` (``localhost``), ``DAGSTER_PG_PORT`` (``5432``), ``DAGSTER_PG_DB``
+  (``dagster``), ``DAGSTER_PG_USERNAME`` (``postgres``), ``DAGSTER_PG_PASSWORD`` (empty).
+
+The URL is read in each Dagster process when the instance loads, so the password is never
+written into dagster.yaml, the instance reference handed to run workers, or the event log.
+The database is Dagster's own (never a database DDP syncs, so Dagster's tables never show up
+as drift) and is created on first use when missing (``create_database: false`` turns that off).
+URLs are given the ``postgresql+psycopg2`` driver that dagster-postgres is built for, so that a
+SQLAlchemy that prefers psycopg 3 for plain ``postgresql://`` cannot pick the wrong one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Mapping
+from typing import Any
+
+import psycopg
+from dagster import Field
+from dagster._serdes import ConfigurableClassData
+from dagster_postgres import DagsterPostgresStorage
+from dagster_postgres.utils import get_conn_string
+from psycopg import sql
+from sqlalchemy.engine import make_url
+
+DRIVER = "postgresql+psycopg2"
+DEFAULTS = {
+    "DAGSTER_PG_HOST": "localhost",
+    "DAGSTER_PG_PORT": "5432",
+    "DAGSTER_PG_DB": "dagster",
+    "DAGSTER_PG_USERNAME": "postgres",
+    "DAGSTER_PG_PASSWORD": "",
+}
+
+
+def dagster_pg_url(environ: Mapping[str, str] | None = None) -> str:
+    """The storage URL from ``DAGSTER_PG_URL`` or the ``DAGSTER_PG_*`` parts (with defaults)."""
+    environ = os.environ if environ is None else environ
+    url = environ.get("DAGSTER_PG_URL")
+    if url:
+        for plain in ("postgresql://", "postgres://"):
+            if url.startswith(plain):
+                return DRIVER + "://" + url[len(plain) :]
+        return url
+    value = {name: environ.get(name) or default for name, default in DEFAULTS.items()}
+    return get_conn_string(
+        username=value["DAGSTER_PG_USERNAME"],
+        password=value["DAGSTER_PG_PASSWORD"],
+        hostname=value["DAGSTER_PG_HOST"],
+        db_name=value["DAGSTER_PG_DB"],
+        port=value["DAGSTER_PG_PORT"],
+        scheme=DRIVER,
+    )
+
+
+def ensure_database(url: str) -> None:
+    """Create the URL's database when it does not exist (connecting to ``postgres`` for that)."""
+    parsed = make_url(url)
+    if not parsed.database:
+        return
+    kwargs: dict[str, Any] = {
+        "host": parsed.host or "localhost",
+        "port": parsed.port or 5432,
+        "user": parsed.username,
+        "connect_timeout": 10,
+        "application_name": "ddp-dagster",
+    }
+    if parsed.password:
+        kwargs["password"] = parsed.password
+    kwargs.update({k: v for k, v in parsed.query.items() if isinstance(v, str)})
+    try:
+        with psycopg.connect(dbname=parsed.database, **kwargs):
+            return
+    except psycopg.OperationalError as exc:
+        if "does not exist" not in str(exc):
+            return  # let dagster-postgres report the real problem
+    # Another process may be quicker (DuplicateDatabase); a role without CREATEDB gets
+    # dagster-postgres' own "database does not exist" error.
+    with (
+        contextlib.suppress(psycopg.Error),
+        psycopg.connect(dbname="postgres", autocommit=True, **kwargs) as conn,
+    ):
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(str(parsed.database))))
+
+
+class DdpPostgresStorage(DagsterPostgresStorage):
+    """dagster-postgres storage whose connection comes from ``DAGSTER_PG_*`` (see module doc)."""
+
+    @classmethod
+    def config_type(cls) -> dict[str, Field]:  # ty: ignore[invalid-method-override]
+        return {
+            "create_database": Field(bool, is_required=False, default_value=True),
+            "should_autocreate_tables": Field(bool, is_required=False, default_value=True),
+        }
+
+    @classmethod
+    def from_config_value(  # ty: ignore[invalid-method-override]
+        cls, inst_data: ConfigurableClassData | None, config_value: Mapping[str, Any]
+    ) -> DdpPostgresStorage:
+        url = dagster_pg_url()
+        if config_value.get("create_database", True):
+            ensure_database(url)
+        return cls(
+            postgres_url=url,
+            should_autocreate_tables=config_value.get("should_autocreate_tables", True),
+            inst_data=inst_data,
+        )

@@ -1,0 +1,123 @@
+"""Schema pairs: which source is synced into which target, named by env-var prefixes only.
+
+The default pair reads ``SOURCE_DB_*`` and ``TARGET_DB_*`` and keeps the plain asset keys
+(``source_schema``, ``target_schema``, ``schema_diff``, ``alter_sql``). More pairs come from an
+optional YAML file (``DDP_PAIRS_FILE``); each gets its own key prefix, asset group, resources
+and check. The file names env-var *prefixes*, never values, so no password is ever in it::
+
+    pairs:
+      sales:
+        source_env: SALES_SOURCE_DB_     # reads SALES_SOURCE_DB_NAME, ..._USER, ..._PASSWORD
+        target_env: SALES_TARGET_DB_
+      billing:
+        source_env: BILLING_SOURCE_DB_
+        target_env: BILLING_TARGET_DB_
+        all_schemas: true
+        privileges: false
+        output_path: scripts/billing.sql
+    include_default: true                # the SOURCE_DB_/TARGET_DB_ pair (default true)
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+PAIRS_FILE_ENV = "DDP_PAIRS_FILE"
+DEFAULT_GROUP = "ddp"
+_NAME = r"^[a-z][a-z0-9_]{0,40}$"
+_PREFIX = r"^[A-Z][A-Z0-9_]*_$"
+
+
+class PairSpec(BaseModel):
+    """One source → target pair. ``name == ""`` is the default, unprefixed pair."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(default="", pattern=r"^$|" + _NAME)
+    source_env: str = Field(default="SOURCE_DB_", pattern=_PREFIX)
+    target_env: str = Field(default="TARGET_DB_", pattern=_PREFIX)
+    all_schemas: bool = False
+    privileges: bool = True
+    output_path: str | None = None
+
+    @property
+    def key_prefix(self) -> list[str]:
+        return [self.name] if self.name else []
+
+    @property
+    def group_name(self) -> str:
+        return self.name or DEFAULT_GROUP
+
+    @property
+    def source_resource_key(self) -> str:
+        return f"{self.name}_source_db" if self.name else "source_db"
+
+    @property
+    def target_resource_key(self) -> str:
+        return f"{self.name}_target_db" if self.name else "target_db"
+
+    def default_output_path(self) -> str:
+        """``alter.sql`` (or ``OUTPUT_FILE``, as for ``ddp sync``) for the default pair."""
+        if self.output_path:
+            return self.output_path
+        if not self.name:
+            return os.environ.get("OUTPUT_FILE") or "alter.sql"
+        return f"alter_{self.name}.sql"
+
+
+class _PairEntry(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    source_env: str = Field(pattern=_PREFIX)
+    target_env: str = Field(pattern=_PREFIX)
+    all_schemas: bool = False
+    privileges: bool = True
+    output_path: str | None = None
+
+
+class PairsFile(BaseModel):
+    """The YAML file's shape."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    include_default: bool = True
+    pairs: dict[str, _PairEntry] = Field(default_factory=dict)
+
+
+class PairsFileError(ValueError):
+    """The pairs file is missing or malformed (one line, fit for people)."""
+
+
+def load_pairs_file(path: str | Path) -> list[PairSpec]:
+    """Read a pairs file into specs (the default pair first when included)."""
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text()) or {}
+    except OSError as exc:
+        raise PairsFileError(f"cannot read pairs file {path}: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        raise PairsFileError(f"pairs file {path} is not valid YAML: {exc}") from None
+    try:
+        parsed = PairsFile.model_validate(raw)
+        specs = [PairSpec(name=name, **entry.model_dump()) for name, entry in parsed.pairs.items()]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise PairsFileError(f"pairs file {path}: {where}: {first['msg']}") from None
+    if any(spec.name == DEFAULT_GROUP for spec in specs):
+        raise PairsFileError(f"pairs file {path}: the name {DEFAULT_GROUP!r} is reserved")
+    return ([PairSpec()] if parsed.include_default else []) + specs
+
+
+def pairs_from_env(environ: Mapping[str, str] | None = None) -> list[PairSpec]:
+    """The pairs to build: those of ``DDP_PAIRS_FILE`` if set, else only the default pair."""
+    environ = os.environ if environ is None else environ
+    path = environ.get(PAIRS_FILE_ENV)
+    if not path:
+        return [PairSpec()]
+    return load_pairs_file(path)

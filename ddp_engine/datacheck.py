@@ -1,0 +1,149 @@
+"""Look at the target's rows before anyone runs the script: will a step fail on existing data?
+
+Read-only and bounded: one REPEATABLE READ READ ONLY transaction, each count under a statement
+timeout taken from a total budget; a check that runs out of time says so instead of guessing.
+Counts: NULLs before SET NOT NULL, duplicate keys before a unique index or constraint, values
+that do not cast before a type change, rows that break a new CHECK or foreign key, and rows of
+a table that gets a NOT NULL column without a default.
+"""
+
+from __future__ import annotations
+
+import time
+
+import psycopg
+
+from ddp_engine.connect import connect
+from ddp_engine.plan import DataFinding, Plan, Step
+from ddp_engine.settings import ConnectionSettings
+from ddp_engine.sqltext import ident, literal, qualified
+
+
+def count_query(check: tuple[str, ...], server_version: int) -> tuple[str, str] | None:
+    """(SQL returning one count, what the count means) for a step's check, or None."""
+    kind, schema, table, *rest = check
+    q = qualified(schema, table)
+    if kind == "not_null":
+        (column,) = rest
+        return (
+            f"SELECT count(*) FROM {q} WHERE {ident(column)} IS NULL",
+            f"row(s) hold NULL in {column}",
+        )
+    if kind == "rows":
+        return (f"SELECT count(*) FROM {q}", "existing row(s) would get NULL in a NOT NULL column")
+    if kind == "unique":
+        predicate, *columns = rest
+        cols = ", ".join(ident(c) for c in columns)
+        where = " AND ".join(f"{ident(c)} IS NOT NULL" for c in columns)
+        if predicate:
+            where += f" AND ({predicate})"
+        return (
+            f"SELECT count(*) FROM (SELECT 1 FROM {q} WHERE {where} GROUP BY {cols} "
+            "HAVING count(*) > 1) AS duplicates",
+            f"duplicated key(s) in ({', '.join(columns)})",
+        )
+    if kind == "check":
+        (expression,) = rest
+        return (f"SELECT count(*) FROM {q} WHERE NOT {expression}", "row(s) violate the check")
+    if kind == "fk":
+        ref_schema, ref_table, column_list, ref_list = rest
+        pairs = list(zip(column_list.split(","), ref_list.split(","), strict=True))
+        present = " AND ".join(f"c.{ident(mine)} IS NOT NULL" for mine, _ in pairs)
+        match = " AND ".join(f"r.{ident(theirs)} = c.{ident(mine)}" for mine, theirs in pairs)
+        return (
+            f"SELECT count(*) FROM {q} AS c WHERE {present} AND NOT EXISTS "
+            f"(SELECT 1 FROM {qualified(ref_schema, ref_table)} AS r WHERE {match})",
+            "row(s) reference no existing key",
+        )
+    if kind == "cast":
+        column, data_type = rest
+        if server_version >= 160000:
+            return (
+                f"SELECT count(*) FROM {q} WHERE {ident(column)} IS NOT NULL AND NOT "
+                f"pg_input_is_valid({ident(column)}::text, {literal(data_type)})",
+                f"value(s) of {column} do not convert to {data_type}",
+            )
+        return (
+            f"SELECT count(*) FROM (SELECT ({ident(column)}::text)::{data_type} FROM {q}) AS x "
+            "WHERE false",
+            f"value(s) of {column} do not convert to {data_type}",
+        )
+    return None
+
+
+def run_data_checks(settings: ConnectionSettings, plan: Plan, budget_seconds: float = 30.0) -> Plan:
+    """The plan with a DataFinding for every step whose check could be counted."""
+    checked = [(i, step) for i, step in enumerate(plan.steps) if step.check]
+    if not checked:
+        return plan
+    findings: list[DataFinding] = []
+    deadline = time.monotonic() + budget_seconds
+    with connect(settings, "target") as conn:
+        conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+        conn.read_only = True
+        path = "" if plan.all_schemas else f"{ident(plan.target_schema)}, pg_catalog"
+        conn.execute("SELECT set_config('search_path', %s, true)", (path,))
+        version = conn.info.server_version
+        for index, step in checked:
+            findings.append(_check(conn, index, step, version, deadline))
+        conn.rollback()
+    return plan.model_copy(update={"data_checks": tuple(findings)})
+
+
+def _check(
+    conn: psycopg.Connection, index: int, step: Step, version: int, deadline: float
+) -> DataFinding:
+    query = count_query(step.check, version)
+    kind = step.check[0]
+    if query is None:
+        return DataFinding(
+            step=index, note=step.note, check=kind, count=None, message="not checked", fails=False
+        )
+    sql, meaning = query
+    remaining_ms = int((deadline - time.monotonic()) * 1000)
+    if remaining_ms < 50:
+        return DataFinding(
+            step=index,
+            note=step.note,
+            check=kind,
+            count=None,
+            message="not checked: the data-check time budget ran out",
+            fails=False,
+        )
+    try:
+        with conn.transaction():
+            conn.execute(f"SET LOCAL statement_timeout = {remaining_ms}")
+            row = conn.execute(sql.encode()).fetchone()
+    except psycopg.errors.QueryCanceled:
+        return DataFinding(
+            step=index,
+            note=step.note,
+            check=kind,
+            count=None,
+            message="not checked: the data-check time budget ran out",
+            fails=False,
+        )
+    except psycopg.Error as exc:
+        if kind == "cast":
+            return DataFinding(
+                step=index,
+                note=step.note,
+                check=kind,
+                count=None,
+                message=f"some values do not convert: {exc.diag.message_primary}",
+                fails=True,
+            )
+        return DataFinding(
+            step=index,
+            note=step.note,
+            check=kind,
+            count=None,
+            message=f"not checked: {exc.diag.message_primary}",
+            fails=False,
+        )
+    count = int(row[0]) if row else 0
+    fails = count > 0
+    message = f"{count} {meaning}" + (": this step will fail" if fails else "")
+    return DataFinding(
+        step=index, note=step.note, check=kind, count=count, message=message, fails=fails
+    )

@@ -1,0 +1,116 @@
+"""Fixtures for the Dagster tests: schema pairs on the real server, literal resources, and a
+Dagster storage database of its own (``ddp_test_dagster_<hex>``, dropped after the test)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from ddp_dagster.assets import IO_MANAGER_KEY, AlterSqlConfig, PairAssets, build_pair_assets
+from ddp_dagster.io_manager import JsonIOManager
+from ddp_dagster.pairs import PairSpec
+from ddp_dagster.resources import PostgresSchemaResource
+from tests.conftest import Server
+
+SOURCE_SQL = """
+CREATE TABLE customers (id bigint PRIMARY KEY, email text NOT NULL);
+CREATE TABLE orders (
+    id bigint PRIMARY KEY,
+    customer_id bigint REFERENCES customers (id),
+    total numeric(12, 2) DEFAULT 0
+);
+CREATE INDEX orders_customer_idx ON orders (customer_id);
+"""
+TARGET_SQL = "CREATE TABLE customers (id bigint PRIMARY KEY);"
+
+
+@dataclass(frozen=True)
+class Pair:
+    """Two databases on the test server, and the resources that reach them."""
+
+    server: Server
+    source: str
+    target: str
+
+    def resource(self, database: str, password: str = "") -> PostgresSchemaResource:
+        return PostgresSchemaResource(
+            host=self.server.host,
+            port=self.server.port,
+            database=database,
+            username=self.server.user,
+            password=password,
+        )
+
+    def resources(self, spec: PairSpec, base_dir: Path) -> dict[str, object]:
+        return {
+            spec.source_resource_key: self.resource(self.source),
+            spec.target_resource_key: self.resource(self.target),
+            IO_MANAGER_KEY: JsonIOManager(base_dir=str(base_dir)),
+        }
+
+    def env(self, spec: PairSpec, password: str = "") -> dict[str, str]:
+        """``<prefix>*`` variables for the pair (the password is ignored under trust auth)."""
+        out: dict[str, str] = {}
+        for prefix, database in ((spec.source_env, self.source), (spec.target_env, self.target)):
+            out |= {
+                prefix + "HOST": self.server.host,
+                prefix + "PORT": str(self.server.port),
+                prefix + "NAME": database,
+                prefix + "USER": self.server.user,
+            }
+            if password:
+                out[prefix + "PASSWORD"] = password
+        return out
+
+
+@pytest.fixture
+def make_pair(server: Server, make_db: Callable[[str], str]) -> Callable[[str, str], Pair]:
+    def make(source_sql: str = SOURCE_SQL, target_sql: str = TARGET_SQL) -> Pair:
+        return Pair(server, make_db(source_sql), make_db(target_sql))
+
+    return make
+
+
+@pytest.fixture
+def default_assets() -> PairAssets:
+    return build_pair_assets(PairSpec())
+
+
+@pytest.fixture
+def materialize(
+    tmp_path: Path, default_assets: PairAssets
+) -> Callable[..., dg.ExecuteInProcessResult]:
+    """Materialise the default pair's graph in-process with literal resources."""
+
+    def run(
+        pair: Pair,
+        *,
+        dry_run: bool = True,
+        selection: list[dg.AssetKey] | None = None,
+        raise_on_error: bool = True,
+    ) -> dg.ExecuteInProcessResult:
+        a = default_assets
+        config = AlterSqlConfig(dry_run=dry_run, output_path=str(tmp_path / "alter.sql"))
+        return dg.materialize(
+            [*a.assets, a.target_in_sync],
+            selection=selection,
+            resources=pair.resources(a.pair, tmp_path / "storage"),
+            run_config=dg.RunConfig(ops={a.alter_sql.op.name: config}),
+            raise_on_error=raise_on_error,
+        )
+
+    return run
+
+
+@pytest.fixture
+def dagster_db(server: Server) -> Iterator[str]:
+    """The name of a Dagster storage database (created by DdpPostgresStorage on first use)."""
+    name = f"ddp_test_dagster_{uuid.uuid4().hex[:12]}"
+    yield name
+    with server.connect() as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

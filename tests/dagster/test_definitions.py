@@ -1,0 +1,135 @@
+"""The code location loads, names what the docs name, and binds secrets by env-var name only."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from ddp_dagster.assets import AlterSqlConfig
+from ddp_dagster.definitions import DRIFT_JOB, DRIFT_SCHEDULE, SYNC_JOB, build_definitions, defs
+from ddp_dagster.pairs import PairsFileError, PairSpec, load_pairs_file
+from ddp_dagster.resources import PostgresSchemaResource
+
+FOUR = {"source_schema", "target_schema", "schema_diff", "alter_sql"}
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_module_defs_load_without_any_env():
+    dg.Definitions.validate_loadable(defs)
+    assert {k.to_user_string() for k in defs.resolve_all_asset_keys()} == FOUR
+    check_keys = defs.resolve_asset_graph().asset_check_keys
+    assert {(k.asset_key.to_user_string(), k.name) for k in check_keys} == {
+        ("schema_diff", "target_in_sync")
+    }
+    assert defs.resolve_assets_def("schema_diff").group_names_by_key[dg.AssetKey("schema_diff")]
+
+
+def test_jobs_and_schedule():
+    drift = defs.resolve_job_def(DRIFT_JOB)
+    assert {k.to_user_string() for k in drift.asset_layer.executable_asset_keys} == FOUR - {
+        "alter_sql"
+    }
+    sync = defs.resolve_job_def(SYNC_JOB)
+    assert {k.to_user_string() for k in sync.asset_layer.executable_asset_keys} == FOUR
+    schedule = defs.resolve_schedule_def(DRIFT_SCHEDULE)
+    assert schedule.cron_schedule == "0 * * * *"
+    assert schedule.default_status == dg.DefaultScheduleStatus.STOPPED
+    assert schedule.job_name == DRIFT_JOB
+    context = dg.build_schedule_context(scheduled_execution_time=datetime(2026, 1, 1, tzinfo=UTC))
+    [request] = schedule.evaluate_tick(context).run_requests
+    assert request.run_config in ({}, None)  # no connection data in run config
+
+
+def test_schedule_cron_from_env():
+    env = {"DDP_DRIFT_CRON": "*/15 * * * *", "DDP_DRIFT_SCHEDULE_STATUS": "running"}
+    schedule = build_definitions(environ=env).resolve_schedule_def(DRIFT_SCHEDULE)
+    assert schedule.cron_schedule == "*/15 * * * *"
+    assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
+    with pytest.raises(dg.DagsterInvalidDefinitionError):
+        build_definitions(environ={"DDP_DRIFT_SCHEDULE_STATUS": "sometimes"})
+
+
+def test_alter_sql_takes_sync_config():
+    op = defs.resolve_assets_def("alter_sql").op
+    assert op.config_schema.config_type.key  # typed config, fields below
+    assert set(op.config_schema.config_type.fields) == set(AlterSqlConfig.model_fields)
+
+
+def test_resources_bind_env_vars_by_name():
+    environ = {"SOURCE_DB_NAME": "x", "SOURCE_DB_PASSWORD": "hunter2", "SOURCE_DB_PORT": "6432"}
+    resource = PostgresSchemaResource.from_env("SOURCE_DB_", environ)
+    assert resource.database == dg.EnvVar("SOURCE_DB_NAME")
+    assert resource.username == dg.EnvVar("SOURCE_DB_USER")  # required: bound even when unset
+    assert resource.password == dg.EnvVar("SOURCE_DB_PASSWORD")
+    assert resource.port == dg.EnvVar.int("SOURCE_DB_PORT")
+    assert resource.host == "localhost" and resource.schema_name == "public"  # unset: defaults
+    assert "hunter2" not in repr(resource)
+
+
+def test_pairs_file_builds_prefixed_groups(tmp_path):
+    pairs = tmp_path / "pairs.yaml"
+    pairs.write_text(
+        "pairs:\n"
+        "  sales: {source_env: SALES_SRC_DB_, target_env: SALES_TGT_DB_}\n"
+        "  billing: {source_env: BILLING_SRC_DB_, target_env: BILLING_TGT_DB_,"
+        " all_schemas: true}\n"
+    )
+    built = build_definitions(environ={"DDP_PAIRS_FILE": str(pairs)})
+    dg.Definitions.validate_loadable(built)
+    keys = {k.to_user_string() for k in built.resolve_all_asset_keys()}
+    expected = FOUR | {f"{p}/{a}" for p in ("sales", "billing") for a in FOUR}
+    assert keys == expected
+    checks = {k.asset_key.to_user_string() for k in built.resolve_asset_graph().asset_check_keys}
+    assert checks == {"schema_diff", "sales/schema_diff", "billing/schema_diff"}
+    groups = built.resolve_assets_def(dg.AssetKey(["sales", "schema_diff"])).group_names_by_key
+    assert set(groups.values()) == {"sales"}
+    drift = built.resolve_job_def(DRIFT_JOB)
+    assert len(drift.asset_layer.executable_asset_keys) == 9
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("pairs:\n  sales: {source_env: S_, target_env: T_, password: x}\n", "Extra inputs"),
+        ("pairs:\n  Sales!: {source_env: S_, target_env: T_}\n", "name"),
+        ("pairs:\n  ddp: {source_env: S_, target_env: T_}\n", "reserved"),
+        ("pairs:\n  sales: {source_env: lower_, target_env: T_}\n", "source_env"),
+        ("pairs: [\n", "not valid YAML"),
+    ],
+)
+def test_pairs_file_errors(tmp_path, text, message):
+    path = tmp_path / "pairs.yaml"
+    path.write_text(text)
+    with pytest.raises(PairsFileError, match=message):
+        load_pairs_file(path)
+
+
+def test_pairs_file_without_default(tmp_path):
+    path = tmp_path / "pairs.yaml"
+    path.write_text("include_default: false\npairs:\n  a: {source_env: A_S_, target_env: A_T_}\n")
+    assert load_pairs_file(path) == [PairSpec(name="a", source_env="A_S_", target_env="A_T_")]
+
+
+def test_engine_never_imports_dagster():
+    code = "import sys, ddp_engine.sync, ddp_engine.cli; assert 'dagster' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+def test_workspace_yaml_validates(tmp_path):
+    """What a newcomer runs: ``dagster definitions validate -w workspace.yaml``."""
+    dagster = Path(sys.executable).with_name("dagster")
+    done = subprocess.run(
+        [str(dagster), "definitions", "validate", "-w", "workspace.yaml"],
+        cwd=ROOT,
+        env={"PATH": str(dagster.parent), "DAGSTER_HOME": str(tmp_path), "HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Validation successful for code location ddp" in done.stdout + done.stderr
