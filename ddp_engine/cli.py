@@ -112,6 +112,12 @@ def fail(message: str) -> None:
     sys.exit(1)
 
 
+def interrupted(message: str, exc: KeyboardInterrupt) -> None:
+    """Ctrl-C: one line and the shell's code (130; 128+n for SIGTERM/SIGHUP turned into one)."""
+    click.echo(message, err=True)
+    sys.exit(128 + int(getattr(exc, "signum", 2)))
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """DDP: Declarative Database Provisioning for PostgreSQL."""
@@ -121,6 +127,17 @@ def main() -> None:
 @click.option("--env", "env_path", default=None, help="Path to .env file (default: auto-discover)")
 @side_options("source")
 @side_options("target")
+@click.option(
+    "--source-sql",
+    default=None,
+    help="Source schema from a .sql file or a directory of .sql files (name order), loaded "
+    "into a throwaway database on the embedded PostgreSQL, instead of a live source",
+)
+@click.option(
+    "--target-sql",
+    default=None,
+    help="Target schema from a .sql file or directory, like --source-sql",
+)
 @click.option("--output", default=None, help="Output file for the script (default: alter.sql)")
 @click.option(
     "--dry-run", is_flag=True, help="Show what would be changed without writing or executing"
@@ -141,8 +158,8 @@ def sync(**values: Any) -> None:
         run_sync(values)
     except DdpError as exc:
         fail(exc.message)
-    except KeyboardInterrupt:
-        fail("DDP SYNC interrupted: nothing was applied")
+    except KeyboardInterrupt as exc:
+        interrupted("DDP SYNC interrupted: nothing was applied", exc)
     except Exception as exc:  # noqa: BLE001 - one line for people, never a traceback
         if os.environ.get("DDP_DEBUG"):
             raise
@@ -153,11 +170,36 @@ def sync(**values: Any) -> None:
 
 
 def run_sync(values: dict[str, Any]) -> None:
-    from ddp_engine.sync import SyncOptions, apply_and_verify, compare
+    from ddp_engine.sources import shadow_sources
 
     environ = load_environment(values["env_path"])
-    source = settings_for("source", values, environ)
-    target = settings_for("target", values, environ)
+    live: dict[str, ConnectionSettings] = {}
+    for side in ("source", "target"):
+        if values[f"{side}_sql"] is None:
+            live[side] = settings_for(side, values, environ)
+            continue
+        for name in ("host", "port", "database", "username", "password", "sslmode"):
+            if values[f"{side}_{name}"] is not None:
+                raise DdpError(f"Error: --{side}-sql cannot be combined with --{side}-{name}")
+    with shadow_sources(
+        values["source_sql"],
+        values["target_sql"],
+        source_schema=values["source_schema"],
+        target_schema=values["target_schema"],
+    ) as shadow:
+        source = shadow.source or live["source"]
+        target = shadow.target or live["target"]
+        sync_sides(values, environ, source, target)
+
+
+def sync_sides(
+    values: dict[str, Any],
+    environ: dict[str, str],
+    source: ConnectionSettings,
+    target: ConnectionSettings,
+) -> None:
+    from ddp_engine.sync import SyncOptions, apply_and_verify, compare
+
     options = SyncOptions(all_schemas=values["all_schemas"], privileges=not values["no_privileges"])
     result = compare(source, target, options)
     quiet = values["quiet"]
@@ -185,6 +227,24 @@ def run_sync(values: dict[str, Any]) -> None:
                 sys.exit(1)
     if values["exit_code"] and not result.plan.is_empty:
         sys.exit(2)
+
+
+@main.command("demo")
+def demo_command() -> None:
+    """Sync two example databases end to end on an embedded PostgreSQL (nothing to install)."""
+    from ddp_engine import demo
+
+    try:
+        code = demo.run()
+    except DdpError as exc:
+        fail(exc.message.replace("DDP SYNC failed", "DDP DEMO failed", 1))
+    except KeyboardInterrupt as exc:
+        interrupted("DDP DEMO interrupted: the server was stopped and its directory removed", exc)
+    except Exception as exc:  # noqa: BLE001 - one line for people, never a traceback
+        if os.environ.get("DDP_DEBUG"):
+            raise
+        fail(f"DDP DEMO failed: internal error ({type(exc).__name__}): {exc} (set DDP_DEBUG=1)")
+    sys.exit(code)
 
 
 if __name__ == "__main__":

@@ -64,8 +64,8 @@ def count_query(check: tuple[str, ...], server_version: int) -> tuple[str, str] 
                 f"value(s) of {column} do not convert to {data_type}",
             )
         return (
-            f"SELECT count(*) FROM (SELECT ({ident(column)}::text)::{data_type} FROM {q}) AS x "
-            "WHERE false",
+            # Before PostgreSQL 16: cast every value; the first that fails stops the probe.
+            f"SELECT count(({ident(column)}::text)::{data_type}) * 0 FROM {q}",
             f"value(s) of {column} do not convert to {data_type}",
         )
     return None

@@ -8,6 +8,7 @@ so every reference lands in the target. Names DDP writes itself are always quali
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from ddp_engine.diff import Change
@@ -138,6 +139,25 @@ def column_sql(column: Column, schema: str) -> str:
     if column.not_null:
         parts.append("NOT NULL")
     return " ".join(parts)
+
+
+_TYPMOD = re.compile(r"^(character varying|numeric|varchar|bit varying)(?:\((\d+)(?:,(\d+))?\))?$")
+
+
+def rewrites(old: str, new: str) -> bool:
+    """Whether ALTER COLUMN TYPE old → new rewrites the table (binary-coercible widenings don't)."""
+    if new == "text" and (old == "text" or old.startswith("character varying")):
+        return False
+    a, b = _TYPMOD.match(old), _TYPMOD.match(new)
+    if not a or not b or a.group(1) != b.group(1):
+        return True
+    if b.group(2) is None:
+        return False  # the limit goes away
+    if a.group(2) is None:
+        return True
+    if a.group(1) == "numeric" and (a.group(3) or "0") != (b.group(3) or "0"):
+        return True
+    return int(b.group(2)) < int(a.group(2))
 
 
 def acl_items(acl: tuple[str, ...]) -> set[tuple[str, str, bool]]:
@@ -1248,7 +1268,8 @@ class StepBuilder:
                 check=("cast", schema, table, name, c.data_type),
                 provides=[key],
                 disturbs=[key],
-                hazards=[LOCK, REWRITE, MAY_FAIL],
+                hazards=[LOCK, MAY_FAIL]
+                + ([REWRITE] if rewrites(old.data_type, c.data_type) or collate else []),
                 seq=2,
             )
         if c.default is not None and (retype or "default" in fields):
@@ -1446,9 +1467,7 @@ class StepBuilder:
             f"Create missing index {idx.name} on {idx.table}",
             stmts,
             provides=[change.key],
-            hazards=[]
-            if online
-            else [f"{LOCK.replace('ACCESS EXCLUSIVE', 'SHARE')} (blocks writes while it builds)"],
+            hazards=[] if online else ["takes a SHARE lock (blocks writes while it builds)"],
             claims=(idx.schema_name, idx.name),
             requires=[table_key, view_key],
             check=self._index_check(idx),

@@ -74,6 +74,8 @@ def diff(source: Snapshot, target: Snapshot, privileges: bool = True) -> list[Ch
                 changes.append(Change(action="create", kind=kind, key=key))
             elif key not in src:
                 changes.append(Change(action="drop", kind=kind, key=key))
+            elif src[key] == tgt[key]:
+                continue  # the common case, and the cheap comparison
             else:
                 extra = {"columns"} if attr == "tables" else set()
                 fields = changed_fields(src[key], tgt[key], ignore | extra)
@@ -95,7 +97,7 @@ def column_changes(source: Table, target: Table, ignore: set[str]) -> list[Chang
             out.append(Change(action="create", kind="column", key=key))
         elif name not in src:
             out.append(Change(action="drop", kind="column", key=key))
-        else:
+        elif src[name] != tgt[name]:
             fields = changed_fields(src[name], tgt[name], ignore)
             if fields:
                 out.append(Change(action="alter", kind="column", key=key, fields=fields))

@@ -72,7 +72,7 @@ def load_query(name: str) -> str:
 
 def is_dropped(name: str) -> bool:
     """Whether ``name`` carries the suffix DDP gives renamed, data-preserving objects."""
-    return DROPPED_RE.search(name) is not None
+    return "_dropped_" in name and DROPPED_RE.search(name) is not None
 
 
 def introspect(
@@ -187,7 +187,7 @@ def build_snapshot(
 
     view_names = {(v.schema_name, v.name) for v in views}
     live_relations = table_names | view_names
-    return Snapshot(
+    return Snapshot.model_construct(
         server_version=version,
         all_schemas=all_schemas,
         schemas=tuple(
@@ -221,7 +221,7 @@ def build_snapshot(
             if (r["schema_name"], r["table_name"]) in live_relations and not is_dropped(r["name"])
         ),
         triggers=tuple(
-            Trigger(
+            Trigger.trusted(
                 schema_name=r["schema_name"],
                 table=r["table_name"],
                 name=r["name"],
@@ -258,7 +258,7 @@ def _table(
     identity_sequences: dict[tuple[str, str, str], str],
 ) -> Table:
     parents = tuple(r["parents"])
-    return Table(
+    return Table.trusted(
         schema_name=r["schema_name"],
         name=r["name"],
         partitioned=r["relkind"] == "p",
@@ -283,7 +283,7 @@ def _table(
 
 
 def _column(c: dict[str, Any], owner: str, identity_sequence: str | None) -> Column:
-    return Column(
+    return Column.trusted(
         identity_sequence=identity_sequence,
         name=c["name"],
         data_type=c["data_type"],
@@ -300,7 +300,7 @@ def _column(c: dict[str, Any], owner: str, identity_sequence: str | None) -> Col
 
 
 def _view(r: dict[str, Any], cols: list[dict[str, Any]]) -> View:
-    return View(
+    return View.trusted(
         schema_name=r["schema_name"],
         name=r["name"],
         materialized=r["relkind"] == "m",
@@ -318,7 +318,7 @@ def _sequence(r: dict[str, Any]) -> Sequence:
     owned = None
     if r["owned_by_table"] and not is_dropped(r["owned_by_table"]):
         owned = (r["owned_by_schema"], r["owned_by_table"], r["owned_by_column"])
-    return Sequence(
+    return Sequence.trusted(
         schema_name=r["schema_name"],
         name=r["name"],
         data_type=r["data_type"],
@@ -337,7 +337,7 @@ def _sequence(r: dict[str, Any]) -> Sequence:
 
 
 def _constraint(r: dict[str, Any]) -> Constraint:
-    return Constraint(
+    return Constraint.trusted(
         schema_name=r["schema_name"],
         table=r["table_name"],
         name=r["name"],
@@ -357,7 +357,7 @@ def _index(r: dict[str, Any]) -> Index:
         body = definition[len(prefix) :]
     else:  # defensive: cut at the first USING after ON
         body = definition[definition.index(" USING ") + 1 :]
-    return Index(
+    return Index.trusted(
         schema_name=r["schema_name"],
         table=r["table_name"],
         name=r["name"],
@@ -378,7 +378,7 @@ def _function(r: dict[str, Any]) -> Function:
         marker = r["qualified_prefix"] + "("
         at = definition.index(marker) + len(r["qualified_prefix"])
         body = definition[at:].rstrip()
-    return Function(
+    return Function.trusted(
         schema_name=r["schema_name"],
         name=r["name"],
         identity_args=r["identity_args"],
@@ -417,6 +417,8 @@ def _dependencies(rows: list[dict[str, Any]]) -> Iterable[tuple[Key, Key]]:
         referenced: Key = (r["ref_kind"], r["ref_schema"], r["ref_name"], r["ref_sub"])
         if dependent[:3] == referenced[:3] and dependent[0] in ("table", "view", "column"):
             continue  # a relation's own columns
-        if any(is_dropped(part) for part in dependent[1:] + referenced[1:]):
+        if "_dropped_" in "".join(dependent + referenced) and any(
+            is_dropped(part) for part in dependent[1:] + referenced[1:]
+        ):
             continue
         yield dependent, referenced

@@ -344,6 +344,14 @@ class Planner:
                 or ddl.needs_replacement(change)
             ):
                 seeds.append(change.key)
+        retyped = {
+            c.key
+            for c in self.changes
+            if c.kind == "column"
+            and c.action == "alter"
+            and {"data_type", "collation"} & set(c.fields)
+            and "generated" not in c.fields
+        }
         rebuild: set[Key] = set()
         stack = list(seeds)
         seen = set(seeds)
@@ -359,6 +367,8 @@ class Planner:
             for dependent in dependents:
                 if dependent in seen:
                     continue
+                if key in retyped and dependent[0] in ("constraint", "index"):
+                    continue  # ALTER COLUMN TYPE rebuilds these itself
                 seen.add(dependent)
                 if dependent[0] == "column" and key[0] == "type":
                     stack.append(dependent)  # its type is rebuilt: what stands on it too
@@ -463,6 +473,27 @@ class Planner:
         return list(self.tgt_dependents.get(key, ()))
 
 
+_CLEANUP_ORDER = (
+    "DROP TABLE",
+    "ALTER TABLE",
+    "DROP FUNCTION",
+    "DROP PROCEDURE",
+    "DROP AGGREGATE",
+    "DROP SEQUENCE",
+    "DROP TYPE",
+    "DROP DOMAIN",
+    "DROP COLLATION",
+    "DROP EXTENSION",
+    "DROP SCHEMA",
+)
+
+
+def _cleanup_order(statement: str) -> tuple[int, str]:
+    """Dependants first: a table before the sequence its default uses, a column before its type."""
+    rank = next((i for i, p in enumerate(_CLEANUP_ORDER) if statement.startswith(p)), 99)
+    return rank, statement
+
+
 def make_plan(
     source: Snapshot,
     target: Snapshot,
@@ -476,6 +507,7 @@ def make_plan(
     lock_timeout: str = "10s",
     statement_timeout: str = "0",
     now: datetime | None = None,
+    target_fingerprint: str | None = None,
 ) -> Plan:
     """Diff two snapshots and order the statements that make the target match the source.
 
@@ -500,10 +532,10 @@ def make_plan(
         all_schemas=target.all_schemas,
         generated_at=generated_at,
         stamp=stamp,
-        target_fingerprint=target.fingerprint(),
+        target_fingerprint=target_fingerprint or target.fingerprint(),
         changes=tuple(planner.changes),
         steps=tuple(steps),
-        cleanup=tuple(cleanup),
+        cleanup=tuple(sorted(cleanup, key=_cleanup_order)),
         unsupported=unsupported,
         warnings=tuple(warnings),
         online=online,

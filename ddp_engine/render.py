@@ -13,6 +13,11 @@ from ddp_engine.sqltext import ident, literal
 RULE = "-- ==========================================="
 
 
+def one_line(text: str) -> str:
+    """Text for a ``--`` comment: a newline in a name must not end the comment."""
+    return text.replace("\r", "\\r").replace("\n", "\\n")
+
+
 def banner(title: str) -> list[str]:
     return [RULE, f"-- {title}", RULE]
 
@@ -21,8 +26,8 @@ def header(plan: Plan) -> list[str]:
     return [
         RULE,
         "-- Schema Sync Script",
-        f"-- Dev Schema: {plan.source_label}",
-        f"-- Prod Schema: {plan.target_label}",
+        f"-- Dev Schema: {one_line(plan.source_label)}",
+        f"-- Prod Schema: {one_line(plan.target_label)}",
         f"-- Generated: {plan.generated_at}",
         RULE,
     ]
@@ -53,7 +58,7 @@ def render_script(plan: Plan) -> str:
     if plan.unsupported:
         out.append("-- Objects DDP does not synchronise (compare them by hand):")
         for u in plan.unsupported:
-            out.append(f"--   {u.object_type} {u.identity}")
+            out.append(f"--   {one_line(u.object_type)} {one_line(u.identity)}")
     if plan.warnings or plan.unsupported:
         out.append("")
     if plan.is_empty:
@@ -81,7 +86,7 @@ def render_script(plan: Plan) -> str:
     if plan.cleanup:
         out += banner("CLEANUP (run by hand after verifying the renamed objects' data)")
         out.append("-- These objects were renamed, not dropped, so that no data is lost.")
-        out += ["-- " + statement for statement in plan.cleanup]
+        out += ["-- " + one_line(statement) for statement in plan.cleanup]
         out.append("")
     out += banner("END OF SCHEMA SYNC SCRIPT")
     return "\n".join(out) + "\n"
@@ -130,7 +135,7 @@ def _sections(plan: Plan) -> list[str]:
 def _step_lines(plan: Plan, index: int, moved_from: str | None) -> list[str]:
     """One step: its note, why it sits elsewhere, its hazards and data findings, its SQL."""
     step = plan.steps[index]
-    out = [f"-- {step.note}"]
+    out = [f"-- {one_line(step.note)}"]
     if moved_from:
         out.append(f"--   ({moved_from} statement placed here: it depends on statements above)")
     for hazard in step.hazards:
@@ -138,7 +143,7 @@ def _step_lines(plan: Plan, index: int, moved_from: str | None) -> list[str]:
     for finding in plan.data_checks:
         if finding.step == index:
             word = "DATA CHECK FAILS" if finding.fails else "data check"
-            out.append(f"--   {word}: {finding.message}")
+            out.append(f"--   {word}: {one_line(finding.message)}")
     out += [statement + ";" for statement in step.statements]
     out.append("")
     return out

@@ -11,6 +11,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict
 
 from ddp_engine.apply import apply_plan
+from ddp_engine.crossversion import canonical_views, same_major, strip_privileges
 from ddp_engine.datacheck import run_data_checks
 from ddp_engine.introspect import introspect
 from ddp_engine.model import Snapshot
@@ -71,6 +72,11 @@ def plan_from_snapshots(
     now: datetime | None = None,
 ) -> Plan:
     """The Plan for two snapshots already read (Dagster reads them in separate assets)."""
+    fingerprint = target.fingerprint()  # of the target as it is: apply re-reads it
+    if not same_major(source, target):
+        source = strip_privileges(source, target.server_version)
+        target = strip_privileges(target, source.server_version)
+        source = canonical_views(source, target, target_settings, options.all_schemas)
     return make_plan(
         source,
         target,
@@ -83,6 +89,7 @@ def plan_from_snapshots(
         lock_timeout=options.lock_timeout,
         statement_timeout=options.statement_timeout,
         now=now,
+        target_fingerprint=fingerprint,
     )
 
 

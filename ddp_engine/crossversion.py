@@ -1,0 +1,107 @@
+"""Comparing a source and a target on different PostgreSQL major versions.
+
+Two things differ by version although the schema is the same: privileges that only newer
+servers know (MAINTAIN, PostgreSQL 17), and how ``pg_get_viewdef`` prints a query (PostgreSQL 16
+stopped qualifying columns of single-table queries). The first is stripped; the second is
+settled by asking the target server itself: the source's view query is created as a temporary
+view on the target, inside a transaction that is rolled back, and read back in the target's
+own words.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import psycopg
+from pydantic import BaseModel
+
+from ddp_engine.connect import connect
+from ddp_engine.model import Snapshot, View
+from ddp_engine.settings import ConnectionSettings
+from ddp_engine.sqltext import ident
+
+#: Privilege letters and the first server version that knows them.
+NEW_PRIVILEGES = {"m": 170000}
+
+
+def same_major(a: Snapshot, b: Snapshot) -> bool:
+    return a.server_version // 10000 == b.server_version // 10000
+
+
+def strip_privileges(snapshot: Snapshot, server_version: int) -> Snapshot:
+    """The snapshot without privileges the other server cannot grant."""
+    unknown = {p for p, since in NEW_PRIVILEGES.items() if server_version < since}
+    if not unknown:
+        return snapshot
+
+    def clean(acl: tuple[str, ...]) -> tuple[str, ...]:
+        out = []
+        for item in acl:
+            grantee, _, privileges = item.rpartition("=")
+            kept, i = "", 0
+            while i < len(privileges):
+                letter = privileges[i]
+                grant = privileges[i + 1 : i + 2] == "*"
+                if letter not in unknown:
+                    kept += letter + ("*" if grant else "")
+                i += 2 if grant else 1
+            if kept:
+                out.append(f"{grantee}={kept}")
+        return tuple(out)
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, BaseModel):
+            update: dict[str, Any] = {}
+            for name in type(value).model_fields:
+                field = getattr(value, name)
+                if name == "acl":
+                    update[name] = clean(field)
+                elif name == "column_acls":
+                    update[name] = tuple((column, clean(acl)) for column, acl in field)
+                elif isinstance(field, BaseModel | tuple):
+                    update[name] = walk(field)
+            return value.model_copy(update=update)
+        if isinstance(value, tuple):
+            return tuple(walk(v) for v in value)
+        return value
+
+    result: Snapshot = walk(snapshot)
+    return result
+
+
+def canonical_views(
+    source: Snapshot, target: Snapshot, settings: ConnectionSettings, all_schemas: bool
+) -> Snapshot:
+    """Source view queries printed by the target server (only those whose text differs)."""
+    target_views = {(v.schema_name, v.name): v for v in target.views}
+    differing = [
+        v
+        for v in source.views
+        if (v.schema_name, v.name) in target_views
+        and target_views[(v.schema_name, v.name)].definition != v.definition
+    ]
+    if not differing:
+        return source
+    canonical: dict[tuple[str, str], str] = {}
+    with connect(settings, "target") as conn:
+        path = "" if all_schemas else f"{ident(settings.schema_name)}, pg_catalog"
+        for number, view in enumerate(differing):
+            try:
+                with conn.transaction(force_rollback=True):
+                    conn.execute("SELECT set_config('search_path', %s, true)", (path,))
+                    probe = f"ddp_probe_{number}"
+                    body = view.definition.strip().rstrip(";")
+                    conn.execute(f"CREATE TEMPORARY VIEW {ident(probe)} AS {body}".encode())
+                    row = conn.execute(
+                        "SELECT pg_get_viewdef(%s::regclass)", (f"pg_temp.{ident(probe)}",)
+                    ).fetchone()
+                    if row:
+                        canonical[(view.schema_name, view.name)] = row[0]
+            except psycopg.Error:
+                continue  # it needs objects the target lacks yet: compare the text as it is
+    views = tuple(_with_definition(v, canonical.get((v.schema_name, v.name))) for v in source.views)
+    return source.model_copy(update={"views": views})
+
+
+def _with_definition(view: View, definition: str | None) -> View:
+    return view if definition is None else view.model_copy(update={"definition": definition})

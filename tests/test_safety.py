@@ -1,0 +1,188 @@
+"""Issue 4: hazards, data checks, online plans and a guarded apply, on a real server."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from ddp_engine.apply import apply_plan
+from ddp_engine.errors import DdpError
+from ddp_engine.sync import SyncOptions, compare
+from tests.conftest import Server, apply_script
+
+
+def dump(server: Server, db: str) -> tuple[list[tuple], list[tuple]]:
+    """Schema (columns, constraints, indexes) and row counts: what 'unchanged' means here."""
+    with server.connect(db) as conn:
+        schema = conn.execute(
+            "SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull "
+            "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' "
+            "AND a.attnum > 0 AND NOT a.attisdropped ORDER BY 1, 2"
+        ).fetchall()
+        schema += conn.execute(
+            "SELECT conname, pg_get_constraintdef(oid), '', false FROM pg_constraint "
+            "WHERE connamespace = 'public'::regnamespace ORDER BY 1"
+        ).fetchall()
+        rows = conn.execute("SELECT count(*) FROM t").fetchall()
+    return schema, rows
+
+
+TARGET = (
+    "CREATE TABLE t (id int, email text, code text);"
+    "INSERT INTO t SELECT g, CASE WHEN g % 10 = 0 THEN NULL ELSE 'u' || g END,"
+    " CASE WHEN g = 7 THEN 'x' ELSE g::text END FROM generate_series(1, 100) g;"
+    "INSERT INTO t VALUES (1, 'dup', '1'), (2, 'dup', '2');"
+)
+SOURCE = (
+    "CREATE TABLE t (id int, email text NOT NULL, code integer);"
+    "CREATE UNIQUE INDEX t_id ON t (id); ALTER TABLE t ADD CONSTRAINT pos CHECK (id > 3);"
+)
+
+
+def test_hazards_and_exact_data_checks(server: Server, make_db) -> None:
+    source, target = make_db(SOURCE), make_db(TARGET)
+    result = compare(server.settings(source), server.settings(target))
+    by_check = {f.check: f for f in result.plan.data_checks}
+    assert by_check["not_null"].count == 10 and by_check["not_null"].fails
+    assert by_check["unique"].count == 2  # ids 1 and 2 appear twice
+    assert by_check["check"].count == 5  # ids 1, 2, 3 and the two planted rows
+    assert by_check["cast"].fails  # 'x' does not convert to integer
+    script = result.script
+    assert "hazard: takes an ACCESS EXCLUSIVE lock" in script
+    assert "hazard: rewrites the table" in script
+    assert "DATA CHECK FAILS: 10 row(s) hold NULL in email" in script
+
+
+def test_no_data_checks_option(server: Server, make_db) -> None:
+    source, target = make_db(SOURCE), make_db(TARGET)
+    result = compare(
+        server.settings(source), server.settings(target), SyncOptions(data_checks=False)
+    )
+    assert result.plan.data_checks == ()
+    assert "DATA CHECK" not in result.script
+
+
+def test_online_plan_applies_and_converges(server: Server, make_db, tmp_path) -> None:
+    target = make_db(
+        "CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE t (id int, p int, e text);"
+        "CREATE INDEX t_e ON t (e); INSERT INTO p VALUES (1); INSERT INTO t VALUES (1, 1, 'a');"
+    )
+    source = make_db(
+        "CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE t (id int, p int REFERENCES p,"
+        " e text NOT NULL CHECK (e <> '')); CREATE INDEX t_e ON t (lower(e));"
+        "CREATE INDEX t_id ON t (id);"
+    )
+    options = SyncOptions(online=True)
+    result = compare(server.settings(source), server.settings(target), options)
+    script = result.script
+    assert "CREATE INDEX CONCURRENTLY" in script and "NOT VALID" in script
+    assert "VALIDATE CONSTRAINT" in script and "ONLINE PART" in script
+    main, online = script.split("ONLINE PART")
+    assert "CONCURRENTLY" not in main and "BEGIN;" in main and "COMMIT;" in main
+    assert script.index("SET lock_timeout") < script.index("BEGIN;")
+    apply_plan(server.settings(target), result.plan, script)
+    again = compare(server.settings(source), server.settings(target), options)
+    assert again.plan.is_empty, again.script
+
+
+def test_failing_statement_changes_nothing(server: Server, make_db) -> None:
+    source, target = make_db(SOURCE), make_db(TARGET)
+    before = dump(server, target)
+    result = compare(server.settings(source), server.settings(target))
+    with pytest.raises(DdpError, match="nothing was changed"):
+        apply_plan(server.settings(target), result.plan, result.script)
+    assert dump(server, target) == before
+
+
+def test_lock_timeout_changes_nothing(server: Server, make_db) -> None:
+    source = make_db("CREATE TABLE t (id int, extra int);")
+    target = make_db("CREATE TABLE t (id int); INSERT INTO t VALUES (1);")
+    before = dump(server, target)
+    result = compare(
+        server.settings(source), server.settings(target), SyncOptions(lock_timeout="500ms")
+    )
+    with server.connect(target) as blocker:
+        blocker.execute("BEGIN")
+        blocker.execute("LOCK TABLE t IN ACCESS SHARE MODE")
+        with pytest.raises(DdpError, match="lock timeout"):
+            apply_plan(server.settings(target), result.plan, result.script)
+        blocker.execute("ROLLBACK")
+    assert dump(server, target) == before
+
+
+def test_killed_connection_changes_nothing(server: Server, make_db) -> None:
+    source = make_db("CREATE TABLE t (id int, extra int); CREATE TABLE u (a int);")
+    target = make_db("CREATE TABLE t (id int); INSERT INTO t VALUES (1);")
+    before = dump(server, target)
+    result = compare(
+        server.settings(source), server.settings(target), SyncOptions(lock_timeout="0")
+    )
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            apply_plan(server.settings(target), result.plan, result.script)
+        except BaseException as exc:  # noqa: BLE001 - recorded for the assertion
+            errors.append(exc)
+
+    with server.connect(target) as blocker:
+        blocker.execute("BEGIN")
+        blocker.execute("LOCK TABLE t IN ACCESS SHARE MODE")
+        worker = threading.Thread(target=run)
+        worker.start()
+        with server.connect(target) as killer:
+            for _ in range(100):
+                pids = killer.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE application_name = 'ddp' "
+                    "AND wait_event_type = 'Lock' AND datname = current_database()"
+                ).fetchall()
+                if pids:
+                    break
+                time.sleep(0.1)
+            assert pids, "the apply never waited on the lock"
+            killer.execute("SELECT pg_terminate_backend(%s)", (pids[0][0],))
+        worker.join(30)
+        blocker.execute("ROLLBACK")
+    assert errors and isinstance(errors[0], DdpError)
+    assert "Traceback" not in errors[0].message
+    assert dump(server, target) == before
+
+
+def test_target_changed_after_planning_is_refused(server: Server, make_db) -> None:
+    source = make_db("CREATE TABLE t (id int, extra int);")
+    target = make_db("CREATE TABLE t (id int);")
+    result = compare(server.settings(source), server.settings(target))
+    with server.connect(target) as conn:
+        conn.execute("CREATE TABLE planted (x int)")
+    before = dump(server, target)
+    with pytest.raises(DdpError, match="target changed since the plan"):
+        apply_plan(server.settings(target), result.plan, result.script)
+    assert dump(server, target) == before
+
+
+def test_concurrent_apply_is_refused(server: Server, make_db) -> None:
+    from ddp_engine.apply import lock_id
+
+    source = make_db("CREATE TABLE t (id int, extra int);")
+    target = make_db("CREATE TABLE t (id int);")
+    result = compare(server.settings(source), server.settings(target))
+    with server.connect(target) as other:
+        other.execute("SELECT pg_advisory_lock(%s)", (lock_id(server.settings(target)),))
+        with pytest.raises(DdpError, match="another ddp sync is applying"):
+            apply_plan(server.settings(target), result.plan, result.script)
+
+
+def test_script_with_failing_data_still_valid_sql_when_clean(
+    server: Server, make_db, tmp_path
+) -> None:
+    """The same plan on clean data applies under psql ON_ERROR_STOP (hazards are comments)."""
+    source = make_db(SOURCE)
+    target = make_db(
+        "CREATE TABLE t (id int, email text, code text); INSERT INTO t VALUES (5, 'a', '5');"
+    )
+    result = compare(server.settings(source), server.settings(target))
+    assert all(not f.fails for f in result.plan.data_checks)
+    apply_script(server, target, result.script, tmp_path)
