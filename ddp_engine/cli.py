@@ -6,8 +6,10 @@ gate, like ``git diff --exit-code``).
 
 from __future__ import annotations
 
+import json
 import os
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -107,6 +109,20 @@ def summary(result: Any) -> str:
     return "\n".join(lines)
 
 
+def progress(quiet: bool, message: str) -> None:
+    """Phases and counts on stderr, for a person watching a long run (a TTY), never in CI logs."""
+    if not quiet and sys.stderr.isatty():
+        click.echo(f"ddp: {message}", err=True)
+
+
+def plan_json(plan: Any) -> str:
+    """The plan for CI tools: stable order, the same for the same input but the timestamp."""
+    data = plan.model_dump(mode="json")
+    data["in_sync"] = plan.is_empty
+    data["hazards"] = [{"step": note, "hazard": hazard} for note, hazard in plan.hazards()]
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
 def fail(message: str) -> None:
     click.echo(message, err=True)
     sys.exit(1)
@@ -151,6 +167,27 @@ def main() -> None:
 @click.option("--exit-code", is_flag=True, help="Exit with 2 when differences were found")
 @click.option("--all-schemas", is_flag=True, help="Compare every non-system schema")
 @click.option("--no-privileges", is_flag=True, help="Leave GRANT/REVOKE out of the comparison")
+@click.option(
+    "--online",
+    is_flag=True,
+    help="Build indexes CONCURRENTLY, add checks and foreign keys NOT VALID then validate, "
+    "set NOT NULL through a validated check (an online part after the transaction)",
+)
+@click.option("--lock-timeout", default="10s", show_default=True, help="SET lock_timeout")
+@click.option(
+    "--statement-timeout", default="0", show_default=True, help="SET statement_timeout (0: none)"
+)
+@click.option(
+    "--no-data-checks", is_flag=True, help="Do not count the target rows a change would fail on"
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["sql", "json"]),
+    default="sql",
+    show_default=True,
+    help="sql: the script; json: the plan (changes, hazards, data checks, statements)",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors")
 def sync(**values: Any) -> None:
     """Make the target schema match the source schema (writes an ALTER script)."""
@@ -200,17 +237,38 @@ def sync_sides(
 ) -> None:
     from ddp_engine.sync import SyncOptions, apply_and_verify, compare
 
-    options = SyncOptions(all_schemas=values["all_schemas"], privileges=not values["no_privileges"])
-    result = compare(source, target, options)
+    options = SyncOptions(
+        all_schemas=values["all_schemas"],
+        privileges=not values["no_privileges"],
+        online=values["online"],
+        lock_timeout=values["lock_timeout"],
+        statement_timeout=values["statement_timeout"],
+        data_checks=not values["no_data_checks"],
+    )
     quiet = values["quiet"]
+    started = time.perf_counter()
+    progress(quiet, f"reading {source.describe()} and {target.describe()} ...")
+    result = compare(source, target, options)
+    counts = result.source.counts()
+    progress(
+        quiet,
+        f"read {counts['tables']} tables, {counts['columns']} columns (source) in "
+        f"{result.source_seconds:.1f}s and {result.target.counts()['tables']} tables (target) in "
+        f"{result.target_seconds:.1f}s; planned {len(result.plan.changes)} change(s); "
+        f"{time.perf_counter() - started:.1f}s in all",
+    )
+    as_json = values["output_format"] == "json"
+    text = plan_json(result.plan) if as_json else result.script
     if values["dry_run"]:
-        click.echo(summary(result))
-        click.echo("")
-        click.echo(result.script, nl=False)
+        if not as_json:
+            click.echo(summary(result))
+            click.echo("")
+        click.echo(text, nl=False)
     else:
-        output = values["output"] or environ.get("OUTPUT_FILE") or "alter.sql"
+        default = "alter.json" if as_json else "alter.sql"
+        output = values["output"] or environ.get("OUTPUT_FILE") or default
         try:
-            Path(output).write_text(result.script)
+            Path(output).write_text(text)
         except OSError as exc:
             raise DdpError(f"DDP SYNC failed: cannot write {output}: {exc.strerror}") from None
         if not quiet:

@@ -95,6 +95,8 @@ def resolve_side(
     except ValueError:
         raise DdpError(f"DDP SYNC failed: {side} port must be a number") from None
     values["port"] = port
+    if environ.get("PGCONNECT_TIMEOUT", "").isdigit():
+        values["connect_timeout"] = max(2, int(environ["PGCONNECT_TIMEOUT"]))
     try:
         return ConnectionSettings(**values)
     except ValueError as exc:

@@ -267,3 +267,47 @@ def test_same_schema_same_database_is_in_sync(server, make_db, tmp_path) -> None
 def test_engine_never_imports_dagster() -> None:
     code = "import ddp_engine.cli, ddp_engine.sync, sys; assert 'dagster' not in sys.modules"
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+def test_json_plan_is_stable_and_matches_the_script(server, pair, tmp_path) -> None:
+    import json
+
+    source, target = pair
+    args = [*side_args(server, "source", source), *side_args(server, "target", target)]
+    first = ddp("sync", *args, "--format", "json", "--dry-run", cwd=tmp_path)
+    second = ddp("sync", *args, "--format", "json", "--dry-run", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    a, b = json.loads(first.stdout), json.loads(second.stdout)
+    for plan in (a, b):
+        plan.pop("generated_at"), plan.pop("stamp")
+    assert json.dumps(a["changes"]) == json.dumps(b["changes"])
+    assert [s["note"] for s in a["steps"]] == [s["note"] for s in b["steps"]]
+    assert a["in_sync"] is False and a["hazards"]
+    assert any(f["check"] == "not_null" for f in a["data_checks"])
+    script = ddp("sync", *args, "--dry-run", cwd=tmp_path).stdout
+    for step in a["steps"]:
+        for statement in step["statements"]:
+            if "dropped_" not in statement:  # renamed names carry the run's timestamp
+                assert statement in script
+
+
+def test_online_timeouts_and_no_data_checks_flags(server, pair, tmp_path) -> None:
+    source, target = pair
+    args = [*side_args(server, "source", source), *side_args(server, "target", target)]
+    result = ddp(
+        "sync",
+        *args,
+        "--dry-run",
+        "--online",
+        "--lock-timeout",
+        "3s",
+        "--statement-timeout",
+        "5min",
+        "--no-data-checks",
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "SET lock_timeout = '3s';" in result.stdout
+    assert "SET statement_timeout = '5min';" in result.stdout
+    assert "DATA CHECK" not in result.stdout and "data check" not in result.stdout
+    assert "NOT VALID" in result.stdout  # NOT NULL through a validated check, online

@@ -1,0 +1,50 @@
+"""The number of catalog round trips per side does not grow with the number of tables."""
+
+from __future__ import annotations
+
+import psycopg
+
+from ddp_engine.introspect import read_snapshot
+
+
+class CountingCursor(psycopg.Cursor):
+    """A real cursor that counts the statements it sends (nothing is faked)."""
+
+    statements = 0
+
+    def execute(self, *args, **kwargs):  # type: ignore[no-untyped-def, override]
+        CountingCursor.statements += 1
+        return super().execute(*args, **kwargs)
+
+
+def statements_for(server, db: str) -> tuple[int, int]:
+    CountingCursor.statements = 0
+    with psycopg.connect(
+        host=server.host,
+        port=server.port,
+        user=server.user,
+        dbname=db,
+        cursor_factory=CountingCursor,
+    ) as conn:
+        snapshot = read_snapshot(conn, "public", False)
+    return CountingCursor.statements, len(snapshot.tables)
+
+
+def schema(n: int) -> str:
+    parts = []
+    for i in range(n):
+        parts.append(
+            f"CREATE TABLE t{i} (id serial PRIMARY KEY, v text DEFAULT 'x', p int"
+            + (f" REFERENCES t{i - 1}" if i else "")
+            + f"); CREATE INDEX i{i} ON t{i} (v);"
+            f"CREATE VIEW v{i} AS SELECT id FROM t{i};"
+        )
+    return "".join(parts)
+
+
+def test_queries_per_side_are_constant(server, make_db) -> None:
+    small, small_tables = statements_for(server, make_db(schema(3)))
+    large, large_tables = statements_for(server, make_db(schema(120)))
+    assert (small_tables, large_tables) == (3, 120)
+    assert small == large
+    assert small < 40
