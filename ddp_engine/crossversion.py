@@ -29,9 +29,11 @@ def same_major(a: Snapshot, b: Snapshot) -> bool:
 
 
 def strip_privileges(snapshot: Snapshot, server_version: int) -> Snapshot:
-    """The snapshot without privileges the other server cannot grant."""
+    """The snapshot without what the other server (``server_version``) does not have:
+    privileges it cannot grant, names of NOT NULL constraints."""
     unknown = {p for p, since in NEW_PRIVILEGES.items() if server_version < since}
-    if not unknown:
+    unnamed_not_null = server_version < 180000 or snapshot.server_version < 180000
+    if not unknown and not unnamed_not_null:
         return snapshot
 
     def clean(acl: tuple[str, ...]) -> tuple[str, ...]:
@@ -54,7 +56,9 @@ def strip_privileges(snapshot: Snapshot, server_version: int) -> Snapshot:
             update: dict[str, Any] = {}
             for name in type(value).model_fields:
                 field = getattr(value, name)
-                if name == "acl":
+                if name in ("not_null_names", "not_null_inherited") and unnamed_not_null:
+                    update[name] = ()  # only PostgreSQL 18+ names NOT NULL constraints
+                elif name == "acl":
                     update[name] = clean(field)
                 elif name == "column_acls":
                     update[name] = tuple((column, clean(acl)) for column, acl in field)

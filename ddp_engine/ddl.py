@@ -863,6 +863,21 @@ class StepBuilder:
                 stmts += self._column_extras(t, c, None)
         return stmts
 
+    def _not_null_renames(self, src: Table, tgt: Table) -> list[str]:
+        """PostgreSQL 18 names NOT NULL constraints: a detached partition keeps its parent's."""
+        q = qualified(src.schema_name, src.name)
+        attached = bool(src.partition_of or src.inherits)
+        have = dict(tgt.not_null_names)
+        out = []
+        for column, name in src.not_null_names:
+            old = have.get(column)
+            if old is None or old == name:
+                continue
+            if attached and column in tgt.not_null_inherited:
+                continue  # an inherited constraint cannot be renamed while attached
+            out.append(f"ALTER TABLE {q} RENAME CONSTRAINT {ident(old)} TO {ident(name)}")
+        return out
+
     def _column_extras(self, t: Table, c: Column, old: Column | None) -> list[str]:
         q = qualified(t.schema_name, t.name)
         stmts = []
@@ -962,6 +977,12 @@ class StepBuilder:
                     f"{ident(self.p.dropped(idx.name))}"
                 )
                 frees.append((t.schema_name, idx.name))
+        for column_name, constraint in t.not_null_names:
+            if column_name not in t.not_null_inherited and not t.partition_of and not t.inherits:
+                stmts.append(
+                    f"ALTER TABLE {q} RENAME CONSTRAINT {ident(constraint)} TO "
+                    f"{ident(self.p.dropped(constraint))}"
+                )
         for column in t.columns:
             if column.identity and column.identity_sequence:
                 stmts.append(
@@ -1041,6 +1062,8 @@ class StepBuilder:
             if src.options:
                 stmts.append(f"ALTER TABLE {q} SET ({', '.join(src.options)})")
         stmts += self._table_extras(src, tgt)
+        if "not_null_names" in fields:
+            stmts += self._not_null_renames(src, tgt)
         if stmts:
             self.p.add(
                 "TABLE",

@@ -64,7 +64,9 @@ def changed_fields(source: Any, target: Any, ignore: Iterable[str] = ()) -> tupl
 
 def diff(source: Snapshot, target: Snapshot, privileges: bool = True) -> list[Change]:
     """All differences between ``source`` (desired) and ``target`` (current)."""
-    ignore = {"owner"} if privileges else {"owner", "acl", "column_acls"}
+    ignore = {"owner", "not_null_inherited"}
+    if not privileges:
+        ignore |= {"acl", "column_acls"}
     changes: list[Change] = []
     for attr, kind in OBJECT_KINDS.items():
         src = index_objects(getattr(source, attr))
@@ -79,6 +81,8 @@ def diff(source: Snapshot, target: Snapshot, privileges: bool = True) -> list[Ch
             else:
                 extra = {"columns"} if attr == "tables" else set()
                 fields = changed_fields(src[key], tgt[key], ignore | extra)
+                if "not_null_names" in fields and same_not_null_names(src[key], tgt[key]):
+                    fields = tuple(f for f in fields if f != "not_null_names")
                 if fields:
                     changes.append(Change(action="alter", kind=kind, key=key, fields=fields))
                 if attr == "tables":
@@ -102,3 +106,10 @@ def column_changes(source: Table, target: Table, ignore: set[str]) -> list[Chang
             if fields:
                 out.append(Change(action="alter", kind="column", key=key, fields=fields))
     return out
+
+
+def same_not_null_names(source: Table, target: Table) -> bool:
+    """Whether the NOT NULL constraint names (PostgreSQL 18) agree on the columns both sides
+    hold NOT NULL: the others are added or dropped with their column or its NOT NULL."""
+    src, tgt = dict(source.not_null_names), dict(target.not_null_names)
+    return all(src[column] == tgt[column] for column in src.keys() & tgt.keys())

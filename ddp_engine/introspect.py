@@ -276,6 +276,8 @@ def _table(
             for c in cols
             if c["inherit_count"] == 0
         ),
+        not_null_names=tuple((n[0], n[1]) for n in r["not_nulls"] or ()),
+        not_null_inherited=tuple(n[0] for n in r["not_nulls"] or () if n[2] == "true"),
         comment=r["comment"],
         acl=parse_acl(r["acl"], r["owner"]),
         owner=r["owner"],

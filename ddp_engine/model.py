@@ -83,6 +83,8 @@ class Table(_Frozen):
     force_rls: bool = False
     replica_identity: str = "d"
     columns: tuple[Column, ...] = ()
+    not_null_names: tuple[tuple[str, str], ...] = ()  # PostgreSQL 18+: (column, constraint)
+    not_null_inherited: tuple[str, ...] = ()  # columns whose NOT NULL comes from a parent
     comment: str | None = None
     acl: tuple[str, ...] = ()
     owner: str = ""

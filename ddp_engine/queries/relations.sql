@@ -20,7 +20,11 @@ SELECT n.nspname AS schema_name,
        obj_description(c.oid, 'pg_class') AS comment,
        coalesce(c.relacl, acldefault(CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END::"char", c.relowner))::text[] AS acl,
        pg_get_userbyid(c.relowner) AS owner,
-       CASE WHEN c.reloftype <> 0 THEN c.reloftype::regtype::text END AS of_type
+       CASE WHEN c.reloftype <> 0 THEN c.reloftype::regtype::text END AS of_type,
+       -- PostgreSQL 18 names NOT NULL constraints (none before): column, name, inherited
+       (SELECT array_agg(ARRAY[a.attname, k.conname, (NOT k.conislocal)::text] ORDER BY a.attname)
+        FROM pg_constraint k JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = k.conkey[1]
+        WHERE k.conrelid = c.oid AND k.contype = 'n') AS not_nulls
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN ext ON ext.objid = c.oid
