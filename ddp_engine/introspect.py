@@ -9,6 +9,7 @@ a constant number of queries whatever the number of tables.
 from __future__ import annotations
 
 import re
+import sys
 import time
 from collections import defaultdict
 from collections.abc import Iterable
@@ -49,8 +50,8 @@ QUERY_NAMES = (
     "collations",
     "types",
     "relations",
-    "columns",
     "sequences",
+    "columns",
     "constraints",
     "indexes",
     "functions",
@@ -101,11 +102,19 @@ def read_snapshot(conn: psycopg.Connection, schema_name: str, all_schemas: bool)
                 raise DdpError(f'DDP SYNC failed: schema "{schema_name}" does not exist')
             params["schemas"] = [r["name"] for r in schema_rows]
             rows: dict[str, list[dict[str, Any]]] = {}
+            columns: dict[tuple[str, str], list[Column]] = {}
+            dependencies: list[tuple[Key, Key]] = []
             for name in QUERY_NAMES[1:]:
                 for setting, value in QUERY_SETTINGS.get(name, {}).items():
                     cur.execute("SELECT set_config(%s, %s, true)", (setting, value))
                 cur.execute(load_query(name), params)
-                rows[name] = cur.fetchall()
+                # The two largest results become objects row by row, never held as dicts.
+                if name == "columns":
+                    columns = group_columns(cur, rows["relations"], rows["sequences"])
+                elif name == "dependencies":
+                    dependencies = list(_dependencies(cur, all_schemas))
+                else:
+                    rows[name] = cur.fetchall()
                 for setting in QUERY_SETTINGS.get(name, {}):
                     cur.execute("SELECT set_config(%s, 'on', true)", (setting,))
             version = conn.info.server_version
@@ -115,7 +124,7 @@ def read_snapshot(conn: psycopg.Connection, schema_name: str, all_schemas: bool)
         ) from None
     finally:
         conn.rollback()
-    return build_snapshot(version, schema_rows, rows, all_schemas)
+    return build_snapshot(version, schema_rows, rows, columns, dependencies, all_schemas)
 
 
 def _quote_ident(name: str) -> str:
@@ -156,33 +165,46 @@ def _split_grantee(item: str) -> tuple[str, str]:
     return grantee, rest
 
 
+def group_columns(
+    rows: Iterable[dict[str, Any]],
+    relations: list[dict[str, Any]],
+    sequences: list[dict[str, Any]],
+) -> dict[tuple[str, str], list[Column]]:
+    """Columns per relation, built as they arrive; inherited columns belong to the parent."""
+    owners = {(r["schema_name"], r["name"]): r["owner"] for r in relations}
+    identity_sequences = {
+        (r["owned_by_schema"], r["owned_by_table"], r["owned_by_column"]): r["name"]
+        for r in sequences
+        if r["is_identity"]
+    }
+    columns: dict[tuple[str, str], list[Column]] = defaultdict(list)
+    for r in rows:
+        relation = (r["schema_name"], r["table_name"])
+        if r["inherit_count"] or is_dropped(r["name"]):
+            continue
+        sequence = identity_sequences.get((*relation, r["name"]))
+        columns[relation].append(_column(r, owners.get(relation, ""), sequence))
+    return columns
+
+
 def build_snapshot(
     version: int,
     schema_rows: list[dict[str, Any]],
     rows: dict[str, list[dict[str, Any]]],
+    columns: dict[tuple[str, str], list[Column]],
+    dependencies: list[tuple[Key, Key]],
     all_schemas: bool,
 ) -> Snapshot:
     """Turn the query rows into a Snapshot, leaving out renamed (``_dropped_``) objects."""
-    relation_owner: dict[tuple[str, str], str] = {}
-    columns: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
-    for r in rows["columns"]:
-        if not is_dropped(r["name"]):
-            columns[(r["schema_name"], r["table_name"])].append(r)
-    identity_sequences = {
-        (r["owned_by_schema"], r["owned_by_table"], r["owned_by_column"]): r["name"]
-        for r in rows["sequences"]
-        if r["is_identity"]
-    }
     tables, views = [], []
     for r in rows["relations"]:
         if is_dropped(r["name"]) or r["relkind"] == "f":
             continue
-        relation_owner[(r["schema_name"], r["name"])] = r["owner"]
         cols = columns.get((r["schema_name"], r["name"]), [])
         if r["relkind"] in ("v", "m"):
             views.append(_view(r, cols))
         else:
-            tables.append(_table(r, cols, identity_sequences))
+            tables.append(_table(r, cols))
     table_names = {(t.schema_name, t.name) for t in tables}
 
     view_names = {(v.schema_name, v.name) for v in views}
@@ -247,16 +269,12 @@ def build_snapshot(
             for r in rows["policies"]
             if (r["schema_name"], r["table_name"]) in table_names
         ),
-        dependencies=tuple(_dependencies(rows["dependencies"])),
+        dependencies=tuple(dependencies),
         unsupported=tuple(Unsupported(**r) for r in rows["unsupported"]),
     )
 
 
-def _table(
-    r: dict[str, Any],
-    cols: list[dict[str, Any]],
-    identity_sequences: dict[tuple[str, str, str], str],
-) -> Table:
+def _table(r: dict[str, Any], cols: list[Column]) -> Table:
     parents = tuple(r["parents"])
     return Table.trusted(
         schema_name=r["schema_name"],
@@ -271,11 +289,7 @@ def _table(
         rls=r["rls"],
         force_rls=r["force_rls"],
         replica_identity=r["replica_identity"],
-        columns=tuple(
-            _column(c, r["owner"], identity_sequences.get((r["schema_name"], r["name"], c["name"])))
-            for c in cols
-            if c["inherit_count"] == 0
-        ),
+        columns=tuple(cols),
         not_null_names=tuple((n[0], n[1]) for n in r["not_nulls"] or ()),
         not_null_inherited=tuple(n[0] for n in r["not_nulls"] or () if n[2] == "true"),
         comment=r["comment"],
@@ -301,7 +315,7 @@ def _column(c: dict[str, Any], owner: str, identity_sequence: str | None) -> Col
     )
 
 
-def _view(r: dict[str, Any], cols: list[dict[str, Any]]) -> View:
+def _view(r: dict[str, Any], cols: list[Column]) -> View:
     return View.trusted(
         schema_name=r["schema_name"],
         name=r["name"],
@@ -309,8 +323,8 @@ def _view(r: dict[str, Any], cols: list[dict[str, Any]]) -> View:
         definition=r["view_definition"],
         options=tuple(sorted(r["options"])),
         comment=r["comment"],
-        column_comments=tuple((c["name"], c["comment"]) for c in cols if c["comment"]),
-        column_acls=tuple((c["name"], parse_acl(c["acl"], r["owner"])) for c in cols if c["acl"]),
+        column_comments=tuple((c.name, c.comment) for c in cols if c.comment),
+        column_acls=tuple((c.name, c.acl) for c in cols if c.acl),
         acl=parse_acl(r["acl"], r["owner"]),
         owner=r["owner"],
     )
@@ -413,10 +427,19 @@ def _user_type(r: dict[str, Any]) -> UserType:
     )
 
 
-def _dependencies(rows: list[dict[str, Any]]) -> Iterable[tuple[Key, Key]]:
+def _dependencies(rows: Iterable[dict[str, Any]], all_schemas: bool) -> Iterable[tuple[Key, Key]]:
+    """pg_depend edges between modelled objects, names interned (they repeat a lot)."""
+    intern = sys.intern
     for r in rows:
-        dependent: Key = (r["kind"], r["schema_name"], r["name"], r["sub"])
-        referenced: Key = (r["ref_kind"], r["ref_schema"], r["ref_name"], r["ref_sub"])
+        if r["kind"] == "extension" or (r["ref_kind"] == "schema" and not all_schemas):
+            continue  # an extension's own members; the one schema exists already
+        dependent: Key = (r["kind"], intern(r["schema_name"]), intern(r["name"]), intern(r["sub"]))
+        referenced: Key = (
+            r["ref_kind"],
+            intern(r["ref_schema"]),
+            intern(r["ref_name"]),
+            intern(r["ref_sub"]),
+        )
         if dependent[:3] == referenced[:3] and dependent[0] in ("table", "view", "column"):
             continue  # a relation's own columns
         if "_dropped_" in "".join(dependent + referenced) and any(

@@ -10,6 +10,7 @@ same keys, which is how the planner orders statements across kinds.
 from __future__ import annotations
 
 import hashlib
+import sys
 from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict
@@ -27,27 +28,30 @@ class _Frozen(BaseModel):
         Introspection builds a hundred thousand objects on a big catalog; validating values
         whose types the SQL already fixes costs more than the queries (see bench/).
         """
-        defaults = _DEFAULTS.get(cls)
-        if defaults is None:
-            defaults = {
-                name: field.default
-                for name, field in cls.model_fields.items()
-                if not field.is_required()
-            }
-            _DEFAULTS[cls] = defaults
+        layout = _LAYOUT.get(cls)
+        if layout is None:
+            fields = cls.model_fields
+            defaults = [(n, None if f.is_required() else f.default) for n, f in fields.items()]
+            layout = (defaults, set(fields))
+            _LAYOUT[cls] = layout
         obj = cls.__new__(cls)
         # Field order matters: serialisation follows __dict__, and so does the fingerprint.
-        data = {
-            name: values[name] if name in values else defaults[name] for name in cls.model_fields
-        }
+        data = {name: _share(values.get(name, default)) for name, default in layout[0]}
         object.__setattr__(obj, "__dict__", data)
-        object.__setattr__(obj, "__pydantic_fields_set__", set(values))
+        # One shared set of field names: a set per object cost more than the object's values.
+        # Frozen models never change it in place (model_copy copies it first).
+        object.__setattr__(obj, "__pydantic_fields_set__", layout[1])
         object.__setattr__(obj, "__pydantic_extra__", None)
         object.__setattr__(obj, "__pydantic_private__", None)
         return obj
 
 
-_DEFAULTS: dict[type, dict[str, Any]] = {}
+def _share(value: Any) -> Any:
+    """Names repeat across objects (schema, table, type): keep one copy of each."""
+    return sys.intern(value) if type(value) is str and len(value) <= 64 else value
+
+
+_LAYOUT: dict[type, tuple[list[tuple[str, Any]], set[str]]] = {}
 
 
 class Column(_Frozen):
