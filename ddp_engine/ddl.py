@@ -250,7 +250,12 @@ class StepBuilder:
             )
             return
         getattr(self, f"_{kind}_drop")(Change(action="drop", kind=kind, key=key), recreate=True)
+        first = len(self.p.nodes)
         getattr(self, f"_{kind}_create")(Change(action="create", kind=kind, key=key))
+        reason = "changed" if key in self.change_of else "it stands on something that changes"
+        for node in self.p.nodes[first:]:
+            note = node.step.note.replace("Create missing", "Recreate", 1) + f" ({reason})"
+            node.step = node.step.model_copy(update={"note": note})
 
     def _table_of(self, key: Key) -> tuple[str, str] | None:
         if key[0] in ("constraint", "trigger", "policy", "column", "default"):
@@ -1429,12 +1434,12 @@ class StepBuilder:
     def _constraint_drop(self, change: Change, recreate: bool = False) -> None:
         con: Constraint = self.p.tgt[change.key]
         q = qualified(con.schema_name, con.table)
-        why = "changed" if recreate else "extra"
+        why, after = ("", " to recreate it") if recreate else ("extra ", "")
         self.p.add(
             "CONSTRAINT",
             change.key,
             "drop",
-            f"Drop {why} constraint {con.name} on {con.table}",
+            f"Drop {why}constraint {con.name} on {con.table}{after}",
             [f"ALTER TABLE {q} DROP CONSTRAINT {ident(con.name)}"],
             disturbs=[change.key],
             frees=[(con.schema_name, con.name)],
@@ -1517,12 +1522,12 @@ class StepBuilder:
 
     def _index_drop(self, change: Change, recreate: bool = False) -> None:
         idx: Index = self.p.tgt[change.key]
-        why = "changed" if recreate else "extra"
+        why, after = ("", " to recreate it") if recreate else ("extra ", "")
         self.p.add(
             "INDEX",
             change.key,
             "drop",
-            f"Drop {why} index {idx.name}",
+            f"Drop {why}index {idx.name}{after}",
             [f"DROP INDEX {qualified(idx.schema_name, idx.name)}"],
             disturbs=[change.key],
             frees=[(idx.schema_name, idx.name)],
@@ -1645,12 +1650,12 @@ class StepBuilder:
     def _trigger_drop(self, change: Change, recreate: bool = False) -> None:
         trig: Trigger = self.p.tgt[change.key]
         q = qualified(trig.schema_name, trig.table)
-        why = "changed" if recreate else "extra"
+        why, after = ("", " to recreate it") if recreate else ("extra ", "")
         self.p.add(
             "TRIGGER",
             change.key,
             "drop",
-            f"Drop {why} trigger {trig.name} on {trig.table}",
+            f"Drop {why}trigger {trig.name} on {trig.table}{after}",
             [f"DROP TRIGGER {ident(trig.name)} ON {q}"],
             disturbs=[change.key],
             hazards=[] if recreate else [BEHAVIOUR],
@@ -1700,12 +1705,12 @@ class StepBuilder:
     def _view_drop(self, change: Change, recreate: bool = False) -> None:
         v: View = self.p.tgt[change.key]
         word = "MATERIALIZED VIEW" if v.materialized else "VIEW"
-        why = "changed" if recreate else "extra"
+        why, after = ("", " to recreate it") if recreate else ("extra ", "")
         self.p.add(
             "VIEW",
             change.key,
             "drop",
-            f"Drop {why} {word.lower()} {v.name}",
+            f"Drop {why}{word.lower()} {v.name}{after}",
             [f"DROP {word} {qualified(v.schema_name, v.name)}"],
             disturbs=[change.key],
             frees=[(v.schema_name, v.name)],
