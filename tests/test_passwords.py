@@ -1,0 +1,86 @@
+"""Password authentication on a real server: a wrong password is one line, a right one works,
+neither ever appears in the output. Uses an embedded server of its own whose pg_hba.conf asks
+for scram-sha-256 (the shared test server trusts everyone)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from ddp_engine.embedded import EmbeddedServer, embedded_server
+from tests.test_cli import ddp
+
+PASSWORD = "Rïght-pa55'\"$$"
+
+
+@pytest.fixture(scope="module")
+def scram_server() -> Iterator[EmbeddedServer]:
+    with embedded_server() as server:
+        with psycopg.connect(server.conninfo(), autocommit=True) as conn:
+            conn.execute("SET password_encryption = 'scram-sha-256'")
+            conn.execute(
+                f"CREATE ROLE app LOGIN PASSWORD '{PASSWORD.replace(chr(39), chr(39) * 2)}'"
+            )
+            conn.execute("CREATE DATABASE appdb OWNER app")
+            hba = server.data_dir / "pg_hba.conf"
+            hba.write_text("host all app 127.0.0.1/32 scram-sha-256\n" + hba.read_text())
+            conn.execute("SELECT pg_reload_conf()")
+        yield server
+
+
+def args(server: EmbeddedServer, password: str | None) -> list[str]:
+    out = []
+    for side in ("source", "target"):
+        out += [
+            f"--{side}-host",
+            server.host,
+            f"--{side}-port",
+            str(server.port),
+            f"--{side}-database",
+            "appdb",
+            f"--{side}-username",
+            "app",
+        ]
+        if password is not None:
+            out += [f"--{side}-password", password]
+    return out
+
+
+def test_wrong_password_is_one_line(scram_server, tmp_path: Path) -> None:
+    result = ddp("sync", *args(scram_server, "wrong-Secret-1"), cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.startswith("DDP SYNC failed: authentication failed for user app")
+    assert result.stderr.count("\n") == 1
+    assert "wrong-Secret-1" not in result.stdout + result.stderr
+
+
+def test_missing_password_is_one_line(scram_server, tmp_path: Path) -> None:
+    result = ddp("sync", *args(scram_server, None), cwd=tmp_path, env={"PGPASSFILE": "/dev/null"})
+    assert result.returncode == 1
+    assert "authentication failed for user app" in result.stderr
+
+
+def test_right_password_from_flag_env_and_pgpass(scram_server, tmp_path: Path) -> None:
+    flag = ddp("sync", *args(scram_server, PASSWORD), "--exit-code", cwd=tmp_path)
+    assert flag.returncode == 0, flag.stderr
+    env = ddp(
+        "sync",
+        *args(scram_server, None),
+        cwd=tmp_path,
+        env={"SOURCE_DB_PASSWORD": PASSWORD, "TARGET_DB_PASSWORD": PASSWORD},
+    )
+    assert env.returncode == 0, env.stderr
+    pgpass = tmp_path / "pgpass"
+    escaped = PASSWORD.replace("\\", "\\\\").replace(":", "\\:")
+    pgpass.write_text(f"{scram_server.host}:{scram_server.port}:appdb:app:{escaped}\n")
+    pgpass.chmod(0o600)
+    from_file = ddp(
+        "sync", *args(scram_server, None), cwd=tmp_path, env={"PGPASSFILE": str(pgpass)}
+    )
+    assert from_file.returncode == 0, from_file.stderr
+    for result in (flag, env, from_file):
+        assert PASSWORD not in result.stdout + result.stderr
+    assert PASSWORD not in (tmp_path / "alter.sql").read_text()
