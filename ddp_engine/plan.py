@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import heapq
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -158,6 +158,60 @@ def relabel(snapshot: Snapshot, old: str, new: str) -> Snapshot:
     return result
 
 
+class ObjectIndex(Mapping[Key, Any]):
+    """Every object of a snapshot by key; a column or default key gives (table, column).
+
+    Columns are found through their table when asked for, not indexed up front: a big
+    catalog has a hundred thousand of them and a plan looks at a few.
+    """
+
+    KINDS = (
+        "schemas",
+        "extensions",
+        "collations",
+        "types",
+        "sequences",
+        "tables",
+        "views",
+        "functions",
+        "constraints",
+        "indexes",
+        "triggers",
+        "policies",
+    )
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        self.objects: dict[Key, Any] = {}
+        for attr in self.KINDS:
+            self.objects.update(index_objects(getattr(snapshot, attr)))
+
+    def _column(self, key: Key) -> tuple[Table, Any] | None:
+        table = self.objects.get(("table", key[1], key[2], ""))
+        if not isinstance(table, Table):
+            return None
+        column = table.column(key[3])
+        if column is None or (key[0] == "default" and column.default is None):
+            return None
+        return table, column
+
+    def __getitem__(self, key: Key) -> Any:
+        found = self._column(key) if key[0] in ("column", "default") else self.objects.get(key)
+        if found is None:
+            raise KeyError(key)
+        return found
+
+    def __contains__(self, key: object) -> bool:
+        if isinstance(key, tuple) and key and key[0] in ("column", "default"):
+            return self._column(key) is not None  # type: ignore[arg-type]
+        return key in self.objects
+
+    def __iter__(self) -> Iterator[Key]:
+        return iter(self.objects)
+
+    def __len__(self) -> int:
+        return len(self.objects)
+
+
 class _Node:
     __slots__ = ("step", "order", "after")
 
@@ -202,32 +256,8 @@ class Planner:
     # -- indexes over the snapshots -------------------------------------------------------
 
     @staticmethod
-    def _objects(snapshot: Snapshot) -> dict[Key, Any]:
-        objects: dict[Key, Any] = {}
-        for attr in (
-            "schemas",
-            "extensions",
-            "collations",
-            "types",
-            "sequences",
-            "tables",
-            "views",
-            "functions",
-            "constraints",
-            "indexes",
-            "triggers",
-            "policies",
-        ):
-            objects.update(index_objects(getattr(snapshot, attr)))
-        for table in snapshot.tables:
-            for column in table.columns:
-                objects[("column", table.schema_name, table.name, column.name)] = (table, column)
-                if column.default is not None:
-                    objects[("default", table.schema_name, table.name, column.name)] = (
-                        table,
-                        column,
-                    )
-        return objects
+    def _objects(snapshot: Snapshot) -> ObjectIndex:
+        return ObjectIndex(snapshot)
 
     @staticmethod
     def _graph(edges: Iterable[tuple[Key, Key]]) -> dict[Key, list[Key]]:
