@@ -86,8 +86,33 @@ def introspect(
     return snapshot, time.perf_counter() - started
 
 
+class ChangedWhileReading(Exception):
+    """A deparse function found an object gone: the schema changed during the read."""
+
+
+#: Reads tried before giving up on a schema that keeps changing under us.
+READ_ATTEMPTS = 3
+
+
 def read_snapshot(conn: psycopg.Connection, schema_name: str, all_schemas: bool) -> Snapshot:
-    """Read a Snapshot through an open connection (left unchanged: the transaction rolls back)."""
+    """Read a Snapshot through an open connection (left unchanged: the transaction rolls back).
+
+    The transaction sees one consistent catalog, but pg_get_indexdef and its kin read the
+    server's catalog caches, which follow concurrent DDL: an object dropped meanwhile deparses
+    to NULL. Then the whole read starts again in a fresh transaction.
+    """
+    for _ in range(READ_ATTEMPTS):
+        try:
+            return _read_once(conn, schema_name, all_schemas)
+        except ChangedWhileReading:
+            continue
+    raise DdpError(
+        "DDP SYNC failed: the schema kept changing while it was being read; "
+        "try again when no migration is running"
+    )
+
+
+def _read_once(conn: psycopg.Connection, schema_name: str, all_schemas: bool) -> Snapshot:
     conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
     conn.read_only = True
     try:
@@ -247,7 +272,7 @@ def build_snapshot(
                 schema_name=r["schema_name"],
                 table=r["table_name"],
                 name=r["name"],
-                definition=r["definition"],
+                definition=_deparsed(r["definition"]),
                 enabled=r["enabled"],
                 comment=r["comment"],
             )
@@ -320,7 +345,7 @@ def _view(r: dict[str, Any], cols: list[Column]) -> View:
         schema_name=r["schema_name"],
         name=r["name"],
         materialized=r["relkind"] == "m",
-        definition=r["view_definition"],
+        definition=_deparsed(r["view_definition"]),
         options=tuple(sorted(r["options"])),
         comment=r["comment"],
         column_comments=tuple((c.name, c.comment) for c in cols if c.comment),
@@ -358,7 +383,7 @@ def _constraint(r: dict[str, Any]) -> Constraint:
         table=r["table_name"],
         name=r["name"],
         constraint_type=r["constraint_type"],
-        definition=r["definition"],
+        definition=_deparsed(r["definition"]),
         columns=tuple(r["columns"]),
         ref_table=(r["ref_schema"], r["ref_table"]) if r["ref_table"] else None,
         ref_columns=tuple(r["ref_columns"]),
@@ -366,8 +391,14 @@ def _constraint(r: dict[str, Any]) -> Constraint:
     )
 
 
+def _deparsed(value: str | None) -> str:
+    if value is None:
+        raise ChangedWhileReading
+    return value
+
+
 def _index(r: dict[str, Any]) -> Index:
-    definition: str = r["definition"]
+    definition: str = _deparsed(r["definition"])
     prefix: str = r["definition_prefix"]
     if definition.startswith(prefix):
         body = definition[len(prefix) :]
@@ -390,7 +421,7 @@ def _function(r: dict[str, Any]) -> Function:
     if r["kind"] == "a":
         body = r["aggregate_options"] or ""
     else:
-        definition: str = r["definition"]
+        definition: str = _deparsed(r["definition"])
         marker = r["qualified_prefix"] + "("
         at = definition.index(marker) + len(r["qualified_prefix"])
         body = definition[at:].rstrip()

@@ -186,3 +186,39 @@ def test_script_with_failing_data_still_valid_sql_when_clean(
     result = compare(server.settings(source), server.settings(target))
     assert all(not f.fails for f in result.plan.data_checks)
     apply_script(server, target, result.script, tmp_path)
+
+
+def test_target_changing_while_being_read_gives_one_consistent_snapshot(server, make_db) -> None:
+    """Another session changes the schema between two catalog queries of the same read: the
+    snapshot shows one state of the schema, never half of each."""
+    import psycopg
+
+    from ddp_engine.introspect import read_snapshot
+
+    db = make_db("CREATE TABLE t (a int); CREATE INDEX t_a ON t (a);")
+
+    class Meddling(psycopg.Cursor):
+        calls = 0
+
+        def execute(self, *args, **kwargs):  # type: ignore[no-untyped-def, override]
+            Meddling.calls += 1
+            if Meddling.calls == 6:  # after relations, before columns, indexes, dependencies
+                with server.connect(db) as other:
+                    other.execute(
+                        "ALTER TABLE t ADD COLUMN b int; CREATE TABLE late (x int);"
+                        "DROP INDEX t_a; CREATE INDEX t_b ON t (b);"
+                    )
+            return super().execute(*args, **kwargs)
+
+    with psycopg.connect(
+        host=server.host, port=server.port, user=server.user, dbname=db, cursor_factory=Meddling
+    ) as conn:
+        snapshot = read_snapshot(conn, "public", False)
+    assert Meddling.calls > 6
+    tables = {t.name: [c.name for c in t.columns] for t in snapshot.tables}
+    indexes = [i.name for i in snapshot.indexes]
+    # all before or all after (the dropped index makes the first read start again)
+    assert (tables, indexes) in (
+        ({"t": ["a"]}, ["t_a"]),
+        ({"t": ["a", "b"], "late": ["x"]}, ["t_b"]),
+    )
