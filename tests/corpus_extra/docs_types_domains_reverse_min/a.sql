@@ -1,0 +1,2 @@
+CREATE DOMAIN percentage AS numeric;
+CREATE TYPE item AS (name text, discount percentage);

@@ -1,0 +1,1 @@
+CREATE TYPE item AS (name text);

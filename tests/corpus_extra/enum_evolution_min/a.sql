@@ -1,0 +1,2 @@
+CREATE TYPE color AS ENUM ('red');
+CREATE TABLE t (labels color[] DEFAULT '{}');

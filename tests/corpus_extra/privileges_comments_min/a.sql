@@ -1,0 +1,1 @@
+CREATE DOMAIN salary AS numeric CHECK (VALUE >= 0);
