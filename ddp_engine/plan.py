@@ -250,6 +250,8 @@ class Planner:
         self.claims: dict[int, tuple[str, str]] = {}
         self.requires: dict[int, list[Key]] = defaultdict(list)
         self.after_disturbed: dict[int, list[Key]] = defaultdict(list)
+        #: Objects without data that stand on something the plan disturbs (see _rebuild_closure).
+        self.reached: set[Key] = set()
         self.cleanup: list[str] = []
         self.warnings: list[str] = []
 
@@ -338,8 +340,9 @@ class Planner:
         gone_schemas = {c.key[2] for c in self.changes if c.kind == "schema" and c.action == "drop"}
         builder = ddl.StepBuilder(self)
         for change in self.changes:
-            if change.key[1] in gone_schemas and change.kind != "schema":
-                continue  # renamed with its schema
+            stands_on_change = change.action == "drop" and change.key in self.reached
+            if change.key[1] in gone_schemas and change.kind != "schema" and not stands_on_change:
+                continue  # renamed with its schema (what stands on a change elsewhere goes first)
             if change.kind == "column" and change.key[2] and self._table_replaced(change.key):
                 continue
             builder.change(change, change.key in rebuild)
@@ -363,17 +366,19 @@ class Planner:
         recreated objects, columns whose type changes, rebuilt enums) and walks pg_depend's
         reverse edges in the target.
         """
-        seeds: list[Key] = []
+        # (key, blocking): a blocking disturbance breaks what stands on it (a retyped column,
+        # a dropped view); a rename does not, but same-named dependants still rebuild.
+        seeds: list[tuple[Key, bool]] = []
         for change in self.changes:
             fields = set(change.fields)
             if change.action == "drop":
-                seeds.append(change.key)  # gone or renamed: same-named dependants rebuild
+                seeds.append((change.key, change.kind in REBUILDABLE - {"function"}))
             elif change.action == "alter" and (
                 ddl.alter_recreates(change, self)
                 or (change.kind == "column" and {"data_type", "collation", "generated"} & fields)
                 or ddl.needs_replacement(change)
             ):
-                seeds.append(change.key)
+                seeds.append((change.key, True))
         retyped = {
             c.key
             for c in self.changes
@@ -384,9 +389,11 @@ class Planner:
         }
         rebuild: set[Key] = set()
         stack = list(seeds)
-        seen = set(seeds)
+        seen: dict[Key, bool] = {}
+        for key, blocking in seeds:
+            seen[key] = seen.get(key, False) or blocking
         while stack:
-            key = stack.pop()
+            key, blocking = stack.pop()
             dependents = list(self.tgt_dependents.get(key, ()))
             if key[0] == "table":  # what stands on its columns stands on the table
                 table = self.tgt.get(key)
@@ -395,13 +402,15 @@ class Planner:
                         ("column", key[1], key[2], column.name), ()
                     )
             for dependent in dependents:
-                if dependent in seen:
-                    continue
                 if key in retyped and dependent[0] in ("constraint", "index"):
                     continue  # ALTER COLUMN TYPE rebuilds these itself
-                seen.add(dependent)
+                if blocking and dependent[0] in REBUILDABLE:
+                    self.reached.add(dependent)
+                if dependent in seen and (seen[dependent] or not blocking):
+                    continue
+                seen[dependent] = blocking
                 if dependent[0] == "column" and key[0] == "type":
-                    stack.append(dependent)  # its type is rebuilt: what stands on it too
+                    stack.append((dependent, blocking))  # its type is rebuilt: what stands on it
                     continue
                 if dependent[0] not in REBUILDABLE:
                     continue
@@ -409,7 +418,7 @@ class Planner:
                     continue  # the column's own change resets its default
                 if dependent in self.src:
                     rebuild.add(dependent)
-                stack.append(dependent)
+                stack.append((dependent, blocking))
         return rebuild
 
     def _edges(self) -> None:

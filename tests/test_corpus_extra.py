@@ -39,18 +39,11 @@ CASES = sorted(p.name for p in CORPUS_EXTRA.iterdir() if (p / "a.sql").is_file()
 KNOWN_FAILURES: dict[str, str] = {
     "django_app": "CHECK (varchar_col IN (...)) is re-created from pg_get_constraintdef text, which re-parses to a different expression (ARRAY[('x'::varchar)::text, ...]): residual diff",
     "django_app_min": "CHECK (varchar_col IN (...)) is re-created from pg_get_constraintdef text, which re-parses to a different expression (ARRAY[('x'::varchar)::text, ...]): residual diff",
-    "saas_multitenant_reverse": "a view in a schema kept as a *_dropped_* tombstone still depends on a column whose type changes: ALTER COLUMN TYPE fails (cannot alter type of a column used by a view)",
-    "saas_multitenant_reverse_min": "a view in a schema kept as a *_dropped_* tombstone still depends on a column whose type changes: ALTER COLUMN TYPE fails (cannot alter type of a column used by a view)",
     "docs_partitioning_reverse": "DETACH PARTITION leaves the partition's cloned indexes/primary key behind as its own: residual extra index on the now plain table",
     "docs_partitioning_reverse_min": "DETACH PARTITION leaves the partition's cloned indexes/primary key behind as its own: residual extra index on the now plain table",
-    "docs_exclusion_ranges": "tsrange <-> tstzrange change is rendered as USING col::tstzrange, a cast PostgreSQL does not have: apply fails",
-    "docs_exclusion_ranges_min": "tsrange <-> tstzrange change is rendered as USING col::tstzrange, a cast PostgreSQL does not have: apply fails",
-    "docs_exclusion_ranges_reverse": "tsrange <-> tstzrange change is rendered as USING col::tstzrange, a cast PostgreSQL does not have: apply fails",
-    "docs_exclusion_ranges_reverse_min": "tsrange <-> tstzrange change is rendered as USING col::tstzrange, a cast PostgreSQL does not have: apply fails",
     "docs_generated_identity": "identity column sequence options (INCREMENT/MINVALUE/MAXVALUE/CYCLE/START) are not synced: residual diff on the identity sequence",
     "docs_generated_identity_min": "identity column sequence options (INCREMENT/MINVALUE/MAXVALUE/CYCLE/START) are not synced: residual diff on the identity sequence",
     "docs_generated_identity_reverse": "identity -> serial: CREATE SEQUENCE <t>_<c>_seq runs before DROP IDENTITY, so the identity's sequence of that name still exists (relation already exists)",
-    "docs_generated_identity_reverse_min": "identity -> serial: CREATE SEQUENCE <t>_<c>_seq runs before DROP IDENTITY, so the identity's sequence of that name still exists (relation already exists)",
     "docs_types_domains": "COMMENT ON CONSTRAINT ... ON DOMAIN is neither added nor removed: residual diff",
     "docs_types_domains_min": "COMMENT ON CONSTRAINT ... ON DOMAIN is neither added nor removed: residual diff",
     "privileges_comments": "COMMENT ON CONSTRAINT ... ON DOMAIN is neither added nor removed: residual diff",
@@ -58,13 +51,6 @@ KNOWN_FAILURES: dict[str, str] = {
     "privileges_comments_reverse": "COMMENT ON CONSTRAINT ... ON DOMAIN is neither added nor removed: residual diff",
     "privileges_comments_reverse_min": "COMMENT ON CONSTRAINT ... ON DOMAIN is neither added nor removed: residual diff",
     "docs_types_domains_reverse": "a domain used by a composite type's attribute is dropped before ALTER TYPE ... DROP ATTRIBUTE: cannot drop type because other objects depend on it",
-    "docs_types_domains_reverse_min": "a domain used by a composite type's attribute is dropped before ALTER TYPE ... DROP ATTRIBUTE: cannot drop type because other objects depend on it",
-    "enum_evolution": "ALTER TYPE ADD VALUE then a column default using the new value (an enum array default '{black}') in the same transaction: unsafe use of new value",
-    "enum_evolution_min": "ALTER TYPE ADD VALUE then a column default using the new value (an enum array default '{black}') in the same transaction: unsafe use of new value",
-    "view_chain_type_change": "a SQL-body (BEGIN ATOMIC) function whose signature changes is renamed to *_dropped_ and kept, still depending on a column whose type changes: ALTER COLUMN TYPE fails",
-    "view_chain_type_change_min": "a SQL-body (BEGIN ATOMIC) function whose signature changes is renamed to *_dropped_ and kept, still depending on a column whose type changes: ALTER COLUMN TYPE fails",
-    "view_chain_type_change_reverse": "a SQL-body (BEGIN ATOMIC) function whose signature changes is renamed to *_dropped_ and kept, still depending on a column whose type changes: ALTER COLUMN TYPE fails",
-    "view_chain_type_change_reverse_min": "a SQL-body (BEGIN ATOMIC) function whose signature changes is renamed to *_dropped_ and kept, still depending on a column whose type changes: ALTER COLUMN TYPE fails",
 }
 
 
