@@ -122,10 +122,25 @@ def enum_rebuild(src: UserType, tgt: UserType, planner: Planner) -> bool:
 def identity_sql(column: Column, schema: str) -> str:
     """``GENERATED ... AS IDENTITY``, naming the sequence so both sides name it alike."""
     kind = "ALWAYS" if column.identity == "a" else "BY DEFAULT"
-    sequence = ""
+    options = []
     if column.identity_sequence:
-        sequence = f" (SEQUENCE NAME {qualified(schema, column.identity_sequence)})"
-    return f"GENERATED {kind} AS IDENTITY{sequence}"
+        options.append(f"SEQUENCE NAME {qualified(schema, column.identity_sequence)}")
+    if column.identity_options:
+        options += identity_options(column.identity_options)
+    return f"GENERATED {kind} AS IDENTITY" + (f" ({' '.join(options)})" if options else "")
+
+
+def identity_options(values: tuple[int, int, int, int, int, bool], prefix: str = "") -> list[str]:
+    """START/INCREMENT/MINVALUE/MAXVALUE/CACHE/CYCLE of an identity's sequence."""
+    start, increment, minimum, maximum, cache, cycle = values
+    return [
+        f"{prefix}START WITH {start}",
+        f"{prefix}INCREMENT BY {increment}",
+        f"{prefix}MINVALUE {minimum}",
+        f"{prefix}MAXVALUE {maximum}",
+        f"{prefix}CACHE {cache}",
+        f"{prefix}{'' if cycle else 'NO '}CYCLE",
+    ]
 
 
 def column_sql(column: Column, schema: str) -> str:
@@ -521,6 +536,8 @@ class StepBuilder:
         if t.comment is not None:
             word = "DOMAIN" if t.type_kind == "d" else "TYPE"
             stmts.append(self._comment(f"{word} {q}", t.comment))
+        for constraint, comment in t.constraint_comments:
+            stmts.append(self._comment(f"CONSTRAINT {ident(constraint)} ON DOMAIN {q}", comment))
         return stmts
 
     def _type_create(self, change: Change) -> None:
@@ -639,6 +656,25 @@ class StepBuilder:
         if src.type_kind == "r" and "range_options" in fields:
             self.p.warnings.append(
                 f"range type {src.name}: its definition differs; recreate it by hand"
+            )
+        if "constraint_comments" in fields:
+            old_comments, new_comments = (
+                dict(tgt.constraint_comments),
+                dict(src.constraint_comments),
+            )
+            live = {c.split(" ", 1)[0].strip('"') for c in src.constraints}
+            self.p.add(
+                "TYPE",
+                change.key,
+                "alter",
+                f"Comments on the constraints of domain {src.name}",
+                [
+                    self._comment(f"CONSTRAINT {ident(name)} ON DOMAIN {q}", new_comments.get(name))
+                    for name in sorted(old_comments.keys() | new_comments.keys())
+                    if old_comments.get(name) != new_comments.get(name) and name in live
+                ],
+                provides=[change.key],
+                seq=3,
             )
         if "comment" in fields:
             word = "DOMAIN" if src.type_kind == "d" else "TYPE"
@@ -1343,6 +1379,21 @@ class StepBuilder:
                 f"ALTER SEQUENCE {qualified(schema, old.identity_sequence)} "
                 f"RENAME TO {ident(c.identity_sequence)}"
             )
+        if (
+            "identity_options" in fields
+            and c.identity
+            and old.identity
+            and c.identity_options
+            and "data_type" not in fields
+        ):
+            sets = " ".join(identity_options(c.identity_options, "SET "))
+            if old.identity_options and c.identity_options[2] > old.identity_options[0]:
+                # the counter would sit below the new MINVALUE: start it again at START
+                sets += f" RESTART WITH {c.identity_options[0]}"
+                hazards.append(
+                    "restarts the identity's counter: check it stays above the column's values"
+                )
+            stmts.append(f"ALTER TABLE {q} ALTER COLUMN {col} {sets}")
         disturbs: list[Key] = []
         check: tuple[str, ...] = ()
         if "not_null" in fields and not (c.identity and "identity" in fields):

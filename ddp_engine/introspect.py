@@ -198,7 +198,7 @@ def group_columns(
     """Columns per relation, built as they arrive; inherited columns belong to the parent."""
     owners = {(r["schema_name"], r["name"]): r["owner"] for r in relations}
     identity_sequences = {
-        (r["owned_by_schema"], r["owned_by_table"], r["owned_by_column"]): r["name"]
+        (r["owned_by_schema"], r["owned_by_table"], r["owned_by_column"]): r
         for r in sequences
         if r["is_identity"]
     }
@@ -323,9 +323,20 @@ def _table(r: dict[str, Any], cols: list[Column]) -> Table:
     )
 
 
-def _column(c: dict[str, Any], owner: str, identity_sequence: str | None) -> Column:
+def _column(c: dict[str, Any], owner: str, sequence: dict[str, Any] | None) -> Column:
+    options = None
+    if sequence is not None:
+        options = (
+            sequence["start"],
+            sequence["increment"],
+            sequence["min_value"],
+            sequence["max_value"],
+            sequence["cache"],
+            sequence["cycle"],
+        )
     return Column.trusted(
-        identity_sequence=identity_sequence,
+        identity_sequence=sequence["name"] if sequence is not None else None,
+        identity_options=options,
         name=c["name"],
         data_type=c["data_type"],
         not_null=c["not_null"],
@@ -450,6 +461,7 @@ def _user_type(r: dict[str, Any]) -> UserType:
         default=r["default_expr"],
         collation=r["collation"],
         constraints=tuple(r["domain_constraints"] or ()),
+        constraint_comments=tuple((c[0], c[1]) for c in r["constraint_comments"] or ()),
         attributes=tuple(r["attributes"] or ()),
         range_options=r["range_options"],
         comment=r["comment"],

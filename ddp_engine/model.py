@@ -64,6 +64,8 @@ class Column(_Frozen):
     generated: str | None = None
     identity: str | None = None  # 'a' (ALWAYS) or 'd' (BY DEFAULT)
     identity_sequence: str | None = None  # the identity's sequence, in the table's schema
+    #: its START, INCREMENT, MINVALUE, MAXVALUE, CACHE, CYCLE
+    identity_options: tuple[int, int, int, int, int, bool] | None = None
     collation: str | None = None
     statistics: int | None = None
     storage: str | None = None
@@ -206,6 +208,7 @@ class UserType(_Frozen):
     default: str | None = None
     collation: str | None = None
     constraints: tuple[str, ...] = ()
+    constraint_comments: tuple[tuple[str, str], ...] = ()  # domain constraint → comment
     attributes: tuple[str, ...] = ()
     range_options: str | None = None
     comment: str | None = None

@@ -16,6 +16,10 @@ SELECT n.nspname AS schema_name,
             WHERE co.oid = t.typcollation) END AS collation,
        (SELECT array_agg(quote_ident(co.conname) || ' ' || pg_get_constraintdef(co.oid) ORDER BY co.conname)
         FROM pg_constraint co WHERE co.contypid = t.oid AND co.contype = 'c') AS domain_constraints,
+       (SELECT array_agg(ARRAY[co.conname, d.description] ORDER BY co.conname)
+        FROM pg_constraint co JOIN pg_description d
+          ON d.objoid = co.oid AND d.classoid = 'pg_constraint'::regclass
+        WHERE co.contypid = t.oid) AS constraint_comments,
        (SELECT array_agg(quote_ident(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod)
                          || CASE WHEN a.attcollation <> at.typcollation THEN ' COLLATE '
                             || (SELECT quote_ident(cn.nspname) || '.' || quote_ident(co.collname)
