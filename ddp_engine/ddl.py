@@ -1069,10 +1069,24 @@ class StepBuilder:
                     "TABLE",
                     change.key,
                     "detach",
-                    f"Detach partition {src.name}",
-                    [f"ALTER TABLE {tgt.partition_of} DETACH PARTITION {q}"],
+                    f"Detach partition {src.name} (and drop its copies of the parent's indexes "
+                    "and constraints, which detaching would leave behind as its own)",
+                    [
+                        f"ALTER TABLE {tgt.partition_of} DETACH PARTITION {q}",
+                        *(
+                            f"ALTER TABLE {q} DROP CONSTRAINT IF EXISTS {ident(name)}"
+                            for name in tgt.cloned_constraints
+                        ),
+                        *(
+                            f"DROP INDEX IF EXISTS {qualified(src.schema_name, name)}"
+                            for name in tgt.cloned_indexes
+                        ),
+                    ],
                     disturbs=[change.key],
                     hazards=[LOCK],
+                    frees=[
+                        (src.schema_name, n) for n in (*tgt.cloned_constraints, *tgt.cloned_indexes)
+                    ],
                 )
             if src.partition_of:
                 self.p.add(

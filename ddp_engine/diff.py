@@ -64,7 +64,7 @@ def changed_fields(source: Any, target: Any, ignore: Iterable[str] = ()) -> tupl
 
 def diff(source: Snapshot, target: Snapshot, privileges: bool = True) -> list[Change]:
     """All differences between ``source`` (desired) and ``target`` (current)."""
-    ignore = {"owner", "not_null_inherited"}
+    ignore = {"owner", "not_null_inherited", "cloned_indexes", "cloned_constraints"}
     if not privileges:
         ignore |= {"acl", "column_acls"}
     changes: list[Change] = []

@@ -317,6 +317,8 @@ def _table(r: dict[str, Any], cols: list[Column]) -> Table:
         columns=tuple(cols),
         not_null_names=tuple((n[0], n[1]) for n in r["not_nulls"] or ()),
         not_null_inherited=tuple(n[0] for n in r["not_nulls"] or () if n[2] == "true"),
+        cloned_indexes=tuple(r["cloned_indexes"] or ()),
+        cloned_constraints=tuple(r["cloned_constraints"] or ()),
         comment=r["comment"],
         acl=parse_acl(r["acl"], r["owner"]),
         owner=r["owner"],

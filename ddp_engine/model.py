@@ -91,6 +91,8 @@ class Table(_Frozen):
     columns: tuple[Column, ...] = ()
     not_null_names: tuple[tuple[str, str], ...] = ()  # PostgreSQL 18+: (column, constraint)
     not_null_inherited: tuple[str, ...] = ()  # columns whose NOT NULL comes from a parent
+    cloned_indexes: tuple[str, ...] = ()  # a partition's copies of its parent's indexes
+    cloned_constraints: tuple[str, ...] = ()  # ... and of its parent's constraints
     comment: str | None = None
     acl: tuple[str, ...] = ()
     owner: str = ""

@@ -39,8 +39,6 @@ CASES = sorted(p.name for p in CORPUS_EXTRA.iterdir() if (p / "a.sql").is_file()
 KNOWN_FAILURES: dict[str, str] = {
     "django_app": "CHECK (varchar_col IN (...)) is re-created from pg_get_constraintdef text, which re-parses to a different expression (ARRAY[('x'::varchar)::text, ...]): residual diff",
     "django_app_min": "CHECK (varchar_col IN (...)) is re-created from pg_get_constraintdef text, which re-parses to a different expression (ARRAY[('x'::varchar)::text, ...]): residual diff",
-    "docs_partitioning_reverse": "DETACH PARTITION leaves the partition's cloned indexes/primary key behind as its own: residual extra index on the now plain table",
-    "docs_partitioning_reverse_min": "DETACH PARTITION leaves the partition's cloned indexes/primary key behind as its own: residual extra index on the now plain table",
     "docs_types_domains_reverse": "a composite type used by a table column cannot lose or change an attribute (PostgreSQL: cannot alter type because column uses it); DDP does not yet rebuild such a type",
 }
 

@@ -24,7 +24,21 @@ SELECT n.nspname AS schema_name,
        -- PostgreSQL 18 names NOT NULL constraints (none before): column, name, inherited
        (SELECT array_agg(ARRAY[a.attname, k.conname, (NOT k.conislocal)::text] ORDER BY a.attname)
         FROM pg_constraint k JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = k.conkey[1]
-        WHERE k.conrelid = c.oid AND k.contype = 'n') AS not_nulls
+        WHERE k.conrelid = c.oid AND k.contype = 'n') AS not_nulls,
+       -- a partition's copies of its parent's indexes and constraints (dropped on detach)
+       CASE WHEN c.relispartition THEN
+           (SELECT array_agg(i.relname ORDER BY i.relname)
+            FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+            JOIN pg_inherits ih ON ih.inhrelid = x.indexrelid
+            WHERE x.indrelid = c.oid
+              AND NOT EXISTS (SELECT 1 FROM pg_constraint k
+                              WHERE k.conrelid = c.oid AND k.conindid = x.indexrelid)) END
+           AS cloned_indexes,
+       CASE WHEN c.relispartition THEN
+           (SELECT array_agg(k.conname ORDER BY k.contype = 'f' DESC, k.conname)
+            FROM pg_constraint k
+            WHERE k.conrelid = c.oid AND k.conparentid <> 0 AND k.contype <> 'n') END
+           AS cloned_constraints
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN ext ON ext.objid = c.oid
