@@ -1,6 +1,6 @@
-"""Comparing a source and a target on different PostgreSQL major versions.
+"""Comparing what the server prints, when the same schema can print two ways.
 
-Two things differ by version although the schema is the same: privileges that only newer
+Across major versions two things differ although the schema is the same: privileges that only newer
 servers know (MAINTAIN, PostgreSQL 17), and how ``pg_get_viewdef`` prints a query (PostgreSQL 16
 stopped qualifying columns of single-table queries). The first is stripped; the second is
 settled by asking the target server itself: the source's view query is created as a temporary
@@ -109,3 +109,57 @@ def canonical_views(
 
 def _with_definition(view: View, definition: str | None) -> View:
     return view if definition is None else view.model_copy(update={"definition": definition})
+
+
+def reparsed_checks(
+    source: Snapshot, target: Snapshot, settings: ConnectionSettings, all_schemas: bool
+) -> Snapshot:
+    """Source CHECK constraints whose text differs from the target's only by how the server
+    prints a re-parsed expression take the target's text.
+
+    pg_get_constraintdef is not a fixed point: ``status IN ('a', 'b')`` on a varchar column
+    prints as ``(status)::text = ANY ((ARRAY['a'::varchar, ...])::text[])``, which parses
+    back into a different tree and prints differently again. The source's text is added to a
+    temporary copy of the target table, in a transaction that is rolled back, and read back.
+    """
+    target_checks = {
+        (c.schema_name, c.table, c.name): c for c in target.constraints if c.constraint_type == "c"
+    }
+    differing = [
+        c
+        for c in source.constraints
+        if c.constraint_type == "c"
+        and (c.schema_name, c.table, c.name) in target_checks
+        and target_checks[(c.schema_name, c.table, c.name)].definition != c.definition
+    ]
+    if not differing:
+        return source
+    settled: set[tuple[str, str, str]] = set()
+    with connect(settings, "target") as conn:
+        path = "" if all_schemas else f"{ident(settings.schema_name)}, pg_catalog"
+        for check in differing:
+            key = (check.schema_name, check.table, check.name)
+            try:
+                with conn.transaction(force_rollback=True):
+                    conn.execute("SELECT set_config('search_path', %s, true)", (path,))
+                    table = f"{ident(check.schema_name)}.{ident(check.table)}"
+                    conn.execute(f"CREATE TEMPORARY TABLE ddp_probe (LIKE {table})".encode())
+                    add = f"ALTER TABLE ddp_probe ADD CONSTRAINT ddp_probe {check.definition}"
+                    conn.execute(add.encode())
+                    row = conn.execute(
+                        "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
+                        "WHERE conrelid = 'pg_temp.ddp_probe'::regclass AND conname = 'ddp_probe'"
+                    ).fetchone()
+            except psycopg.Error:
+                continue
+            if row and row[0] == target_checks[key].definition:
+                settled.add(key)
+    if not settled:
+        return source
+    constraints = tuple(
+        c.model_copy(update={"definition": target_checks[k].definition})
+        if (k := (c.schema_name, c.table, c.name)) in settled
+        else c
+        for c in source.constraints
+    )
+    return source.model_copy(update={"constraints": constraints})

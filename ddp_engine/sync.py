@@ -11,7 +11,12 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict
 
 from ddp_engine.apply import apply_plan
-from ddp_engine.crossversion import canonical_views, same_major, strip_privileges
+from ddp_engine.crossversion import (
+    canonical_views,
+    reparsed_checks,
+    same_major,
+    strip_privileges,
+)
 from ddp_engine.datacheck import run_data_checks
 from ddp_engine.introspect import introspect
 from ddp_engine.model import Snapshot
@@ -77,6 +82,7 @@ def plan_from_snapshots(
         source = strip_privileges(source, target.server_version)
         target = strip_privileges(target, source.server_version)
         source = canonical_views(source, target, target_settings, options.all_schemas)
+    source = reparsed_checks(source, target, target_settings, options.all_schemas)
     return make_plan(
         source,
         target,

@@ -137,3 +137,12 @@ def test_in_sync_script_has_no_statements(converge) -> None:
     code = [line for line in result.script.splitlines() if line and not line.startswith("--")]
     assert code == []
     assert "in sync" in result.script
+
+
+def test_check_on_varchar_in_list_converges(converge) -> None:
+    """pg_get_constraintdef of `varchar IN (...)` re-parses into another tree: the second
+    sync must still see the target in sync (DDP re-parses the source text on the target)."""
+    converge(
+        "CREATE TABLE t (status varchar(2));",
+        "CREATE TABLE t (status varchar(2) CHECK (status IN ('DF', 'PB')));",
+    )
