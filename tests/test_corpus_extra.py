@@ -72,7 +72,14 @@ def _param(case: str) -> Any:
     reason = KNOWN_FAILURES.get(case)
     if reason is None:
         return case
-    return pytest.param(case, marks=pytest.mark.xfail(strict=True, reason=reason))
+    # These fail only by the checker's fingerprint, so only where the checker is beside us.
+    condition = case not in CHECKER_ONLY or ORACLE.is_file()
+    return pytest.param(
+        case, marks=pytest.mark.xfail(condition=condition, strict=True, reason=reason)
+    )
+
+
+CHECKER_ONLY = {"django_app", "django_app_min"}
 
 
 @pytest.mark.parametrize("case", [_param(c) for c in CASES])
