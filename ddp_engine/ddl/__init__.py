@@ -1,0 +1,82 @@
+"""The SQL of each change, one module per family of object kinds.
+
+``StepBuilder`` turns a Change into Planner steps (plan.py orders them). Catalog-deparsed text
+(defaults, constraint, index, trigger and view definitions, function bodies) is used as read:
+it names in-schema objects unqualified, and the script sets ``search_path`` to the target schema,
+so every reference lands in the target. Names DDP writes itself are always qualified and quoted.
+"""
+
+from __future__ import annotations
+
+from ddp_engine.ddl.base import RECREATED_ON_ALTER, alter_recreates, needs_replacement
+from ddp_engine.ddl.objects import ObjectSteps
+from ddp_engine.ddl.tables import TableSteps
+from ddp_engine.ddl.types import TypeSteps
+from ddp_engine.diff import Change
+from ddp_engine.model import Key
+from ddp_engine.sqltext import ident, qualified
+
+
+class StepBuilder(TypeSteps, TableSteps, ObjectSteps):
+    """Emits the steps of each change into the planner."""
+
+    def change(self, change: Change, in_rebuild: bool) -> None:
+        table = self._table_of(change.key)
+        if (
+            change.kind in ("constraint", "index", "trigger", "policy")
+            and table is not None
+            and (table in self.replaced_tables or table in self.gone_tables)
+        ):
+            return  # handled with the table
+        handler = getattr(self, f"_{change.kind}_{change.action}")
+        recreatable = change.kind in RECREATED_ON_ALTER
+        if (
+            change.action == "alter"
+            and recreatable
+            and (in_rebuild or alter_recreates(change, self.p))
+        ):
+            self.rebuild(change.key)
+            return
+        handler(change)
+
+    def rebuild(self, key: Key) -> None:
+        """Drop an object without data and create it again from the source."""
+        kind = key[0]
+        if kind == "index" and self._index_online(self.p.src[key]):
+            self._index_create(Change(action="create", kind=kind, key=key))
+            return
+        if kind == "default":
+            table, column = self.p.tgt[key]
+            src_table, src_column = self.p.src[key]
+            q = qualified(table.schema_name, table.name)
+            self.p.add(
+                "COLUMN",
+                key,
+                "drop",
+                f"Drop default of {key[2]}.{key[3]} (recreated below)",
+                [f"ALTER TABLE {q} ALTER COLUMN {ident(column.name)} DROP DEFAULT"],
+                disturbs=[key],
+            )
+            self.p.add(
+                "COLUMN",
+                key,
+                "alter",
+                f"Restore default of {key[2]}.{key[3]}",
+                [
+                    f"ALTER TABLE {q} ALTER COLUMN {ident(column.name)} "
+                    f"SET DEFAULT {src_column.default}"
+                ],
+                provides=[key],
+                seq=1,
+            )
+            return
+        getattr(self, f"_{kind}_drop")(Change(action="drop", kind=kind, key=key), recreate=True)
+        first = len(self.p.nodes)
+        getattr(self, f"_{kind}_create")(Change(action="create", kind=kind, key=key))
+        reason = "changed" if key in self.change_of else "it stands on something that changes"
+        for node in self.p.nodes[first:]:
+            note = node.step.note.replace("Create missing", "Recreate", 1) + f" ({reason})"
+            node.step = node.step.model_copy(update={"note": note})
+
+
+__all__ = ["StepBuilder", "alter_recreates", "needs_replacement"]

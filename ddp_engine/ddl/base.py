@@ -1,0 +1,328 @@
+"""Shared rules and helpers of the per-kind SQL builders.
+
+The hazard texts, what an ALTER of each kind means (in place, or drop and create), how columns
+and identities are written, and ``StepBase``: the planner, the plan's changes and the helpers
+for comments, privileges and names that every kind's builder uses.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from ddp_engine.diff import Change
+from ddp_engine.model import (
+    Column,
+    Function,
+    Index,
+    Key,
+    Table,
+    UserType,
+    object_key,
+)
+from ddp_engine.sqltext import ident, literal, qualified
+
+if TYPE_CHECKING:
+    from ddp_engine.plan import Planner
+
+LOCK = "takes an ACCESS EXCLUSIVE lock"
+REWRITE = "rewrites the table"
+SCAN = "scans the table to validate"
+MAY_FAIL = "may fail on existing data"
+BEHAVIOUR = "drops behaviour"
+PRIVILEGES = "changes privileges"
+KEPT = "data kept under a renamed object: drop it in the cleanup part after verifying"
+
+PRIVILEGE_NAMES = {
+    "r": "SELECT",
+    "w": "UPDATE",
+    "a": "INSERT",
+    "d": "DELETE",
+    "D": "TRUNCATE",
+    "x": "REFERENCES",
+    "t": "TRIGGER",
+    "X": "EXECUTE",
+    "U": "USAGE",
+    "C": "CREATE",
+    "c": "CONNECT",
+    "T": "TEMPORARY",
+    "m": "MAINTAIN",
+    "s": "SET",
+    "A": "ALTER SYSTEM",
+}
+COSMETIC = {"comment", "acl", "column_comments", "column_acls"}
+TRIGGER_STATE = {
+    "D": "DISABLE TRIGGER",
+    "R": "ENABLE REPLICA TRIGGER",
+    "A": "ENABLE ALWAYS TRIGGER",
+    "O": "ENABLE TRIGGER",
+}
+FUNCTION_WORD = {"p": "PROCEDURE", "a": "AGGREGATE"}
+RECREATED_ON_ALTER = {"view", "constraint", "index", "trigger", "policy", "function", "collation"}
+
+
+def needs_replacement(change: Change) -> bool:
+    """A table whose partitioning changes cannot be altered: it is renamed and created anew."""
+    return (
+        change.kind == "table"
+        and change.action == "alter"
+        and bool({"partitioned", "partition_key"} & set(change.fields))
+    )
+
+
+def alter_recreates(change: Change, planner: Planner) -> bool:
+    """Whether an ``alter`` of this kind drops the object and creates it again."""
+    fields = set(change.fields)
+    if change.kind in ("view", "constraint", "index", "trigger", "policy", "collation"):
+        if change.kind == "trigger" and fields <= COSMETIC | {"enabled"}:
+            return False
+        return not fields <= COSMETIC
+    if change.kind == "function":
+        return not function_replaceable(planner.src[change.key], planner.tgt[change.key])
+    if change.kind == "type":
+        return enum_rebuild(planner.src[change.key], planner.tgt[change.key], planner)
+    return False
+
+
+def function_replaceable(src: Function, tgt: Function) -> bool:
+    """CREATE OR REPLACE keeps the result type, argument names and defaults, and the kind."""
+    return (src.kind, src.result_type, src.arguments) == (tgt.kind, tgt.result_type, tgt.arguments)
+
+
+def enum_rebuild(src: UserType, tgt: UserType, planner: Planner) -> bool:
+    """An enum must be rebuilt when values go away or move, or a new value is used at once.
+
+    ``ALTER TYPE ... ADD VALUE`` cannot be used in the same transaction that adds it, so a new
+    label that a default, check or view of the source names forces a rebuild too.
+    """
+    if src.type_kind != "e" or tgt.type_kind != "e" or src.labels == tgt.labels:
+        return src.type_kind != tgt.type_kind
+    remaining = [label for label in src.labels if label in tgt.labels]
+    if remaining != list(tgt.labels):
+        return True
+    new = [label for label in src.labels if label not in tgt.labels]
+    texts = [c.definition for c in planner.source.constraints]
+    texts += [v.definition for v in planner.source.views]
+    texts += [i.body for i in planner.source.indexes]
+    texts += [col.default or "" for t in planner.source.tables for col in t.columns]
+    # A plain substring test: '{black}'::color[] names a label too. A false alarm only costs a
+    # rebuild where ADD VALUE would have done.
+    return any(label in text for label in new for text in texts)
+
+
+def identity_sql(column: Column, schema: str) -> str:
+    """``GENERATED ... AS IDENTITY``, naming the sequence so both sides name it alike."""
+    kind = "ALWAYS" if column.identity == "a" else "BY DEFAULT"
+    options = []
+    if column.identity_sequence:
+        options.append(f"SEQUENCE NAME {qualified(schema, column.identity_sequence)}")
+    if column.identity_options:
+        options += identity_options(column.identity_options)
+    return f"GENERATED {kind} AS IDENTITY" + (f" ({' '.join(options)})" if options else "")
+
+
+def identity_options(values: tuple[int, int, int, int, int, bool], prefix: str = "") -> list[str]:
+    """START/INCREMENT/MINVALUE/MAXVALUE/CACHE/CYCLE of an identity's sequence."""
+    start, increment, minimum, maximum, cache, cycle = values
+    return [
+        f"{prefix}START WITH {start}",
+        f"{prefix}INCREMENT BY {increment}",
+        f"{prefix}MINVALUE {minimum}",
+        f"{prefix}MAXVALUE {maximum}",
+        f"{prefix}CACHE {cache}",
+        f"{prefix}{'' if cycle else 'NO '}CYCLE",
+    ]
+
+
+def column_sql(column: Column, schema: str) -> str:
+    """A column definition as in CREATE TABLE / ADD COLUMN."""
+    parts = [ident(column.name), column.data_type]
+    if column.collation:
+        parts += ["COLLATE", column.collation]
+    if column.generated is not None:
+        parts.append(f"GENERATED ALWAYS AS ({column.generated}) STORED")
+    elif column.identity:
+        parts.append(identity_sql(column, schema))
+    elif column.default is not None:
+        parts.append(f"DEFAULT {column.default}")
+    if column.not_null:
+        parts.append("NOT NULL")
+    return " ".join(parts)
+
+
+_TYPMOD = re.compile(r"^(character varying|numeric|varchar|bit varying)(?:\((\d+)(?:,(\d+))?\))?$")
+
+
+def rewrites(old: str, new: str) -> bool:
+    """Whether ALTER COLUMN TYPE old → new rewrites the table (binary-coercible widenings don't)."""
+    if new == "text" and (old == "text" or old.startswith("character varying")):
+        return False
+    a, b = _TYPMOD.match(old), _TYPMOD.match(new)
+    if not a or not b or a.group(1) != b.group(1):
+        return True
+    if b.group(2) is None:
+        return False  # the limit goes away
+    if a.group(2) is None:
+        return True
+    if a.group(1) == "numeric" and (a.group(3) or "0") != (b.group(3) or "0"):
+        return True
+    return int(b.group(2)) < int(a.group(2))
+
+
+def acl_items(acl: tuple[str, ...]) -> set[tuple[str, str, bool]]:
+    """``grantee=arw*`` strings → {(grantee, privilege letter, with grant option)}."""
+    out = set()
+    for item in acl:
+        grantee, _, privs = item.rpartition("=")
+        i = 0
+        while i < len(privs):
+            grantable = privs[i + 1 : i + 2] == "*"
+            out.add((grantee, privs[i], grantable))
+            i += 2 if grantable else 1
+    return out
+
+
+def default_acl(kind: str, server_version: int) -> tuple[str, ...]:
+    """What a newly created object's ACL looks like (acldefault), in canonical form."""
+    table = "arwdDxtm" if server_version >= 170000 else "arwdDxt"
+    return {
+        "table": (f"<owner>={table}",),
+        "view": (f"<owner>={table}",),
+        "sequence": ("<owner>=rwU",),
+        "function": ("<owner>=X", "PUBLIC=X"),
+        "type": ("<owner>=U", "PUBLIC=U"),
+        "schema": ("<owner>=UC",),
+    }.get(kind, ())
+
+
+class StepBase:
+    """What every kind's builder shares: the planner, the plan's changes, ACLs, comments."""
+
+    def __init__(self, planner: Planner) -> None:
+        self.p = planner
+        self.replaced_tables = {c.key[1:3] for c in planner.changes if needs_replacement(c)}
+        self.change_of = {c.key: c for c in planner.changes}
+        self.gone_tables = {
+            c.key[1:3] for c in planner.changes if c.kind == "table" and c.action == "drop"
+        }
+
+    def _table_of(self, key: Key) -> tuple[str, str] | None:
+        if key[0] in ("constraint", "trigger", "policy", "column", "default"):
+            return (key[1], key[2])
+        if key[0] == "index":
+            obj = self.p.src.get(key) or self.p.tgt.get(key)
+            return (obj.schema_name, obj.table) if isinstance(obj, Index) else None
+        return None
+
+    def _comment(self, what: str, comment: str | None) -> str:
+        return f"COMMENT ON {what} IS {literal(comment) if comment is not None else 'NULL'}"
+
+    def _privileges(
+        self,
+        kind: str,
+        key: Key,
+        on: str,
+        src_acl: tuple[str, ...],
+        tgt_acl: tuple[str, ...],
+        owner: str | None,
+        columns: str = "",
+    ) -> None:
+        if not self.p.privileges:
+            return
+        want, have = acl_items(src_acl), acl_items(tgt_acl)
+        if want == have:
+            return
+
+        def grantee(name: str) -> str:
+            if name == "<owner>":
+                return ident(owner) if owner else "CURRENT_USER"
+            return "PUBLIC" if name == "PUBLIC" else ident(name)
+
+        statements = []
+        for g, priv, grantable in sorted(have - want):
+            if (g, priv, not grantable) in want and grantable:
+                statements.append(
+                    f"REVOKE GRANT OPTION FOR {PRIVILEGE_NAMES[priv]}{columns} "
+                    f"ON {on} FROM {grantee(g)}"
+                )
+            elif (g, priv, not grantable) not in want:
+                statements.append(
+                    f"REVOKE {PRIVILEGE_NAMES[priv]}{columns} ON {on} FROM {grantee(g)}"
+                )
+        for g, priv, grantable in sorted(want - have):
+            statements.append(
+                f"GRANT {PRIVILEGE_NAMES[priv]}{columns} ON {on} TO {grantee(g)}"
+                + (" WITH GRANT OPTION" if grantable else "")
+            )
+        acl_key: Key = ("acl", key[1], key[2], key[3] + columns)
+        self.p.add(
+            "PRIVILEGE",
+            acl_key,
+            "alter",
+            f"Privileges on {kind} {key[2]}",
+            statements,
+            hazards=[PRIVILEGES],
+            requires=[key],
+        )
+
+    def _new_acl(self, kind: str, key: Key, on: str, acl: tuple[str, ...]) -> None:
+        version = self.p.target.server_version
+        self._privileges(kind, key, on, acl, default_acl(kind, version), None)
+
+    def _kept_users(self, key: Key) -> list[tuple[str, str, str]]:
+        """Columns using ``key`` that the plan renames to keep their data, by their new names."""
+        kept = []
+        for dep in self.p.target_dependents(key):
+            if dep[0] != "column":
+                continue
+            _, schema, table, column = dep
+            if (schema, table) in self.gone_tables:
+                kept.append((schema, self.p.dropped(table), column))
+            elif self.change_of.get(dep) is not None and self.change_of[dep].action == "drop":
+                kept.append((schema, table, self.p.dropped(column)))
+        return kept
+
+    @staticmethod
+    def _split_regclass(text: str, default_schema: str) -> tuple[str, str]:
+        """``schema.name`` or ``name`` as regclass prints it → (schema, name)."""
+        schema, _, name = text.rpartition(".")
+        return (schema.strip('"') or default_schema, name.strip('"'))
+
+    def _enum_involved(self, *type_names: str) -> bool:
+        """Whether a type change needs a detour through text: enums and ranges have no casts
+        to each other (tsrange → tstzrange), but both read their text form."""
+        enums = {
+            t.name for t in (*self.p.source.types, *self.p.target.types) if t.type_kind in "er"
+        }
+        for name in type_names:
+            base = name.removesuffix("[]").rpartition(".")[2].strip('"')
+            if base in enums or base.endswith(("range", "multirange")):
+                return True
+        return False
+
+    def _inherited_in(
+        self, snapshot: Any, table: Table, column: str, leaving: Table | None = None
+    ) -> bool:
+        """Whether ``table`` gets ``column`` from a parent (one it keeps no longer, if
+        ``leaving`` gives the table's other version)."""
+        parents = list(table.inherits) + ([table.partition_of] if table.partition_of else [])
+        if leaving is not None:
+            kept = set(leaving.inherits) | {leaving.partition_of}
+            parents = [p for p in parents if p not in kept]
+        for parent in parents:
+            schema, name = self._split_regclass(parent, table.schema_name)
+            for t in snapshot.tables:
+                if (t.schema_name, t.name) == (schema, name) and t.column(column) is not None:
+                    return True
+        return False
+
+    def _existing(self, schema: str, table: str) -> bool:
+        """Whether the table exists in the target before the script (so it may hold rows)."""
+        return (
+            self.p.target_table(schema, table) is not None
+            and (schema, table) not in self.replaced_tables
+        )
+
+
+def _key(obj: Any) -> Key:
+    return object_key(obj)
