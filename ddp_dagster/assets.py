@@ -139,6 +139,13 @@ def plan_metadata(plan: Plan) -> dict[str, Any]:
         "statements_by_section": dg.MetadataValue.json(counts),
         "hazard_count": len(hazards),
         "hazards": dg.MetadataValue.json(hazards),
+        "data_checks": dg.MetadataValue.json(
+            [
+                {"step": f.note, "count": f.count, "message": f.message, "fails": f.fails}
+                for f in plan.data_checks
+            ]
+        ),
+        "data_checks_failing": sum(1 for f in plan.data_checks if f.fails),
         "renamed_to_keep_data": len(plan.cleanup),
         "warnings": dg.MetadataValue.json(list(plan.warnings)),
         "not_synchronised": dg.MetadataValue.json(

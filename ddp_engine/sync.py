@@ -76,14 +76,15 @@ def plan_from_snapshots(
     options: SyncOptions,
     now: datetime | None = None,
 ) -> Plan:
-    """The Plan for two snapshots already read (Dagster reads them in separate assets)."""
+    """The Plan for two snapshots already read (Dagster reads them in separate assets), with
+    the data checks run on the target unless the options turn them off."""
     fingerprint = target.fingerprint()  # of the target as it is: apply re-reads it
     if not same_major(source, target):
         source = strip_privileges(source, target.server_version)
         target = strip_privileges(target, source.server_version)
         source = canonical_views(source, target, target_settings, options.all_schemas)
     source = reparsed_checks(source, target, target_settings, options.all_schemas)
-    return make_plan(
+    plan = make_plan(
         source,
         target,
         source_label=label(source_settings, options.all_schemas),
@@ -97,6 +98,9 @@ def plan_from_snapshots(
         now=now,
         target_fingerprint=fingerprint,
     )
+    if options.data_checks:
+        plan = run_data_checks(target_settings, plan, options.data_check_budget)
+    return plan
 
 
 def compare(
@@ -109,8 +113,6 @@ def compare(
     options = options or SyncOptions()
     (src, src_s), (tgt, tgt_s) = read_both(source, target, options)
     plan = plan_from_snapshots(src, tgt, source, target, options, now)
-    if options.data_checks:
-        plan = run_data_checks(target, plan, options.data_check_budget)
     return SyncResult(
         source=src,
         target=tgt,

@@ -179,3 +179,16 @@ def test_named_pairs_each_get_their_own_check(make_pair, tmp_path, monkeypatch):
     passed = {e.asset_key.to_user_string(): e.passed for e in result.get_asset_check_evaluations()}
     assert passed == {"sales/schema_diff": False, "billing/schema_diff": True}
     assert (tmp_path / "storage" / "sales" / "schema_diff.json").is_file()
+
+
+def test_schema_diff_metadata_carries_the_data_checks(make_pair, materialize):
+    """The same data checks as `ddp sync`: planted NULLs are counted before anyone applies."""
+    pair = make_pair(
+        "CREATE TABLE t (id int, email text NOT NULL);",
+        "CREATE TABLE t (id int, email text); INSERT INTO t VALUES (1, NULL), (2, NULL), (3, 'a');",
+    )
+    result = materialize(pair)
+    diff_meta = metadata(result, "schema_diff")
+    assert diff_meta["data_checks_failing"] == 1
+    [finding] = diff_meta["data_checks"]
+    assert finding["count"] == 2 and finding["fails"] is True
