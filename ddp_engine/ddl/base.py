@@ -265,6 +265,33 @@ class StepBase:
             requires=[key],
         )
 
+    def _rename_away(
+        self,
+        section: str,
+        key: Key,
+        note: str,
+        word: str,
+        old_ref: str,
+        new_name: str,
+        new_ref: str,
+        *,
+        frees: tuple[tuple[str, str], ...] = (),
+        cascade: bool = False,
+    ) -> None:
+        """Rename-before-drop (DESIGN): the object keeps its data as ``new_name``; the DROP of
+        ``new_ref`` (the renamed object) goes to the cleanup part."""
+        self.p.add(
+            section,
+            key,
+            "rename",
+            note,
+            [f"ALTER {word} {old_ref} RENAME TO {ident(new_name)}"],
+            disturbs=[key],
+            hazards=[KEPT],
+            frees=frees,
+        )
+        self.p.cleanup.append(f"DROP {word} IF EXISTS {new_ref}{' CASCADE' if cascade else ''};")
+
     def _new_acl(self, kind: str, key: Key, on: str, acl: tuple[str, ...]) -> None:
         version = self.p.target.server_version
         self._privileges(kind, key, on, acl, default_acl(kind, version), None)

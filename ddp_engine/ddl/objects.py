@@ -6,7 +6,6 @@ from ddp_engine.ddl.base import (
     BEHAVIOUR,
     COSMETIC,
     FUNCTION_WORD,
-    KEPT,
     LOCK,
     MAY_FAIL,
     SCAN,
@@ -202,9 +201,14 @@ class ObjectSteps(StepBase):
         return f"CREATE OR REPLACE {word} {q}{f.body}"
 
     def _function_ref(self, f: Function, name: str | None = None) -> str:
-        word = FUNCTION_WORD.get(f.kind, "FUNCTION")
+        """``FUNCTION "schema"."name"(identity args)`` (or PROCEDURE, AGGREGATE)."""
+        return f"{FUNCTION_WORD.get(f.kind, 'FUNCTION')} {self._function_signature(f, name)}"
+
+    @staticmethod
+    def _function_signature(f: Function, name: str | None = None) -> str:
+        """``"schema"."name"(identity args)``: tells overloads apart."""
         args = f.identity_args if f.kind != "a" or f.identity_args else "*"
-        return f"{word} {qualified(f.schema_name, name or f.name)}({args})"
+        return f"{qualified(f.schema_name, name or f.name)}({args})"
 
     def _function_create(self, change: Change) -> None:
         f: Function = self.p.src[change.key]
@@ -251,18 +255,17 @@ class ObjectSteps(StepBase):
                 disturbs=[change.key],
             )
             return
+        word = FUNCTION_WORD.get(f.kind, "FUNCTION")
         new = self.p.dropped(f.name)
-        self.p.add(
+        self._rename_away(
             "FUNCTION/PROCEDURE",
             change.key,
-            "rename",
-            f"Rename extra {FUNCTION_WORD.get(f.kind, 'function').lower()} {f.signature} "
-            "before drop (data preservation)",
-            [f"ALTER {self._function_ref(f)} RENAME TO {ident(new)}"],
-            disturbs=[change.key],
-            hazards=[KEPT],
+            f"Rename extra {word.lower()} {f.signature} before drop (data preservation)",
+            word,
+            self._function_signature(f),
+            new,
+            self._function_signature(f, new),
         )
-        self.p.cleanup.append(f"DROP {self._function_ref(f, new)};")
 
     def _function_alter(self, change: Change) -> None:
         f: Function = self.p.src[change.key]

@@ -79,17 +79,16 @@ class TableSteps(StepBase):
     def _sequence_drop(self, change: Change, recreate: bool = False) -> None:
         s: Sequence = self.p.tgt[change.key]
         new = self.p.dropped(s.name)
-        self.p.add(
+        self._rename_away(
             "SEQUENCE",
             change.key,
-            "rename",
             f"Rename extra sequence {s.name} (data preservation)",
-            [f"ALTER SEQUENCE {qualified(s.schema_name, s.name)} RENAME TO {ident(new)}"],
-            disturbs=[change.key],
-            hazards=[KEPT],
-            frees=[(s.schema_name, s.name)],
+            "SEQUENCE",
+            qualified(s.schema_name, s.name),
+            new,
+            qualified(s.schema_name, new),
+            frees=((s.schema_name, s.name),),
         )
-        self.p.cleanup.append(f"DROP SEQUENCE IF EXISTS {qualified(s.schema_name, new)};")
 
     def _sequence_alter(self, change: Change) -> None:
         src: Sequence = self.p.src[change.key]

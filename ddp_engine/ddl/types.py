@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from ddp_engine.ddl.base import (
     BEHAVIOUR,
-    KEPT,
     LOCK,
     MAY_FAIL,
     REWRITE,
@@ -38,16 +37,16 @@ class TypeSteps(StepBase):
     def _schema_drop(self, change: Change, recreate: bool = False) -> None:
         s: Schema = self.p.tgt[change.key]
         new = self.p.dropped(s.name)
-        self.p.add(
+        self._rename_away(
             "SCHEMA",
             change.key,
-            "rename",
             f"Rename extra schema {s.name} and everything in it (data preservation)",
-            [f"ALTER SCHEMA {ident(s.name)} RENAME TO {ident(new)}"],
-            disturbs=[change.key],
-            hazards=[KEPT],
+            "SCHEMA",
+            ident(s.name),
+            new,
+            ident(new),
+            cascade=True,
         )
-        self.p.cleanup.append(f"DROP SCHEMA IF EXISTS {ident(new)} CASCADE;")
 
     def _schema_alter(self, change: Change) -> None:
         src: Schema = self.p.src[change.key]
@@ -148,16 +147,15 @@ class TypeSteps(StepBase):
         c: Collation = self.p.tgt[change.key]
         if not recreate and self._kept_users(change.key):
             new = self.p.dropped(c.name)
-            self.p.add(
+            self._rename_away(
                 "TYPE",
                 change.key,
-                "rename",
                 f"Rename extra collation {c.name}: renamed columns still use it",
-                [f"ALTER COLLATION {qualified(c.schema_name, c.name)} RENAME TO {ident(new)}"],
-                disturbs=[change.key],
-                hazards=[KEPT],
+                "COLLATION",
+                qualified(c.schema_name, c.name),
+                new,
+                qualified(c.schema_name, new),
             )
-            self.p.cleanup.append(f"DROP COLLATION IF EXISTS {qualified(c.schema_name, new)};")
             return
         self.p.add(
             "TYPE",
@@ -221,17 +219,16 @@ class TypeSteps(StepBase):
         word = "DOMAIN" if t.type_kind == "d" else "TYPE"
         if self._kept_users(change.key):
             new = self.p.dropped(t.name)
-            self.p.add(
+            self._rename_away(
                 "TYPE",
                 change.key,
-                "rename",
                 f"Rename extra type {t.name}: kept columns still use it",
-                [f"ALTER {word} {q} RENAME TO {ident(new)}"],
-                disturbs=[change.key],
-                hazards=[KEPT],
-                frees=[(t.schema_name, t.name)],
+                word,
+                q,
+                new,
+                qualified(t.schema_name, new),
+                frees=((t.schema_name, t.name),),
             )
-            self.p.cleanup.append(f"DROP {word} IF EXISTS {qualified(t.schema_name, new)};")
             return
         self.p.add(
             "TYPE",
