@@ -17,7 +17,6 @@ from importlib import resources
 from typing import Any
 
 import psycopg
-from psycopg.rows import dict_row
 
 from ddp_engine.connect import connect
 from ddp_engine.errors import DdpError
@@ -116,13 +115,13 @@ def _read_once(conn: psycopg.Connection, schema_name: str, all_schemas: bool) ->
     conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
     conn.read_only = True
     try:
-        with conn.cursor(row_factory=dict_row) as cur:
+        with conn.cursor() as cur:
             cur.execute("SET LOCAL jit = off")
             path = "" if all_schemas else f"{_quote_ident(schema_name)}, pg_catalog"
             cur.execute("SELECT set_config('search_path', %s, true)", (path,))
             params: dict[str, Any] = {"schemas": [schema_name], "all": all_schemas}
             cur.execute(load_query("schemas"), params)
-            schema_rows = [r for r in cur.fetchall() if not is_dropped(r["name"])]
+            schema_rows = [r for r in _batches(cur) if not is_dropped(r["name"])]
             if not all_schemas and not schema_rows:
                 raise DdpError(f'DDP SYNC failed: schema "{schema_name}" does not exist')
             params["schemas"] = [r["name"] for r in schema_rows]
@@ -133,13 +132,13 @@ def _read_once(conn: psycopg.Connection, schema_name: str, all_schemas: bool) ->
                 for setting, value in QUERY_SETTINGS.get(name, {}).items():
                     cur.execute("SELECT set_config(%s, %s, true)", (setting, value))
                 cur.execute(load_query(name), params)
-                # The two largest results become objects row by row, never held as dicts.
+                # The two largest results become objects batch by batch, never held as rows.
                 if name == "columns":
-                    columns = group_columns(cur, rows["relations"], rows["sequences"])
+                    columns = group_columns(_batches(cur), rows["relations"], rows["sequences"])
                 elif name == "dependencies":
-                    dependencies = list(_dependencies(cur, all_schemas))
+                    dependencies = _dependencies(_tuples(cur), all_schemas)
                 else:
-                    rows[name] = cur.fetchall()
+                    rows[name] = list(_batches(cur))
                 for setting in QUERY_SETTINGS.get(name, {}):
                     cur.execute("SELECT set_config(%s, 'on', true)", (setting,))
             version = conn.info.server_version
@@ -190,6 +189,27 @@ def _split_grantee(item: str) -> tuple[str, str]:
     return grantee, rest
 
 
+#: Rows fetched per round trip to the driver: large enough to amortise the call, small enough
+#: that a 150,000-column catalog is never held as rows and objects at once.
+BATCH = 5000
+
+
+def _tuples(cur: psycopg.Cursor[Any]) -> Iterable[tuple[Any, ...]]:
+    """The rows of the last query (a tuple-row cursor), fetched ``BATCH`` at a time."""
+    while batch := cur.fetchmany(BATCH):
+        yield from batch
+
+
+def _batches(cur: psycopg.Cursor[Any]) -> Iterable[dict[str, Any]]:
+    """The rows of the last query as dicts keyed by column name, fetched ``BATCH`` at a time.
+
+    Tuple rows zipped with one shared list of names cost less than psycopg's dict rows.
+    """
+    names = [d.name for d in cur.description or ()]
+    for row in _tuples(cur):
+        yield dict(zip(names, row, strict=True))
+
+
 def group_columns(
     rows: Iterable[dict[str, Any]],
     relations: list[dict[str, Any]],
@@ -203,12 +223,16 @@ def group_columns(
         if r["is_identity"]
     }
     columns: dict[tuple[str, str], list[Column]] = defaultdict(list)
+    relation: tuple[str, str] = ("", "")
+    owner = ""
     for r in rows:
-        relation = (r["schema_name"], r["table_name"])
+        if (r["schema_name"], r["table_name"]) != relation:
+            relation = (sys.intern(r["schema_name"]), sys.intern(r["table_name"]))
+            owner = owners.get(relation, "")
         if r["inherit_count"] or is_dropped(r["name"]):
             continue
-        sequence = identity_sequences.get((*relation, r["name"]))
-        columns[relation].append(_column(r, owners.get(relation, ""), sequence))
+        sequence = identity_sequences.get((*relation, r["name"])) if r["identity"] else None
+        columns[relation].append(_column(r, owner, sequence))
     return columns
 
 
@@ -339,8 +363,8 @@ def _column(c: dict[str, Any], owner: str, sequence: dict[str, Any] | None) -> C
     return Column.trusted(
         identity_sequence=sequence["name"] if sequence is not None else None,
         identity_options=options,
-        name=c["name"],
-        data_type=c["data_type"],
+        name=sys.intern(c["name"]),
+        data_type=sys.intern(c["data_type"]),
         not_null=c["not_null"],
         default=c["default_expr"],
         generated=c["generated_expr"],
@@ -472,23 +496,23 @@ def _user_type(r: dict[str, Any]) -> UserType:
     )
 
 
-def _dependencies(rows: Iterable[dict[str, Any]], all_schemas: bool) -> Iterable[tuple[Key, Key]]:
+def _dependencies(rows: Iterable[tuple[str, ...]], all_schemas: bool) -> list[tuple[Key, Key]]:
     """pg_depend edges between modelled objects, names interned (they repeat a lot)."""
     intern = sys.intern
-    for r in rows:
-        if r["kind"] == "extension" or (r["ref_kind"] == "schema" and not all_schemas):
+    edges = []
+    for kind, schema, name, sub, ref_kind, ref_schema, ref_name, ref_sub in rows:
+        if kind == "extension" or (ref_kind == "schema" and not all_schemas):
             continue  # an extension's own members; the one schema exists already
-        dependent: Key = (r["kind"], intern(r["schema_name"]), intern(r["name"]), intern(r["sub"]))
-        referenced: Key = (
-            r["ref_kind"],
-            intern(r["ref_schema"]),
-            intern(r["ref_name"]),
-            intern(r["ref_sub"]),
-        )
-        if dependent[:3] == referenced[:3] and dependent[0] in ("table", "view", "column"):
+        if (kind, schema, name) == (ref_kind, ref_schema, ref_name) and kind in _RELATION_KINDS:
             continue  # a relation's own columns
+        dependent: Key = (kind, intern(schema), intern(name), intern(sub))
+        referenced: Key = (ref_kind, intern(ref_schema), intern(ref_name), intern(ref_sub))
         if "_dropped_" in "".join(dependent + referenced) and any(
             is_dropped(part) for part in dependent[1:] + referenced[1:]
         ):
             continue
-        yield dependent, referenced
+        edges.append((dependent, referenced))
+    return edges
+
+
+_RELATION_KINDS = frozenset(("table", "view", "column"))

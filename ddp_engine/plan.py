@@ -180,10 +180,25 @@ class ObjectIndex(Mapping[Key, Any]):
         "policies",
     )
 
+    #: Kinds that live on a table, listed per table by ``on_table``.
+    TABLE_PARTS = ("constraints", "indexes", "triggers", "policies")
+
     def __init__(self, snapshot: Snapshot) -> None:
         self.objects: dict[Key, Any] = {}
         for attr in self.KINDS:
             self.objects.update(index_objects(getattr(snapshot, attr)))
+        self._parts: dict[tuple[str, str], list[Any]] = defaultdict(list)
+        for attr in self.TABLE_PARTS:
+            for obj in getattr(snapshot, attr):
+                self._parts[(obj.schema_name, obj.table)].append(obj)
+
+    def on_table(self, schema_name: str, table: str) -> list[Any]:
+        """Constraints, indexes, triggers and policies of one table, in that order.
+
+        Per-table work (dropping or recreating a table) reads this instead of scanning every
+        object of the snapshot, which made plans quadratic in the number of tables.
+        """
+        return self._parts.get((schema_name, table), [])
 
     def _column(self, key: Key) -> tuple[Table, Any] | None:
         table = self.objects.get(("table", key[1], key[2], ""))
@@ -339,11 +354,14 @@ class Planner:
         rebuild = self._rebuild_closure(by_key)
         gone_schemas = {c.key[2] for c in self.changes if c.kind == "schema" and c.action == "drop"}
         builder = ddl.StepBuilder(self)
+        replaced_tables = {
+            c.key[1:3] for c in self.changes if c.kind == "table" and ddl.needs_replacement(c)
+        }
         for change in self.changes:
             stands_on_change = change.action == "drop" and change.key in self.reached
             if change.key[1] in gone_schemas and change.kind != "schema" and not stands_on_change:
                 continue  # renamed with its schema (what stands on a change elsewhere goes first)
-            if change.kind == "column" and change.key[2] and self._table_replaced(change.key):
+            if change.kind == "column" and change.key[1:3] in replaced_tables:
                 continue
             builder.change(change, change.key in rebuild)
         for key in sorted(rebuild - by_key.keys()):
@@ -352,12 +370,6 @@ class Planner:
             builder.rebuild(key)
         self._edges()
         return self._sorted(), self.cleanup, self.warnings
-
-    def _table_replaced(self, key: Key) -> bool:
-        change = next(
-            (c for c in self.changes if c.kind == "table" and c.key[1:3] == key[1:3]), None
-        )
-        return change is not None and ddl.needs_replacement(change)
 
     def _rebuild_closure(self, by_key: dict[Key, Change]) -> set[Key]:
         """Keys of unchanged-or-changed rebuildable objects that must be dropped and recreated.

@@ -249,16 +249,12 @@ class TableSteps(StepBase):
         del table_created_with_subobjects
 
     def _subobjects_create(self, t: Table) -> None:
-        subobjects: list[Constraint | Index | Trigger | Policy] = [
-            *self.p.source.constraints,
-            *self.p.source.indexes,
-            *self.p.source.triggers,
-            *self.p.source.policies,
-        ]
+        subobjects: list[Constraint | Index | Trigger | Policy] = self.p.src.on_table(
+            t.schema_name, t.name
+        )
         for obj in subobjects:
-            if (obj.schema_name, obj.table) == (t.schema_name, t.name):
-                key = _key(obj)
-                getattr(self, f"_{key[0]}_create")(Change(action="create", kind=key[0], key=key))
+            key = _key(obj)
+            getattr(self, f"_{key[0]}_create")(Change(action="create", kind=key[0], key=key))
 
     def _table_drop(self, change: Change, recreate: bool = False) -> None:
         """Keep the data: detach, free the names, drop what blocks live tables, rename."""
@@ -272,12 +268,13 @@ class TableSteps(StepBase):
             stmts.append(f"ALTER TABLE {t.partition_of} DETACH PARTITION {q}")
         for parent in t.inherits:
             stmts.append(f"ALTER TABLE {q} NO INHERIT {parent}")
-        for trig in self.p.target.triggers:
-            if (trig.schema_name, trig.table) == (t.schema_name, t.name):
+        parts = self.p.tgt.on_table(t.schema_name, t.name)
+        for trig in parts:
+            if isinstance(trig, Trigger):
                 stmts.append(f"DROP TRIGGER {ident(trig.name)} ON {q}")
                 disturbs.append(_key(trig))
-        for con in self.p.target.constraints:
-            if (con.schema_name, con.table) != (t.schema_name, t.name):
+        for con in parts:
+            if not isinstance(con, Constraint):
                 continue
             if con.constraint_type == "f":
                 stmts.append(f"ALTER TABLE {q} DROP CONSTRAINT {ident(con.name)}")
@@ -288,8 +285,8 @@ class TableSteps(StepBase):
                     f"{ident(self.p.dropped(con.name))}"
                 )
                 frees.append((t.schema_name, con.name))
-        for idx in self.p.target.indexes:
-            if (idx.schema_name, idx.table) == (t.schema_name, t.name):
+        for idx in parts:
+            if isinstance(idx, Index):
                 stmts.append(
                     f"ALTER INDEX {qualified(idx.schema_name, idx.name)} RENAME TO "
                     f"{ident(self.p.dropped(idx.name))}"

@@ -6,9 +6,11 @@ SELECT n.nspname AS schema_name,
        co.collcollate AS lc_collate,
        co.collctype AS lc_ctype,
        coalesce(to_jsonb(co) ->> 'colllocale', to_jsonb(co) ->> 'colliculocale') AS icu_locale,
-       obj_description(co.oid, 'pg_collation') AS comment
+       dsc.description AS comment
 FROM pg_collation co
 JOIN pg_namespace n ON n.oid = co.collnamespace
+LEFT JOIN pg_description dsc
+       ON dsc.objoid = co.oid AND dsc.classoid = 'pg_collation'::regclass AND dsc.objsubid = 0
 WHERE n.nspname = ANY(%(schemas)s)
   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_collation'::regclass
                   AND d.objid = co.oid AND d.deptype = 'e')

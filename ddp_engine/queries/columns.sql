@@ -21,12 +21,14 @@ SELECT n.nspname AS schema_name,
        CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage::text END AS storage,
        a.attislocal AS is_local,
        a.attinhcount AS inherit_count,
-       col_description(c.oid, a.attnum) AS comment,
+       dsc.description AS comment,
        coalesce(a.attacl, '{}')::text[] AS acl
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_type t ON t.oid = a.atttypid
+LEFT JOIN pg_description dsc
+       ON dsc.objoid = a.attrelid AND dsc.classoid = 'pg_class'::regclass AND dsc.objsubid = a.attnum
 LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
 LEFT JOIN ext ON ext.objid = c.oid
 WHERE n.nspname = ANY(%(schemas)s)

@@ -18,12 +18,14 @@ SELECT n.nspname AS schema_name,
        rc.relname AS ref_table,
        co.condeferrable AS deferrable,
        co.convalidated AS validated,
-       obj_description(co.oid, 'pg_constraint') AS comment
+       dsc.description AS comment
 FROM pg_constraint co
 JOIN pg_class c ON c.oid = co.conrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_class rc ON rc.oid = co.confrelid
 LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace
+LEFT JOIN pg_description dsc
+       ON dsc.objoid = co.oid AND dsc.classoid = 'pg_constraint'::regclass AND dsc.objsubid = 0
 LEFT JOIN ext ON ext.objid = c.oid
 WHERE n.nspname = ANY(%(schemas)s)
   AND co.contype IN ('p', 'u', 'c', 'f', 'x')

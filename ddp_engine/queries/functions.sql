@@ -30,11 +30,13 @@ SELECT n.nspname AS schema_name,
                CASE WHEN ag.aggsortop <> 0 THEN 'SORTOP = ' || ag.aggsortop::regoperator::text END,
                CASE p.proparallel WHEN 's' THEN 'PARALLEL = SAFE' WHEN 'r' THEN 'PARALLEL = RESTRICTED' END)
            FROM pg_aggregate ag WHERE ag.aggfnoid = p.oid) END AS aggregate_options,
-       obj_description(p.oid, 'pg_proc') AS comment,
+       dsc.description AS comment,
        coalesce(p.proacl, acldefault('f', p.proowner))::text[] AS acl,
        pg_get_userbyid(p.proowner) AS owner
 FROM pg_proc p
 JOIN pg_namespace n ON n.oid = p.pronamespace
+LEFT JOIN pg_description dsc
+       ON dsc.objoid = p.oid AND dsc.classoid = 'pg_proc'::regclass AND dsc.objsubid = 0
 LEFT JOIN ext ON ext.objid = p.oid
 WHERE n.nspname = ANY(%(schemas)s) AND ext.objid IS NULL
 ORDER BY 1, 2, 3

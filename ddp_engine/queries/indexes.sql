@@ -18,12 +18,14 @@ SELECT n.nspname AS schema_name,
         LEFT JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.attnum) AS key_columns,
        pg_get_expr(x.indpred, x.indrelid) AS predicate,
        t.relkind = 'p' AS on_partitioned,
-       obj_description(i.oid, 'pg_class') AS comment,
+       dsc.description AS comment,
        coalesce(i.reloptions, '{}') AS options
 FROM pg_index x
 JOIN pg_class i ON i.oid = x.indexrelid
 JOIN pg_class t ON t.oid = x.indrelid
 JOIN pg_namespace n ON n.oid = t.relnamespace
+LEFT JOIN pg_description dsc
+       ON dsc.objoid = i.oid AND dsc.classoid = 'pg_class'::regclass AND dsc.objsubid = 0
 LEFT JOIN constraint_index ci ON ci.conindid = x.indexrelid
 LEFT JOIN pg_inherits ih ON ih.inhrelid = x.indexrelid
 LEFT JOIN ext ON ext.objid = t.oid

@@ -17,7 +17,7 @@ SELECT n.nspname AS schema_name,
        c.relforcerowsecurity AS force_rls,
        c.relreplident AS replica_identity,
        CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid) END AS view_definition,
-       obj_description(c.oid, 'pg_class') AS comment,
+       dsc.description AS comment,
        coalesce(c.relacl, acldefault(CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END::"char", c.relowner))::text[] AS acl,
        pg_get_userbyid(c.relowner) AS owner,
        CASE WHEN c.reloftype <> 0 THEN c.reloftype::regtype::text END AS of_type,
@@ -41,6 +41,8 @@ SELECT n.nspname AS schema_name,
            AS cloned_constraints
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_description dsc
+       ON dsc.objoid = c.oid AND dsc.classoid = 'pg_class'::regclass AND dsc.objsubid = 0
 LEFT JOIN ext ON ext.objid = c.oid
 WHERE n.nspname = ANY(%(schemas)s)
   AND c.relkind IN ('r', 'p', 'v', 'm', 'f')

@@ -18,12 +18,14 @@ SELECT n.nspname AS schema_name,
        c.relpersistence AS persistence,
        o.deptype = 'i' AS is_identity,
        o.table_schema AS owned_by_schema, o.table_name AS owned_by_table, o.column_name AS owned_by_column,
-       obj_description(c.oid, 'pg_class') AS comment,
+       dsc.description AS comment,
        coalesce(c.relacl, acldefault('s', c.relowner))::text[] AS acl,
        pg_get_userbyid(c.relowner) AS owner
 FROM pg_sequence s
 JOIN pg_class c ON c.oid = s.seqrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_description dsc
+       ON dsc.objoid = c.oid AND dsc.classoid = 'pg_class'::regclass AND dsc.objsubid = 0
 LEFT JOIN owner o ON o.objid = c.oid
 LEFT JOIN ext ON ext.objid = c.oid
 WHERE n.nspname = ANY(%(schemas)s) AND ext.objid IS NULL

@@ -7,10 +7,12 @@ SELECT n.nspname AS schema_name,
        tg.tgname AS name,
        pg_get_triggerdef(tg.oid, true) AS definition,
        tg.tgenabled AS enabled,
-       obj_description(tg.oid, 'pg_trigger') AS comment
+       dsc.description AS comment
 FROM pg_trigger tg
 JOIN pg_class c ON c.oid = tg.tgrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_description dsc
+       ON dsc.objoid = tg.oid AND dsc.classoid = 'pg_trigger'::regclass AND dsc.objsubid = 0
 LEFT JOIN ext ON ext.objid = c.oid
 WHERE n.nspname = ANY(%(schemas)s)
   AND NOT tg.tgisinternal

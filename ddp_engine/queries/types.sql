@@ -38,11 +38,13 @@ SELECT n.nspname AS schema_name,
         FROM pg_range r LEFT JOIN pg_opclass opc ON opc.oid = r.rngsubopc
         LEFT JOIN pg_namespace ocn ON ocn.oid = opc.opcnamespace
         WHERE r.rngtypid = t.oid) AS range_options,
-       obj_description(t.oid, 'pg_type') AS comment,
+       dsc.description AS comment,
        coalesce(t.typacl, acldefault('T', t.typowner))::text[] AS acl,
        pg_get_userbyid(t.typowner) AS owner
 FROM pg_type t
 JOIN pg_namespace n ON n.oid = t.typnamespace
+LEFT JOIN pg_description dsc
+       ON dsc.objoid = t.oid AND dsc.classoid = 'pg_type'::regclass AND dsc.objsubid = 0
 LEFT JOIN pg_type bt ON bt.oid = t.typbasetype
 LEFT JOIN ext ON ext.objid = t.oid
 WHERE n.nspname = ANY(%(schemas)s)
