@@ -9,7 +9,7 @@ runs every ``*.sql`` file of ``ddp_engine/queries/`` (read at run time, so it fo
 inside the transaction the engine uses:
 
     BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;
-    SET LOCAL jit = off;
+    SELECT set_config(<each of introspect.TRANSACTION_SETTINGS>, true);
     SELECT set_config('search_path', 'public, pg_catalog', true);
 
 with ``%(schemas)s`` = ['public'] and ``%(all)s`` = false, fetching every row (as tuples: no
@@ -29,7 +29,10 @@ from pathlib import Path
 import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from ddp_engine.introspect import QUERY_SETTINGS  # noqa: E402  (the engine's own settings)
+from ddp_engine.introspect import (  # noqa: E402  (the engine's own settings)
+    QUERY_SETTINGS,
+    TRANSACTION_SETTINGS,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_QUERIES = REPO / "ddp_engine" / "queries"
@@ -48,7 +51,8 @@ def run_side(conninfo: dict, schema: str, queries: list[tuple[str, str]]) -> dic
     per_query: dict[str, int] = {}
     with psycopg.connect(**conninfo, autocommit=True) as conn, conn.cursor() as cur:
         cur.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        cur.execute("SET LOCAL jit = off")
+        for setting, value in TRANSACTION_SETTINGS.items():
+            cur.execute("SELECT set_config(%s, %s, true)", (setting, value))
         cur.execute("SELECT set_config('search_path', %s, true)", (f'"{schema}", pg_catalog',))
         params = {"schemas": [schema], "all": False}
         for name, sql in queries:

@@ -13,6 +13,7 @@ import sys
 import time
 from collections import defaultdict
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
 from typing import Any
 
@@ -59,6 +60,14 @@ QUERY_NAMES = (
     "dependencies",
     "unsupported",
 )
+
+#: Settings of the reading transaction: no JIT (compiling costs more than these queries run),
+#: sorts and hashes in memory, and no parallel workers (both sides are read at once already).
+TRANSACTION_SETTINGS = {
+    "jit": "off",
+    "work_mem": "64MB",
+    "max_parallel_workers_per_gather": "0",
+}
 
 #: Planner settings a query needs: the planner underestimates the self-join of the object list in
 #: dependencies.sql and picks a nested loop that is quadratic in the number of objects.
@@ -116,7 +125,8 @@ def _read_once(conn: psycopg.Connection, schema_name: str, all_schemas: bool) ->
     conn.read_only = True
     try:
         with conn.cursor() as cur:
-            cur.execute("SET LOCAL jit = off")
+            for setting, value in TRANSACTION_SETTINGS.items():
+                cur.execute("SELECT set_config(%s, %s, true)", (setting, value))
             path = "" if all_schemas else f"{_quote_ident(schema_name)}, pg_catalog"
             cur.execute("SELECT set_config('search_path', %s, true)", (path,))
             params: dict[str, Any] = {"schemas": [schema_name], "all": all_schemas}
@@ -125,22 +135,21 @@ def _read_once(conn: psycopg.Connection, schema_name: str, all_schemas: bool) ->
             if not all_schemas and not schema_rows:
                 raise DdpError(f'DDP SYNC failed: schema "{schema_name}" does not exist')
             params["schemas"] = [r["name"] for r in schema_rows]
-            rows: dict[str, list[dict[str, Any]]] = {}
-            columns: dict[tuple[str, str], list[Column]] = {}
-            dependencies: list[tuple[Key, Key]] = []
-            for name in QUERY_NAMES[1:]:
-                for setting, value in QUERY_SETTINGS.get(name, {}).items():
-                    cur.execute("SELECT set_config(%s, %s, true)", (setting, value))
-                cur.execute(load_query(name), params)
-                # The two largest results become objects batch by batch, never held as rows.
-                if name == "columns":
-                    columns = group_columns(_batches(cur), rows["relations"], rows["sequences"])
-                elif name == "dependencies":
-                    dependencies = _dependencies(_tuples(cur), all_schemas)
-                else:
-                    rows[name] = list(_batches(cur))
-                for setting in QUERY_SETTINGS.get(name, {}):
-                    cur.execute("SELECT set_config(%s, 'on', true)", (setting,))
+            results = _Results(all_schemas)
+            # The server runs query n+1 while a worker turns the rows of query n into objects:
+            # a finished result lives in its own cursor and needs no connection to be read.
+            with ThreadPoolExecutor(max_workers=1) as worker:
+                done = []
+                for name in QUERY_NAMES[1:]:
+                    for setting, value in QUERY_SETTINGS.get(name, {}).items():
+                        cur.execute("SELECT set_config(%s, %s, true)", (setting, value))
+                    result = conn.cursor()
+                    result.execute(load_query(name), params)
+                    done.append(worker.submit(results.take, name, result))
+                    for setting in QUERY_SETTINGS.get(name, {}):
+                        cur.execute("SELECT set_config(%s, 'on', true)", (setting,))
+                for future in done:
+                    future.result()
             version = conn.info.server_version
     except psycopg.errors.InsufficientPrivilege as exc:
         raise DdpError(
@@ -148,7 +157,30 @@ def _read_once(conn: psycopg.Connection, schema_name: str, all_schemas: bool) ->
         ) from None
     finally:
         conn.rollback()
-    return build_snapshot(version, schema_rows, rows, columns, dependencies, all_schemas)
+    return build_snapshot(
+        version, schema_rows, results.rows, results.columns, results.dependencies, all_schemas
+    )
+
+
+class _Results:
+    """The rows of each query, taken in query order by one worker thread."""
+
+    def __init__(self, all_schemas: bool) -> None:
+        self.all_schemas = all_schemas
+        self.rows: dict[str, list[dict[str, Any]]] = {}
+        self.columns: dict[tuple[str, str], list[Column]] = {}
+        self.dependencies: list[tuple[Key, Key]] = []
+
+    def take(self, name: str, cur: psycopg.Cursor[Any]) -> None:
+        """Turn one query's rows into what build_snapshot needs; the two largest results
+        become objects batch by batch, never held as rows."""
+        with cur:
+            if name == "columns":
+                self.columns = group_columns(cur, self.rows["relations"], self.rows["sequences"])
+            elif name == "dependencies":
+                self.dependencies = _dependencies(_tuples(cur), self.all_schemas)
+            else:
+                self.rows[name] = list(_batches(cur))
 
 
 def _quote_ident(name: str) -> str:
@@ -211,28 +243,34 @@ def _batches(cur: psycopg.Cursor[Any]) -> Iterable[dict[str, Any]]:
 
 
 def group_columns(
-    rows: Iterable[dict[str, Any]],
+    cur: psycopg.Cursor[Any],
     relations: list[dict[str, Any]],
     sequences: list[dict[str, Any]],
 ) -> dict[tuple[str, str], list[Column]]:
-    """Columns per relation, built as they arrive; inherited columns belong to the parent."""
+    """Columns per relation, built as they arrive; inherited columns belong to the parent.
+
+    The largest result of all: its rows are read as tuples by position, never as dicts.
+    """
     owners = {(r["schema_name"], r["name"]): r["owner"] for r in relations}
     identity_sequences = {
         (r["owned_by_schema"], r["owned_by_table"], r["owned_by_column"]): r
         for r in sequences
         if r["is_identity"]
     }
+    at = {d.name: i for i, d in enumerate(cur.description or ())}
+    schema_at, table_at, name_at = at["schema_name"], at["table_name"], at["name"]
+    identity_at, inherited_at = at["identity"], at["inherit_count"]
     columns: dict[tuple[str, str], list[Column]] = defaultdict(list)
     relation: tuple[str, str] = ("", "")
     owner = ""
-    for r in rows:
-        if (r["schema_name"], r["table_name"]) != relation:
-            relation = (sys.intern(r["schema_name"]), sys.intern(r["table_name"]))
+    for r in _tuples(cur):
+        if r[schema_at] != relation[0] or r[table_at] != relation[1]:
+            relation = (sys.intern(r[schema_at]), sys.intern(r[table_at]))
             owner = owners.get(relation, "")
-        if r["inherit_count"] or is_dropped(r["name"]):
+        if r[inherited_at] or is_dropped(r[name_at]):
             continue
-        sequence = identity_sequences.get((*relation, r["name"])) if r["identity"] else None
-        columns[relation].append(_column(r, owner, sequence))
+        sequence = identity_sequences.get((*relation, r[name_at])) if r[identity_at] else None
+        columns[relation].append(_column(r, at, owner, sequence))
     return columns
 
 
@@ -349,7 +387,9 @@ def _table(r: dict[str, Any], cols: list[Column]) -> Table:
     )
 
 
-def _column(c: dict[str, Any], owner: str, sequence: dict[str, Any] | None) -> Column:
+def _column(
+    c: tuple[Any, ...], at: dict[str, int], owner: str, sequence: dict[str, Any] | None
+) -> Column:
     options = None
     if sequence is not None:
         options = (
@@ -360,20 +400,21 @@ def _column(c: dict[str, Any], owner: str, sequence: dict[str, Any] | None) -> C
             sequence["cache"],
             sequence["cycle"],
         )
+    acl = c[at["acl"]]
     return Column.trusted(
         identity_sequence=sequence["name"] if sequence is not None else None,
         identity_options=options,
-        name=sys.intern(c["name"]),
-        data_type=sys.intern(c["data_type"]),
-        not_null=c["not_null"],
-        default=c["default_expr"],
-        generated=c["generated_expr"],
-        identity=c["identity"],
-        collation=c["collation"],
-        statistics=c["statistics"],
-        storage=c["storage"],
-        comment=c["comment"],
-        acl=parse_acl(c["acl"], owner),
+        name=sys.intern(c[at["name"]]),
+        data_type=sys.intern(c[at["data_type"]]),
+        not_null=c[at["not_null"]],
+        default=c[at["default_expr"]],
+        generated=c[at["generated_expr"]],
+        identity=c[at["identity"]],
+        collation=c[at["collation"]],
+        statistics=c[at["statistics"]],
+        storage=c[at["storage"]],
+        comment=c[at["comment"]],
+        acl=parse_acl(acl, owner) if acl else (),
     )
 
 

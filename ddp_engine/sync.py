@@ -5,7 +5,10 @@ introspect both sides (in parallel) → make_plan → render_script → (apply_p
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
@@ -103,6 +106,23 @@ def plan_from_snapshots(
     return plan
 
 
+@contextmanager
+def no_cycle_collection() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while snapshots are built and compared.
+
+    A big catalog becomes millions of small, acyclic objects; the collector would walk them
+    again and again as they are made (a third of the planning time at 10,000 tables) and
+    could free none of them. Reference counting still frees everything as usual.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def compare(
     source: ConnectionSettings,
     target: ConnectionSettings,
@@ -111,8 +131,9 @@ def compare(
 ) -> SyncResult:
     """Read both sides and make the plan and script."""
     options = options or SyncOptions()
-    (src, src_s), (tgt, tgt_s) = read_both(source, target, options)
-    plan = plan_from_snapshots(src, tgt, source, target, options, now)
+    with no_cycle_collection():
+        (src, src_s), (tgt, tgt_s) = read_both(source, target, options)
+        plan = plan_from_snapshots(src, tgt, source, target, options, now)
     return SyncResult(
         source=src,
         target=tgt,

@@ -22,7 +22,7 @@ SELECT n.nspname AS schema_name,
        a.attislocal AS is_local,
        a.attinhcount AS inherit_count,
        dsc.description AS comment,
-       coalesce(a.attacl, '{}')::text[] AS acl
+       a.attacl::text[] AS acl
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
