@@ -32,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from ddp_engine.introspect import (  # noqa: E402  (the engine's own settings)
     QUERY_SETTINGS,
     TRANSACTION_SETTINGS,
+    query_settings,
 )
 
 REPO = Path(__file__).resolve().parent.parent
@@ -56,10 +57,9 @@ def run_side(conninfo: dict, schema: str, queries: list[tuple[str, str]]) -> dic
         cur.execute("SELECT set_config('search_path', %s, true)", (f'"{schema}", pg_catalog',))
         params = {"schemas": [schema], "all": False}
         for name, sql in queries:
-            for setting, value in QUERY_SETTINGS.get(name, {}).items():
-                cur.execute("SELECT set_config(%s, %s, true)", (setting, value))
-            cur.execute(sql, params)
-            n = len(cur.fetchall())
+            with query_settings(cur, QUERY_SETTINGS.get(name, {})):
+                cur.execute(sql, params)
+                n = len(cur.fetchall())
             per_query[name] = n
             rows += n
         cur.execute("ROLLBACK")

@@ -52,6 +52,16 @@ def index_objects(objects: Iterable[Any]) -> dict[Key, Any]:
     return {object_key(o): o for o in objects}
 
 
+#: Objects of one snapshot by key, per Snapshot attribute (``OBJECT_KINDS``).
+SnapshotIndex = dict[str, dict[Key, Any]]
+
+
+def index_snapshot(snapshot: Snapshot) -> SnapshotIndex:
+    """Every compared object of ``snapshot`` by key, per kind: built once, shared by the diff
+    and the planner."""
+    return {attr: index_objects(getattr(snapshot, attr)) for attr in OBJECT_KINDS}
+
+
 def changed_fields(source: Any, target: Any, ignore: Iterable[str] = ()) -> tuple[str, ...]:
     """Names of the model fields whose values differ."""
     skip = set(ignore)
@@ -62,15 +72,22 @@ def changed_fields(source: Any, target: Any, ignore: Iterable[str] = ()) -> tupl
     )
 
 
-def diff(source: Snapshot, target: Snapshot, privileges: bool = True) -> list[Change]:
-    """All differences between ``source`` (desired) and ``target`` (current)."""
+def diff(
+    source: Snapshot,
+    target: Snapshot,
+    privileges: bool = True,
+    indexes: tuple[SnapshotIndex, SnapshotIndex] | None = None,
+) -> list[Change]:
+    """All differences between ``source`` (desired) and ``target`` (current); ``indexes`` are
+    their ``index_snapshot`` when the caller has them already."""
+    source_index, target_index = indexes or (index_snapshot(source), index_snapshot(target))
     ignore = {"owner", "not_null_inherited", "cloned_indexes", "cloned_constraints"}
     if not privileges:
         ignore |= {"acl", "column_acls"}
     changes: list[Change] = []
     for attr, kind in OBJECT_KINDS.items():
-        src = index_objects(getattr(source, attr))
-        tgt = index_objects(getattr(target, attr))
+        src = source_index[attr]
+        tgt = target_index[attr]
         for key in sorted(src.keys() | tgt.keys()):
             if key not in tgt:
                 changes.append(Change(action="create", kind=kind, key=key))

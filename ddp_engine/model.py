@@ -280,8 +280,10 @@ class Snapshot(_Frozen):
 
     def fingerprint(self) -> str:
         """A stable hash of the objects (not the server version): equal schemas, equal hash."""
-        data = self.model_dump_json(exclude={"server_version"})
-        return hashlib.sha256(data.encode()).hexdigest()
+        # The serializer's bytes as they are: model_dump_json would decode them to a str that
+        # is encoded again, two more copies of a text that runs to tens of megabytes.
+        data: bytes = self.__pydantic_serializer__.to_json(self, exclude={"server_version"})
+        return hashlib.sha256(data).hexdigest()
 
     def counts(self) -> dict[str, int]:
         """Objects per kind, for summaries and Dagster metadata."""

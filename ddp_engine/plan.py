@@ -23,7 +23,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from ddp_engine import ddl
-from ddp_engine.diff import Change, diff, index_objects
+from ddp_engine.diff import Change, SnapshotIndex, diff, index_snapshot
 from ddp_engine.model import Key, Snapshot, Table, Unsupported, object_key
 from ddp_engine.sqltext import dropped_name, ident, qualified
 
@@ -165,28 +165,13 @@ class ObjectIndex(Mapping[Key, Any]):
     catalog has a hundred thousand of them and a plan looks at a few.
     """
 
-    KINDS = (
-        "schemas",
-        "extensions",
-        "collations",
-        "types",
-        "sequences",
-        "tables",
-        "views",
-        "functions",
-        "constraints",
-        "indexes",
-        "triggers",
-        "policies",
-    )
-
     #: Kinds that live on a table, listed per table by ``on_table``.
     TABLE_PARTS = ("constraints", "indexes", "triggers", "policies")
 
-    def __init__(self, snapshot: Snapshot) -> None:
+    def __init__(self, snapshot: Snapshot, by_kind: SnapshotIndex) -> None:
         self.objects: dict[Key, Any] = {}
-        for attr in self.KINDS:
-            self.objects.update(index_objects(getattr(snapshot, attr)))
+        for objects in by_kind.values():
+            self.objects.update(objects)
         self._parts: dict[tuple[str, str], list[Any]] = defaultdict(list)
         for attr in self.TABLE_PARTS:
             for obj in getattr(snapshot, attr):
@@ -252,9 +237,10 @@ class Planner:
         self.target = target
         self.stamp = stamp
         self.privileges = privileges
-        self.changes = diff(source, target, privileges)
-        self.src = self._objects(source)
-        self.tgt = self._objects(target)
+        indexes = index_snapshot(source), index_snapshot(target)
+        self.changes = diff(source, target, privileges, indexes)
+        self.src = ObjectIndex(source, indexes[0])
+        self.tgt = ObjectIndex(target, indexes[1])
         self.src_deps = self._graph(source.dependencies)
         self.tgt_dependents = self._reverse(target.dependencies)
         self.nodes: list[_Node] = []
@@ -271,10 +257,6 @@ class Planner:
         self.warnings: list[str] = []
 
     # -- indexes over the snapshots -------------------------------------------------------
-
-    @staticmethod
-    def _objects(snapshot: Snapshot) -> ObjectIndex:
-        return ObjectIndex(snapshot)
 
     @staticmethod
     def _graph(edges: Iterable[tuple[Key, Key]]) -> dict[Key, list[Key]]:
