@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from importlib import resources
+from operator import itemgetter
 from typing import Any
 
 import psycopg
@@ -277,6 +278,7 @@ def group_columns(
     at = {d.name: i for i, d in enumerate(cur.description or ())}
     schema_at, table_at, name_at = at["schema_name"], at["table_name"], at["name"]
     identity_at, inherited_at = at["identity"], at["inherit_count"]
+    fields = itemgetter(*(at[name] for name in _COLUMN_FIELDS))
     columns: dict[tuple[str, str], list[Column]] = defaultdict(list)
     relation: tuple[str, str] = ("", "")
     owner = ""
@@ -287,8 +289,24 @@ def group_columns(
         if r[inherited_at] or is_dropped(r[name_at]):
             continue
         sequence = identity_sequences.get((*relation, r[name_at])) if r[identity_at] else None
-        columns[relation].append(_column(r, at, owner, sequence))
+        columns[relation].append(_column(fields(r), owner, sequence))
     return columns
+
+
+#: The columns.sql fields a Column is made of, in the order _column takes them.
+_COLUMN_FIELDS = (
+    "name",
+    "data_type",
+    "not_null",
+    "default_expr",
+    "generated_expr",
+    "identity",
+    "collation",
+    "statistics",
+    "storage",
+    "comment",
+    "acl",
+)
 
 
 def build_snapshot(
@@ -404,9 +422,10 @@ def _table(r: dict[str, Any], cols: list[Column]) -> Table:
     )
 
 
-def _column(
-    c: tuple[Any, ...], at: dict[str, int], owner: str, sequence: dict[str, Any] | None
-) -> Column:
+def _column(c: tuple[Any, ...], owner: str, sequence: dict[str, Any] | None) -> Column:
+    """A Column from the ``_COLUMN_FIELDS`` of one columns.sql row."""
+    name, data_type, not_null, default, generated, identity, collation, stats, storage = c[:9]
+    comment, acl = c[9:]
     options = None
     if sequence is not None:
         options = (
@@ -417,20 +436,19 @@ def _column(
             sequence["cache"],
             sequence["cycle"],
         )
-    acl = c[at["acl"]]
     return Column.trusted(
         identity_sequence=sequence["name"] if sequence is not None else None,
         identity_options=options,
-        name=sys.intern(c[at["name"]]),
-        data_type=sys.intern(c[at["data_type"]]),
-        not_null=c[at["not_null"]],
-        default=c[at["default_expr"]],
-        generated=c[at["generated_expr"]],
-        identity=c[at["identity"]],
-        collation=c[at["collation"]],
-        statistics=c[at["statistics"]],
-        storage=c[at["storage"]],
-        comment=c[at["comment"]],
+        name=sys.intern(name),
+        data_type=sys.intern(data_type),
+        not_null=not_null,
+        default=default,
+        generated=generated,
+        identity=identity,
+        collation=collation,
+        statistics=stats,
+        storage=storage,
+        comment=comment,
         acl=parse_acl(acl, owner) if acl else (),
     )
 
@@ -555,22 +573,36 @@ def _user_type(r: dict[str, Any]) -> UserType:
 
 
 def _dependencies(rows: Iterable[tuple[str, ...]], all_schemas: bool) -> list[tuple[Key, Key]]:
-    """pg_depend edges between modelled objects, names interned (they repeat a lot)."""
-    intern = sys.intern
+    """pg_depend edges between modelled objects.
+
+    An object appears in many edges: each distinct key is checked for a ``_dropped_`` name
+    and interned once, and every edge shares that one tuple (a third of the memory).
+    """
+    keys: dict[tuple[str, ...], Key | None] = {}
     edges = []
-    for kind, schema, name, sub, ref_kind, ref_schema, ref_name, ref_sub in rows:
+    for row in rows:
+        kind, ref_kind = row[0], row[4]
         if kind == "extension" or (ref_kind == "schema" and not all_schemas):
             continue  # an extension's own members; the one schema exists already
-        if (kind, schema, name) == (ref_kind, ref_schema, ref_name) and kind in _RELATION_KINDS:
+        if row[:3] == row[4:7] and kind in _RELATION_KINDS:
             continue  # a relation's own columns
-        dependent: Key = (kind, intern(schema), intern(name), intern(sub))
-        referenced: Key = (ref_kind, intern(ref_schema), intern(ref_name), intern(ref_sub))
-        if "_dropped_" in "".join(dependent + referenced) and any(
-            is_dropped(part) for part in dependent[1:] + referenced[1:]
-        ):
-            continue
-        edges.append((dependent, referenced))
+        raw_dependent, raw_referenced = row[:4], row[4:]
+        if (dependent := keys.get(raw_dependent, _UNSEEN)) is _UNSEEN:
+            dependent = keys[raw_dependent] = _edge_key(raw_dependent)
+        if (referenced := keys.get(raw_referenced, _UNSEEN)) is _UNSEEN:
+            referenced = keys[raw_referenced] = _edge_key(raw_referenced)
+        if dependent is not None and referenced is not None:
+            edges.append((dependent, referenced))
     return edges
 
 
+def _edge_key(raw: tuple[str, ...]) -> Key | None:
+    """The interned key of one end of an edge, or None for an object renamed ``_dropped_``."""
+    kind, schema, name, sub = raw
+    if is_dropped(schema) or is_dropped(name) or is_dropped(sub):
+        return None
+    return (sys.intern(kind), sys.intern(schema), sys.intern(name), sys.intern(sub))
+
+
+_UNSEEN: Any = object()
 _RELATION_KINDS = frozenset(("table", "view", "column"))

@@ -8,12 +8,13 @@ SELECT n.nspname AS schema_name,
        co.conname AS name,
        co.contype AS constraint_type,
        pg_get_constraintdef(co.oid) AS definition,
-       coalesce((SELECT array_agg(a.attname ORDER BY k.ord)
-                 FROM unnest(co.conkey) WITH ORDINALITY k(attnum, ord)
-                 JOIN pg_attribute a ON a.attrelid = co.conrelid AND a.attnum = k.attnum), '{}') AS columns,
-       coalesce((SELECT array_agg(a.attname ORDER BY k.ord)
-                 FROM unnest(co.confkey) WITH ORDINALITY k(attnum, ord)
-                 JOIN pg_attribute a ON a.attrelid = co.confrelid AND a.attnum = k.attnum), '{}') AS ref_columns,
+       -- one index lookup per key column (a join here hashes every column of the table)
+       ARRAY(SELECT (SELECT a.attname FROM pg_attribute a
+                     WHERE a.attrelid = co.conrelid AND a.attnum = k.attnum)
+             FROM unnest(co.conkey) WITH ORDINALITY k(attnum, ord) ORDER BY k.ord) AS columns,
+       ARRAY(SELECT (SELECT a.attname FROM pg_attribute a
+                     WHERE a.attrelid = co.confrelid AND a.attnum = k.attnum)
+             FROM unnest(co.confkey) WITH ORDINALITY k(attnum, ord) ORDER BY k.ord) AS ref_columns,
        rn.nspname AS ref_schema,
        rc.relname AS ref_table,
        co.condeferrable AS deferrable,

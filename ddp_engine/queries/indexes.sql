@@ -13,9 +13,11 @@ SELECT n.nspname AS schema_name,
            || ' ON ' || CASE WHEN i.relkind = 'I' THEN 'ONLY ' ELSE '' END
            || quote_ident(n.nspname) || '.' || quote_ident(t.relname) || ' ' AS definition_prefix,
        x.indisunique AS is_unique,
-       (SELECT array_agg(coalesce(a.attname, '') ORDER BY k.ord)
-        FROM unnest((x.indkey::int2[])[0:x.indnkeyatts - 1]) WITH ORDINALITY k(attnum, ord)
-        LEFT JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.attnum) AS key_columns,
+       -- one index lookup per key column; '' for an expression (attnum 0)
+       ARRAY(SELECT coalesce((SELECT a.attname FROM pg_attribute a
+                              WHERE a.attrelid = x.indrelid AND a.attnum = k.attnum), '')
+             FROM unnest((x.indkey::int2[])[0:x.indnkeyatts - 1]) WITH ORDINALITY k(attnum, ord)
+             ORDER BY k.ord) AS key_columns,
        pg_get_expr(x.indpred, x.indrelid) AS predicate,
        t.relkind = 'p' AS on_partitioned,
        dsc.description AS comment,
