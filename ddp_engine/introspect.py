@@ -13,7 +13,7 @@ import sys
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from importlib import resources
 from operator import itemgetter
@@ -159,9 +159,13 @@ def _read_once(conn: psycopg.Connection, schema_name: str, all_schemas: bool) ->
             results = _Results(all_schemas)
             # The server runs query n+1 while a worker turns the rows of query n into objects:
             # a finished result lives in its own cursor and needs no connection to be read.
+            # Query n+2 waits for the worker to finish n, so that at most two results are
+            # held at once (each is tens of megabytes on a big catalog).
             with ThreadPoolExecutor(max_workers=1) as worker:
-                done = []
+                done: list[Future[None]] = []
                 for name in QUERY_NAMES[1:]:
+                    if len(done) >= 2:
+                        done[-2].result()
                     with query_settings(cur, QUERY_SETTINGS.get(name, {})):
                         result = conn.cursor()
                         result.execute(load_query(name), params)
@@ -343,7 +347,7 @@ def group_columns(
     }
     at = {d.name: i for i, d in enumerate(cur.description or ())}
     schema_at, table_at, name_at = at["schema_name"], at["table_name"], at["name"]
-    identity_at, inherited_at = at["identity"], at["inherit_count"]
+    identity_at = at["identity"]
     fields = itemgetter(*(at[name] for name in _COLUMN_FIELDS))
     columns: dict[tuple[str, str], list[Column]] = defaultdict(list)
     relation: tuple[str, str] = ("", "")
@@ -352,7 +356,7 @@ def group_columns(
         if r[schema_at] != relation[0] or r[table_at] != relation[1]:
             relation = (sys.intern(r[schema_at]), sys.intern(r[table_at]))
             owner = owners.get(relation, "")
-        if r[inherited_at] or is_dropped(r[name_at]):
+        if is_dropped(r[name_at]):
             continue
         sequence = identity_sequences.get((*relation, r[name_at])) if r[identity_at] else None
         columns[relation].append(_column(fields(r), owner, sequence))

@@ -5,7 +5,6 @@ WITH ext AS (
 )
 SELECT n.nspname AS schema_name,
        c.relname AS table_name,
-       a.attnum AS position,
        a.attname AS name,
        format_type(a.atttypid, a.atttypmod) AS data_type,
        a.attnotnull AS not_null,
@@ -19,8 +18,6 @@ SELECT n.nspname AS schema_name,
             WHERE co.oid = a.attcollation) END AS collation,
        nullif(a.attstattarget, -1) AS statistics,
        CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage::text END AS storage,
-       a.attislocal AS is_local,
-       a.attinhcount AS inherit_count,
        dsc.description AS comment,
        a.attacl::text[] AS acl
 FROM pg_attribute a
@@ -34,5 +31,6 @@ LEFT JOIN ext ON ext.objid = c.oid
 WHERE n.nspname = ANY(%(schemas)s)
   AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
   AND a.attnum > 0 AND NOT a.attisdropped
+  AND a.attinhcount = 0  -- an inherited column belongs to its parent
   AND ext.objid IS NULL
-ORDER BY 1, 2, 3
+ORDER BY n.nspname, c.relname, a.attnum

@@ -86,4 +86,6 @@ FROM pg_depend dep
 JOIN objs d ON d.classid = dep.classid AND d.objid = dep.objid AND d.objsubid = dep.objsubid
 JOIN objs r ON r.classid = dep.refclassid AND r.objid = dep.refobjid AND r.objsubid = dep.refobjsubid
 WHERE dep.deptype IN ('n', 'a')
+  -- an extension's own members, and (one schema) the schema that exists already: never used
+  AND d.kind <> 'extension' AND (%(all)s OR r.kind <> 'schema')
 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
