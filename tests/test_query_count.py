@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import psycopg
 
-from ddp_engine.introspect import read_snapshot
+from ddp_engine.introspect import query_settings, read_snapshot
 
 
 class CountingCursor(psycopg.Cursor):
@@ -48,3 +48,20 @@ def test_queries_per_side_are_constant(server, make_db) -> None:
     assert (small_tables, large_tables) == (3, 120)
     assert small == large
     assert small < 40
+
+
+def test_a_query_setting_lasts_for_its_query_only(server, make_db) -> None:
+    """dependencies.sql reads with 256MB of work_mem; the queries after it get the
+    transaction's own value back (and a setting that is not on/off survives the round trip)."""
+    db = make_db("")
+    with (
+        psycopg.connect(host=server.host, port=server.port, user=server.user, dbname=db) as conn,
+        conn.cursor() as cur,
+    ):
+        cur.execute("SELECT set_config('work_mem', '64MB', true)")
+        with query_settings(cur, {"work_mem": "256MB", "enable_mergejoin": "off"}):
+            cur.execute("SELECT current_setting('work_mem'), current_setting('enable_mergejoin')")
+            assert cur.fetchone() == ("256MB", "off")
+        cur.execute("SELECT current_setting('work_mem'), current_setting('enable_mergejoin')")
+        assert cur.fetchone() == ("64MB", "on")
+        conn.rollback()
