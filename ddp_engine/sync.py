@@ -112,7 +112,9 @@ def no_cycle_collection() -> Iterator[None]:
 
     A big catalog becomes millions of small, acyclic objects; the collector would walk them
     again and again as they are made (a third of the planning time at 10,000 tables) and
-    could free none of them. Reference counting still frees everything as usual.
+    could free none of them. Reference counting still frees everything as usual. On the way
+    out the objects alive are frozen (left out of later collections): else the first
+    collection after re-enabling walks all of them once more (1.4 s at 10,000 tables).
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -120,6 +122,7 @@ def no_cycle_collection() -> Iterator[None]:
         yield
     finally:
         if was_enabled:
+            gc.freeze()
             gc.enable()
 
 
