@@ -213,7 +213,7 @@ class _Results:
             elif name == "columns":
                 self._relations(group_columns(cur, self.relation_rows, self.sequence_rows))
             elif name == "dependencies":
-                self.dependencies = _dependencies(_tuples(cur), self.all_schemas)
+                self.dependencies = _dependencies(_tuples(cur))
             else:
                 build = _BUILDERS[name]
                 self.objects[name] = [
@@ -604,8 +604,8 @@ def _user_type(r: dict[str, Any]) -> UserType:
     )
 
 
-def _dependencies(rows: Iterable[tuple[str, ...]], all_schemas: bool) -> list[tuple[Key, Key]]:
-    """pg_depend edges between modelled objects.
+def _dependencies(rows: Iterable[tuple[str, ...]]) -> list[tuple[Key, Key]]:
+    """pg_depend edges between modelled objects (dependencies.sql leaves out those never used).
 
     An object appears in many edges: each distinct key is checked for a ``_dropped_`` name
     and interned once, and every edge shares that one tuple (a third of the memory).
@@ -613,10 +613,7 @@ def _dependencies(rows: Iterable[tuple[str, ...]], all_schemas: bool) -> list[tu
     keys: dict[tuple[str, ...], Key | None] = {}
     edges = []
     for row in rows:
-        kind, ref_kind = row[0], row[4]
-        if kind == "extension" or (ref_kind == "schema" and not all_schemas):
-            continue  # an extension's own members; the one schema exists already
-        if row[:3] == row[4:7] and kind in _RELATION_KINDS:
+        if row[:3] == row[4:7] and row[0] in _RELATION_KINDS:
             continue  # a relation's own columns
         raw_dependent, raw_referenced = row[:4], row[4:]
         if (dependent := keys.get(raw_dependent, _UNSEEN)) is _UNSEEN:
