@@ -48,6 +48,11 @@ def apply_plan(settings: ConnectionSettings, plan: Plan, script: str) -> ApplyRe
     """Apply ``script`` (rendered from ``plan``) to the target, all or nothing."""
     if plan.is_empty:
         return ApplyResult(applied=False, statements=0)
+    if not plan.target_fingerprint:
+        raise DdpError(
+            "DDP SYNC failed: this plan was made without the target's fingerprint and cannot "
+            "be applied; make it again with SyncOptions(fingerprint=True)"
+        )
     with connect(settings, "target") as conn:
         conn.autocommit = True
         got = conn.execute("SELECT pg_try_advisory_lock(%s)", (lock_id(settings),)).fetchone()

@@ -244,6 +244,7 @@ def sync_sides(
         lock_timeout=values["lock_timeout"],
         statement_timeout=values["statement_timeout"],
         data_checks=not values["no_data_checks"],
+        fingerprint=values["do_apply"],
     )
     quiet = values["quiet"]
     started = time.perf_counter()

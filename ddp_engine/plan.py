@@ -104,6 +104,8 @@ class Plan(BaseModel):
     all_schemas: bool
     generated_at: str
     stamp: str
+    #: The target snapshot's fingerprint, or "" when the plan was made only to be written
+    #: (SyncOptions.fingerprint): apply_plan refuses such a plan.
     target_fingerprint: str
     changes: tuple[Change, ...] = ()
     steps: tuple[Step, ...] = ()
@@ -565,7 +567,9 @@ def make_plan(
         all_schemas=target.all_schemas,
         generated_at=generated_at,
         stamp=stamp,
-        target_fingerprint=target_fingerprint or target.fingerprint(),
+        target_fingerprint=(
+            target.fingerprint() if target_fingerprint is None else target_fingerprint
+        ),
         changes=tuple(planner.changes),
         steps=tuple(steps),
         cleanup=tuple(sorted(cleanup, key=_cleanup_order)),

@@ -163,6 +163,24 @@ def test_target_changed_after_planning_is_refused(server: Server, make_db) -> No
     assert dump(server, target) == before
 
 
+def test_plan_made_only_to_be_written_is_not_applied(server: Server, make_db) -> None:
+    """Without the fingerprint (the CLI's plain sync skips it) there is nothing to check the
+    target against, so apply_plan refuses rather than applying blind."""
+    source = make_db("CREATE TABLE t (id int, extra int);")
+    target = make_db("CREATE TABLE t (id int);")
+    result = compare(
+        server.settings(source), server.settings(target), SyncOptions(fingerprint=False)
+    )
+    assert result.plan.target_fingerprint == ""
+    assert not result.plan.is_empty
+    before = dump(server, target)
+    with pytest.raises(DdpError, match="without the target's fingerprint"):
+        apply_plan(server.settings(target), result.plan, result.script)
+    assert dump(server, target) == before
+    again = compare(server.settings(source), server.settings(target))
+    assert again.plan.target_fingerprint == again.target.fingerprint()
+
+
 def test_concurrent_apply_is_refused(server: Server, make_db) -> None:
     from ddp_engine.apply import lock_id
 
