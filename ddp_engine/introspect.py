@@ -605,13 +605,14 @@ def _user_type(r: dict[str, Any]) -> UserType:
 
 
 def _dependencies(rows: Iterable[tuple[str, ...]]) -> list[tuple[Key, Key]]:
-    """pg_depend edges between modelled objects (dependencies.sql leaves out those never used).
+    """pg_depend edges between modelled objects (dependencies.sql leaves out those never used),
+    each once, in the order the server sent them.
 
     An object appears in many edges: each distinct key is checked for a ``_dropped_`` name
     and interned once, and every edge shares that one tuple (a third of the memory).
     """
     keys: dict[tuple[str, ...], Key | None] = {}
-    edges = []
+    edges: dict[tuple[Key, Key], None] = {}  # insertion-ordered, without repeats
     for row in rows:
         if row[:3] == row[4:7] and row[0] in _RELATION_KINDS:
             continue  # a relation's own columns
@@ -621,8 +622,8 @@ def _dependencies(rows: Iterable[tuple[str, ...]]) -> list[tuple[Key, Key]]:
         if (referenced := keys.get(raw_referenced, _UNSEEN)) is _UNSEEN:
             referenced = keys[raw_referenced] = _edge_key(raw_referenced)
         if dependent is not None and referenced is not None:
-            edges.append((dependent, referenced))
-    return edges
+            edges[(dependent, referenced)] = None
+    return list(edges)
 
 
 def _edge_key(raw: tuple[str, ...]) -> Key | None:

@@ -4,7 +4,8 @@ Every object kind is a frozen pydantic model, so a Snapshot compares by value, h
 stable fingerprint and round-trips through JSON (the Dagster IO manager stores it that way).
 Objects are keyed by ``Key = (kind, schema, name, sub)``; ``sub`` names a column, constraint,
 trigger or policy inside its table, and is empty otherwise. Dependencies (from pg_depend) use the
-same keys, which is how the planner orders statements across kinds.
+same keys, which is how the planner orders statements across kinds. They come in the order the
+server sent them: two equal schemas have equal fingerprints, not always equal edge tuples.
 """
 
 from __future__ import annotations
@@ -277,6 +278,7 @@ class Snapshot(_Frozen):
     indexes: tuple[Index, ...] = ()
     triggers: tuple[Trigger, ...] = ()
     policies: tuple[Policy, ...] = ()
+    #: (dependent, referenced) edges, each once, in no particular order (the fingerprint sorts).
     dependencies: tuple[tuple[Key, Key], ...] = ()
     unsupported: tuple[Unsupported, ...] = ()
 
@@ -289,6 +291,8 @@ class Snapshot(_Frozen):
             if name == "server_version":
                 continue
             value = getattr(self, name)
+            if name == "dependencies":
+                value = tuple(sorted(value))  # read in no particular order
             digest.update(f"\x00{name}\x00".encode())
             if not isinstance(value, tuple):
                 digest.update(_ANY_JSON.dump_json(value))

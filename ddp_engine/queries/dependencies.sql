@@ -2,6 +2,9 @@
 -- ends. A view is reached through its rewrite rule, a default through pg_attrdef, a constraint's
 -- index stands for the constraint, and an array type for its element type. Edges leaving the
 -- schemas in scope are kept when they point at extensions, so that CREATE EXTENSION comes first.
+-- Rows come unsorted and may repeat (a view on three columns of a table is three rows to the
+-- table's view key): sorting and de-duplicating 200,000 rows of text took the server a third of
+-- this query's time, the reader drops repeats for less, and only the fingerprint needs an order.
 WITH objs AS (
     SELECT 'pg_class'::regclass AS classid, c.oid AS objid, 0 AS objsubid,
            CASE c.relkind WHEN 'r' THEN 'table' WHEN 'p' THEN 'table' WHEN 'f' THEN 'table'
@@ -28,9 +31,9 @@ WITH objs AS (
     WHERE n.nspname = ANY(%(schemas)s) AND c.relkind IN ('r', 'p', 'f', 'v', 'm', 'c')
       AND a.attnum > 0 AND NOT a.attisdropped
     UNION ALL
-    SELECT 'pg_attrdef'::regclass, ad.oid, 0, 'default', n.nspname, c.relname, a.attname
+    SELECT 'pg_attrdef'::regclass, ad.oid, 0, 'default', n.nspname, c.relname,
+           (SELECT a.attname FROM pg_attribute a WHERE a.attrelid = ad.adrelid AND a.attnum = ad.adnum)
     FROM pg_attrdef ad JOIN pg_class c ON c.oid = ad.adrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-    JOIN pg_attribute a ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum
     WHERE n.nspname = ANY(%(schemas)s)
     UNION ALL
     SELECT 'pg_constraint'::regclass, k.oid, 0,
@@ -79,7 +82,7 @@ WITH objs AS (
     SELECT 'pg_namespace'::regclass, n.oid, 0, 'schema', '', n.nspname, ''
     FROM pg_namespace n WHERE n.nspname = ANY(%(schemas)s)
 )
-SELECT DISTINCT d.kind COLLATE "C" AS kind, d.schema_name COLLATE "C" AS schema_name,
+SELECT d.kind COLLATE "C" AS kind, d.schema_name COLLATE "C" AS schema_name,
        d.name COLLATE "C" AS name, d.sub COLLATE "C" AS sub, r.kind COLLATE "C" AS ref_kind,
        r.schema_name COLLATE "C" AS ref_schema, r.name COLLATE "C" AS ref_name, r.sub COLLATE "C" AS ref_sub
 FROM pg_depend dep
@@ -88,4 +91,3 @@ JOIN objs r ON r.classid = dep.refclassid AND r.objid = dep.refobjid AND r.objsu
 WHERE dep.deptype IN ('n', 'a')
   -- an extension's own members, and (one schema) the schema that exists already: never used
   AND d.kind <> 'extension' AND (%(all)s OR r.kind <> 'schema')
-ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
