@@ -16,7 +16,7 @@ import psycopg
 from pydantic import BaseModel
 
 from ddp_engine.connect import connect
-from ddp_engine.model import Snapshot, View
+from ddp_engine.model import Column, Snapshot, View
 from ddp_engine.settings import ConnectionSettings
 from ddp_engine.sqltext import ident
 
@@ -65,6 +65,8 @@ def strip_privileges(snapshot: Snapshot, server_version: int) -> Snapshot:
                 elif isinstance(field, BaseModel | tuple):
                     update[name] = walk(field)
             return value.model_copy(update=update)
+        if isinstance(value, Column):
+            return value._replace(acl=clean(value.acl))
         if isinstance(value, tuple):
             return tuple(walk(v) for v in value)
         return value

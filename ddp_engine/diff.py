@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from ddp_engine.model import Key, Snapshot, Table, object_key
+from ddp_engine.model import Key, Snapshot, Table, field_names, object_key
 
 #: Snapshot attributes compared as whole objects → the kind of their changes, in listing order.
 OBJECT_KINDS = {
@@ -67,7 +67,7 @@ def changed_fields(source: Any, target: Any, ignore: Iterable[str] = ()) -> tupl
     skip = set(ignore)
     return tuple(
         name
-        for name in type(source).model_fields
+        for name in field_names(source)
         if name not in skip and getattr(source, name) != getattr(target, name)
     )
 

@@ -468,20 +468,20 @@ def _column(c: tuple[Any, ...], owner: str, sequence: dict[str, Any] | None) -> 
             sequence["cache"],
             sequence["cycle"],
         )
-    return Column.trusted(
-        identity_sequence=sequence["name"] if sequence is not None else None,
-        identity_options=options,
-        name=sys.intern(name),
-        data_type=sys.intern(data_type),
-        not_null=not_null,
-        default=default,
-        generated=generated,
-        identity=identity,
-        collation=collation,
-        statistics=stats,
-        storage=storage,
-        comment=comment,
-        acl=parse_acl(acl, owner) if acl else (),
+    return Column(
+        sys.intern(name),
+        sys.intern(data_type),
+        not_null,
+        default,
+        generated,
+        identity,
+        sequence["name"] if sequence is not None else None,
+        options,
+        collation,
+        stats,
+        storage,
+        comment,
+        parse_acl(acl, owner) if acl else (),
     )
 
 

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict
 
 from ddp_engine import ddl
 from ddp_engine.diff import Change, SnapshotIndex, diff, index_snapshot
-from ddp_engine.model import Key, Snapshot, Table, Unsupported, object_key
+from ddp_engine.model import Column, Key, Snapshot, Table, Unsupported, object_key
 from ddp_engine.sqltext import dropped_name, ident, qualified
 
 #: Sections of the script, in order. The seed's six come in the seed's order; kinds that others
@@ -150,6 +150,8 @@ def relabel(snapshot: Snapshot, old: str, new: str) -> Snapshot:
         if isinstance(value, BaseModel):
             update = {name: swap(getattr(value, name)) for name in type(value).model_fields}
             return value.model_copy(update=update)
+        if isinstance(value, Column):
+            return Column(*(swap(v) for v in value))
         if isinstance(value, tuple):
             return tuple(swap(v) for v in value)
         if value == old:

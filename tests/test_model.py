@@ -1,11 +1,14 @@
-"""Snapshots and plans survive a JSON round trip unchanged (Dagster stores them as JSON)."""
+"""Snapshots: JSON round trips (Dagster stores them as JSON), dependencies, relabelling and
+cross-version clean-up keep their objects intact."""
 
 from __future__ import annotations
 
+from ddp_engine.crossversion import strip_privileges
 from ddp_engine.introspect import introspect
-from ddp_engine.model import Snapshot
-from ddp_engine.plan import Plan
+from ddp_engine.model import Column, Snapshot
+from ddp_engine.plan import Plan, relabel
 from ddp_engine.sync import compare
+from tests.conftest import apply_script
 
 
 def test_snapshot_json_round_trip_keeps_the_fingerprint(server, make_db) -> None:
@@ -42,3 +45,41 @@ def test_each_dependency_once_and_the_fingerprint_ignores_their_order(server, ma
     assert edges.count((("constraint", "public", "t", "t_a_check"), column_a)) == 1
     reordered = snapshot.model_copy(update={"dependencies": tuple(reversed(edges))})
     assert reordered.fingerprint() == snapshot.fingerprint()
+
+
+def test_two_schemas_of_one_database_converge(server, make_db, tmp_path) -> None:
+    """Single-schema mode relabels the source schema as the target's before comparing: columns
+    (named tuples, not models) must come through with their values and their type."""
+    db = make_db(
+        "DO $$ BEGIN CREATE ROLE ddp_test_reader NOLOGIN;"
+        " EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$;"
+        "CREATE SCHEMA dev; CREATE SCHEMA prod;"
+        "CREATE TABLE dev.t (id int PRIMARY KEY, note text DEFAULT 'dev', n int NOT NULL);"
+        "COMMENT ON COLUMN dev.t.note IS 'in dev'; GRANT SELECT (note) ON dev.t TO ddp_test_reader;"
+        "CREATE TABLE prod.t (id int PRIMARY KEY, note varchar(5));"
+    )
+    source, target = server.settings(db, "dev"), server.settings(db, "prod")
+    relabelled = relabel(introspect(source, "source")[0], "dev", "prod")
+    assert all(isinstance(c, Column) for t in relabelled.tables for c in t.columns)
+    result = compare(source, target)
+    changed = {c.key for c in result.plan.changes if c.kind == "column"}
+    assert changed == {("column", "prod", "t", "note"), ("column", "prod", "t", "n")}
+    apply_script(server, db, result.script, tmp_path)
+    assert compare(source, target).plan.is_empty
+
+
+def test_privileges_unknown_to_an_older_server_leave_column_grants(server, make_db) -> None:
+    """Cross-version: a privilege the older server lacks (MAINTAIN, 17+) is left out of
+    column grants too, which are named tuples rather than models."""
+    db = make_db("CREATE TABLE t (a int, b int);")
+    snapshot, _ = introspect(server.settings(db), "source")
+    table = snapshot.tables[0]
+    granted = table.model_copy(
+        update={"columns": (table.columns[0]._replace(acl=("reader=mr",)), table.columns[1])}
+    )
+    newer = snapshot.model_copy(update={"tables": (granted,), "server_version": 170000})
+    stripped = strip_privileges(newer, 160000)
+    columns = stripped.tables[0].columns
+    assert all(isinstance(c, Column) for c in columns)
+    assert columns[0].acl == ("reader=r",)
+    assert columns[1] == table.columns[1]
