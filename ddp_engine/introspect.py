@@ -213,7 +213,7 @@ class _Results:
             elif name == "columns":
                 self._relations(group_columns(cur, self.relation_rows, self.sequence_rows))
             elif name == "dependencies":
-                self.dependencies = _dependencies(_tuples(cur))
+                self.dependencies = _dependencies(cur)
             else:
                 build = _BUILDERS[name]
                 self.objects[name] = [
@@ -604,35 +604,36 @@ def _user_type(r: dict[str, Any]) -> UserType:
     )
 
 
-def _dependencies(rows: Iterable[tuple[str, ...]]) -> list[tuple[Key, Key]]:
+def _dependencies(cur: psycopg.Cursor[Any]) -> list[tuple[Key, Key]]:
     """pg_depend edges between modelled objects (dependencies.sql leaves out those never used),
     each once, in the order the server sent them.
 
-    An object appears in many edges: each distinct key is checked for a ``_dropped_`` name
-    and interned once, and every edge shares that one tuple (a third of the memory).
+    Two hundred thousand rows a side at 10,000 tables: the loop runs in C (itemgetter, map,
+    dict.fromkeys) and Python code runs once per distinct end, which is checked for a
+    ``_dropped_`` name and interned, so that every edge shares its ends' one tuple.
     """
-    keys: dict[tuple[str, ...], Key | None] = {}
-    edges: dict[tuple[Key, Key], None] = {}  # insertion-ordered, without repeats
-    for row in rows:
-        if row[:3] == row[4:7] and row[0] in _RELATION_KINDS:
-            continue  # a relation's own columns
-        raw_dependent, raw_referenced = row[:4], row[4:]
-        if (dependent := keys.get(raw_dependent, _UNSEEN)) is _UNSEEN:
-            dependent = keys[raw_dependent] = _edge_key(raw_dependent)
-        if (referenced := keys.get(raw_referenced, _UNSEEN)) is _UNSEEN:
-            referenced = keys[raw_referenced] = _edge_key(raw_referenced)
-        if dependent is not None and referenced is not None:
-            edges[(dependent, referenced)] = None
-    return list(edges)
+    ends = _EdgeKeys().__getitem__
+    dependent, referenced = itemgetter(0, 1, 2, 3), itemgetter(4, 5, 6, 7)
+    edges: dict[tuple[Key | None, Key | None], None] = {}  # insertion-ordered, no repeats
+    while batch := cur.fetchmany(BATCH):
+        edges.update(
+            dict.fromkeys(
+                zip(
+                    map(ends, map(dependent, batch)), map(ends, map(referenced, batch)), strict=True
+                )
+            )
+        )
+    return [(d, r) for d, r in edges if d is not None and r is not None]
 
 
-def _edge_key(raw: tuple[str, ...]) -> Key | None:
-    """The interned key of one end of an edge, or None for an object renamed ``_dropped_``."""
-    kind, schema, name, sub = raw
-    if is_dropped(schema) or is_dropped(name) or is_dropped(sub):
-        return None
-    return (sys.intern(kind), sys.intern(schema), sys.intern(name), sys.intern(sub))
+class _EdgeKeys(dict[tuple[str, ...], Key | None]):
+    """The key of each end of an edge, made on first sight: None for an object renamed
+    ``_dropped_``, else an interned (kind, schema, name, sub)."""
 
-
-_UNSEEN: Any = object()
-_RELATION_KINDS = frozenset(("table", "view", "column"))
+    def __missing__(self, raw: tuple[str, ...]) -> Key | None:
+        kind, schema, name, sub = raw
+        key: Key | None = None
+        if not (is_dropped(schema) or is_dropped(name) or is_dropped(sub)):
+            key = (sys.intern(kind), sys.intern(schema), sys.intern(name), sys.intern(sub))
+        self[raw] = key
+        return key

@@ -91,3 +91,6 @@ JOIN objs r ON r.classid = dep.refclassid AND r.objid = dep.refobjid AND r.objsu
 WHERE dep.deptype IN ('n', 'a')
   -- an extension's own members, and (one schema) the schema that exists already: never used
   AND d.kind <> 'extension' AND (%(all)s OR r.kind <> 'schema')
+  -- a relation's own columns (a generated column on another, a view's columns on the view)
+  AND NOT (d.kind IN ('table', 'view', 'column') AND d.kind = r.kind
+           AND d.schema_name = r.schema_name AND d.name = r.name)
