@@ -88,13 +88,14 @@ def diff(
     for attr, kind in OBJECT_KINDS.items():
         src = source_index[attr]
         tgt = target_index[attr]
-        for key in sorted(src.keys() | tgt.keys()):
+        # Equal objects are the common case: they are skipped before anything is sorted.
+        differing = [key for key, obj in src.items() if key not in tgt or tgt[key] != obj]
+        differing += [key for key in tgt if key not in src]
+        for key in sorted(differing):
             if key not in tgt:
                 changes.append(Change(action="create", kind=kind, key=key))
             elif key not in src:
                 changes.append(Change(action="drop", kind=kind, key=key))
-            elif src[key] == tgt[key]:
-                continue  # the common case, and the cheap comparison
             else:
                 extra = {"columns"} if attr == "tables" else set()
                 fields = changed_fields(src[key], tgt[key], ignore | extra)

@@ -259,6 +259,7 @@ class Planner:
         self.reached: set[Key] = set()
         self.cleanup: list[str] = []
         self.warnings: list[str] = []
+        self._source_expressions: str | None = None
 
     # -- indexes over the snapshots -------------------------------------------------------
 
@@ -508,6 +509,18 @@ class Planner:
 
     def target_dependents(self, key: Key) -> list[Key]:
         return list(self.tgt_dependents.get(key, ()))
+
+    def source_expressions(self) -> str:
+        """Every check, view, index and default text of the source, one per line: what an enum
+        label could be used by (ddl.enum_rebuild). Gathered once per plan, on first use."""
+        if self._source_expressions is None:
+            source = self.source
+            texts = [c.definition for c in source.constraints]
+            texts += [v.definition for v in source.views]
+            texts += [i.body for i in source.indexes]
+            texts += [c.default for t in source.tables for c in t.columns if c.default]
+            self._source_expressions = "\n".join(texts)
+        return self._source_expressions
 
 
 _CLEANUP_ORDER = (

@@ -101,13 +101,10 @@ def enum_rebuild(src: UserType, tgt: UserType, planner: Planner) -> bool:
     if remaining != list(tgt.labels):
         return True
     new = [label for label in src.labels if label not in tgt.labels]
-    texts = [c.definition for c in planner.source.constraints]
-    texts += [v.definition for v in planner.source.views]
-    texts += [i.body for i in planner.source.indexes]
-    texts += [col.default or "" for t in planner.source.tables for col in t.columns]
     # A plain substring test: '{black}'::color[] names a label too. A false alarm only costs a
     # rebuild where ADD VALUE would have done.
-    return any(label in text for label in new for text in texts)
+    texts = planner.source_expressions()
+    return any(label in texts for label in new)
 
 
 def identity_sql(column: Column, schema: str) -> str:
