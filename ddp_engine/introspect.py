@@ -16,8 +16,9 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from importlib import resources
+from itertools import repeat
 from operator import itemgetter
-from typing import Any
+from typing import Any, cast
 
 import psycopg
 
@@ -608,32 +609,30 @@ def _dependencies(cur: psycopg.Cursor[Any]) -> list[tuple[Key, Key]]:
     """pg_depend edges between modelled objects (dependencies.sql leaves out those never used),
     each once, in the order the server sent them.
 
-    Two hundred thousand rows a side at 10,000 tables: the loop runs in C (itemgetter, map,
-    dict.fromkeys) and Python code runs once per distinct end, which is checked for a
-    ``_dropped_`` name and interned, so that every edge shares its ends' one tuple.
+    Two hundred thousand rows a side at 10,000 tables, so the loop runs in C (map, itemgetter,
+    dict.fromkeys): each end's strings are interned as they come, so the driver's copies are
+    freed at once, and Python code runs once per distinct end, to check it for a ``_dropped_``
+    name and keep one tuple that every edge with that end shares.
     """
     ends = _EdgeKeys().__getitem__
-    dependent, referenced = itemgetter(0, 1, 2, 3), itemgetter(4, 5, 6, 7)
     edges: dict[tuple[Key | None, Key | None], None] = {}  # insertion-ordered, no repeats
     while batch := cur.fetchmany(BATCH):
-        edges.update(
-            dict.fromkeys(
-                zip(
-                    map(ends, map(dependent, batch)), map(ends, map(referenced, batch)), strict=True
-                )
-            )
-        )
+        dependents = map(ends, map(tuple, map(map, repeat(sys.intern), map(_DEPENDENT, batch))))
+        referenced = map(ends, map(tuple, map(map, repeat(sys.intern), map(_REFERENCED, batch))))
+        edges.update(dict.fromkeys(zip(dependents, referenced, strict=True)))
     return [(d, r) for d, r in edges if d is not None and r is not None]
 
 
-class _EdgeKeys(dict[tuple[str, ...], Key | None]):
-    """The key of each end of an edge, made on first sight: None for an object renamed
-    ``_dropped_``, else an interned (kind, schema, name, sub)."""
+_DEPENDENT, _REFERENCED = itemgetter(0, 1, 2, 3), itemgetter(4, 5, 6, 7)
 
-    def __missing__(self, raw: tuple[str, ...]) -> Key | None:
-        kind, schema, name, sub = raw
-        key: Key | None = None
-        if not (is_dropped(schema) or is_dropped(name) or is_dropped(sub)):
-            key = (sys.intern(kind), sys.intern(schema), sys.intern(name), sys.intern(sub))
-        self[raw] = key
+
+class _EdgeKeys(dict[tuple[str, ...], Key | None]):
+    """One end of an edge (interned strings) → its one shared key, or None for an object
+    renamed ``_dropped_``."""
+
+    def __missing__(self, end: tuple[str, ...]) -> Key | None:
+        kind, schema, name, sub = end
+        dropped = is_dropped(schema) or is_dropped(name) or is_dropped(sub)
+        key = None if dropped else cast(Key, end)  # the end itself: no second tuple
+        self[end] = key
         return key
