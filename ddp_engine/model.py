@@ -284,6 +284,7 @@ class Snapshot(_Frozen):
     triggers: tuple[Trigger, ...] = ()
     policies: tuple[Policy, ...] = ()
     #: (dependent, referenced) edges, each once, in no particular order (the fingerprint sorts).
+    #: A default's edge to its own column is implied, not listed (Planner.target_dependents).
     dependencies: tuple[tuple[Key, Key], ...] = ()
     unsupported: tuple[Unsupported, ...] = ()
 

@@ -393,13 +393,11 @@ class Planner:
             seen[key] = seen.get(key, False) or blocking
         while stack:
             key, blocking = stack.pop()
-            dependents = list(self.tgt_dependents.get(key, ()))
+            dependents = self.target_dependents(key)
             if key[0] == "table":  # what stands on its columns stands on the table
                 table = self.tgt.get(key)
                 for column in table.columns if isinstance(table, Table) else ():
-                    dependents += self.tgt_dependents.get(
-                        ("column", key[1], key[2], column.name), ()
-                    )
+                    dependents += self.target_dependents(("column", key[1], key[2], column.name))
             for dependent in dependents:
                 if key in retyped and dependent[0] in ("constraint", "index"):
                     continue  # ALTER COLUMN TYPE rebuilds these itself
@@ -423,7 +421,7 @@ class Planner:
     def _edges(self) -> None:
         # Build steps wait for what they depend on in the source.
         for key, step_ids in self.provides.items():
-            for ref in self.src_deps.get(key, ()):
+            for ref in self.source_requirements(key):
                 if key[0] == "sequence" and ref[0] == "column":
                     continue  # OWNED BY: a separate step once the column exists
                 for sid in step_ids:
@@ -436,7 +434,7 @@ class Planner:
         # Anything that disturbs Y waits for the drops of Y's dependants in the target; a
         # removal of Y also waits for the alterations that free those dependants from Y.
         for key, step_ids in self.disturbs.items():
-            for dependent in self.tgt_dependents.get(key, ()):
+            for dependent in self.target_dependents(key):
                 for sid in step_ids:
                     removal = self.nodes[sid].step.action in ("drop", "rename")
                     for other in self.disturbs.get(dependent, ()) if removal else ():
@@ -508,7 +506,18 @@ class Planner:
         return obj if isinstance(obj, Table) else None
 
     def target_dependents(self, key: Key) -> list[Key]:
-        return list(self.tgt_dependents.get(key, ()))
+        """What stands on ``key`` in the target, the default on a column included."""
+        found = list(self.tgt_dependents.get(key, ()))
+        if key[0] == "column" and ("default", *key[1:]) in self.tgt:
+            found.append(("default", key[1], key[2], key[3]))
+        return found
+
+    def source_requirements(self, key: Key) -> list[Key]:
+        """What ``key`` stands on in the source, a default's own column included."""
+        found = self.src_deps.get(key, [])
+        if key[0] == "default":
+            return [*found, ("column", key[1], key[2], key[3])]
+        return found
 
     def source_expressions(self) -> str:
         """Every check, view, index and default text of the source, one per line: what an enum

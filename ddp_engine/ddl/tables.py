@@ -220,7 +220,7 @@ class TableSteps(StepBase):
                 provides.append(("default", t.schema_name, t.name, c.name))
         requires: list[Key] = []
         if t.partition_of or t.inherits:
-            requires += [k for k in self.p.src_deps.get(change.key, ()) if k[0] == "table"]
+            requires += [k for k in self.p.source_requirements(change.key) if k[0] == "table"]
         self.p.add(
             "TABLE",
             change.key,
@@ -368,7 +368,7 @@ class TableSteps(StepBase):
                     provides=[change.key],
                     hazards=[SCAN, MAY_FAIL],
                     seq=5,
-                    requires=[k for k in self.p.src_deps.get(change.key, ()) if k[0] == "table"],
+                    requires=[k for k in self.p.source_requirements(change.key) if k[0] == "table"],
                 )
         if "inherits" in fields:
             for parent in tgt.inherits:

@@ -94,3 +94,6 @@ WHERE dep.deptype IN ('n', 'a')
   -- a relation's own columns (a generated column on another, a view's columns on the view)
   AND NOT (d.kind IN ('table', 'view', 'column') AND d.kind = r.kind
            AND d.schema_name = r.schema_name AND d.name = r.name)
+  -- every default on its own column: a third of all edges, implied (Planner.target_dependents)
+  AND NOT (d.kind = 'default' AND r.kind = 'column' AND d.sub = r.sub
+           AND d.schema_name = r.schema_name AND d.name = r.name)
