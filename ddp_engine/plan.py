@@ -18,12 +18,13 @@ import heapq
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
+from itertools import chain
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
 from ddp_engine import ddl
-from ddp_engine.diff import Change, SnapshotIndex, diff, index_snapshot
+from ddp_engine.diff import OBJECT_KINDS, Change, SnapshotIndex, diff, index_snapshot
 from ddp_engine.model import Column, Key, Snapshot, Table, Unsupported, object_key
 from ddp_engine.sqltext import dropped_name, ident, qualified
 
@@ -173,24 +174,30 @@ class ObjectIndex(Mapping[Key, Any]):
     TABLE_PARTS = ("constraints", "indexes", "triggers", "policies")
 
     def __init__(self, snapshot: Snapshot, by_kind: SnapshotIndex) -> None:
-        self.objects: dict[Key, Any] = {}
-        for objects in by_kind.values():
-            self.objects.update(objects)
-        self._parts: dict[tuple[str, str], list[Any]] = defaultdict(list)
-        for attr in self.TABLE_PARTS:
-            for obj in getattr(snapshot, attr):
-                self._parts[(obj.schema_name, obj.table)].append(obj)
+        self.snapshot = snapshot
+        self.by_kind = by_kind
+        self._parts: dict[tuple[str, str], list[Any]] | None = None
 
     def on_table(self, schema_name: str, table: str) -> list[Any]:
         """Constraints, indexes, triggers and policies of one table, in that order.
 
         Per-table work (dropping or recreating a table) reads this instead of scanning every
-        object of the snapshot, which made plans quadratic in the number of tables.
+        object of the snapshot, which made plans quadratic in the number of tables. The lists
+        are made on first use: most plans drop or recreate no table.
         """
+        if self._parts is None:
+            self._parts = defaultdict(list)
+            for attr in self.TABLE_PARTS:
+                for obj in getattr(self.snapshot, attr):
+                    self._parts[(obj.schema_name, obj.table)].append(obj)
         return self._parts.get((schema_name, table), [])
 
+    def _object(self, key: Key) -> Any:
+        objects = self.by_kind.get(_ATTR_OF_KIND.get(key[0], ""))
+        return None if objects is None else objects.get(key)
+
     def _column(self, key: Key) -> tuple[Table, Any] | None:
-        table = self.objects.get(("table", key[1], key[2], ""))
+        table = self._object(("table", key[1], key[2], ""))
         if not isinstance(table, Table):
             return None
         column = table.column(key[3])
@@ -199,21 +206,27 @@ class ObjectIndex(Mapping[Key, Any]):
         return table, column
 
     def __getitem__(self, key: Key) -> Any:
-        found = self._column(key) if key[0] in ("column", "default") else self.objects.get(key)
+        found = self._column(key) if key[0] in ("column", "default") else self._object(key)
         if found is None:
             raise KeyError(key)
         return found
 
     def __contains__(self, key: object) -> bool:
-        if isinstance(key, tuple) and key and key[0] in ("column", "default"):
+        if not isinstance(key, tuple) or len(key) != 4:
+            return False
+        if key[0] in ("column", "default"):
             return self._column(key) is not None  # type: ignore[arg-type]
-        return key in self.objects
+        return self._object(key) is not None  # type: ignore[arg-type]
 
     def __iter__(self) -> Iterator[Key]:
-        return iter(self.objects)
+        return chain.from_iterable(self.by_kind.values())
 
     def __len__(self) -> int:
-        return len(self.objects)
+        return sum(map(len, self.by_kind.values()))
+
+
+#: Snapshot attribute of each object kind (the inverse of diff.OBJECT_KINDS).
+_ATTR_OF_KIND = {kind: attr for attr, kind in OBJECT_KINDS.items()}
 
 
 class _Node:
