@@ -83,3 +83,27 @@ def test_privileges_unknown_to_an_older_server_leave_column_grants(server, make_
     assert all(isinstance(c, Column) for c in columns)
     assert columns[0].acl == ("reader=r",)
     assert columns[1] == table.columns[1]
+
+
+def test_columns_read_with_every_plain_field_in_its_place(server, make_db) -> None:
+    """The reader builds most columns as bare tuples, by position: each value must land in
+    its own field."""
+    db = make_db(
+        "CREATE TABLE t (a text COLLATE \"C\" NOT NULL DEFAULT 'x',"
+        " b int GENERATED ALWAYS AS (2) STORED);"
+        "ALTER TABLE t ALTER a SET STATISTICS 50, ALTER a SET STORAGE EXTERNAL;"
+        "COMMENT ON COLUMN t.a IS 'note';"
+    )
+    snapshot, _ = introspect(server.settings(db), "source")
+    a, b = snapshot.tables[0].columns
+    assert a == Column(
+        name="a",
+        data_type="text",
+        not_null=True,
+        default="'x'::text",
+        collation='"C"',
+        statistics=50,
+        storage="e",
+        comment="note",
+    )
+    assert b == Column(name="b", data_type="integer", generated="2")
