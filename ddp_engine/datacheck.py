@@ -111,9 +111,7 @@ def _check(
             fails=False,
         )
     try:
-        with conn.transaction():
-            conn.execute(f"SET LOCAL statement_timeout = {remaining_ms}")
-            row = conn.execute(sql.encode()).fetchone()
+        count = _count(conn, sql, remaining_ms)
     except psycopg.errors.QueryCanceled:
         return DataFinding(
             step=index,
@@ -141,9 +139,29 @@ def _check(
             message=f"not checked: {exc.diag.message_primary}",
             fails=False,
         )
-    count = int(row[0]) if row else 0
     fails = count > 0
     message = f"{count} {meaning}" + (": this step will fail" if fails else "")
     return DataFinding(
         step=index, note=step.note, check=kind, count=count, message=message, fails=fails
     )
+
+
+def _count(conn: psycopg.Connection, sql: str, timeout_ms: int) -> int:
+    """Run one count under its own timeout, in a savepoint that a failure rolls back so that
+    the read-only transaction goes on.
+
+    One round trip per check: a plan at 10,000 tables counts hundreds of things, and four
+    round trips each (savepoint, timeout, count, release) were most of the checks' time.
+    """
+    try:
+        cur = conn.execute(
+            f"SAVEPOINT ddp_check; SET LOCAL statement_timeout = {timeout_ms}; "
+            f"{sql}; RELEASE ddp_check".encode()
+        )
+    except psycopg.Error:
+        conn.execute("ROLLBACK TO SAVEPOINT ddp_check; RELEASE ddp_check")
+        raise
+    while cur.description is None and cur.nextset():
+        pass  # the savepoint's and the SET's results come first
+    row = cur.fetchone()
+    return int(row[0]) if row else 0

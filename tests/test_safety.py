@@ -65,6 +65,26 @@ def test_no_data_checks_option(server: Server, make_db) -> None:
     assert "DATA CHECK" not in result.script
 
 
+def test_data_check_out_of_time_says_so(server: Server, make_db) -> None:
+    """A count that outlives the budget is cancelled, rolled back to its savepoint and
+    reported as not checked, not as a failure; what was counted before it stands."""
+    source = make_db(
+        "CREATE TABLE slow (a int CHECK (pg_sleep(2) IS NOT NULL));"
+        "CREATE TABLE t (id int NOT NULL);"
+    )
+    target = make_db(
+        "CREATE TABLE slow (a int); INSERT INTO slow VALUES (1);"
+        "CREATE TABLE t (id int); INSERT INTO t VALUES (NULL);"
+    )
+    options = SyncOptions(data_check_budget=1.0)
+    result = compare(server.settings(source), server.settings(target), options)
+    by_check = {f.check: f for f in result.plan.data_checks}
+    assert by_check["check"].count is None
+    assert by_check["check"].message == "not checked: the data-check time budget ran out"
+    assert not by_check["check"].fails
+    assert by_check["not_null"].count == 1 and by_check["not_null"].fails  # counted first
+
+
 def test_online_plan_applies_and_converges(server: Server, make_db, tmp_path) -> None:
     target = make_db(
         "CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE t (id int, p int, e text);"
