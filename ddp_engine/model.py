@@ -47,15 +47,16 @@ class _Frozen(BaseModel):
             layout = (defaults, set(fields))
             _LAYOUT[cls] = layout
         obj = cls.__new__(cls)
-        # One attribute at a time, always in field order: CPython then keeps the values inline
-        # in the object with the key table shared by the whole class, where a dict of its own
-        # per object (what pydantic builds) costs twice the memory. Field order matters too:
-        # serialisation follows __dict__, and so does the fingerprint.
-        set_attribute = object.__setattr__
-        for name, default in layout[0].items():
-            set_attribute(obj, name, values.get(name, default))
+        # The defaults first, in field order, then the values given: two dict updates in C.
+        # Field order matters: serialisation follows __dict__, and so does the fingerprint.
+        # (Setting attributes one at a time keeps them inline, 60 bytes less an object, but
+        # costs twice the time; columns, the most numerous, are named tuples anyway.)
+        attributes = obj.__dict__
+        attributes.update(layout[0])
+        attributes.update(values)
         # One shared set of field names: a set per object cost more than the object's values.
         # Frozen models never change it in place (model_copy copies it first).
+        set_attribute = object.__setattr__
         set_attribute(obj, "__pydantic_fields_set__", layout[1])
         set_attribute(obj, "__pydantic_extra__", None)
         set_attribute(obj, "__pydantic_private__", None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ddp_engine.crossversion import strip_privileges
 from ddp_engine.introspect import introspect
-from ddp_engine.model import Column, Snapshot
+from ddp_engine.model import Column, Constraint, Snapshot
 from ddp_engine.plan import Plan, relabel
 from ddp_engine.sync import compare
 from tests.conftest import apply_script
@@ -107,3 +107,14 @@ def test_columns_read_with_every_plain_field_in_its_place(server, make_db) -> No
         comment="note",
     )
     assert b == Column(name="b", data_type="integer", generated="2")
+
+
+def test_trusted_objects_equal_validated_ones_field_for_field() -> None:
+    """The reader's unvalidated constructor keeps field order (serialisation and the
+    fingerprint follow it) whatever order the values come in, and fills the defaults."""
+    values = {"name": "c", "definition": "CHECK (a > 0)", "constraint_type": "c"}
+    values |= {"table": "t", "schema_name": "public", "columns": ("a",)}
+    fast = Constraint.trusted(**values)
+    assert fast == Constraint(**values)
+    assert list(fast.__dict__) == list(Constraint.model_fields)
+    assert fast.model_dump_json() == Constraint(**values).model_dump_json()
