@@ -410,7 +410,9 @@ class Planner:
             if key[0] == "table":  # what stands on its columns stands on the table
                 table = self.tgt.get(key)
                 for column in table.columns if isinstance(table, Table) else ():
-                    dependents += self.target_dependents(("column", key[1], key[2], column.name))
+                    dependents += self.tgt_dependents.get(("column", *key[1:3], column.name), ())
+                    if column.default is not None:  # implied, as in target_dependents
+                        dependents.append(("default", key[1], key[2], column.name))
             for dependent in dependents:
                 if key in retyped and dependent[0] in ("constraint", "index"):
                     continue  # ALTER COLUMN TYPE rebuilds these itself

@@ -6,7 +6,7 @@ from __future__ import annotations
 from ddp_engine.crossversion import strip_privileges
 from ddp_engine.introspect import introspect
 from ddp_engine.model import Column, Constraint, Snapshot
-from ddp_engine.plan import Plan, relabel
+from ddp_engine.plan import Plan, Planner, relabel
 from ddp_engine.sync import compare
 from tests.conftest import apply_script
 
@@ -118,3 +118,18 @@ def test_trusted_objects_equal_validated_ones_field_for_field() -> None:
     assert fast == Constraint(**values)
     assert list(fast.__dict__) == list(Constraint.model_fields)
     assert fast.model_dump_json() == Constraint(**values).model_dump_json()
+
+
+def test_a_default_stands_on_its_column_without_an_edge_for_it(server, make_db) -> None:
+    """dependencies.sql leaves out the edge every default has to its own column (a third of a
+    catalog's edges); the planner's graph still has it, both ways."""
+    db = make_db("CREATE SEQUENCE s; CREATE TABLE t (a int DEFAULT nextval('s'), b int);")
+    snapshot, _ = introspect(server.settings(db), "source")
+    default_a, column_a = ("default", "public", "t", "a"), ("column", "public", "t", "a")
+    assert (default_a, column_a) not in snapshot.dependencies
+    assert (default_a, ("sequence", "public", "s", "")) in snapshot.dependencies
+    planner = Planner(snapshot, snapshot, "2026-01-01T00-00-00-000Z")
+    assert planner.target_dependents(column_a) == [default_a]
+    assert planner.target_dependents(("column", "public", "t", "b")) == []
+    assert column_a in planner.source_requirements(default_a)
+    assert ("sequence", "public", "s", "") in planner.source_requirements(default_a)
