@@ -82,9 +82,8 @@ WITH objs AS (
     SELECT 'pg_namespace'::regclass, n.oid, 0, 'schema', '', n.nspname, ''
     FROM pg_namespace n WHERE n.nspname = ANY(%(schemas)s)
 )
-SELECT d.kind COLLATE "C" AS kind, d.schema_name COLLATE "C" AS schema_name,
-       d.name COLLATE "C" AS name, d.sub COLLATE "C" AS sub, r.kind COLLATE "C" AS ref_kind,
-       r.schema_name COLLATE "C" AS ref_schema, r.name COLLATE "C" AS ref_name, r.sub COLLATE "C" AS ref_sub
+SELECT d.kind, d.schema_name, d.name, d.sub,
+       r.kind AS ref_kind, r.schema_name AS ref_schema, r.name AS ref_name, r.sub AS ref_sub
 FROM pg_depend dep
 JOIN objs d ON d.classid = dep.classid AND d.objid = dep.objid AND d.objsubid = dep.objsubid
 JOIN objs r ON r.classid = dep.refclassid AND r.objid = dep.refobjid AND r.objsubid = dep.refobjsubid
