@@ -133,3 +133,24 @@ def test_a_default_stands_on_its_column_without_an_edge_for_it(server, make_db) 
     assert planner.target_dependents(("column", "public", "t", "b")) == []
     assert column_a in planner.source_requirements(default_a)
     assert ("sequence", "public", "s", "") in planner.source_requirements(default_a)
+
+
+def test_edges_with_a_renamed_dropped_end_are_left_out(server, make_db) -> None:
+    """A table (or column) DDP renamed to keep its data is outside every diff, and so are the
+    edges that touch it; an ordinary name merely containing ``_dropped_`` is kept."""
+    stamp = "2026-01-01T00-00-00-000Z"
+    db = make_db(
+        f'CREATE TABLE "t_dropped_{stamp}" (a int); CREATE VIEW v AS SELECT a FROM "t_dropped_{stamp}";'
+        f'CREATE TABLE u (a int, "b_dropped_{stamp}" int CHECK ("b_dropped_{stamp}" > 0));'
+        "CREATE TABLE not_dropped_really (a int); CREATE INDEX i ON not_dropped_really (a);"
+    )
+    snapshot, _ = introspect(server.settings(db), "source")
+    ends = {end for edge in snapshot.dependencies for end in edge}
+    assert not any("_dropped_2" in part for end in ends for part in end)
+    assert (("view", "public", "v", ""), ("table", "public", f"t_dropped_{stamp}", "")) not in (
+        snapshot.dependencies
+    )
+    assert (
+        ("index", "public", "i", ""),
+        ("column", "public", "not_dropped_really", "a"),
+    ) in snapshot.dependencies
