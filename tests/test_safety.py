@@ -85,6 +85,47 @@ def test_data_check_out_of_time_says_so(server: Server, make_db) -> None:
     assert by_check["not_null"].count == 1 and by_check["not_null"].fails  # counted first
 
 
+def test_data_checks_counted_together_each_at_its_own_step(
+    server: Server, make_db, monkeypatch
+) -> None:
+    """Checks go to the server in batches (one round trip each); every count lands on its own
+    step, and a check that errors mid-batch sends the batch back one at a time."""
+    from ddp_engine import datacheck
+
+    calls: list[int] = []
+    counts = datacheck._counts
+
+    def counting(conn, queries, timeout_ms):  # the real function, observed
+        calls.append(len(queries))
+        return counts(conn, queries, timeout_ms)
+
+    monkeypatch.setattr(datacheck, "_counts", counting)
+    source = make_db("CREATE TABLE t (a int NOT NULL, b int NOT NULL, c int NOT NULL);")
+    target = make_db(
+        "CREATE TABLE t (a int, b int, c int);"
+        "INSERT INTO t VALUES (NULL, NULL, NULL), (1, NULL, NULL), (1, 1, NULL), (1, 1, 1);"
+    )
+    result = compare(server.settings(source), server.settings(target))
+    found = {result.plan.steps[f.step].check[-1]: f.count for f in result.plan.data_checks}
+    assert found == {"a": 1, "b": 2, "c": 3}
+    assert calls == [3]
+
+    calls.clear()
+    source = make_db(
+        "CREATE TABLE t (a int NOT NULL, b int CHECK (10 / (b - b) = 0), c int NOT NULL);"
+    )
+    result = compare(server.settings(source), server.settings(target))
+    by_check = {f.check: f for f in result.plan.data_checks if f.check == "check"}
+    assert by_check["check"].message == "not checked: division by zero"
+    nulls = {
+        result.plan.steps[f.step].check[-1]: f.count
+        for f in result.plan.data_checks
+        if f.check == "not_null"
+    }
+    assert nulls == {"a": 1, "c": 3}
+    assert calls == [3]  # the batch failed, then one at a time
+
+
 def test_online_plan_applies_and_converges(server: Server, make_db, tmp_path) -> None:
     target = make_db(
         "CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE t (id int, p int, e text);"
