@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from itertools import chain
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
@@ -229,6 +229,37 @@ class ObjectIndex(Mapping[Key, Any]):
 _ATTR_OF_KIND = {kind: attr for attr, kind in OBJECT_KINDS.items()}
 
 
+class Lookups(NamedTuple):
+    """What the planner looks up in one snapshot: its objects by key and its dependency edges
+    grouped by one end (a source's by dependent, a target's by what they reference).
+
+    Made once per snapshot; ``sync.read_both`` makes each side's as soon as that side is read,
+    while the other may still be reading (0.1-0.2 s of a 10,000-table plan). The planner takes
+    them only for the very snapshot they were made from, and makes its own for any other (a
+    relabelled or cross-version source).
+    """
+
+    snapshot: Snapshot
+    objects: SnapshotIndex
+    edges: dict[Key, list[Key]]
+
+    @classmethod
+    def of_source(cls, snapshot: Snapshot) -> Lookups:
+        """Objects, and for each object what it requires."""
+        graph: dict[Key, list[Key]] = defaultdict(list)
+        for dependent, referenced in snapshot.dependencies:
+            graph[dependent].append(referenced)
+        return cls(snapshot, index_snapshot(snapshot), graph)
+
+    @classmethod
+    def of_target(cls, snapshot: Snapshot) -> Lookups:
+        """Objects, and for each object what stands on it."""
+        graph: dict[Key, list[Key]] = defaultdict(list)
+        for dependent, referenced in snapshot.dependencies:
+            graph[referenced].append(dependent)
+        return cls(snapshot, index_snapshot(snapshot), graph)
+
+
 class _Node:
     __slots__ = ("step", "order", "after")
 
@@ -248,18 +279,23 @@ class Planner:
         stamp: str,
         privileges: bool = True,
         online: bool = False,
+        lookups: tuple[Lookups | None, Lookups | None] = (None, None),
     ) -> None:
         self.online = online
         self.source = source
         self.target = target
         self.stamp = stamp
         self.privileges = privileges
-        indexes = index_snapshot(source), index_snapshot(target)
-        self.changes = diff(source, target, privileges, indexes)
-        self.src = ObjectIndex(source, indexes[0])
-        self.tgt = ObjectIndex(target, indexes[1])
-        self.src_deps = self._graph(source.dependencies)
-        self.tgt_dependents = self._reverse(target.dependencies)
+        src, tgt = lookups
+        if src is None or src.snapshot is not source:
+            src = Lookups.of_source(source)
+        if tgt is None or tgt.snapshot is not target:
+            tgt = Lookups.of_target(target)
+        self.changes = diff(source, target, privileges, (src.objects, tgt.objects))
+        self.src = ObjectIndex(source, src.objects)
+        self.tgt = ObjectIndex(target, tgt.objects)
+        self.src_deps = src.edges
+        self.tgt_dependents = tgt.edges
         self.nodes: list[_Node] = []
         self.provides: dict[Key, list[int]] = defaultdict(list)
         self.disturbs: dict[Key, list[int]] = defaultdict(list)
@@ -273,22 +309,6 @@ class Planner:
         self.cleanup: list[str] = []
         self.warnings: list[str] = []
         self._source_expressions: str | None = None
-
-    # -- indexes over the snapshots -------------------------------------------------------
-
-    @staticmethod
-    def _graph(edges: Iterable[tuple[Key, Key]]) -> dict[Key, list[Key]]:
-        graph: dict[Key, list[Key]] = defaultdict(list)
-        for dependent, referenced in edges:
-            graph[dependent].append(referenced)
-        return graph
-
-    @staticmethod
-    def _reverse(edges: Iterable[tuple[Key, Key]]) -> dict[Key, list[Key]]:
-        graph: dict[Key, list[Key]] = defaultdict(list)
-        for dependent, referenced in edges:
-            graph[referenced].append(dependent)
-        return graph
 
     # -- adding steps ---------------------------------------------------------------------
 
@@ -582,6 +602,7 @@ def make_plan(
     statement_timeout: str = "0",
     now: datetime | None = None,
     target_fingerprint: str | None = None,
+    lookups: tuple[Lookups | None, Lookups | None] = (None, None),
 ) -> Plan:
     """Diff two snapshots and order the statements that make the target match the source.
 
@@ -591,7 +612,7 @@ def make_plan(
     if not source.all_schemas and source_schema is not None:
         source = relabel(source, source_schema, target_schema)
     generated_at, stamp = timestamps(now)
-    planner = Planner(source, target, stamp, privileges, online)
+    planner = Planner(source, target, stamp, privileges, online, lookups)
     steps, cleanup, warnings = planner.build()
     unsupported = tuple(
         sorted(
@@ -621,6 +642,7 @@ def make_plan(
 
 
 __all__ = [
+    "Lookups",
     "Plan",
     "Planner",
     "SECTIONS",

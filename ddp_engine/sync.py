@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import datetime
+from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
@@ -23,7 +24,7 @@ from ddp_engine.crossversion import (
 from ddp_engine.datacheck import run_data_checks
 from ddp_engine.introspect import introspect
 from ddp_engine.model import Snapshot
-from ddp_engine.plan import Plan, make_plan
+from ddp_engine.plan import Lookups, Plan, make_plan
 from ddp_engine.render import render_script
 from ddp_engine.settings import ConnectionSettings
 
@@ -65,13 +66,35 @@ def label(settings: ConnectionSettings, all_schemas: bool) -> str:
     return f"{where} (all schemas)" if all_schemas else f"{settings.schema_name} ({where})"
 
 
+class SideRead(NamedTuple):
+    """One side as read_both returns it: the snapshot, the seconds its read took, the lookups
+    the planner needs in it and, when the options ask for it, its fingerprint ("" if not)."""
+
+    snapshot: Snapshot
+    seconds: float
+    lookups: Lookups
+    fingerprint: str
+
+
 def read_both(
     source: ConnectionSettings, target: ConnectionSettings, options: SyncOptions
-) -> tuple[tuple[Snapshot, float], tuple[Snapshot, float]]:
-    """Introspect source and target at the same time: the wall time is the slower side's."""
+) -> tuple[SideRead, SideRead]:
+    """Introspect source and target at the same time: the wall time is the slower side's.
+
+    Each side's lookups (and the target's fingerprint) are made in that side's thread as soon
+    as it is read, while the other side may still be reading.
+    """
+
+    def read(settings: ConnectionSettings, side: str) -> SideRead:
+        snapshot, seconds = introspect(settings, side, options.all_schemas)
+        if side == "source":
+            return SideRead(snapshot, seconds, Lookups.of_source(snapshot), "")
+        fingerprint = snapshot.fingerprint() if options.fingerprint else ""
+        return SideRead(snapshot, seconds, Lookups.of_target(snapshot), fingerprint)
+
     with ThreadPoolExecutor(max_workers=2) as pool:
-        src = pool.submit(introspect, source, "source", options.all_schemas)
-        tgt = pool.submit(introspect, target, "target", options.all_schemas)
+        src = pool.submit(read, source, "source")
+        tgt = pool.submit(read, target, "target")
         return src.result(), tgt.result()
 
 
@@ -82,11 +105,15 @@ def plan_from_snapshots(
     target_settings: ConnectionSettings,
     options: SyncOptions,
     now: datetime | None = None,
+    lookups: tuple[Lookups | None, Lookups | None] = (None, None),
+    fingerprint: str | None = None,
 ) -> Plan:
     """The Plan for two snapshots already read (Dagster reads them in separate assets), with
-    the data checks run on the target unless the options turn them off."""
-    # Of the target as it is: apply re-reads it and compares.
-    fingerprint = target.fingerprint() if options.fingerprint else ""
+    the data checks run on the target unless the options turn them off. ``lookups`` and the
+    target's ``fingerprint``, when the caller made them already, are not made again."""
+    if fingerprint is None:
+        # Of the target as it is: apply re-reads it and compares.
+        fingerprint = target.fingerprint() if options.fingerprint else ""
     if not same_major(source, target):
         source = strip_privileges(source, target.server_version)
         target = strip_privileges(target, source.server_version)
@@ -105,6 +132,7 @@ def plan_from_snapshots(
         statement_timeout=options.statement_timeout,
         now=now,
         target_fingerprint=fingerprint,
+        lookups=lookups,
     )
     if options.data_checks:
         plan = run_data_checks(target_settings, plan, options.data_check_budget)
@@ -140,15 +168,24 @@ def compare(
     """Read both sides and make the plan and script."""
     options = options or SyncOptions()
     with no_cycle_collection():
-        (src, src_s), (tgt, tgt_s) = read_both(source, target, options)
-        plan = plan_from_snapshots(src, tgt, source, target, options, now)
+        src, tgt = read_both(source, target, options)
+        plan = plan_from_snapshots(
+            src.snapshot,
+            tgt.snapshot,
+            source,
+            target,
+            options,
+            now,
+            lookups=(src.lookups, tgt.lookups),
+            fingerprint=tgt.fingerprint,
+        )
     return SyncResult(
-        source=src,
-        target=tgt,
+        source=src.snapshot,
+        target=tgt.snapshot,
         plan=plan,
         script=render_script(plan),
-        source_seconds=src_s,
-        target_seconds=tgt_s,
+        source_seconds=src.seconds,
+        target_seconds=tgt.seconds,
     )
 
 

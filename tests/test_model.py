@@ -6,7 +6,7 @@ from __future__ import annotations
 from ddp_engine.crossversion import strip_privileges
 from ddp_engine.introspect import introspect
 from ddp_engine.model import Column, Constraint, Snapshot
-from ddp_engine.plan import Plan, Planner, relabel
+from ddp_engine.plan import Lookups, Plan, Planner, make_plan, relabel
 from ddp_engine.sync import compare
 from tests.conftest import apply_script
 
@@ -154,3 +154,17 @@ def test_edges_with_a_renamed_dropped_end_are_left_out(server, make_db) -> None:
         ("index", "public", "i", ""),
         ("column", "public", "not_dropped_really", "a"),
     ) in snapshot.dependencies
+
+
+def test_lookups_are_taken_only_for_the_snapshot_they_were_made_from(server, make_db) -> None:
+    """read_both makes each side's lookups while the other side is read; the planner must not
+    take them for any other snapshot (a relabelled or cross-version source is a new one)."""
+    source, _ = introspect(server.settings(make_db("CREATE TABLE t (a int, b text);")), "source")
+    target, _ = introspect(server.settings(make_db("CREATE TABLE t (a int);")), "target")
+    labels = dict(source_label="s", target_label="t", target_schema="public", target_fingerprint="")
+    plain = make_plan(source, target, **labels)
+    assert [c.label for c in plain.changes] == ["public.t.b"]
+    made = (Lookups.of_source(source), Lookups.of_target(target))
+    assert make_plan(source, target, **labels, lookups=made).changes == plain.changes
+    stale = (Lookups.of_source(target), Lookups.of_target(source))  # of other snapshots
+    assert make_plan(source, target, **labels, lookups=stale).changes == plain.changes
