@@ -20,7 +20,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ddp_engine.embedded import create_database, embedded_server, load_sql
 from ddp_engine.errors import DdpError
 from ddp_engine.settings import ConnectionSettings
 
@@ -75,6 +74,9 @@ def shadow_sources(
     if not wanted:
         yield ShadowSides(source=None, target=None)
         return
+    # Imported here: a sync of two live databases never starts a server (a fifth of start-up).
+    from ddp_engine.embedded import create_database, embedded_server, load_sql
+
     with embedded_server() as server:
         settings: dict[str, ConnectionSettings] = {}
         for side, path in wanted.items():
