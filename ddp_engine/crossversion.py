@@ -16,7 +16,8 @@ import psycopg
 from pydantic import BaseModel
 
 from ddp_engine.connect import connect
-from ddp_engine.model import Column, Snapshot, View
+from ddp_engine.diff import index_objects
+from ddp_engine.model import Column, Constraint, Key, Snapshot, View, object_key
 from ddp_engine.settings import ConnectionSettings
 from ddp_engine.sqltext import ident
 
@@ -114,7 +115,11 @@ def _with_definition(view: View, definition: str | None) -> View:
 
 
 def reparsed_checks(
-    source: Snapshot, target: Snapshot, settings: ConnectionSettings, all_schemas: bool
+    source: Snapshot,
+    target: Snapshot,
+    settings: ConnectionSettings,
+    all_schemas: bool,
+    constraints: tuple[dict[Key, Constraint], dict[Key, Constraint]] | None = None,
 ) -> Snapshot:
     """Source CHECK constraints whose text differs from the target's only by how the server
     prints a re-parsed expression take the target's text.
@@ -123,16 +128,17 @@ def reparsed_checks(
     prints as ``(status)::text = ANY ((ARRAY['a'::varchar, ...])::text[])``, which parses
     back into a different tree and prints differently again. The source's text is added to a
     temporary copy of the target table, in a transaction that is rolled back, and read back.
+    ``constraints``: both sides' constraints by key (diff.index_objects), when the caller has
+    them (a big catalog has tens of thousands).
     """
-    target_checks = {
-        (c.schema_name, c.table, c.name): c for c in target.constraints if c.constraint_type == "c"
-    }
+    src, tgt = constraints or (index_objects(source.constraints), index_objects(target.constraints))
     differing = [
         c
-        for c in source.constraints
+        for key, c in src.items()
         if c.constraint_type == "c"
-        and (c.schema_name, c.table, c.name) in target_checks
-        and target_checks[(c.schema_name, c.table, c.name)].definition != c.definition
+        and (other := tgt.get(key)) is not None
+        and other.constraint_type == "c"
+        and other.definition != c.definition
     ]
     if not differing:
         return source
@@ -154,14 +160,14 @@ def reparsed_checks(
                     ).fetchone()
             except psycopg.Error:
                 continue
-            if row and row[0] == target_checks[key].definition:
+            if row and row[0] == tgt[object_key(check)].definition:
                 settled.add(key)
     if not settled:
         return source
-    constraints = tuple(
-        c.model_copy(update={"definition": target_checks[k].definition})
-        if (k := (c.schema_name, c.table, c.name)) in settled
+    checks = tuple(
+        c.model_copy(update={"definition": tgt[object_key(c)].definition})
+        if (c.schema_name, c.table, c.name) in settled
         else c
         for c in source.constraints
     )
-    return source.model_copy(update={"constraints": constraints})
+    return source.model_copy(update={"constraints": checks})

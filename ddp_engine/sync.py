@@ -118,7 +118,11 @@ def plan_from_snapshots(
         source = strip_privileges(source, target.server_version)
         target = strip_privileges(target, source.server_version)
         source = canonical_views(source, target, target_settings, options.all_schemas)
-    source = reparsed_checks(source, target, target_settings, options.all_schemas)
+    src, tgt = lookups
+    constraints = None
+    if src is not None and src.snapshot is source and tgt is not None and tgt.snapshot is target:
+        constraints = (src.objects["constraints"], tgt.objects["constraints"])
+    source = reparsed_checks(source, target, target_settings, options.all_schemas, constraints)
     plan = make_plan(
         source,
         target,

@@ -146,3 +146,32 @@ def test_check_on_varchar_in_list_converges(converge) -> None:
         "CREATE TABLE t (status varchar(2));",
         "CREATE TABLE t (status varchar(2) CHECK (status IN ('DF', 'PB')));",
     )
+
+
+def test_reparsed_check_settles_with_or_without_the_readers_index(server, make_db) -> None:
+    """The CLI hands reparsed_checks the constraints the reader indexed; Dagster's plan, made
+    from stored snapshots, has none and indexes them itself: both settle the same text."""
+    from ddp_engine.crossversion import reparsed_checks
+    from ddp_engine.introspect import introspect
+    from ddp_engine.plan import Lookups
+
+    check = "CREATE TABLE t (status varchar(2) CHECK (status IN ('DF', 'PB')));"
+    target_db = make_db(check)
+    with server.connect(target_db) as conn:  # the target's text, as a sync would leave it
+        text = conn.execute(
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 't_status_check'"
+        ).fetchone()[0]
+        conn.execute(
+            f"ALTER TABLE t DROP CONSTRAINT t_status_check, ADD CONSTRAINT t_status_check {text}"
+        )
+        conn.commit()
+    source, _ = introspect(server.settings(make_db(check)), "source")
+    target, _ = introspect(server.settings(target_db), "target")
+    assert source.constraints[0].definition != target.constraints[0].definition
+    indexed = (
+        Lookups.of_source(source).objects["constraints"],
+        Lookups.of_target(target).objects["constraints"],
+    )
+    for constraints in (None, indexed):
+        settled = reparsed_checks(source, target, server.settings(target_db), False, constraints)
+        assert settled.constraints[0].definition == target.constraints[0].definition
