@@ -121,8 +121,12 @@ def _check_batch(
 
 def _counts(conn: psycopg.Connection, queries: list[str], timeout_ms: int) -> list[int]:
     """Run ``queries`` (one count each) in one round trip, in a savepoint that a failure rolls
-    back so that the read-only transaction goes on. From PostgreSQL 13 on, a statement timeout
-    applies to each statement of a multi-statement query, not to the whole."""
+    back so that the read-only transaction goes on.
+
+    Savepoint, timeout, counts and release go together: a round trip each were most of the
+    checks' time. From PostgreSQL 13 on, a statement timeout applies to each statement of a
+    multi-statement query, not to the whole.
+    """
     body = "; ".join(queries)
     try:
         cur = conn.execute(
@@ -141,14 +145,11 @@ def _counts(conn: psycopg.Connection, queries: list[str], timeout_ms: int) -> li
             return counts
 
 
-def _not_counted(index: int, step: Step) -> DataFinding:
+def _not_counted(
+    index: int, step: Step, message: str = "not checked", fails: bool = False
+) -> DataFinding:
     return DataFinding(
-        step=index,
-        note=step.note,
-        check=step.check[0],
-        count=None,
-        message="not checked",
-        fails=False,
+        step=index, note=step.note, check=step.check[0], count=None, message=message, fails=fails
     )
 
 
@@ -175,62 +176,15 @@ def _check(
     sql, meaning = query
     remaining_ms = int((deadline - time.monotonic()) * 1000)
     if remaining_ms < 50:
-        return DataFinding(
-            step=index,
-            note=step.note,
-            check=kind,
-            count=None,
-            message="not checked: the data-check time budget ran out",
-            fails=False,
-        )
+        return _not_counted(index, step, "not checked: the data-check time budget ran out")
     try:
-        count = _count(conn, sql, remaining_ms)
+        (count,) = _counts(conn, [sql], remaining_ms)
     except psycopg.errors.QueryCanceled:
-        return DataFinding(
-            step=index,
-            note=step.note,
-            check=kind,
-            count=None,
-            message="not checked: the data-check time budget ran out",
-            fails=False,
-        )
+        return _not_counted(index, step, "not checked: the data-check time budget ran out")
     except psycopg.Error as exc:
         if kind == "cast":
-            return DataFinding(
-                step=index,
-                note=step.note,
-                check=kind,
-                count=None,
-                message=f"some values do not convert: {exc.diag.message_primary}",
-                fails=True,
+            return _not_counted(
+                index, step, f"some values do not convert: {exc.diag.message_primary}", fails=True
             )
-        return DataFinding(
-            step=index,
-            note=step.note,
-            check=kind,
-            count=None,
-            message=f"not checked: {exc.diag.message_primary}",
-            fails=False,
-        )
+        return _not_counted(index, step, f"not checked: {exc.diag.message_primary}")
     return _counted(index, step, meaning, count)
-
-
-def _count(conn: psycopg.Connection, sql: str, timeout_ms: int) -> int:
-    """Run one count under its own timeout, in a savepoint that a failure rolls back so that
-    the read-only transaction goes on.
-
-    One round trip per check: a plan at 10,000 tables counts hundreds of things, and four
-    round trips each (savepoint, timeout, count, release) were most of the checks' time.
-    """
-    try:
-        cur = conn.execute(
-            f"SAVEPOINT ddp_check; SET LOCAL statement_timeout = {timeout_ms}; "
-            f"{sql}; RELEASE ddp_check".encode()
-        )
-    except psycopg.Error:
-        conn.execute("ROLLBACK TO SAVEPOINT ddp_check; RELEASE ddp_check")
-        raise
-    while cur.description is None and cur.nextset():
-        pass  # the savepoint's and the SET's results come first
-    row = cur.fetchone()
-    return int(row[0]) if row else 0

@@ -246,18 +246,21 @@ class Lookups(NamedTuple):
     @classmethod
     def of_source(cls, snapshot: Snapshot) -> Lookups:
         """Objects, and for each object what it requires."""
-        graph: dict[Key, list[Key]] = defaultdict(list)
-        for dependent, referenced in snapshot.dependencies:
-            graph[dependent].append(referenced)
-        return cls(snapshot, index_snapshot(snapshot), graph)
+        return cls(snapshot, index_snapshot(snapshot), _grouped(snapshot.dependencies, 0))
 
     @classmethod
     def of_target(cls, snapshot: Snapshot) -> Lookups:
         """Objects, and for each object what stands on it."""
-        graph: dict[Key, list[Key]] = defaultdict(list)
-        for dependent, referenced in snapshot.dependencies:
-            graph[referenced].append(dependent)
-        return cls(snapshot, index_snapshot(snapshot), graph)
+        return cls(snapshot, index_snapshot(snapshot), _grouped(snapshot.dependencies, 1))
+
+
+def _grouped(edges: Iterable[tuple[Key, Key]], by: int) -> dict[Key, list[Key]]:
+    """(dependent, referenced) edges grouped by one end (``by`` 0 or 1), listing the other."""
+    graph: dict[Key, list[Key]] = defaultdict(list)
+    other = 1 - by
+    for edge in edges:
+        graph[edge[by]].append(edge[other])
+    return graph
 
 
 class _Node:
