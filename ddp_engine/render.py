@@ -139,7 +139,7 @@ def _step_lines(plan: Plan, index: int, moved_from: str | None) -> list[str]:
     if moved_from:
         out.append(f"--   ({moved_from} statement placed here: it depends on statements above)")
     for hazard in step.hazards:
-        out.append(f"--   hazard: {hazard}")
+        out.append(f"--   hazard: {one_line(hazard)}")
     for finding in plan.data_checks:
         if finding.step == index:
             word = "DATA CHECK FAILS" if finding.fails else "data check"

@@ -301,3 +301,28 @@ def test_target_changing_while_being_read_gives_one_consistent_snapshot(server, 
         ({"t": ["a"]}, ["t_a"]),
         ({"t": ["a", "b"], "late": ["x"]}, ["t_b"]),
     )
+
+
+def test_dropping_an_attribute_of_a_stored_composite_type_is_a_hazard(
+    server: Server, make_db, tmp_path
+) -> None:
+    """PostgreSQL drops the attribute from every stored value of the type as well: the step
+    says whose values go, and says nothing for a type no column stores."""
+    target = make_db(
+        "CREATE TYPE item AS (name text, price int); CREATE TABLE t (c item, d item[]);"
+        "INSERT INTO t VALUES (ROW('a', 1), ARRAY[ROW('b', 2)::item]);"
+        "CREATE TYPE loose AS (name text, price int);"
+    )
+    source = make_db(
+        "CREATE TYPE item AS (name text); CREATE TABLE t (c item, d item[]);"
+        "CREATE TYPE loose AS (name text);"
+    )
+    result = compare(server.settings(source), server.settings(target))
+    hazards = dict(result.plan.hazards())
+    assert hazards["Change composite type item"] == (
+        "loses data: the values of price stored in t.c, t.d are dropped with the attribute"
+    )
+    assert "Change composite type loose" not in hazards
+    assert "-- Change composite type item\n--   hazard: loses data" in result.script
+    apply_script(server, target, result.script, tmp_path)
+    assert compare(server.settings(source), server.settings(target)).plan.is_empty

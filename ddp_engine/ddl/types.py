@@ -294,16 +294,26 @@ class TypeSteps(StepBase):
                     hazards=hazards,
                 )
         if src.type_kind == "c" and "attributes" in fields:
-            stmts = [
-                f"ALTER TYPE {q} DROP ATTRIBUTE {a.split(' ', 1)[0]}"
-                for a in tgt.attributes
-                if a not in src.attributes
-            ]
+            dropped = [a.split(" ", 1)[0] for a in tgt.attributes if a not in src.attributes]
+            stmts = [f"ALTER TYPE {q} DROP ATTRIBUTE {a}" for a in dropped]
             stmts += [
                 f"ALTER TYPE {q} ADD ATTRIBUTE {a}"
                 for a in src.attributes
                 if a not in tgt.attributes
             ]
+            # PostgreSQL drops an attribute from the values stored in columns of the type too
+            # (a changed attribute is dropped and added): those values are gone for good.
+            stored_in = sorted(
+                ".".join(key[2:])
+                for key in self.p.target_dependents(change.key)
+                if key[0] == "column"
+            )
+            hazards = []
+            if dropped and stored_in:
+                hazards.append(
+                    f"loses data: the values of {', '.join(dropped)} stored in "
+                    f"{', '.join(stored_in)} are dropped with the attribute"
+                )
             self.p.add(
                 "TYPE",
                 change.key,
@@ -312,6 +322,7 @@ class TypeSteps(StepBase):
                 stmts,
                 provides=[change.key],
                 disturbs=[change.key],  # a type it drops an attribute of may then go
+                hazards=hazards,
             )
         if src.type_kind == "r" and "range_options" in fields:
             self.p.warnings.append(
