@@ -27,6 +27,31 @@ def literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+def split_ident(text: str) -> tuple[str, str]:
+    """``<identifier> <rest>`` (as quote_ident prints it) → (the identifier's SQL, rest).
+
+    A quoted identifier may hold spaces and doubled quotes: ``"my ""odd"" c" CHECK (...)``
+    splits after its closing quote, not at its first space.
+    """
+    if text.startswith('"'):
+        at = 1
+        while True:
+            at = text.index('"', at)
+            if text.startswith('""', at):
+                at += 2
+                continue
+            return text[: at + 1], text[at + 1 :].lstrip(" ")
+    head, _, rest = text.partition(" ")
+    return head, rest
+
+
+def unquote(identifier: str) -> str:
+    """The name an identifier's SQL stands for: ``"my ""odd"" c"`` → ``my "odd" c``."""
+    if identifier.startswith('"'):
+        return identifier[1:-1].replace('""', '"')
+    return identifier
+
+
 def dropped_name(name: str, stamp: str) -> str:
     """``<name>_dropped_<stamp>``, shortened with a hash when it would pass 63 bytes.
 

@@ -40,7 +40,6 @@ CASES = sorted([*FOLDERS, *REVERSE_CASES])
 KNOWN_FAILURES: dict[str, str] = {
     "django_app": "the checker compares deparsed text and a CHECK (varchar IN (...)) does not deparse to a fixed point (pg_dump/restore shows the same); DDP re-parses it on the target and finds it in sync",
     "django_app_min": "the checker compares deparsed text and a CHECK (varchar IN (...)) does not deparse to a fixed point (pg_dump/restore shows the same); DDP re-parses it on the target and finds it in sync",
-    "docs_types_domains_reverse": "a domain stored inside a composite-typed column cannot get a new constraint (PostgreSQL: cannot alter type because column uses it); DDP keeps a column it would drop, so the column still stores it",
 }
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ddp_engine.sqltext import dropped_name
+from ddp_engine.sqltext import dropped_name, split_ident, unquote
 from ddp_engine.sync import compare
 from tests.conftest import Server
 from tests.test_cli import ddp, side_args
@@ -254,3 +254,32 @@ def test_bad_options_are_one_line(args, message, server: Server, make_db, tmp_pa
     result = ddp("sync", *base, *args, cwd=tmp_path)
     assert result.returncode == 1
     assert message in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_identifiers_split_after_their_closing_quote() -> None:
+    """Domain constraints and composite attributes come as ``<identifier> <rest>`` text."""
+    assert split_ident('"my ""odd"" c" CHECK ((VALUE > 0))') == (
+        '"my ""odd"" c"',
+        "CHECK ((VALUE > 0))",
+    )
+    assert split_ident("plain CHECK (x)") == ("plain", "CHECK (x)")
+    assert split_ident('"a b" text') == ('"a b"', "text")
+    assert unquote('"my ""odd"" c"') == 'my "odd" c'
+    assert unquote("plain") == "plain"
+
+
+def test_domain_constraints_and_attributes_with_spaces_and_quotes_converge(converge) -> None:
+    """Names with spaces and quotes in domain constraints and composite attributes are dropped,
+    renamed and commented by their whole name."""
+    result = converge(
+        'CREATE DOMAIN d AS int CONSTRAINT "my ""odd"" c" CHECK (VALUE > 0)'
+        ' CONSTRAINT "gone one" CHECK (VALUE < 100);'
+        'COMMENT ON CONSTRAINT "my ""odd"" c" ON DOMAIN d IS \'x\';'
+        'CREATE TYPE item AS ("the name" text, "old ""price""" int);',
+        'CREATE DOMAIN d AS int CONSTRAINT "new ""odd"" c" CHECK (VALUE > 0);'
+        'COMMENT ON CONSTRAINT "new ""odd"" c" ON DOMAIN d IS \'y\';'
+        'CREATE TYPE item AS ("the name" text);',
+    )
+    assert 'RENAME CONSTRAINT "my ""odd"" c" TO "new ""odd"" c"' in result.script
+    assert 'DROP CONSTRAINT "gone one"' in result.script
+    assert 'DROP ATTRIBUTE "old ""price"""' in result.script

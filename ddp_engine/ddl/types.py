@@ -13,7 +13,7 @@ from ddp_engine.ddl.base import (
 )
 from ddp_engine.diff import Change
 from ddp_engine.model import Collation, Extension, Key, Schema, UserType
-from ddp_engine.sqltext import ident, literal, qualified
+from ddp_engine.sqltext import ident, literal, qualified, split_ident, unquote
 
 
 class TypeSteps(StepBase):
@@ -273,11 +273,11 @@ class TypeSteps(StepBase):
                 )
             if "not_null" in fields:
                 stmts.append(f"ALTER DOMAIN {q} {'SET' if src.not_null else 'DROP'} NOT NULL")
-            for con in sorted(set(tgt.constraints) - set(src.constraints)):
-                stmts.append(f"ALTER DOMAIN {q} DROP CONSTRAINT {con.split(' ', 1)[0]}")
-            for con in sorted(set(src.constraints) - set(tgt.constraints)):
-                stmts.append(f"ALTER DOMAIN {q} ADD CONSTRAINT {con}")
-            hazards = [SCAN, MAY_FAIL] if fields & {"not_null", "constraints"} else []
+            dropped, renamed, added = _domain_constraint_changes(src, tgt)
+            stmts += [f"ALTER DOMAIN {q} DROP CONSTRAINT {name}" for name in dropped]
+            stmts += [f"ALTER DOMAIN {q} RENAME CONSTRAINT {a} TO {b}" for a, b in renamed]
+            stmts += [f"ALTER DOMAIN {q} ADD CONSTRAINT {con}" for con in added]
+            hazards = [SCAN, MAY_FAIL] if "not_null" in fields or added else []
             if fields & {"base_type", "collation"}:
                 self.p.warnings.append(
                     f"domain {src.name}: base type or collation change is "
@@ -294,7 +294,7 @@ class TypeSteps(StepBase):
                     hazards=hazards,
                 )
         if src.type_kind == "c" and "attributes" in fields:
-            dropped = [a.split(" ", 1)[0] for a in tgt.attributes if a not in src.attributes]
+            dropped = [split_ident(a)[0] for a in tgt.attributes if a not in src.attributes]
             stmts = [f"ALTER TYPE {q} DROP ATTRIBUTE {a}" for a in dropped]
             stmts += [
                 f"ALTER TYPE {q} ADD ATTRIBUTE {a}"
@@ -333,7 +333,7 @@ class TypeSteps(StepBase):
                 dict(tgt.constraint_comments),
                 dict(src.constraint_comments),
             )
-            live = {c.split(" ", 1)[0].strip('"') for c in src.constraints}
+            live = {unquote(split_ident(c)[0]) for c in src.constraints}
             self.p.add(
                 "TYPE",
                 change.key,
@@ -416,3 +416,32 @@ class TypeSteps(StepBase):
         )
         for sid in moves:
             self.p.after(drop, sid)
+
+
+def _domain_constraint_changes(
+    src: UserType, tgt: UserType
+) -> tuple[list[str], list[tuple[str, str]], list[str]]:
+    """The target domain's constraints to drop, rename (old, new) and the source's to add.
+
+    A constraint whose text is the same under another name is renamed, not dropped and added:
+    adding one checks every value the domain holds, and PostgreSQL refuses that outright
+    while a composite-typed column stores the domain.
+    """
+    gone = [split_ident(c) for c in sorted(set(tgt.constraints) - set(src.constraints))]
+    new = [split_ident(c) for c in sorted(set(src.constraints) - set(tgt.constraints))]
+    kept_names = {split_ident(c)[0] for c in tgt.constraints} - {name for name, _ in gone}
+    by_text: dict[str, str] = {}
+    for name, text in gone:
+        by_text.setdefault(text, name)
+    renamed = []
+    for name, text in new:
+        old = by_text.get(text)
+        # a new name still taken by a constraint that stays or is renamed itself: drop and add
+        if old is not None and name not in kept_names and name not in by_text.values():
+            renamed.append((old, name))
+            del by_text[text]
+    renamed_old = {old for old, _ in renamed}
+    renamed_new = {name for _, name in renamed}
+    dropped = [name for name, _ in gone if name not in renamed_old]
+    added = [f"{name} {text}" for name, text in new if name not in renamed_new]
+    return dropped, renamed, added
