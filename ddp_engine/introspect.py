@@ -43,6 +43,7 @@ from ddp_engine.model import (
     View,
 )
 from ddp_engine.settings import ConnectionSettings
+from ddp_engine.sqltext import split_ident, unquote
 
 #: The suffix of a name that DDP renamed to keep its data; such objects are left out of diffs.
 DROPPED_RE = re.compile(r"_dropped_\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-\d{3}Z$")
@@ -287,7 +288,8 @@ def parse_acl(items: Iterable[str], owner: str) -> tuple[str, ...]:
     """
     result = []
     for item in items:
-        grantee, rest = _split_grantee(item)
+        quoted, rest = split_ident(item, sep="=")
+        grantee = unquote(quoted)
         privileges = rest.rsplit("/", 1)[0]
         if grantee == "":
             grantee = "PUBLIC"
@@ -295,23 +297,6 @@ def parse_acl(items: Iterable[str], owner: str) -> tuple[str, ...]:
             grantee = "<owner>"
         result.append(f"{grantee}={privileges}")
     return tuple(sorted(result))
-
-
-def _split_grantee(item: str) -> tuple[str, str]:
-    if item.startswith('"'):
-        i, name = 1, []
-        while i < len(item):
-            if item[i] == '"':
-                if item[i + 1 : i + 2] == '"':
-                    name.append('"')
-                    i += 2
-                    continue
-                break
-            name.append(item[i])
-            i += 1
-        return "".join(name), item[i + 2 :]
-    grantee, _, rest = item.partition("=")
-    return grantee, rest
 
 
 #: Rows fetched per round trip to the driver: large enough to amortise the call, small enough

@@ -27,11 +27,11 @@ def literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def split_ident(text: str) -> tuple[str, str]:
-    """``<identifier> <rest>`` (as quote_ident prints it) → (the identifier's SQL, rest).
+def split_ident(text: str, sep: str = " ") -> tuple[str, str]:
+    """``<identifier><sep><rest>`` (as PostgreSQL prints it) → (the identifier's SQL, rest).
 
-    A quoted identifier may hold spaces and doubled quotes: ``"my ""odd"" c" CHECK (...)``
-    splits after its closing quote, not at its first space.
+    A quoted identifier may hold spaces, ``=`` and doubled quotes: ``"my ""odd"" c" CHECK
+    (...)`` splits after its closing quote, not at the first separator.
     """
     if text.startswith('"'):
         at = 1
@@ -40,8 +40,9 @@ def split_ident(text: str) -> tuple[str, str]:
             if text.startswith('""', at):
                 at += 2
                 continue
-            return text[: at + 1], text[at + 1 :].lstrip(" ")
-    head, _, rest = text.partition(" ")
+            rest = text[at + 1 :]
+            return text[: at + 1], rest[len(sep) :] if rest.startswith(sep) else rest
+    head, _, rest = text.partition(sep)
     return head, rest
 
 

@@ -436,7 +436,8 @@ def _domain_constraint_changes(
     renamed = []
     for name, text in new:
         old = by_text.get(text)
-        # a new name still taken by a constraint that stays or is renamed itself: drop and add
+        # a new name that a constraint keeps, or that one still to be dropped or renamed
+        # holds: drop and add instead, which is right in any order
         if old is not None and name not in kept_names and name not in by_text.values():
             renamed.append((old, name))
             del by_text[text]
