@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 import psycopg
 
@@ -75,9 +76,52 @@ def scrub(text: str, settings: ConnectionSettings) -> str:
     return text
 
 
-def connect(settings: ConnectionSettings, side: str) -> psycopg.Connection:
-    """Open a connection for ``side`` ("source" or "target") or raise a one-line DdpError."""
+#: A PostgreSQL interval as the timeout settings take it: ``10s``, ``500ms``, ``5min``, ``0``.
+_INTERVAL = re.compile(r"^\d+(?:\.\d+)?\s?(?:us|ms|s|min|h|d)?$")
+
+
+class SessionLimits(NamedTuple):
+    """How long a session of ddp may wait for a lock and run one statement.
+
+    Both are set when the session starts, so that no read, data check or apply of ddp can wait
+    forever behind a lock another session holds (the deparse functions lock each relation they
+    are given). A script's own ``SET`` statements override them for what the script runs.
+    """
+
+    lock_timeout: str = "10s"
+    statement_timeout: str = "300s"
+
+
+def session_options(limits: SessionLimits) -> str:
+    """libpq's ``options`` for every session ddp opens.
+
+    ``search_path`` is empty (pg_dump's discipline): pg_catalog alone is searched, implicitly,
+    so no function, operator, type or view planted in a schema another role can write to can be
+    picked up by ddp's own SQL, which runs with the rights of an owner or superuser; deparsed
+    text comes out with every user object qualified.
+    """
+    for name, value in limits._asdict().items():
+        if not _INTERVAL.match(value):
+            raise DdpError(
+                f"DDP SYNC failed: {name.replace('_', '-')} must be a duration such as 10s, "
+                f"500ms or 5min (got {value!r})"
+            )
+    return (
+        "-c search_path= "
+        f"-c lock_timeout={limits.lock_timeout.replace(' ', '')} "
+        f"-c statement_timeout={limits.statement_timeout.replace(' ', '')}"
+    )
+
+
+def connect(
+    settings: ConnectionSettings, side: str, limits: SessionLimits | None = None
+) -> psycopg.Connection:
+    """Open a session for ``side`` ("source" or "target") or raise a one-line DdpError.
+
+    Every session ddp opens on a user's server goes through here (see ``session_options``).
+    """
+    options = session_options(limits or SessionLimits())
     try:
-        return psycopg.connect(**settings.connect_kwargs())
+        return psycopg.connect(**settings.connect_kwargs(), options=options)
     except psycopg.Error as exc:
         raise DdpError(describe_connection_error(exc, settings, side)) from None
