@@ -5,13 +5,18 @@ SELECT n.nspname AS schema_name,
        co.collisdeterministic AS deterministic,
        co.collcollate AS lc_collate,
        co.collctype AS lc_ctype,
-       coalesce(to_jsonb(co) ->> 'colllocale', to_jsonb(co) ->> 'colliculocale') AS icu_locale,
+       coalesce(pg_catalog.to_jsonb(co) OPERATOR(pg_catalog.->>) 'colllocale',
+                pg_catalog.to_jsonb(co) OPERATOR(pg_catalog.->>) 'colliculocale') AS icu_locale,
        dsc.description AS comment
-FROM pg_collation co
-JOIN pg_namespace n ON n.oid = co.collnamespace
-LEFT JOIN pg_description dsc
-       ON dsc.objoid = co.oid AND dsc.classoid = 'pg_collation'::regclass AND dsc.objsubid = 0
-WHERE n.nspname = ANY(%(schemas)s)
-  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_collation'::regclass
-                  AND d.objid = co.oid AND d.deptype = 'e')
+FROM pg_catalog.pg_collation co
+JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) co.collnamespace
+LEFT JOIN pg_catalog.pg_description dsc
+       ON dsc.objoid OPERATOR(pg_catalog.=) co.oid
+      AND dsc.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_collation'::pg_catalog.regclass
+      AND dsc.objsubid OPERATOR(pg_catalog.=) 0
+WHERE n.nspname OPERATOR(pg_catalog.=) ANY (%(schemas)s)
+  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                  WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_collation'::pg_catalog.regclass
+                    AND d.objid OPERATOR(pg_catalog.=) co.oid
+                    AND d.deptype OPERATOR(pg_catalog.=) 'e')
 ORDER BY 1, 2

@@ -1,36 +1,50 @@
 -- Columns of tables, views and materialized views (one row each; grouped per relation in Python).
 -- Types print through format_type, so in-schema types are unqualified under the search_path rule.
 WITH ext AS (
-    SELECT objid FROM pg_depend WHERE deptype = 'e' AND classid = 'pg_class'::regclass
+    SELECT objid FROM pg_catalog.pg_depend
+    WHERE deptype OPERATOR(pg_catalog.=) 'e'
+      AND classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
 )
 SELECT n.nspname AS schema_name,
        c.relname AS table_name,
        a.attname AS name,
-       format_type(a.atttypid, a.atttypmod) AS data_type,
+       pg_catalog.format_type(a.atttypid, a.atttypmod) AS data_type,
        a.attnotnull AS not_null,
-       CASE WHEN a.attgenerated = '' THEN pg_get_expr(ad.adbin, ad.adrelid) END AS default_expr,
-       CASE WHEN a.attgenerated <> '' THEN pg_get_expr(ad.adbin, ad.adrelid) END AS generated_expr,
-       nullif(a.attidentity::text, '') AS identity,
-       CASE WHEN a.attcollation <> t.typcollation AND a.attcollation <> 0 THEN
-           (SELECT CASE WHEN cn.nspname = 'pg_catalog' THEN quote_ident(co.collname)
-                        ELSE quote_ident(cn.nspname) || '.' || quote_ident(co.collname) END
-            FROM pg_collation co JOIN pg_namespace cn ON cn.oid = co.collnamespace
-            WHERE co.oid = a.attcollation) END AS collation,
-       nullif(a.attstattarget, -1) AS statistics,
-       CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage::text END AS storage,
+       CASE WHEN a.attgenerated OPERATOR(pg_catalog.=) ''
+            THEN pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) END AS default_expr,
+       CASE WHEN a.attgenerated OPERATOR(pg_catalog.<>) ''
+            THEN pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) END AS generated_expr,
+       CASE WHEN a.attidentity OPERATOR(pg_catalog.<>) ''
+            THEN a.attidentity::pg_catalog.text END AS identity,
+       CASE WHEN a.attcollation OPERATOR(pg_catalog.<>) t.typcollation
+             AND a.attcollation OPERATOR(pg_catalog.<>) 0 THEN
+           (SELECT CASE WHEN cn.nspname OPERATOR(pg_catalog.=) 'pg_catalog'
+                        THEN pg_catalog.quote_ident(co.collname)
+                        ELSE pg_catalog.format('%%I.%%I', cn.nspname, co.collname) END
+            FROM pg_catalog.pg_collation co
+            JOIN pg_catalog.pg_namespace cn ON cn.oid OPERATOR(pg_catalog.=) co.collnamespace
+            WHERE co.oid OPERATOR(pg_catalog.=) a.attcollation) END AS collation,
+       CASE WHEN a.attstattarget OPERATOR(pg_catalog.<>) -1 THEN a.attstattarget END AS statistics,
+       CASE WHEN a.attstorage OPERATOR(pg_catalog.<>) t.typstorage
+            THEN a.attstorage::pg_catalog.text END AS storage,
        dsc.description AS comment,
-       a.attacl::text[] AS acl
-FROM pg_attribute a
-JOIN pg_class c ON c.oid = a.attrelid
-JOIN pg_namespace n ON n.oid = c.relnamespace
-JOIN pg_type t ON t.oid = a.atttypid
-LEFT JOIN pg_description dsc
-       ON dsc.objoid = a.attrelid AND dsc.classoid = 'pg_class'::regclass AND dsc.objsubid = a.attnum
-LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
-LEFT JOIN ext ON ext.objid = c.oid
-WHERE n.nspname = ANY(%(schemas)s)
-  AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
-  AND a.attnum > 0 AND NOT a.attisdropped
-  AND a.attinhcount = 0  -- an inherited column belongs to its parent
+       a.attacl::pg_catalog.text[] AS acl
+FROM pg_catalog.pg_attribute a
+JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) a.attrelid
+JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+JOIN pg_catalog.pg_type t ON t.oid OPERATOR(pg_catalog.=) a.atttypid
+LEFT JOIN pg_catalog.pg_description dsc
+       ON dsc.objoid OPERATOR(pg_catalog.=) a.attrelid
+      AND dsc.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+      AND dsc.objsubid OPERATOR(pg_catalog.=) a.attnum
+LEFT JOIN pg_catalog.pg_attrdef ad
+       ON ad.adrelid OPERATOR(pg_catalog.=) a.attrelid
+      AND ad.adnum OPERATOR(pg_catalog.=) a.attnum
+LEFT JOIN ext ON ext.objid OPERATOR(pg_catalog.=) c.oid
+WHERE n.nspname OPERATOR(pg_catalog.=) ANY (%(schemas)s)
+  AND c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p,v,m,f}'::pg_catalog."char"[])
+  AND a.attnum OPERATOR(pg_catalog.>) 0
+  AND NOT a.attisdropped
+  AND a.attinhcount OPERATOR(pg_catalog.=) 0  -- an inherited column belongs to its parent
   AND ext.objid IS NULL
 ORDER BY n.nspname, c.relname, a.attnum

@@ -1,36 +1,44 @@
 -- Table constraints declared on the table itself (not inherited, not cloned onto partitions;
 -- NOT NULL lives with the column). The backing index is named for the dependency map.
 WITH ext AS (
-    SELECT objid FROM pg_depend WHERE deptype = 'e' AND classid = 'pg_class'::regclass
+    SELECT objid FROM pg_catalog.pg_depend
+    WHERE deptype OPERATOR(pg_catalog.=) 'e'
+      AND classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
 )
 SELECT n.nspname AS schema_name,
        c.relname AS table_name,
        co.conname AS name,
        co.contype AS constraint_type,
-       pg_get_constraintdef(co.oid) AS definition,
+       pg_catalog.pg_get_constraintdef(co.oid) AS definition,
        -- one index lookup per key column (a join here hashes every column of the table)
-       ARRAY(SELECT (SELECT a.attname FROM pg_attribute a
-                     WHERE a.attrelid = co.conrelid AND a.attnum = k.attnum)
-             FROM unnest(co.conkey) WITH ORDINALITY k(attnum, ord) ORDER BY k.ord) AS columns,
-       ARRAY(SELECT (SELECT a.attname FROM pg_attribute a
-                     WHERE a.attrelid = co.confrelid AND a.attnum = k.attnum)
-             FROM unnest(co.confkey) WITH ORDINALITY k(attnum, ord) ORDER BY k.ord) AS ref_columns,
+       ARRAY(SELECT (SELECT a.attname FROM pg_catalog.pg_attribute a
+                     WHERE a.attrelid OPERATOR(pg_catalog.=) co.conrelid
+                       AND a.attnum OPERATOR(pg_catalog.=) k.attnum)
+             FROM pg_catalog.unnest(co.conkey) WITH ORDINALITY k(attnum, ord)
+             ORDER BY k.ord) AS columns,
+       ARRAY(SELECT (SELECT a.attname FROM pg_catalog.pg_attribute a
+                     WHERE a.attrelid OPERATOR(pg_catalog.=) co.confrelid
+                       AND a.attnum OPERATOR(pg_catalog.=) k.attnum)
+             FROM pg_catalog.unnest(co.confkey) WITH ORDINALITY k(attnum, ord)
+             ORDER BY k.ord) AS ref_columns,
        rn.nspname AS ref_schema,
        rc.relname AS ref_table,
        co.condeferrable AS deferrable,
        co.convalidated AS validated,
        dsc.description AS comment
-FROM pg_constraint co
-JOIN pg_class c ON c.oid = co.conrelid
-JOIN pg_namespace n ON n.oid = c.relnamespace
-LEFT JOIN pg_class rc ON rc.oid = co.confrelid
-LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace
-LEFT JOIN pg_description dsc
-       ON dsc.objoid = co.oid AND dsc.classoid = 'pg_constraint'::regclass AND dsc.objsubid = 0
-LEFT JOIN ext ON ext.objid = c.oid
-WHERE n.nspname = ANY(%(schemas)s)
-  AND co.contype IN ('p', 'u', 'c', 'f', 'x')
+FROM pg_catalog.pg_constraint co
+JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) co.conrelid
+JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+LEFT JOIN pg_catalog.pg_class rc ON rc.oid OPERATOR(pg_catalog.=) co.confrelid
+LEFT JOIN pg_catalog.pg_namespace rn ON rn.oid OPERATOR(pg_catalog.=) rc.relnamespace
+LEFT JOIN pg_catalog.pg_description dsc
+       ON dsc.objoid OPERATOR(pg_catalog.=) co.oid
+      AND dsc.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_constraint'::pg_catalog.regclass
+      AND dsc.objsubid OPERATOR(pg_catalog.=) 0
+LEFT JOIN ext ON ext.objid OPERATOR(pg_catalog.=) c.oid
+WHERE n.nspname OPERATOR(pg_catalog.=) ANY (%(schemas)s)
+  AND co.contype OPERATOR(pg_catalog.=) ANY ('{p,u,c,f,x}'::pg_catalog."char"[])
   AND co.conislocal
-  AND co.conparentid = 0
+  AND co.conparentid OPERATOR(pg_catalog.=) 0
   AND ext.objid IS NULL
 ORDER BY 1, 2, 3

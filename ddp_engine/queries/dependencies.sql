@@ -6,93 +6,165 @@
 -- table's view key): sorting and de-duplicating 200,000 rows of text took the server a third of
 -- this query's time, the reader drops repeats for less, and only the fingerprint needs an order.
 WITH objs AS (
-    SELECT 'pg_class'::regclass AS classid, c.oid AS objid, 0 AS objsubid,
-           CASE c.relkind WHEN 'r' THEN 'table' WHEN 'p' THEN 'table' WHEN 'f' THEN 'table'
-                          WHEN 'v' THEN 'view' WHEN 'm' THEN 'view' WHEN 'S' THEN 'sequence'
-                          WHEN 'c' THEN 'type' ELSE 'index' END AS kind,
+    SELECT 'pg_catalog.pg_class'::pg_catalog.regclass AS classid, c.oid AS objid, 0 AS objsubid,
+           CASE WHEN c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p,f}'::pg_catalog."char"[])
+                THEN 'table'
+                WHEN c.relkind OPERATOR(pg_catalog.=) ANY ('{v,m}'::pg_catalog."char"[])
+                THEN 'view'
+                WHEN c.relkind OPERATOR(pg_catalog.=) 'S' THEN 'sequence'
+                WHEN c.relkind OPERATOR(pg_catalog.=) 'c' THEN 'type'
+                ELSE 'index' END AS kind,
            n.nspname AS schema_name,
-           CASE WHEN c.relkind = 'c' THEN (SELECT typname FROM pg_type WHERE oid = c.reltype)
+           CASE WHEN c.relkind OPERATOR(pg_catalog.=) 'c'
+                THEN (SELECT typname FROM pg_catalog.pg_type
+                      WHERE oid OPERATOR(pg_catalog.=) c.reltype)
                 ELSE c.relname END AS name,
            '' AS sub
-    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-    WHERE n.nspname = ANY(%(schemas)s) AND c.relkind IN ('r', 'p', 'f', 'v', 'm', 'S', 'c', 'i', 'I')
-      AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = c.oid AND k.contype IN ('p', 'u', 'x'))
+    FROM pg_catalog.pg_class c
+    JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+    WHERE n.nspname OPERATOR(pg_catalog.=) ANY (%(schemas)s)
+      AND c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p,f,v,m,S,c,i,I}'::pg_catalog."char"[])
+      AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k
+                      WHERE k.conindid OPERATOR(pg_catalog.=) c.oid
+                        AND k.contype OPERATOR(pg_catalog.=) ANY ('{p,u,x}'::pg_catalog."char"[]))
     UNION ALL
-    SELECT 'pg_class'::regclass, k.conindid, 0, 'constraint', n.nspname, c.relname, k.conname
-    FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-    WHERE n.nspname = ANY(%(schemas)s) AND k.contype IN ('p', 'u', 'x') AND k.conindid <> 0
+    SELECT 'pg_catalog.pg_class'::pg_catalog.regclass, k.conindid, 0, 'constraint', n.nspname,
+           c.relname, k.conname
+    FROM pg_catalog.pg_constraint k
+    JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) k.conrelid
+    JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+    WHERE n.nspname OPERATOR(pg_catalog.=) ANY (%(schemas)s)
+      AND k.contype OPERATOR(pg_catalog.=) ANY ('{p,u,x}'::pg_catalog."char"[])
+      AND k.conindid OPERATOR(pg_catalog.<>) 0
     UNION ALL
-    SELECT 'pg_class'::regclass, a.attrelid, a.attnum,
-           CASE c.relkind WHEN 'c' THEN 'type' WHEN 'v' THEN 'view' WHEN 'm' THEN 'view' ELSE 'column' END,
+    SELECT 'pg_catalog.pg_class'::pg_catalog.regclass, a.attrelid, a.attnum,
+           CASE WHEN c.relkind OPERATOR(pg_catalog.=) 'c' THEN 'type'
+                WHEN c.relkind OPERATOR(pg_catalog.=) ANY ('{v,m}'::pg_catalog."char"[])
+                THEN 'view'
+                ELSE 'column' END,
            n.nspname,
-           CASE WHEN c.relkind = 'c' THEN (SELECT typname FROM pg_type WHERE oid = c.reltype) ELSE c.relname END,
-           CASE WHEN c.relkind IN ('c', 'v', 'm') THEN '' ELSE a.attname END
-    FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-    WHERE n.nspname = ANY(%(schemas)s) AND c.relkind IN ('r', 'p', 'f', 'v', 'm', 'c')
-      AND a.attnum > 0 AND NOT a.attisdropped
+           CASE WHEN c.relkind OPERATOR(pg_catalog.=) 'c'
+                THEN (SELECT typname FROM pg_catalog.pg_type
+                      WHERE oid OPERATOR(pg_catalog.=) c.reltype)
+                ELSE c.relname END,
+           CASE WHEN c.relkind OPERATOR(pg_catalog.=) ANY ('{c,v,m}'::pg_catalog."char"[])
+                THEN '' ELSE a.attname END
+    FROM pg_catalog.pg_attribute a
+    JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) a.attrelid
+    JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+    WHERE n.nspname OPERATOR(pg_catalog.=) ANY (%(schemas)s)
+      AND c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p,f,v,m,c}'::pg_catalog."char"[])
+      AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped
     UNION ALL
-    SELECT 'pg_attrdef'::regclass, ad.oid, 0, 'default', n.nspname, c.relname,
-           (SELECT a.attname FROM pg_attribute a WHERE a.attrelid = ad.adrelid AND a.attnum = ad.adnum)
-    FROM pg_attrdef ad JOIN pg_class c ON c.oid = ad.adrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-    WHERE n.nspname = ANY(%(schemas)s)
+    SELECT 'pg_catalog.pg_attrdef'::pg_catalog.regclass, ad.oid, 0, 'default', n.nspname,
+           c.relname,
+           (SELECT a.attname FROM pg_catalog.pg_attribute a
+            WHERE a.attrelid OPERATOR(pg_catalog.=) ad.adrelid
+              AND a.attnum OPERATOR(pg_catalog.=) ad.adnum)
+    FROM pg_catalog.pg_attrdef ad
+    JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) ad.adrelid
+    JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+    WHERE n.nspname OPERATOR(pg_catalog.=) ANY (%(schemas)s)
     UNION ALL
-    SELECT 'pg_constraint'::regclass, k.oid, 0,
-           CASE WHEN k.contypid <> 0 THEN 'type' ELSE 'constraint' END, n.nspname,
-           coalesce(c.relname, t.typname), CASE WHEN k.contypid <> 0 THEN '' ELSE k.conname END
-    FROM pg_constraint k JOIN pg_namespace n ON n.oid = k.connamespace
-    LEFT JOIN pg_class c ON c.oid = k.conrelid LEFT JOIN pg_type t ON t.oid = k.contypid
-    WHERE n.nspname = ANY(%(schemas)s)
+    SELECT 'pg_catalog.pg_constraint'::pg_catalog.regclass, k.oid, 0,
+           CASE WHEN k.contypid OPERATOR(pg_catalog.<>) 0 THEN 'type' ELSE 'constraint' END,
+           n.nspname,
+           coalesce(c.relname, t.typname),
+           CASE WHEN k.contypid OPERATOR(pg_catalog.<>) 0 THEN '' ELSE k.conname END
+    FROM pg_catalog.pg_constraint k
+    JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) k.connamespace
+    LEFT JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) k.conrelid
+    LEFT JOIN pg_catalog.pg_type t ON t.oid OPERATOR(pg_catalog.=) k.contypid
+    WHERE n.nspname OPERATOR(pg_catalog.=) ANY (%(schemas)s)
     UNION ALL
-    SELECT 'pg_type'::regclass, t.oid, 0, 'type', n.nspname,
+    SELECT 'pg_catalog.pg_type'::pg_catalog.regclass, t.oid, 0, 'type', n.nspname,
            coalesce(el.typname, t.typname), ''
-    FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
-    LEFT JOIN pg_type el ON el.oid = t.typelem AND el.typarray = t.oid
-    WHERE n.nspname = ANY(%(schemas)s)
-      AND (t.typrelid = 0 OR (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c')
+    FROM pg_catalog.pg_type t
+    JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) t.typnamespace
+    LEFT JOIN pg_catalog.pg_type el
+           ON el.oid OPERATOR(pg_catalog.=) t.typelem
+          AND el.typarray OPERATOR(pg_catalog.=) t.oid
+    WHERE n.nspname OPERATOR(pg_catalog.=) ANY (%(schemas)s)
+      AND (t.typrelid OPERATOR(pg_catalog.=) 0
+           OR (SELECT relkind FROM pg_catalog.pg_class
+               WHERE oid OPERATOR(pg_catalog.=) t.typrelid) OPERATOR(pg_catalog.=) 'c')
     UNION ALL
-    SELECT 'pg_proc'::regclass, p.oid, 0, 'function', n.nspname,
-           p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')', ''
-    FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-    WHERE n.nspname = ANY(%(schemas)s)
+    SELECT 'pg_catalog.pg_proc'::pg_catalog.regclass, p.oid, 0, 'function', n.nspname,
+           p.proname OPERATOR(pg_catalog.||) '('
+               OPERATOR(pg_catalog.||) pg_catalog.pg_get_function_identity_arguments(p.oid)
+               OPERATOR(pg_catalog.||) ')',
+           ''
+    FROM pg_catalog.pg_proc p
+    JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) p.pronamespace
+    WHERE n.nspname OPERATOR(pg_catalog.=) ANY (%(schemas)s)
     UNION ALL
-    SELECT 'pg_rewrite'::regclass, r.oid, 0, 'view', n.nspname, c.relname, ''
-    FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class JOIN pg_namespace n ON n.oid = c.relnamespace
-    WHERE n.nspname = ANY(%(schemas)s) AND r.rulename = '_RETURN'
+    SELECT 'pg_catalog.pg_rewrite'::pg_catalog.regclass, r.oid, 0, 'view', n.nspname, c.relname, ''
+    FROM pg_catalog.pg_rewrite r
+    JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) r.ev_class
+    JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+    WHERE n.nspname OPERATOR(pg_catalog.=) ANY (%(schemas)s)
+      AND r.rulename OPERATOR(pg_catalog.=) '_RETURN'
     UNION ALL
-    SELECT 'pg_trigger'::regclass, tg.oid, 0, 'trigger', n.nspname, c.relname, tg.tgname
-    FROM pg_trigger tg JOIN pg_class c ON c.oid = tg.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-    WHERE n.nspname = ANY(%(schemas)s) AND NOT tg.tgisinternal
+    SELECT 'pg_catalog.pg_trigger'::pg_catalog.regclass, tg.oid, 0, 'trigger', n.nspname,
+           c.relname, tg.tgname
+    FROM pg_catalog.pg_trigger tg
+    JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) tg.tgrelid
+    JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+    WHERE n.nspname OPERATOR(pg_catalog.=) ANY (%(schemas)s) AND NOT tg.tgisinternal
     UNION ALL
-    SELECT 'pg_policy'::regclass, p.oid, 0, 'policy', n.nspname, c.relname, p.polname
-    FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-    WHERE n.nspname = ANY(%(schemas)s)
+    SELECT 'pg_catalog.pg_policy'::pg_catalog.regclass, p.oid, 0, 'policy', n.nspname,
+           c.relname, p.polname
+    FROM pg_catalog.pg_policy p
+    JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) p.polrelid
+    JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+    WHERE n.nspname OPERATOR(pg_catalog.=) ANY (%(schemas)s)
     UNION ALL
-    SELECT 'pg_collation'::regclass, co.oid, 0, 'collation', n.nspname, co.collname, ''
-    FROM pg_collation co JOIN pg_namespace n ON n.oid = co.collnamespace
-    WHERE n.nspname = ANY(%(schemas)s)
+    SELECT 'pg_catalog.pg_collation'::pg_catalog.regclass, co.oid, 0, 'collation', n.nspname,
+           co.collname, ''
+    FROM pg_catalog.pg_collation co
+    JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) co.collnamespace
+    WHERE n.nspname OPERATOR(pg_catalog.=) ANY (%(schemas)s)
     UNION ALL
-    SELECT 'pg_extension'::regclass, e.oid, 0, 'extension', '', e.extname, ''
-    FROM pg_extension e
+    SELECT 'pg_catalog.pg_extension'::pg_catalog.regclass, e.oid, 0, 'extension', '',
+           e.extname, ''
+    FROM pg_catalog.pg_extension e
     UNION ALL
     SELECT em.classid, em.objid, 0, 'extension', '', e.extname, ''
-    FROM pg_depend em JOIN pg_extension e ON e.oid = em.refobjid
-    WHERE em.deptype = 'e' AND em.refclassid = 'pg_extension'::regclass
-      AND em.classid IN ('pg_type'::regclass, 'pg_proc'::regclass, 'pg_collation'::regclass)
+    FROM pg_catalog.pg_depend em
+    JOIN pg_catalog.pg_extension e ON e.oid OPERATOR(pg_catalog.=) em.refobjid
+    WHERE em.deptype OPERATOR(pg_catalog.=) 'e'
+      AND em.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
+      AND em.classid OPERATOR(pg_catalog.=) ANY (ARRAY['pg_catalog.pg_type'::pg_catalog.regclass,
+                                                       'pg_catalog.pg_proc'::pg_catalog.regclass,
+                                                       'pg_catalog.pg_collation'::pg_catalog.regclass])
     UNION ALL
-    SELECT 'pg_namespace'::regclass, n.oid, 0, 'schema', '', n.nspname, ''
-    FROM pg_namespace n WHERE n.nspname = ANY(%(schemas)s)
+    SELECT 'pg_catalog.pg_namespace'::pg_catalog.regclass, n.oid, 0, 'schema', '', n.nspname, ''
+    FROM pg_catalog.pg_namespace n
+    WHERE n.nspname OPERATOR(pg_catalog.=) ANY (%(schemas)s)
 )
 SELECT d.kind, d.schema_name, d.name, d.sub,
        r.kind AS ref_kind, r.schema_name AS ref_schema, r.name AS ref_name, r.sub AS ref_sub
-FROM pg_depend dep
-JOIN objs d ON d.classid = dep.classid AND d.objid = dep.objid AND d.objsubid = dep.objsubid
-JOIN objs r ON r.classid = dep.refclassid AND r.objid = dep.refobjid AND r.objsubid = dep.refobjsubid
-WHERE dep.deptype IN ('n', 'a')
+FROM pg_catalog.pg_depend dep
+JOIN objs d
+  ON d.classid OPERATOR(pg_catalog.=) dep.classid
+ AND d.objid OPERATOR(pg_catalog.=) dep.objid
+ AND d.objsubid OPERATOR(pg_catalog.=) dep.objsubid
+JOIN objs r
+  ON r.classid OPERATOR(pg_catalog.=) dep.refclassid
+ AND r.objid OPERATOR(pg_catalog.=) dep.refobjid
+ AND r.objsubid OPERATOR(pg_catalog.=) dep.refobjsubid
+WHERE dep.deptype OPERATOR(pg_catalog.=) ANY ('{n,a}'::pg_catalog."char"[])
   -- an extension's own members, and (one schema) the schema that exists already: never used
-  AND d.kind <> 'extension' AND (%(all)s OR r.kind <> 'schema')
+  AND d.kind OPERATOR(pg_catalog.<>) 'extension'
+  AND (%(all)s OR r.kind OPERATOR(pg_catalog.<>) 'schema')
   -- a relation's own columns (a generated column on another, a view's columns on the view)
-  AND NOT (d.kind IN ('table', 'view', 'column') AND d.kind = r.kind
-           AND d.schema_name = r.schema_name AND d.name = r.name)
+  AND NOT (d.kind OPERATOR(pg_catalog.=) ANY ('{table,view,column}'::pg_catalog.text[])
+           AND d.kind OPERATOR(pg_catalog.=) r.kind
+           AND d.schema_name OPERATOR(pg_catalog.=) r.schema_name
+           AND d.name OPERATOR(pg_catalog.=) r.name)
   -- every default on its own column: a third of all edges, implied (Planner.target_dependents)
-  AND NOT (d.kind = 'default' AND r.kind = 'column' AND d.sub = r.sub
-           AND d.schema_name = r.schema_name AND d.name = r.name)
+  AND NOT (d.kind OPERATOR(pg_catalog.=) 'default'
+           AND r.kind OPERATOR(pg_catalog.=) 'column'
+           AND d.sub OPERATOR(pg_catalog.=) r.sub
+           AND d.schema_name OPERATOR(pg_catalog.=) r.schema_name
+           AND d.name OPERATOR(pg_catalog.=) r.name)

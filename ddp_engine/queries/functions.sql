@@ -1,42 +1,65 @@
 -- Functions, procedures and aggregates. pg_get_functiondef always qualifies the name; the rest
 -- of it (arguments onward) is what we compare and re-render under the target's name.
 WITH ext AS (
-    SELECT objid FROM pg_depend WHERE deptype = 'e' AND classid = 'pg_proc'::regclass
+    SELECT objid FROM pg_catalog.pg_depend
+    WHERE deptype OPERATOR(pg_catalog.=) 'e'
+      AND classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
 )
 SELECT n.nspname AS schema_name,
        p.proname AS name,
-       pg_get_function_identity_arguments(p.oid) AS identity_args,
+       pg_catalog.pg_get_function_identity_arguments(p.oid) AS identity_args,
        p.prokind AS kind,
-       CASE WHEN p.prokind <> 'a' THEN pg_get_functiondef(p.oid) END AS definition,
-       quote_ident(n.nspname) || '.' || quote_ident(p.proname) AS qualified_prefix,
-       pg_get_function_result(p.oid) AS result_type,
-       pg_get_function_arguments(p.oid) AS arguments,
-       CASE WHEN p.prokind = 'a' THEN (
-           SELECT concat_ws(', ',
-               'SFUNC = ' || ag.aggtransfn::regproc::text,
-               'STYPE = ' || format_type(ag.aggtranstype, NULL),
-               CASE WHEN ag.aggtransspace <> 0 THEN 'SSPACE = ' || ag.aggtransspace END,
-               CASE WHEN ag.aggfinalfn <> 0 THEN 'FINALFUNC = ' || ag.aggfinalfn::regproc::text END,
+       CASE WHEN p.prokind OPERATOR(pg_catalog.<>) 'a'
+            THEN pg_catalog.pg_get_functiondef(p.oid) END AS definition,
+       pg_catalog.format('%%I.%%I', n.nspname, p.proname) AS qualified_prefix,
+       pg_catalog.pg_get_function_result(p.oid) AS result_type,
+       pg_catalog.pg_get_function_arguments(p.oid) AS arguments,
+       CASE WHEN p.prokind OPERATOR(pg_catalog.=) 'a' THEN (
+           -- format prints a regproc or regoperator as its text cast does
+           SELECT pg_catalog.concat_ws(', ',
+               pg_catalog.format('SFUNC = %%s', ag.aggtransfn::pg_catalog.regproc),
+               pg_catalog.format('STYPE = %%s', pg_catalog.format_type(ag.aggtranstype, NULL)),
+               CASE WHEN ag.aggtransspace OPERATOR(pg_catalog.<>) 0
+                    THEN pg_catalog.format('SSPACE = %%s', ag.aggtransspace) END,
+               CASE WHEN ag.aggfinalfn OPERATOR(pg_catalog.<>) 0
+                    THEN pg_catalog.format('FINALFUNC = %%s', ag.aggfinalfn::pg_catalog.regproc) END,
                CASE WHEN ag.aggfinalextra THEN 'FINALFUNC_EXTRA' END,
-               CASE WHEN ag.aggcombinefn <> 0 THEN 'COMBINEFUNC = ' || ag.aggcombinefn::regproc::text END,
-               CASE WHEN ag.aggserialfn <> 0 THEN 'SERIALFUNC = ' || ag.aggserialfn::regproc::text END,
-               CASE WHEN ag.aggdeserialfn <> 0 THEN 'DESERIALFUNC = ' || ag.aggdeserialfn::regproc::text END,
-               CASE WHEN ag.agginitval IS NOT NULL THEN 'INITCOND = ' || quote_literal(ag.agginitval) END,
-               CASE WHEN ag.aggmtransfn <> 0 THEN 'MSFUNC = ' || ag.aggmtransfn::regproc::text END,
-               CASE WHEN ag.aggminvtransfn <> 0 THEN 'MINVFUNC = ' || ag.aggminvtransfn::regproc::text END,
-               CASE WHEN ag.aggmtranstype <> 0 THEN 'MSTYPE = ' || format_type(ag.aggmtranstype, NULL) END,
-               CASE WHEN ag.aggmfinalfn <> 0 THEN 'MFINALFUNC = ' || ag.aggmfinalfn::regproc::text END,
-               CASE WHEN ag.aggminitval IS NOT NULL THEN 'MINITCOND = ' || quote_literal(ag.aggminitval) END,
-               CASE WHEN ag.aggsortop <> 0 THEN 'SORTOP = ' || ag.aggsortop::regoperator::text END,
-               CASE p.proparallel WHEN 's' THEN 'PARALLEL = SAFE' WHEN 'r' THEN 'PARALLEL = RESTRICTED' END)
-           FROM pg_aggregate ag WHERE ag.aggfnoid = p.oid) END AS aggregate_options,
+               CASE WHEN ag.aggcombinefn OPERATOR(pg_catalog.<>) 0
+                    THEN pg_catalog.format('COMBINEFUNC = %%s',
+                                           ag.aggcombinefn::pg_catalog.regproc) END,
+               CASE WHEN ag.aggserialfn OPERATOR(pg_catalog.<>) 0
+                    THEN pg_catalog.format('SERIALFUNC = %%s', ag.aggserialfn::pg_catalog.regproc) END,
+               CASE WHEN ag.aggdeserialfn OPERATOR(pg_catalog.<>) 0
+                    THEN pg_catalog.format('DESERIALFUNC = %%s',
+                                           ag.aggdeserialfn::pg_catalog.regproc) END,
+               CASE WHEN ag.agginitval IS NOT NULL
+                    THEN pg_catalog.format('INITCOND = %%L', ag.agginitval) END,
+               CASE WHEN ag.aggmtransfn OPERATOR(pg_catalog.<>) 0
+                    THEN pg_catalog.format('MSFUNC = %%s', ag.aggmtransfn::pg_catalog.regproc) END,
+               CASE WHEN ag.aggminvtransfn OPERATOR(pg_catalog.<>) 0
+                    THEN pg_catalog.format('MINVFUNC = %%s', ag.aggminvtransfn::pg_catalog.regproc) END,
+               CASE WHEN ag.aggmtranstype OPERATOR(pg_catalog.<>) 0
+                    THEN pg_catalog.format('MSTYPE = %%s',
+                                           pg_catalog.format_type(ag.aggmtranstype, NULL)) END,
+               CASE WHEN ag.aggmfinalfn OPERATOR(pg_catalog.<>) 0
+                    THEN pg_catalog.format('MFINALFUNC = %%s', ag.aggmfinalfn::pg_catalog.regproc) END,
+               CASE WHEN ag.aggminitval IS NOT NULL
+                    THEN pg_catalog.format('MINITCOND = %%L', ag.aggminitval) END,
+               CASE WHEN ag.aggsortop OPERATOR(pg_catalog.<>) 0
+                    THEN pg_catalog.format('SORTOP = %%s', ag.aggsortop::pg_catalog.regoperator) END,
+               CASE WHEN p.proparallel OPERATOR(pg_catalog.=) 's' THEN 'PARALLEL = SAFE'
+                    WHEN p.proparallel OPERATOR(pg_catalog.=) 'r' THEN 'PARALLEL = RESTRICTED' END)
+           FROM pg_catalog.pg_aggregate ag
+           WHERE ag.aggfnoid OPERATOR(pg_catalog.=) p.oid) END AS aggregate_options,
        dsc.description AS comment,
-       coalesce(p.proacl, acldefault('f', p.proowner))::text[] AS acl,
-       pg_get_userbyid(p.proowner) AS owner
-FROM pg_proc p
-JOIN pg_namespace n ON n.oid = p.pronamespace
-LEFT JOIN pg_description dsc
-       ON dsc.objoid = p.oid AND dsc.classoid = 'pg_proc'::regclass AND dsc.objsubid = 0
-LEFT JOIN ext ON ext.objid = p.oid
-WHERE n.nspname = ANY(%(schemas)s) AND ext.objid IS NULL
+       coalesce(p.proacl, pg_catalog.acldefault('f', p.proowner))::pg_catalog.text[] AS acl,
+       pg_catalog.pg_get_userbyid(p.proowner) AS owner
+FROM pg_catalog.pg_proc p
+JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) p.pronamespace
+LEFT JOIN pg_catalog.pg_description dsc
+       ON dsc.objoid OPERATOR(pg_catalog.=) p.oid
+      AND dsc.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+      AND dsc.objsubid OPERATOR(pg_catalog.=) 0
+LEFT JOIN ext ON ext.objid OPERATOR(pg_catalog.=) p.oid
+WHERE n.nspname OPERATOR(pg_catalog.=) ANY (%(schemas)s) AND ext.objid IS NULL
 ORDER BY 1, 2, 3

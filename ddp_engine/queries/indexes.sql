@@ -1,37 +1,49 @@
 -- Indexes that no constraint owns and that were not cloned from a partitioned parent's index.
 -- pg_get_indexdef always qualifies the table: the prefix up to USING is rebuilt in Python.
 WITH ext AS (
-    SELECT objid FROM pg_depend WHERE deptype = 'e' AND classid = 'pg_class'::regclass
+    SELECT objid FROM pg_catalog.pg_depend
+    WHERE deptype OPERATOR(pg_catalog.=) 'e'
+      AND classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
 ), constraint_index AS (
-    SELECT conindid FROM pg_constraint WHERE conindid <> 0 AND contype IN ('p', 'u', 'x')
+    SELECT conindid FROM pg_catalog.pg_constraint
+    WHERE conindid OPERATOR(pg_catalog.<>) 0
+      AND contype OPERATOR(pg_catalog.=) ANY ('{p,u,x}'::pg_catalog."char"[])
 )
 SELECT n.nspname AS schema_name,
        t.relname AS table_name,
        i.relname AS name,
-       pg_get_indexdef(i.oid) AS definition,
-       'CREATE ' || CASE WHEN x.indisunique THEN 'UNIQUE ' ELSE '' END || 'INDEX ' || quote_ident(i.relname)
-           || ' ON ' || CASE WHEN i.relkind = 'I' THEN 'ONLY ' ELSE '' END
-           || quote_ident(n.nspname) || '.' || quote_ident(t.relname) || ' ' AS definition_prefix,
+       pg_catalog.pg_get_indexdef(i.oid) AS definition,
+       pg_catalog.format('CREATE %%sINDEX %%I ON %%s%%I.%%I ',
+                         CASE WHEN x.indisunique THEN 'UNIQUE ' ELSE '' END,
+                         i.relname,
+                         CASE WHEN i.relkind OPERATOR(pg_catalog.=) 'I' THEN 'ONLY ' ELSE '' END,
+                         n.nspname,
+                         t.relname) AS definition_prefix,
        x.indisunique AS is_unique,
        -- one index lookup per key column; '' for an expression (attnum 0)
-       ARRAY(SELECT coalesce((SELECT a.attname FROM pg_attribute a
-                              WHERE a.attrelid = x.indrelid AND a.attnum = k.attnum), '')
-             FROM unnest((x.indkey::int2[])[0:x.indnkeyatts - 1]) WITH ORDINALITY k(attnum, ord)
+       ARRAY(SELECT coalesce((SELECT a.attname FROM pg_catalog.pg_attribute a
+                              WHERE a.attrelid OPERATOR(pg_catalog.=) x.indrelid
+                                AND a.attnum OPERATOR(pg_catalog.=) k.attnum), '')
+             FROM pg_catalog.unnest(
+                      (x.indkey::pg_catalog.int2[])[0:x.indnkeyatts OPERATOR(pg_catalog.-) 1])
+                  WITH ORDINALITY k(attnum, ord)
              ORDER BY k.ord) AS key_columns,
-       pg_get_expr(x.indpred, x.indrelid) AS predicate,
-       t.relkind = 'p' AS on_partitioned,
+       pg_catalog.pg_get_expr(x.indpred, x.indrelid) AS predicate,
+       t.relkind OPERATOR(pg_catalog.=) 'p' AS on_partitioned,
        dsc.description AS comment,
        coalesce(i.reloptions, '{}') AS options
-FROM pg_index x
-JOIN pg_class i ON i.oid = x.indexrelid
-JOIN pg_class t ON t.oid = x.indrelid
-JOIN pg_namespace n ON n.oid = t.relnamespace
-LEFT JOIN pg_description dsc
-       ON dsc.objoid = i.oid AND dsc.classoid = 'pg_class'::regclass AND dsc.objsubid = 0
-LEFT JOIN constraint_index ci ON ci.conindid = x.indexrelid
-LEFT JOIN pg_inherits ih ON ih.inhrelid = x.indexrelid
-LEFT JOIN ext ON ext.objid = t.oid
-WHERE n.nspname = ANY(%(schemas)s)
+FROM pg_catalog.pg_index x
+JOIN pg_catalog.pg_class i ON i.oid OPERATOR(pg_catalog.=) x.indexrelid
+JOIN pg_catalog.pg_class t ON t.oid OPERATOR(pg_catalog.=) x.indrelid
+JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) t.relnamespace
+LEFT JOIN pg_catalog.pg_description dsc
+       ON dsc.objoid OPERATOR(pg_catalog.=) i.oid
+      AND dsc.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+      AND dsc.objsubid OPERATOR(pg_catalog.=) 0
+LEFT JOIN constraint_index ci ON ci.conindid OPERATOR(pg_catalog.=) x.indexrelid
+LEFT JOIN pg_catalog.pg_inherits ih ON ih.inhrelid OPERATOR(pg_catalog.=) x.indexrelid
+LEFT JOIN ext ON ext.objid OPERATOR(pg_catalog.=) t.oid
+WHERE n.nspname OPERATOR(pg_catalog.=) ANY (%(schemas)s)
   AND ci.conindid IS NULL
   AND ih.inhrelid IS NULL
   AND ext.objid IS NULL

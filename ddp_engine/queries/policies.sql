@@ -4,16 +4,20 @@ SELECT n.nspname AS schema_name,
        p.polname AS name,
        p.polcmd AS command,
        p.polpermissive AS permissive,
-       coalesce((SELECT array_agg(CASE WHEN r = 0 THEN 'public' ELSE quote_ident(pg_get_userbyid(r)) END
-                                  ORDER BY 1)
-                 FROM unnest(p.polroles) r), '{}') AS roles,
-       pg_get_expr(p.polqual, p.polrelid) AS using_expr,
-       pg_get_expr(p.polwithcheck, p.polrelid) AS check_expr,
+       coalesce((SELECT pg_catalog.array_agg(
+                            CASE WHEN r OPERATOR(pg_catalog.=) 0 THEN 'public'
+                                 ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(r)) END
+                            ORDER BY 1)
+                 FROM pg_catalog.unnest(p.polroles) r), '{}') AS roles,
+       pg_catalog.pg_get_expr(p.polqual, p.polrelid) AS using_expr,
+       pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid) AS check_expr,
        dsc.description AS comment
-FROM pg_policy p
-JOIN pg_class c ON c.oid = p.polrelid
-JOIN pg_namespace n ON n.oid = c.relnamespace
-LEFT JOIN pg_description dsc
-       ON dsc.objoid = p.oid AND dsc.classoid = 'pg_policy'::regclass AND dsc.objsubid = 0
-WHERE n.nspname = ANY(%(schemas)s)
+FROM pg_catalog.pg_policy p
+JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) p.polrelid
+JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+LEFT JOIN pg_catalog.pg_description dsc
+       ON dsc.objoid OPERATOR(pg_catalog.=) p.oid
+      AND dsc.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_policy'::pg_catalog.regclass
+      AND dsc.objsubid OPERATOR(pg_catalog.=) 0
+WHERE n.nspname OPERATOR(pg_catalog.=) ANY (%(schemas)s)
 ORDER BY 1, 2, 3

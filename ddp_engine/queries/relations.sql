@@ -1,50 +1,75 @@
 -- Tables, partitioned tables, views, materialized views and sequences of the schemas in scope,
 -- with what the CREATE statement needs. Extension members are left out.
 WITH ext AS (
-    SELECT objid FROM pg_depend WHERE deptype = 'e' AND classid = 'pg_class'::regclass
+    SELECT objid FROM pg_catalog.pg_depend
+    WHERE deptype OPERATOR(pg_catalog.=) 'e'
+      AND classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
 )
 SELECT n.nspname AS schema_name,
        c.relname AS name,
        c.relkind AS relkind,
        c.relpersistence AS persistence,
-       CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partition_key,
-       CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS partition_bound,
-       coalesce((SELECT array_agg(i.inhparent::regclass::text ORDER BY i.inhseqno)
-                 FROM pg_inherits i WHERE i.inhrelid = c.oid), '{}') AS parents,
+       CASE WHEN c.relkind OPERATOR(pg_catalog.=) 'p'
+            THEN pg_catalog.pg_get_partkeydef(c.oid) END AS partition_key,
+       CASE WHEN c.relispartition
+            THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid) END AS partition_bound,
+       coalesce((SELECT pg_catalog.array_agg(
+                            i.inhparent::pg_catalog.regclass::pg_catalog.text ORDER BY i.inhseqno)
+                 FROM pg_catalog.pg_inherits i
+                 WHERE i.inhrelid OPERATOR(pg_catalog.=) c.oid), '{}') AS parents,
        c.relispartition AS is_partition,
        coalesce(c.reloptions, '{}') AS options,
        c.relrowsecurity AS rls,
        c.relforcerowsecurity AS force_rls,
        c.relreplident AS replica_identity,
-       CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid) END AS view_definition,
+       CASE WHEN c.relkind OPERATOR(pg_catalog.=) ANY ('{v,m}'::pg_catalog."char"[])
+            THEN pg_catalog.pg_get_viewdef(c.oid) END AS view_definition,
        dsc.description AS comment,
-       coalesce(c.relacl, acldefault(CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END::"char", c.relowner))::text[] AS acl,
-       pg_get_userbyid(c.relowner) AS owner,
-       CASE WHEN c.reloftype <> 0 THEN c.reloftype::regtype::text END AS of_type,
+       coalesce(c.relacl,
+                pg_catalog.acldefault(CASE WHEN c.relkind OPERATOR(pg_catalog.=) 'S' THEN 's'
+                                           ELSE 'r' END::pg_catalog."char",
+                                      c.relowner))::pg_catalog.text[] AS acl,
+       pg_catalog.pg_get_userbyid(c.relowner) AS owner,
+       CASE WHEN c.reloftype OPERATOR(pg_catalog.<>) 0
+            THEN c.reloftype::pg_catalog.regtype::pg_catalog.text END AS of_type,
        -- PostgreSQL 18 names NOT NULL constraints (none before): column, name, inherited
-       (SELECT array_agg(ARRAY[a.attname, k.conname, (NOT k.conislocal)::text] ORDER BY a.attname)
-        FROM pg_constraint k JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = k.conkey[1]
-        WHERE k.conrelid = c.oid AND k.contype = 'n') AS not_nulls,
+       (SELECT pg_catalog.array_agg(ARRAY[a.attname, k.conname,
+                                          (NOT k.conislocal)::pg_catalog.text]
+                                    ORDER BY a.attname)
+        FROM pg_catalog.pg_constraint k
+        JOIN pg_catalog.pg_attribute a
+          ON a.attrelid OPERATOR(pg_catalog.=) k.conrelid
+         AND a.attnum OPERATOR(pg_catalog.=) k.conkey[1]
+        WHERE k.conrelid OPERATOR(pg_catalog.=) c.oid
+          AND k.contype OPERATOR(pg_catalog.=) 'n') AS not_nulls,
        -- a partition's copies of its parent's indexes and constraints (dropped on detach)
        CASE WHEN c.relispartition THEN
-           (SELECT array_agg(i.relname ORDER BY i.relname)
-            FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
-            JOIN pg_inherits ih ON ih.inhrelid = x.indexrelid
-            WHERE x.indrelid = c.oid
-              AND NOT EXISTS (SELECT 1 FROM pg_constraint k
-                              WHERE k.conrelid = c.oid AND k.conindid = x.indexrelid)) END
+           (SELECT pg_catalog.array_agg(i.relname ORDER BY i.relname)
+            FROM pg_catalog.pg_index x
+            JOIN pg_catalog.pg_class i ON i.oid OPERATOR(pg_catalog.=) x.indexrelid
+            JOIN pg_catalog.pg_inherits ih ON ih.inhrelid OPERATOR(pg_catalog.=) x.indexrelid
+            WHERE x.indrelid OPERATOR(pg_catalog.=) c.oid
+              AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k
+                              WHERE k.conrelid OPERATOR(pg_catalog.=) c.oid
+                                AND k.conindid OPERATOR(pg_catalog.=) x.indexrelid)) END
            AS cloned_indexes,
        CASE WHEN c.relispartition THEN
-           (SELECT array_agg(k.conname ORDER BY k.contype = 'f' DESC, k.conname)
-            FROM pg_constraint k
-            WHERE k.conrelid = c.oid AND k.conparentid <> 0 AND k.contype <> 'n') END
+           (SELECT pg_catalog.array_agg(k.conname
+                                        ORDER BY k.contype OPERATOR(pg_catalog.=) 'f' DESC,
+                                                 k.conname)
+            FROM pg_catalog.pg_constraint k
+            WHERE k.conrelid OPERATOR(pg_catalog.=) c.oid
+              AND k.conparentid OPERATOR(pg_catalog.<>) 0
+              AND k.contype OPERATOR(pg_catalog.<>) 'n') END
            AS cloned_constraints
-FROM pg_class c
-JOIN pg_namespace n ON n.oid = c.relnamespace
-LEFT JOIN pg_description dsc
-       ON dsc.objoid = c.oid AND dsc.classoid = 'pg_class'::regclass AND dsc.objsubid = 0
-LEFT JOIN ext ON ext.objid = c.oid
-WHERE n.nspname = ANY(%(schemas)s)
-  AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+FROM pg_catalog.pg_class c
+JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+LEFT JOIN pg_catalog.pg_description dsc
+       ON dsc.objoid OPERATOR(pg_catalog.=) c.oid
+      AND dsc.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+      AND dsc.objsubid OPERATOR(pg_catalog.=) 0
+LEFT JOIN ext ON ext.objid OPERATOR(pg_catalog.=) c.oid
+WHERE n.nspname OPERATOR(pg_catalog.=) ANY (%(schemas)s)
+  AND c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p,v,m,f}'::pg_catalog."char"[])
   AND ext.objid IS NULL
 ORDER BY 1, 2
