@@ -55,7 +55,9 @@ def apply_plan(settings: ConnectionSettings, plan: Plan, script: str) -> ApplyRe
         )
     with connect(settings, "target") as conn:
         conn.autocommit = True
-        got = conn.execute("SELECT pg_try_advisory_lock(%s)", (lock_id(settings),)).fetchone()
+        got = conn.execute(
+            "SELECT pg_catalog.pg_try_advisory_lock(%s)", (lock_id(settings),)
+        ).fetchone()
         if not got or not got[0]:
             raise DdpError(
                 "DDP SYNC failed: another ddp sync is applying to the target database; "
@@ -83,7 +85,7 @@ def apply_plan(settings: ConnectionSettings, plan: Plan, script: str) -> ApplyRe
         finally:
             if not conn.closed:
                 conn.autocommit = True
-                conn.execute("SELECT pg_advisory_unlock(%s)", (lock_id(settings),))
+                conn.execute("SELECT pg_catalog.pg_advisory_unlock(%s)", (lock_id(settings),))
     return ApplyResult(applied=True, statements=sum(len(s.statements) for s in plan.steps))
 
 

@@ -53,11 +53,15 @@ class TablePrint:
 
 
 _TABLES = """
-SELECT c.relname, array_agg(a.attname::text ORDER BY a.attnum)
-FROM pg_class c
-JOIN pg_namespace n ON n.oid = c.relnamespace
-JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-WHERE n.nspname = %s AND c.relkind IN ('r', 'p')
+SELECT c.relname, pg_catalog.array_agg(a.attname::pg_catalog.text ORDER BY a.attnum)
+FROM pg_catalog.pg_class c
+JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+JOIN pg_catalog.pg_attribute a
+  ON a.attrelid OPERATOR(pg_catalog.=) c.oid
+ AND a.attnum OPERATOR(pg_catalog.>) 0
+ AND NOT a.attisdropped
+WHERE n.nspname OPERATOR(pg_catalog.=) %s
+  AND c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p}'::pg_catalog."char"[])
 GROUP BY c.relname
 ORDER BY c.relname
 """
@@ -72,13 +76,14 @@ def fingerprint(conn: psycopg.Connection, schema: str = SCHEMA) -> dict[str, Tab
     """
     prints: dict[str, TablePrint] = {}
     for table, columns in conn.execute(_TABLES, (schema,)).fetchall():
-        parts: list[sql.Composable] = [sql.SQL("count(*)")]
+        parts: list[sql.Composable] = [sql.SQL("pg_catalog.count(*)")]
         for column in columns:
             ident = sql.Identifier(column)
-            parts.append(sql.SQL("count({})").format(ident))
+            parts.append(sql.SQL("pg_catalog.count({})").format(ident))
             parts.append(
                 sql.SQL(
-                    "md5(coalesce(string_agg({c}::text, E'\\x1f' ORDER BY {c}::text), ''))"
+                    "pg_catalog.md5(coalesce(pg_catalog.string_agg({c}::pg_catalog.text, "
+                    "E'\\x1f' ORDER BY {c}::pg_catalog.text), ''))"
                 ).format(c=ident)
             )
         query = sql.SQL("SELECT {} FROM {}.{}").format(

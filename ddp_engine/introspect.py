@@ -97,13 +97,14 @@ def query_settings(cur: psycopg.Cursor[Any], settings: dict[str, str]) -> Iterat
     previous = {}
     for setting, value in settings.items():
         cur.execute(
-            "SELECT current_setting(%s), set_config(%s, %s, true)", (setting, setting, value)
+            "SELECT pg_catalog.current_setting(%s), pg_catalog.set_config(%s, %s, true)",
+            (setting, setting, value),
         )
         row = cur.fetchone()
         previous[setting] = row[0] if row else value
     yield
     for setting, value in previous.items():
-        cur.execute("SELECT set_config(%s, %s, true)", (setting, value))
+        cur.execute("SELECT pg_catalog.set_config(%s, %s, true)", (setting, value))
 
 
 def is_dropped(name: str) -> bool:
@@ -153,7 +154,7 @@ def _read_once(conn: psycopg.Connection, schema_name: str, all_schemas: bool) ->
     try:
         with conn.cursor() as cur:
             for setting, value in TRANSACTION_SETTINGS.items():
-                cur.execute("SELECT set_config(%s, %s, true)", (setting, value))
+                cur.execute("SELECT pg_catalog.set_config(%s, %s, true)", (setting, value))
             path = "" if all_schemas else f"{_quote_ident(schema_name)}, pg_catalog"
             cur.execute("SELECT set_config('search_path', %s, true)", (path,))
             params: dict[str, Any] = {"schemas": [schema_name], "all": all_schemas}

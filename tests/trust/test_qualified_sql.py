@@ -11,10 +11,12 @@ whatever the search_path (defence in depth on top of the empty search_path of ev
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from collections.abc import Iterator
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -57,8 +59,21 @@ INLINE_NODES = {
     "collClause": "CollateClause",
 }
 
-#: psycopg's named placeholders, which PostgreSQL's parser does not know.
-PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+#: psycopg's placeholders, which PostgreSQL's parser does not know.
+PLACEHOLDER = re.compile(r"%(?:\((\w+)\))?s")
+
+REPO = Path(__file__).resolve().parents[2]
+
+#: Modules whose own SQL runs on a user's server (datacheck.py and crossversion.py are held to
+#: the same rule by their own tests).
+MODULES = (
+    "ddp_engine/introspect.py",
+    "ddp_engine/apply.py",
+    "ddp_engine/embedded.py",
+    "ddp_engine/sources.py",
+    "ddp_engine/demo.py",
+    *sorted(str(p.relative_to(REPO)) for p in (REPO / "ddp_dagster").glob("*.py")),
+)
 
 
 def query_names() -> list[str]:
@@ -74,8 +89,12 @@ def unqualified(query: str) -> list[str]:
     """Every name in ``query`` that the server would resolve through search_path, as
     ``kind name`` (empty when everything names pg_catalog or a CTE of the query)."""
     numbers: dict[str, int] = {}
-    text = PLACEHOLDER.sub(lambda m: f"${numbers.setdefault(m[1], len(numbers) + 1)}", query)
-    tree = json.loads(parse_sql_json(text.replace("%%", "%")))
+
+    def number(match: re.Match[str]) -> str:
+        return f"${numbers.setdefault(match[1] or str(len(numbers)), len(numbers) + 1)}"
+
+    text = PLACEHOLDER.sub(number, query.replace("%%", "\0"))
+    tree = json.loads(parse_sql_json(text.replace("\0", "%")))
     ctes = {node["ctename"] for kind, node in walk(tree) if kind == "CommonTableExpr"}
     found: list[str] = []
     for kind, node in walk(tree):
@@ -154,6 +173,33 @@ def test_every_query_is_checked() -> None:
     assert len(query_names()) >= 14  # the walker found the package's queries
 
 
+def statements_in(module: str) -> list[str]:
+    """The string constants of ``module`` that are whole SELECT statements."""
+    tree = ast.parse((REPO / module).read_text())
+    return [
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and re.match(r"\s*(SELECT|WITH)\b", node.value)
+        and not re.search(r"\{\w*\}", node.value)  # a psycopg.sql template: not SQL yet
+        # the line that sets the search_path runs under the session's empty one (connect.py)
+        and "set_config('search_path'" not in node.value
+    ]
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_sql_written_in_python_is_qualified(module: str) -> None:
+    assert {sql: unqualified(sql) for sql in statements_in(module)} == {
+        sql: [] for sql in statements_in(module)
+    }
+
+
+def test_statements_in_python_are_found() -> None:
+    assert any("pg_try_advisory_lock" in sql for sql in statements_in("ddp_engine/apply.py"))
+    assert any("pg_attribute" in sql for sql in statements_in("ddp_engine/demo.py"))
+
+
 QUALIFIED = """
 WITH ext AS (SELECT objid FROM pg_catalog.pg_depend
              WHERE classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass)
@@ -187,6 +233,10 @@ def test_a_fully_qualified_query_passes() -> None:
         ("SELECT 1 WHERE 'a' LIKE 'b'", "operator ~~"),
         ("SELECT 'a' || 'b'", "operator ||"),
         ("SELECT 1 WHERE 1 = ANY(%(x)s)", "operator ="),
+        (
+            "SELECT pg_catalog.set_config(%s, %s, true), current_setting(%s)",
+            "function current_setting",
+        ),
         ("SELECT 1 WHERE 1 <> ALL(%(x)s)", "operator <>"),
         ("SELECT 1 WHERE '{1}'::int[] @> '{1}'", "operator @>"),
         ("SELECT 1 WHERE 1 IN (1, 2)", "operator = in IN"),
