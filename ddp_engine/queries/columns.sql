@@ -1,5 +1,6 @@
 -- Columns of tables, views and materialized views (one row each; grouped per relation in Python).
--- Types print through format_type, so in-schema types are unqualified under the search_path rule.
+-- Types print through format_type, which names the schema of a type the search_path does not
+-- find (every user type under the empty search_path).
 WITH ext AS (
     SELECT objid FROM pg_catalog.pg_depend
     WHERE deptype OPERATOR(pg_catalog.=) 'e'
