@@ -4,9 +4,11 @@ called like the schema survives with its rows; function bodies are copied and fl
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from ddp_engine.errors import DdpError
@@ -14,7 +16,7 @@ from ddp_engine.model import Function, Snapshot, View
 from ddp_engine.relabel import Relabeler, body_names_schema, quote_if_needed, relabel
 from ddp_engine.sqltext import ident, literal
 from ddp_engine.sync import SyncOptions, apply_and_verify, compare
-from tests.conftest import Server, apply_script, load
+from tests.conftest import CORPUS, Server, apply_script, ensure_roles, load
 from tests.trust.conftest import Canary
 
 #: One design, written for any schema name ``{s}`` (an identifier's SQL). Everything in it
@@ -237,3 +239,56 @@ def test_body_check_ignores_strings_and_names_that_only_equal_the_schema() -> No
     assert body_names_schema(function(" SELECT nextval('shop.s') "), "shop")
     assert not body_names_schema(function(" SELECT 'shop' "), "shop")
     assert not body_names_schema(function(" SELECT shop FROM t "), "shop")
+
+
+CORPUS_EXTRA = Path(__file__).resolve().parents[1] / "corpus_extra"
+CORPUS_FOLDERS = sorted(
+    p
+    for root in (CORPUS, CORPUS_EXTRA)
+    if root.is_dir()
+    for p in root.iterdir()
+    if (p / "a.sql").is_file()
+)
+
+#: Schema names the corpus is moved to: one plain, one that needs every kind of quoting.
+CORPUS_SOURCE, CORPUS_TARGET = "dev", 'Prod "x"\nschema'
+
+
+@pytest.mark.parametrize("folder", CORPUS_FOLDERS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_corpus_converges_between_schemas_of_different_names(
+    folder: Path, server: Server, make_db: Callable[[str], str], tmp_path: Path
+) -> None:
+    """Every corpus pair held in ``public`` alone, moved to schemas of different names (the
+    server renames every stored reference with the schema), converges by a single-schema
+    sync: every deparsed text the corpus holds goes through the parse-tree relabelling."""
+    ensure_roles(server, folder)
+    target_db, source_db = make_db(""), make_db("")
+    for db, sql, schema in (
+        (target_db, "a.sql", CORPUS_TARGET),
+        (source_db, "b.sql", CORPUS_SOURCE),
+    ):
+        try:
+            load(server, db, (folder / sql).read_bytes())
+        except psycopg.Error as exc:
+            pytest.skip(f"fixture does not load on this server: {exc}")
+        with server.connect(db) as conn:
+            others = conn.execute(
+                "SELECT pg_catalog.count(*) FROM pg_catalog.pg_namespace WHERE nspname"
+                " OPERATOR(pg_catalog.<>) ALL (ARRAY['public', 'information_schema'])"
+                " AND nspname OPERATOR(pg_catalog.!~) '^pg_'"
+            ).fetchone()
+            if others != (0,):
+                pytest.skip("the case uses schemas other than public")
+            conn.execute(f"ALTER SCHEMA public RENAME TO {ident(schema)}".encode())
+    source = server.settings(source_db, CORPUS_SOURCE)
+    target = server.settings(target_db, CORPUS_TARGET)
+    first = compare(source, target)
+    try:
+        apply_script(server, target_db, first.script, tmp_path)
+    except subprocess.CalledProcessError as exc:
+        raise AssertionError(f"script failed:\n{exc.stderr}\n{first.script}") from None
+    second = compare(source, target)
+    assert second.plan.is_empty, (
+        f"not converged: {[c.label + ' ' + c.action for c in second.plan.changes]}\n"
+        f"{first.script}\n---\n{second.script}"
+    )
