@@ -400,11 +400,16 @@ class Relabeler:
         return (kind, self.new, name, sub)
 
     def _signature(self, signature: str) -> str:
-        """``name(identity arguments)`` of a function the snapshot does not hold itself."""
+        """``name(identity arguments)`` of a function the snapshot does not hold itself (an
+        extension's). dependencies.sql cuts such names at 63 bytes (its name column is of
+        type name): a cut one matches no object, and is left as it is."""
         name, paren, args = signature.partition("(")
         if not paren:
             return signature
-        return f"{name}({self.text('arguments', args.removesuffix(')'))})"
+        try:
+            return f"{name}({self.text('arguments', args.removesuffix(')'))})"
+        except RelabelError:
+            return signature
 
 
 def relabel(snapshot: Snapshot, old: str, new: str) -> Snapshot:

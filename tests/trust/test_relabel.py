@@ -17,6 +17,7 @@ from ddp_engine.relabel import Relabeler, body_names_schema, quote_if_needed, re
 from ddp_engine.sqltext import ident, literal
 from ddp_engine.sync import SyncOptions, apply_and_verify, compare
 from tests.conftest import CORPUS, Server, apply_script, ensure_roles, load
+from tests.test_object_kinds import CASES as KINDS
 from tests.trust.conftest import Canary
 
 #: One design, written for any schema name ``{s}`` (an identifier's SQL). Everything in it
@@ -254,21 +255,23 @@ CORPUS_FOLDERS = sorted(
 CORPUS_SOURCE, CORPUS_TARGET = "dev", 'Prod "x"\nschema'
 
 
-@pytest.mark.parametrize("folder", CORPUS_FOLDERS, ids=lambda p: f"{p.parent.name}/{p.name}")
-def test_corpus_converges_between_schemas_of_different_names(
-    folder: Path, server: Server, make_db: Callable[[str], str], tmp_path: Path
+def converge_between_names(
+    server: Server,
+    make_db: Callable[[str], str],
+    tmp_path: Path,
+    target_sql: str | bytes,
+    source_sql: str | bytes,
 ) -> None:
-    """Every corpus pair held in ``public`` alone, moved to schemas of different names (the
-    server renames every stored reference with the schema), converges by a single-schema
-    sync: every deparsed text the corpus holds goes through the parse-tree relabelling."""
-    ensure_roles(server, folder)
+    """Load both sides into ``public``, move each to a schema of another name (the server
+    renames every stored reference with the schema), sync the one into the other, apply, and
+    sync again: empty. Sides that use schemas besides public are skipped."""
     target_db, source_db = make_db(""), make_db("")
     for db, sql, schema in (
-        (target_db, "a.sql", CORPUS_TARGET),
-        (source_db, "b.sql", CORPUS_SOURCE),
+        (target_db, target_sql, CORPUS_TARGET),
+        (source_db, source_sql, CORPUS_SOURCE),
     ):
         try:
-            load(server, db, (folder / sql).read_bytes())
+            load(server, db, sql)
         except psycopg.Error as exc:
             pytest.skip(f"fixture does not load on this server: {exc}")
         with server.connect(db) as conn:
@@ -292,3 +295,26 @@ def test_corpus_converges_between_schemas_of_different_names(
         f"not converged: {[c.label + ' ' + c.action for c in second.plan.changes]}\n"
         f"{first.script}\n---\n{second.script}"
     )
+
+
+@pytest.mark.parametrize("folder", CORPUS_FOLDERS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_corpus_converges_between_schemas_of_different_names(
+    folder: Path, server: Server, make_db: Callable[[str], str], tmp_path: Path
+) -> None:
+    """Every corpus pair held in ``public`` alone converges between schemas of different
+    names: every deparsed text the corpus holds goes through the parse-tree relabelling."""
+    ensure_roles(server, folder)
+    a, b = (folder / "a.sql").read_bytes(), (folder / "b.sql").read_bytes()
+    converge_between_names(server, make_db, tmp_path, a, b)
+
+
+@pytest.mark.parametrize("reverse", [False, True], ids=["create", "remove"])
+@pytest.mark.parametrize("name", sorted(KINDS))
+def test_object_kinds_converge_between_schemas_of_different_names(
+    name: str, reverse: bool, server: Server, make_db: Callable[[str], str], tmp_path: Path
+) -> None:
+    """tests/test_object_kinds.py's cases, both ways, between schemas of different names."""
+    target_sql, source_sql = KINDS[name]
+    if reverse:
+        target_sql, source_sql = source_sql, target_sql
+    converge_between_names(server, make_db, tmp_path, target_sql, source_sql)
