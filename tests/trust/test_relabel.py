@@ -12,6 +12,7 @@ import psycopg
 import pytest
 
 from ddp_engine.errors import DdpError
+from ddp_engine.introspect import introspect
 from ddp_engine.model import Function, Snapshot, View
 from ddp_engine.relabel import Relabeler, body_names_schema, quote_if_needed, relabel
 from ddp_engine.sqltext import ident, literal
@@ -123,6 +124,8 @@ def test_identical_schemas_under_two_names_are_in_sync_and_a_change_keeps_every_
 
     load(server, source_db, CHANGE.replace("{s}", ident(source_schema)))
     first = compare(source, target)
+    paths = [line for line in statements(first.script) if "search_path" in line]
+    assert paths == ["SELECT pg_catalog.set_config('search_path', '', false);"]
     assert {(c.kind, c.action) for c in first.plan.changes} == {
         ("column", "create"),
         ("view", "create"),
@@ -138,6 +141,27 @@ def test_identical_schemas_under_two_names_are_in_sync_and_a_change_keeps_every_
             (f"{ident(target_schema)}.x",),
         ).fetchone()
     assert view is not None and f"FROM {quote_if_needed(target_schema)}.shop shop" in view[0]
+
+
+def test_texts_are_read_schema_qualified_under_the_empty_search_path(
+    server: Server, make_db: Callable[[str], str]
+) -> None:
+    """Single-schema mode reads with the empty search_path too: every user object a deparsed
+    text names comes out qualified, pg_catalog's bare."""
+    db = make_db(design("shop"))
+    snapshot = introspect(server.settings(db, "shop"), "source")[0]
+    table = next(t for t in snapshot.tables if t.name == "shop")
+    columns = {c.name: c for c in table.columns}
+    assert columns["id"].default == "nextval('shop.shop_id_seq'::regclass)"
+    assert columns["mood"].data_type == "shop.mood"
+    assert columns["mood"].default == "'shop'::shop.mood"
+    assert columns["rel"].default == "'shop.shop'::regclass"
+    views = {v.name: v.definition for v in snapshot.views}
+    assert "FROM shop.shop" in views["v"] and "shop.id" in views["v"]
+    checks = {c.name: c.definition for c in snapshot.constraints}
+    assert checks["shop"] == "CHECK ((shop.is_ok(shop) AND (mood <> 'calm'::shop.mood)))"
+    triggers = {t.name: t.definition for t in snapshot.triggers}
+    assert triggers["shop"].endswith("ON shop.shop FOR EACH ROW EXECUTE FUNCTION shop.touch()")
 
 
 def test_a_cross_schema_sync_runs_nothing_planted(
