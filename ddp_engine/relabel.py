@@ -111,6 +111,7 @@ _LOCATED = {
 }
 
 _SAFE_IDENT = re.compile(r"[a-z_][a-z0-9_]*")
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 _QUOTED_KEYWORDS = (
     keywords.RESERVED_KEYWORDS | keywords.TYPE_FUNC_NAME_KEYWORDS | keywords.COL_NAME_KEYWORDS
 )
@@ -122,6 +123,17 @@ def quote_if_needed(name: str) -> str:
     if _SAFE_IDENT.fullmatch(name) and name not in _QUOTED_KEYWORDS:
         return name
     return ident(name)
+
+
+def spellings(name: str) -> set[str]:
+    """Every way ``name`` can be spelt in a text: bare, quoted, inside a string literal."""
+    quoted = name.replace('"', '""')
+    return {name, quoted, name.replace("'", "''"), quoted.replace("'", "''")}
+
+
+def mentions(text: str, spelt: set[str]) -> bool:
+    """Whether ``text`` could name the object: a text that does not is never parsed."""
+    return any(s in text for s in spelt)
 
 
 class RelabelError(Exception):
@@ -272,7 +284,7 @@ class _Tokens:
         if raw.startswith('"'):
             return unquote(raw)
         if raw[:1].isalpha() or raw[:1] == "_":
-            return raw.lower() if raw.isascii() else raw
+            return raw.translate(_ASCII_LOWER)  # the server folds ASCII letters only
         return raw  # an operator, the last part of an operator name
 
     def matches(self, i: int, parts: tuple[str, ...]) -> bool:
@@ -306,13 +318,11 @@ class Relabeler:
         self.old = old
         self.new = new
         self.token = quote_if_needed(new)
-        # Every way the old name can be spelt in a text: bare, quoted, inside a string.
-        quoted = old.replace('"', '""')
-        self.spellings = {old, quoted, old.replace("'", "''"), quoted.replace("'", "''")}
+        self.spellings = spellings(old)
         self.text = lru_cache(maxsize=None)(self._text)
 
     def mentions(self, text: str) -> bool:
-        return any(s in text for s in self.spellings)
+        return mentions(text, self.spellings)
 
     def _text(self, wrapper: str, text: str) -> str:
         """``text`` (a ``WRAPPERS`` kind) with the old schema's qualifiers renamed."""
@@ -587,31 +597,29 @@ def body_names_schema(function: Function, schema: str) -> bool:
     """Whether a function's body (copied as it is, never relabelled) or its ``SET`` values
     name ``schema``: as a qualifier (``schema.t``), inside a string (``'schema.t'``), or as
     a setting's value (``SET search_path = schema``)."""
-    if function.kind == "a":
-        return False
-    r = Relabeler(schema, schema)
-    if not r.mentions(function.body):
+    spelt = spellings(schema)
+    if function.kind == "a" or not mentions(function.body, spelt):
         return False
     try:
         tree = json.loads(parser.parse_sql_json(WRAPPERS["function"][0] + function.body))
     except parser.ParseError:
         return True
     found = _walk(tree, schema)
-    return found.settings or any(_text_names(body, r) for body in found.bodies)
+    return found.settings or any(_body_names(body, schema, spelt) for body in found.bodies)
 
 
-def _text_names(body: str, r: Relabeler) -> bool:
-    if not r.mentions(body):
+def _body_names(body: str, schema: str, spelt: set[str]) -> bool:
+    if not mentions(body, spelt):
         return False
     try:
         tokens = _Tokens(body)
     except parser.ParseError:  # not SQL (another language): a mention is enough
         return True
-    qualifiers = {f"{r.old}.", f"{ident(r.old)}."}
+    qualifiers = {f"{schema}.", f"{ident(schema)}."}
     for i, (_, _, kind) in enumerate(tokens.spans):
         if kind == "SCONST":
             if any(q in tokens.text(i).replace("''", "'") for q in qualifiers):
                 return True
-        elif tokens.name(i) == r.old and (i + 1 < len(tokens.spans) and tokens.text(i + 1) == "."):
+        elif tokens.name(i) == schema and i + 1 < len(tokens.spans) and tokens.text(i + 1) == ".":
             return True
     return False
