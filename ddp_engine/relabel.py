@@ -470,7 +470,7 @@ class _Snapshot:
             "indexes": tuple(self.index(x) for x in s.indexes),
             "triggers": tuple(self.trigger(x) for x in s.triggers),
             "policies": tuple(self.policy(x) for x in s.policies),
-            "unsupported": tuple(self.schema_of(x) for x in s.unsupported),
+            "unsupported": tuple(self.unsupported(x) for x in s.unsupported),
             "dependencies": tuple(
                 (r.key(a, signatures), r.key(b, signatures)) for a, b in s.dependencies
             ),
@@ -480,7 +480,19 @@ class _Snapshot:
     def name(self, schema: str, name: str, kind: str) -> str:
         return f"{kind} {qualified(schema, name)}"
 
-    def schema_of(self, obj: Extension | Collation | Unsupported) -> Any:
+    def unsupported(self, u: Unsupported) -> Unsupported:
+        """Only listed, never run: pg_identify_object's identity starts with the qualified
+        name (``dev.=(text,text)``, ``dev.cfg``), and that leading qualifier is renamed, so
+        that an object both sides hold is listed once."""
+        identity = u.identity
+        qualifier = quote_if_needed(self.r.old) + "."
+        if u.schema_name == self.r.old and identity.startswith(qualifier):
+            identity = self.r.token + "." + identity[len(qualifier) :]
+        return u.model_copy(
+            update={"schema_name": self.r.schema(u.schema_name), "identity": identity}
+        )
+
+    def schema_of(self, obj: Extension | Collation) -> Any:
         return obj.model_copy(update={"schema_name": self.r.schema(obj.schema_name)})
 
     def user_type(self, t: UserType) -> UserType:

@@ -181,6 +181,10 @@ def test_a_cross_schema_sync_runs_nothing_planted(
     result = compare(source, target, options)
     canary.assert_silent()
     assert not result.plan.is_empty
+    # the planted operators, only listed, are listed once: under the target's name
+    operators = [u.identity for u in result.plan.unsupported if u.object_type == "operator"]
+    assert "shop_prod.=(pg_catalog.text,pg_catalog.text)" in operators
+    assert not [o for o in operators if o.startswith("shop.")]
     again = apply_and_verify(result, source, target, options)
     canary.assert_silent()
     assert again.is_empty, [c.label + " " + c.action for c in again.changes]
