@@ -346,3 +346,16 @@ def test_object_kinds_converge_between_schemas_of_different_names(
     if reverse:
         target_sql, source_sql = source_sql, target_sql
     converge_between_names(server, make_db, tmp_path, target_sql, source_sql)
+
+
+def test_new_schema_names_are_spelt_as_the_server_prints_them(server: Server) -> None:
+    """The spliced name must read back byte for byte as the target prints it (quote_ident):
+    bare when it may be, quoted through sqltext.ident otherwise."""
+    names = ["shop", "shop_2", "Shop", "select", "user", "data", "int", "between", "x y", 'a"b']
+    names += ["café", "_x", "1a", "prod$", "verbose", "collation", "filter", "window"]
+    with server.connect() as conn:
+        expected = [
+            conn.execute("SELECT pg_catalog.quote_ident(%s)", (name,)).fetchone()[0]
+            for name in names
+        ]
+    assert [quote_if_needed(name) for name in names] == expected
