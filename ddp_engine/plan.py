@@ -26,7 +26,8 @@ from pydantic import BaseModel, ConfigDict
 from ddp_engine import ddl
 from ddp_engine.diff import OBJECT_KINDS, Change, SnapshotIndex, diff, index_snapshot
 from ddp_engine.model import Function, Key, Snapshot, Table, Unsupported, object_key
-from ddp_engine.relabel import body_names_schema, relabel
+from ddp_engine.qualifiers import body_names_schema
+from ddp_engine.relabel import relabel
 from ddp_engine.sqltext import dropped_name, ident, qualified
 
 #: Sections of the script, in order. The seed's six come in the seed's order; kinds that others

@@ -14,7 +14,8 @@ import pytest
 from ddp_engine.errors import DdpError
 from ddp_engine.introspect import introspect
 from ddp_engine.model import Function, Snapshot, View
-from ddp_engine.relabel import Relabeler, body_names_schema, quote_if_needed, relabel
+from ddp_engine.qualifiers import Relabeler, body_names_schema, quote_if_needed
+from ddp_engine.relabel import relabel
 from ddp_engine.sqltext import ident, literal
 from ddp_engine.sync import SyncOptions, apply_and_verify, compare
 from tests.conftest import CORPUS, Server, apply_script, ensure_roles, load
