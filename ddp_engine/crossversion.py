@@ -91,11 +91,9 @@ def canonical_views(
         return source
     canonical: dict[tuple[str, str], str] = {}
     with connect(settings, "target") as conn:
-        path = "" if all_schemas else f"{ident(settings.schema_name)}, pg_catalog"
         for number, view in enumerate(differing):
             try:
                 with conn.transaction(force_rollback=True):
-                    conn.execute("SELECT set_config('search_path', %s, true)", (path,))
                     probe = f"ddp_probe_{number}"
                     body = view.definition.strip().rstrip(";")
                     conn.execute(f"CREATE TEMPORARY VIEW {ident(probe)} AS {body}".encode())
@@ -144,12 +142,10 @@ def reparsed_checks(
         return source
     settled: set[tuple[str, str, str]] = set()
     with connect(settings, "target") as conn:
-        path = "" if all_schemas else f"{ident(settings.schema_name)}, pg_catalog"
         for check in differing:
             key = (check.schema_name, check.table, check.name)
             try:
                 with conn.transaction(force_rollback=True):
-                    conn.execute("SELECT set_config('search_path', %s, true)", (path,))
                     table = f"{ident(check.schema_name)}.{ident(check.table)}"
                     conn.execute(f"CREATE TEMPORARY TABLE ddp_probe (LIKE {table})".encode())
                     add = f"ALTER TABLE ddp_probe ADD CONSTRAINT ddp_probe {check.definition}"

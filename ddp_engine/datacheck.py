@@ -86,8 +86,6 @@ def run_data_checks(settings: ConnectionSettings, plan: Plan, budget_seconds: fl
     with connect(settings, "target") as conn:
         conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
         conn.read_only = True
-        path = "" if plan.all_schemas else f"{ident(plan.target_schema)}, pg_catalog"
-        conn.execute("SELECT set_config('search_path', %s, true)", (path,))
         version = conn.info.server_version
         for at in range(0, len(checked), BATCH):
             findings += _check_batch(conn, checked[at : at + BATCH], version, deadline)

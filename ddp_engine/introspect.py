@@ -1,9 +1,10 @@
 """Read the schemas in scope into a Snapshot: one consistent transaction, one query per kind.
 
 DESIGN's rules live here: ``REPEATABLE READ READ ONLY`` so that every query sees the same
-catalog; ``search_path`` set to the schema (single-schema mode) so that deparsed expressions name
-in-schema objects unqualified and two schemas of the same design read equal; pg_catalog only;
-a constant number of queries whatever the number of tables.
+catalog; the empty ``search_path`` every session starts with (connect.py), so that nothing planted
+in a schema runs and deparsed text names every user object schema-qualified (a cross-schema sync
+renames those qualifiers: relabel.py); pg_catalog only; a constant number of queries whatever
+the number of tables.
 """
 
 from __future__ import annotations
@@ -155,8 +156,6 @@ def _read_once(conn: psycopg.Connection, schema_name: str, all_schemas: bool) ->
         with conn.cursor() as cur:
             for setting, value in TRANSACTION_SETTINGS.items():
                 cur.execute("SELECT pg_catalog.set_config(%s, %s, true)", (setting, value))
-            path = "" if all_schemas else f"{_quote_ident(schema_name)}, pg_catalog"
-            cur.execute("SELECT set_config('search_path', %s, true)", (path,))
             params: dict[str, Any] = {"schemas": [schema_name], "all": all_schemas}
             cur.execute(load_query("schemas"), params)
             schema_rows = [r for r in _batches(cur) if not is_dropped(r["name"])]
@@ -276,10 +275,6 @@ class _Results:
             },
         )
         return Snapshot.model_construct(**values)
-
-
-def _quote_ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def parse_acl(items: Iterable[str], owner: str) -> tuple[str, ...]:

@@ -25,7 +25,9 @@ from pydantic import BaseModel, ConfigDict
 
 from ddp_engine import ddl
 from ddp_engine.diff import OBJECT_KINDS, Change, SnapshotIndex, diff, index_snapshot
-from ddp_engine.model import Column, Key, Snapshot, Table, Unsupported, object_key
+from ddp_engine.model import Function, Key, Snapshot, Table, Unsupported, object_key
+from ddp_engine.qualifiers import body_names_schema
+from ddp_engine.relabel import relabel
 from ddp_engine.sqltext import dropped_name, ident, qualified
 
 #: Sections of the script, in order. The seed's six come in the seed's order; kinds that others
@@ -140,27 +142,6 @@ def timestamps(now: datetime | None = None) -> tuple[str, str]:
     millis = f"{now.microsecond // 1000:03d}"
     header = now.strftime("%Y-%m-%dT%H:%M:%S.") + millis + "Z"
     return header, now.strftime("%Y-%m-%dT%H-%M-%S-") + millis + "Z"
-
-
-def relabel(snapshot: Snapshot, old: str, new: str) -> Snapshot:
-    """The same snapshot with schema ``old`` called ``new`` (single-schema, cross-schema sync)."""
-    if old == new:
-        return snapshot
-
-    def swap(value: Any) -> Any:
-        if isinstance(value, BaseModel):
-            update = {name: swap(getattr(value, name)) for name in type(value).model_fields}
-            return value.model_copy(update=update)
-        if isinstance(value, Column):
-            return Column(*(swap(v) for v in value))
-        if isinstance(value, tuple):
-            return tuple(swap(v) for v in value)
-        if value == old:
-            return new
-        return value
-
-    result: Snapshot = swap(snapshot)
-    return result
 
 
 class ObjectIndex(Mapping[Key, Any]):
@@ -283,8 +264,11 @@ class Planner:
         privileges: bool = True,
         online: bool = False,
         lookups: tuple[Lookups | None, Lookups | None] = (None, None),
+        renamed_from: str | None = None,
     ) -> None:
         self.online = online
+        #: The source's own schema name when it was relabelled (a cross-schema sync).
+        self.renamed_from = renamed_from
         self.source = source
         self.target = target
         self.stamp = stamp
@@ -557,6 +541,17 @@ class Planner:
             return [*found, ("column", key[1], key[2], key[3])]
         return found
 
+    def body_hazards(self, function: Function) -> list[str]:
+        """A cross-schema sync copies function bodies as they are: one that names the source
+        schema would still use it in the target."""
+        old = self.renamed_from
+        if old is None or not body_names_schema(function, old):
+            return []
+        return [
+            f"[body_names_source_schema] the body of {function.signature} names schema "
+            f"{ident(old)}, copied as it is: it still refers to {ident(old)} in the target"
+        ]
+
     def source_expressions(self) -> str:
         """Every check, view, index and default text of the source, one per line: what an enum
         label could be used by (ddl.enum_rebuild). Gathered once per plan, on first use."""
@@ -609,13 +604,17 @@ def make_plan(
 ) -> Plan:
     """Diff two snapshots and order the statements that make the target match the source.
 
-    In single-schema mode ``source_schema`` names the source's schema, which is relabelled to
-    ``target_schema`` first so that two schemas of the same design compare equal.
+    In single-schema mode ``source_schema`` names the source's schema: a source that still
+    holds it is relabelled to ``target_schema`` first (relabel.py; sync.py does it before the
+    cross-version settling), so that two schemas of the same design compare equal.
     """
-    if not source.all_schemas and source_schema is not None:
-        source = relabel(source, source_schema, target_schema)
+    renamed_from = None
+    if not source.all_schemas and source_schema is not None and source_schema != target_schema:
+        renamed_from = source_schema
+        if any(s.name == source_schema for s in source.schemas):
+            source = relabel(source, source_schema, target_schema)
     generated_at, stamp = timestamps(now)
-    planner = Planner(source, target, stamp, privileges, online, lookups)
+    planner = Planner(source, target, stamp, privileges, online, lookups, renamed_from)
     steps, cleanup, warnings = planner.build()
     unsupported = tuple(
         sorted(

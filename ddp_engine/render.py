@@ -1,14 +1,15 @@
 """Plan → script text in the seed's layout: header, one banner section per kind, footer.
 
-A script that changes something starts with the session settings it relies on (search_path
-pointing at the target schema, so that catalog-deparsed references land there). A script for
-schemas already in sync holds only comments: checkers count any statement as a difference.
+A script that changes something starts with the session settings it relies on: an empty
+search_path (nothing planted in a schema can capture a name; every user object the script names
+is schema-qualified, the deparsed texts included). A script for schemas already in sync holds
+only comments: checkers count any statement as a difference.
 """
 
 from __future__ import annotations
 
 from ddp_engine.plan import SECTIONS, SEED_SECTIONS, Plan
-from ddp_engine.sqltext import ident, literal
+from ddp_engine.sqltext import literal
 
 RULE = "-- ==========================================="
 
@@ -34,14 +35,13 @@ def header(plan: Plan) -> list[str]:
 
 
 def prelude(plan: Plan) -> list[str]:
-    path = "" if plan.all_schemas else f"{ident(plan.target_schema)}, pg_catalog"
     return [
         f"SET lock_timeout = {literal(plan.lock_timeout)};",
         f"SET statement_timeout = {literal(plan.statement_timeout)};",
         "SET standard_conforming_strings = on;",
         "SET check_function_bodies = false;",
         "SET client_min_messages = warning;",
-        f"SELECT pg_catalog.set_config('search_path', {literal(path)}, false);",
+        "SELECT pg_catalog.set_config('search_path', '', false);",
     ]
 
 

@@ -25,6 +25,7 @@ from ddp_engine.datacheck import run_data_checks
 from ddp_engine.introspect import introspect
 from ddp_engine.model import Snapshot
 from ddp_engine.plan import Lookups, Plan, make_plan
+from ddp_engine.relabel import relabel
 from ddp_engine.render import render_script
 from ddp_engine.settings import ConnectionSettings
 
@@ -114,6 +115,8 @@ def plan_from_snapshots(
     if fingerprint is None:
         # Of the target as it is: apply re-reads it and compares.
         fingerprint = target.fingerprint() if options.fingerprint else ""
+    if not options.all_schemas:  # cross-schema: the source's qualifiers name the target's
+        source = relabel(source, source_settings.schema_name, target_settings.schema_name)
     if not same_major(source, target):
         source = strip_privileges(source, target.server_version)
         target = strip_privileges(target, source.server_version)

@@ -6,7 +6,8 @@ from __future__ import annotations
 from ddp_engine.crossversion import strip_privileges
 from ddp_engine.introspect import introspect
 from ddp_engine.model import Column, Constraint, Snapshot
-from ddp_engine.plan import Lookups, Plan, Planner, make_plan, relabel
+from ddp_engine.plan import Lookups, Plan, Planner, make_plan
+from ddp_engine.relabel import relabel
 from ddp_engine.sync import compare
 from tests.conftest import apply_script
 

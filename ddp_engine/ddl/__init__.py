@@ -1,9 +1,10 @@
 """The SQL of each change, one module per family of object kinds.
 
 ``StepBuilder`` turns a Change into Planner steps (plan.py orders them). Catalog-deparsed text
-(defaults, constraint, index, trigger and view definitions, function bodies) is used as read:
-it names in-schema objects unqualified, and the script sets ``search_path`` to the target schema,
-so every reference lands in the target. Names DDP writes itself are always qualified and quoted.
+(defaults, constraint, index, trigger and view definitions, function signatures) is used as
+read: deparsed under the empty search_path, it names every user object schema-qualified (a
+cross-schema sync has renamed the source's qualifiers: relabel.py), and the script runs under
+the empty search_path too. Names DDP writes itself are always qualified and quoted.
 """
 
 from __future__ import annotations

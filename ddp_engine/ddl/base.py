@@ -20,7 +20,7 @@ from ddp_engine.model import (
     UserType,
     object_key,
 )
-from ddp_engine.sqltext import ident, literal, qualified
+from ddp_engine.sqltext import ident, literal, qualified, split_ident, unquote
 
 if TYPE_CHECKING:
     from ddp_engine.plan import Planner
@@ -308,19 +308,25 @@ class StepBase:
 
     @staticmethod
     def _split_regclass(text: str, default_schema: str) -> tuple[str, str]:
-        """``schema.name`` or ``name`` as regclass prints it → (schema, name)."""
-        schema, _, name = text.rpartition(".")
-        return (schema.strip('"') or default_schema, name.strip('"'))
+        """``schema.name`` or ``name`` as regclass prints it → (schema, name); a quoted part
+        may hold dots and doubled quotes."""
+        head, rest = split_ident(text, sep=".")
+        if not rest:
+            return default_schema, unquote(head)
+        return unquote(head), unquote(rest)
 
     def _enum_involved(self, *type_names: str) -> bool:
         """Whether a type change needs a detour through text: enums and ranges have no casts
         to each other (tsrange → tstzrange), but both read their text form."""
         enums = {
-            t.name for t in (*self.p.source.types, *self.p.target.types) if t.type_kind in "er"
+            (t.schema_name, t.name)
+            for t in (*self.p.source.types, *self.p.target.types)
+            if t.type_kind in "er"
         }
         for name in type_names:
-            base = name.removesuffix("[]").rpartition(".")[2].strip('"')
-            if base in enums or base.endswith(("range", "multirange")):
+            # format_type qualifies every type outside pg_catalog (the empty search_path)
+            schema, base = self._split_regclass(name.removesuffix("[]"), "pg_catalog")
+            if (schema, base) in enums or base.endswith(("range", "multirange")):
                 return True
         return False
 

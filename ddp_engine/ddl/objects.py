@@ -222,6 +222,7 @@ class ObjectSteps(StepBase):
             f"Create missing {FUNCTION_WORD.get(f.kind, 'function').lower()} {f.signature}",
             stmts,
             provides=[change.key],
+            hazards=self.p.body_hazards(f),
         )
         self._new_acl("function", change.key, self._function_ref(f), f.acl)
 
@@ -288,6 +289,7 @@ class ObjectSteps(StepBase):
                 f"Replace changed {f.signature}",
                 stmts,
                 provides=[change.key],
+                hazards=self.p.body_hazards(f) if fields - COSMETIC else [],
             )
         if "acl" in fields:
             self._privileges(
