@@ -173,6 +173,9 @@ class Index(_Frozen):
     predicate: str | None = None
     on_partitioned: bool = False
     comment: str | None = None
+    #: False for an index a failed ``CREATE INDEX CONCURRENTLY`` left (not valid or not ready):
+    #: it serves no query, so it is drift wherever the other side's index is valid.
+    valid: bool = True
 
 
 class Function(_Frozen):

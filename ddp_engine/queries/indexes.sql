@@ -13,6 +13,8 @@ SELECT n.nspname AS schema_name,
            || ' ON ' || CASE WHEN i.relkind = 'I' THEN 'ONLY ' ELSE '' END
            || quote_ident(n.nspname) || '.' || quote_ident(t.relname) || ' ' AS definition_prefix,
        x.indisunique AS is_unique,
+       -- a failed CREATE INDEX CONCURRENTLY leaves an index that is not valid (or not ready)
+       x.indisvalid AND x.indisready AS valid,
        -- one index lookup per key column; '' for an expression (attnum 0)
        ARRAY(SELECT coalesce((SELECT a.attname FROM pg_attribute a
                               WHERE a.attrelid = x.indrelid AND a.attnum = k.attnum), '')
