@@ -15,18 +15,15 @@ from typing import NamedTuple
 from pydantic import BaseModel, ConfigDict
 
 from ddp_engine.apply import apply_plan
-from ddp_engine.crossversion import (
-    canonical_views,
-    reparsed_checks,
-    same_major,
-    strip_privileges,
-)
+from ddp_engine.connect import SessionLimits
+from ddp_engine.crossversion import mark_unsettled, same_major, settle_texts, strip_privileges
 from ddp_engine.datacheck import run_data_checks
 from ddp_engine.introspect import introspect
 from ddp_engine.model import Snapshot
-from ddp_engine.plan import Lookups, Plan, make_plan
+from ddp_engine.plan import Lookups, Plan, make_plan, relabel
 from ddp_engine.render import render_script
 from ddp_engine.settings import ConnectionSettings
+from ddp_engine.shadow import major_of
 
 
 class SyncOptions(BaseModel):
@@ -37,14 +34,26 @@ class SyncOptions(BaseModel):
     all_schemas: bool = False
     privileges: bool = True
     online: bool = False
+    #: How long ddp's sessions wait for a lock (a read gives up with one line naming the
+    #: holder), and the script's SET lock_timeout.
     lock_timeout: str = "10s"
+    #: The script's SET statement_timeout ("0": none).
     statement_timeout: str = "0"
+    #: How long one query of ddp's own sessions (reads, data checks, shadow) may run.
+    read_timeout: str = "300s"
+    #: A libpq URL of a server of the target's major version where ddp may create a throwaway
+    #: database to settle printed texts (ddp_engine.shadow); None: a local one if any.
+    shadow_url: str | None = None
     data_checks: bool = True
     data_check_budget: float = 30.0
     #: Take the target's fingerprint, which apply_plan checks before it applies. A plan that is
     #: only written out can do without: the fingerprint is a pass over every object of the
     #: target (half a second at 10,000 tables).
     fingerprint: bool = True
+
+    def limits(self) -> SessionLimits:
+        """The lock and statement timeouts of every session ddp opens for this sync."""
+        return SessionLimits(lock_timeout=self.lock_timeout, statement_timeout=self.read_timeout)
 
 
 class SyncResult(BaseModel):
@@ -86,7 +95,7 @@ def read_both(
     """
 
     def read(settings: ConnectionSettings, side: str) -> SideRead:
-        snapshot, seconds = introspect(settings, side, options.all_schemas)
+        snapshot, seconds = introspect(settings, side, options.all_schemas, options.limits())
         if side == "source":
             return SideRead(snapshot, seconds, Lookups.of_source(snapshot), "")
         fingerprint = snapshot.fingerprint() if options.fingerprint else ""
@@ -117,19 +126,26 @@ def plan_from_snapshots(
     if not same_major(source, target):
         source = strip_privileges(source, target.server_version)
         target = strip_privileges(target, source.server_version)
-        source = canonical_views(source, target, target_settings, options.all_schemas)
+    if not options.all_schemas:  # in the target's names, so that texts compare and settle
+        source = relabel(source, source_settings.schema_name, target_settings.schema_name)
     src, tgt = lookups
     constraints = None
     if src is not None and src.snapshot is source and tgt is not None and tgt.snapshot is target:
         constraints = (src.objects["constraints"], tgt.objects["constraints"])
-    source = reparsed_checks(source, target, target_settings, options.all_schemas, constraints)
+    source, unsettled = settle_texts(
+        source,
+        target,
+        shadow_url=options.shadow_url,
+        limits=options.limits(),
+        schema_name=target_settings.schema_name,
+        constraints=constraints,
+    )
     plan = make_plan(
         source,
         target,
         source_label=label(source_settings, options.all_schemas),
         target_label=label(target_settings, options.all_schemas),
         target_schema=target_settings.schema_name,
-        source_schema=source_settings.schema_name,
         privileges=options.privileges,
         online=options.online,
         lock_timeout=options.lock_timeout,
@@ -138,8 +154,9 @@ def plan_from_snapshots(
         target_fingerprint=fingerprint,
         lookups=lookups,
     )
+    plan = mark_unsettled(plan, unsettled, major_of(target.server_version))
     if options.data_checks:
-        plan = run_data_checks(target_settings, plan, options.data_check_budget)
+        plan = run_data_checks(target_settings, plan, options.data_check_budget, options.limits())
     return plan
 
 
@@ -201,5 +218,5 @@ def apply_and_verify(
 ) -> Plan:
     """Apply the script to the target, then diff again; returns the fresh plan (empty = in sync)."""
     options = options or SyncOptions()
-    apply_plan(target, result.plan, result.script)
+    apply_plan(target, result.plan, result.script, options.limits())
     return compare(source, target, options).plan
