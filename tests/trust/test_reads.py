@@ -6,16 +6,21 @@ whatever ddp runs there with an empty search_path must never reach them.
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
-from collections.abc import Callable
+import sys
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
 
+from ddp_engine.shadow import SHADOW_URL_ENV
 from ddp_engine.sync import SyncOptions, compare
 from tests.conftest import Server, apply_script
-from tests.trust.conftest import Canary
+from tests.trust.conftest import Canary, lit
 
 SHOP = "CREATE SCHEMA shop; CREATE TABLE shop.t (id int, code text);"
 
@@ -106,3 +111,141 @@ def test_index_not_ready_is_drift(
     # and the other way round: a broken index in the source is not copied as broken
     assert compare(server.settings(target, "shop"), server.settings(source, "shop")).plan.is_empty
     canary.assert_silent()
+
+
+# --------------------------------------------------------------------------------------------
+# Reads only read: a read-only login runs a dry run and a drift check; the target sees no write
+
+CHECKED = (
+    "CREATE SCHEMA shop;"
+    "CREATE TABLE shop.t (id int PRIMARY KEY, status varchar(2) CHECK (status IN ('DF', 'PB')));"
+)
+
+
+def ddp(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SOURCE_DB_", "TARGET_DB_"))}
+    clean.pop(SHADOW_URL_ENV, None)
+    clean.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "ddp_engine.cli", *args],
+        cwd=cwd, env=clean, capture_output=True, text=True, timeout=180,
+    )  # fmt: skip
+
+
+def side(server: Server, name: str, database: str, user: str | None = None) -> list[str]:
+    return [
+        f"--{name}-host", server.host, f"--{name}-port", str(server.port),
+        f"--{name}-database", database, f"--{name}-username", user or server.user,
+        f"--{name}-schema", "shop",
+    ]  # fmt: skip
+
+
+def reprint_check(server: Server, database: str) -> None:
+    """Leave the target's CHECK as a sync leaves it: its printed text, parsed again (which
+    prints differently: pg_get_constraintdef is no fixed point on varchar IN lists)."""
+    with server.connect(database) as conn:
+        [(text,)] = conn.execute(
+            "SELECT pg_catalog.pg_get_constraintdef(oid) FROM pg_catalog.pg_constraint "
+            "WHERE conname = 't_status_check'"
+        ).fetchall()
+        conn.execute(
+            f"ALTER TABLE shop.t DROP CONSTRAINT t_status_check, "
+            f"ADD CONSTRAINT t_status_check {text}".encode()
+        )
+
+
+def watch_ddl(server: Server, database: str, canary: Canary) -> None:
+    """An event trigger that writes every DDL command run in ``database`` (by anyone, in any
+    transaction, rolled back or not) to the canary's file."""
+    with server.connect(database) as conn:
+        conn.execute(
+            f"""CREATE FUNCTION public.ddp_ddl_seen() RETURNS event_trigger
+            LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $f$
+            BEGIN
+              EXECUTE pg_catalog.format('COPY (SELECT %L) TO PROGRAM %L', 'ddl ' || tg_tag,
+                'cat >> ' || pg_catalog.quote_literal({lit(str(canary.record))}));
+            END $f$""".encode()
+        )
+        conn.execute(
+            "CREATE EVENT TRIGGER ddp_ddl_seen ON ddl_command_start "
+            "EXECUTE FUNCTION public.ddp_ddl_seen()"
+        )
+
+
+def write_counters(server: Server, database: str) -> tuple[int, int]:
+    """Rows inserted, updated or deleted in the database's tables, user and catalog alike
+    (a temporary table or view inserts catalog rows even when rolled back); shared catalogs
+    (roles, databases) are left out: other tests on the server write to them."""
+    with server.connect(database) as conn:
+        conn.execute("SELECT pg_catalog.pg_stat_clear_snapshot()")
+        row = conn.execute(
+            "SELECT pg_catalog.sum(s.n_tup_ins + s.n_tup_upd + s.n_tup_del)::int8, "
+            "pg_catalog.count(*) FROM pg_catalog.pg_stat_all_tables s "
+            "JOIN pg_catalog.pg_class c ON c.oid = s.relid WHERE NOT c.relisshared"
+        ).fetchone()
+    assert row is not None
+    return int(row[0] or 0), int(row[1])
+
+
+@pytest.fixture
+def read_only_login(server: Server) -> Iterator[Callable[[str], str]]:
+    """``grant(db)``: a login that may only read (default_transaction_read_only, USAGE on
+    shop, SELECT on its tables) is let into ``db``; returns its name. Dropped afterwards."""
+    role = f"ddp_ro_{uuid.uuid4().hex[:8]}"
+    with server.connect() as conn:
+        conn.execute(f'CREATE ROLE "{role}" LOGIN'.encode())
+        conn.execute(f'ALTER ROLE "{role}" SET default_transaction_read_only = on'.encode())
+    granted: list[str] = []
+
+    def grant(database: str) -> str:
+        with server.connect(database) as conn:
+            conn.execute(f'GRANT USAGE ON SCHEMA shop TO "{role}"'.encode())
+            conn.execute(f'GRANT SELECT ON ALL TABLES IN SCHEMA shop TO "{role}"'.encode())
+        granted.append(database)
+        return role
+
+    yield grant
+    for database in granted:
+        with server.connect(database) as conn:
+            conn.execute(f'DROP OWNED BY "{role}"'.encode())
+    with server.connect() as conn:
+        conn.execute(f'DROP ROLE IF EXISTS "{role}"'.encode())
+
+
+def test_read_only_login_runs_dry_run_and_drift_check_and_nothing_is_written(
+    server: Server,
+    make_db: Callable[[str], str],
+    planted: Callable[..., Canary],
+    read_only_login: Callable[[str], str],
+    tmp_path: Path,
+) -> None:
+    """The target's CHECK prints differently from the source's (settled on a shadow server),
+    and a NOT NULL column is missing (a data check counts the target's rows): a drift check
+    by a read-only login succeeds, and neither it nor a superuser's writes on the target."""
+    source = make_db(CHECKED + "ALTER TABLE shop.t ADD COLUMN note text NOT NULL;")
+    target = make_db(CHECKED + "INSERT INTO shop.t VALUES (1, 'DF');")
+    reprint_check(server, target)
+    canary = planted(target, "public")
+    planted(source, "public")
+    role = read_only_login(source)
+    read_only_login(target)
+    watch_ddl(server, target, canary)
+    before = write_counters(server, target)
+    for who in (role, None):  # the read-only login, then a superuser
+        drift = ddp(
+            "sync", "--dry-run", "--exit-code", "--format", "json",
+            *side(server, "source", source, who), *side(server, "target", target, who),
+            cwd=tmp_path,
+        )  # fmt: skip
+        assert drift.returncode == 2, drift.stderr
+        plan = json.loads(drift.stdout)
+        # the CHECK differs only by how it prints: settled on a shadow, so not drift
+        assert [(c["action"], c["kind"], c["key"][3]) for c in plan["changes"]] == [
+            ("create", "column", "note")
+        ]
+        assert [f["count"] for f in plan["data_checks"]] == [1]  # counted, read-only
+        assert not [h for h in plan["hazards"] if "text_not_settled" in h["hazard"]]
+    canary.assert_silent()  # no DDL ran on the target, not even rolled back
+    assert write_counters(server, target) == before
