@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -249,3 +250,95 @@ def test_read_only_login_runs_dry_run_and_drift_check_and_nothing_is_written(
         assert not [h for h in plan["hazards"] if "text_not_settled" in h["hazard"]]
     canary.assert_silent()  # no DDL ran on the target, not even rolled back
     assert write_counters(server, target) == before
+
+
+# --------------------------------------------------------------------------------------------
+# Reads never hang: a held lock ends the read with one line naming the table and the holder
+
+LOCKED = (
+    "CREATE SCHEMA shop;"
+    "CREATE TABLE shop.t (id int PRIMARY KEY, code text DEFAULT 'x' CHECK (code <> ''));"
+    "CREATE INDEX t_code ON shop.t (code);"
+)
+
+
+@pytest.fixture
+def held_lock(server: Server, make_db: Callable[[str], str]) -> Iterator[tuple[str, int]]:
+    """A database whose ``shop.t`` another session holds in ACCESS EXCLUSIVE mode; yields the
+    database and the holder's pid."""
+    database = make_db(LOCKED)
+    holder = psycopg.connect(
+        host=server.host, port=server.port, user=server.user, dbname=database,
+        application_name="migration",
+    )  # fmt: skip
+    try:
+        holder.execute("LOCK TABLE shop.t IN ACCESS EXCLUSIVE MODE")
+        yield database, holder.info.backend_pid
+    finally:
+        holder.rollback()
+        holder.close()
+
+
+def test_blocked_dry_run_ends_with_one_line_naming_table_and_holder(
+    server: Server,
+    make_db: Callable[[str], str],
+    planted: Callable[..., Canary],
+    held_lock: tuple[str, int],
+    tmp_path: Path,
+) -> None:
+    target, pid = held_lock
+    source = make_db(LOCKED)
+    canary = planted(source, "public")
+    started = time.monotonic()
+    result = ddp(
+        "sync", "--dry-run", "--lock-timeout", "1s",
+        *side(server, "source", source), *side(server, "target", target),
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert time.monotonic() - started < 30
+    assert result.returncode not in (0, 2)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("DDP SYNC failed: ")
+    assert "shop.t" in lines[0]
+    assert f"pid {pid}" in lines[0]
+    assert "migration" in lines[0]
+    canary.assert_silent()
+
+
+def test_blocked_snapshot_asset_fails_naming_table_and_holder(
+    server: Server, held_lock: tuple[str, int], tmp_path: Path
+) -> None:
+    import dagster as dg
+
+    from ddp_dagster.assets import IO_MANAGER_KEY, build_pair_assets
+    from ddp_dagster.io_manager import JsonIOManager
+    from ddp_dagster.pairs import PairSpec
+    from ddp_dagster.resources import PostgresSchemaResource
+
+    target, pid = held_lock
+    assets = build_pair_assets(PairSpec())
+    resource = PostgresSchemaResource(
+        host=server.host,
+        port=server.port,
+        database=target,
+        username=server.user,
+        schema_name="shop",
+        lock_timeout="1s",
+    )
+    started = time.monotonic()
+    result = dg.materialize(
+        [assets.target_schema],
+        resources={
+            assets.pair.target_resource_key: resource,
+            IO_MANAGER_KEY: JsonIOManager(base_dir=str(tmp_path)),
+        },
+        raise_on_error=False,
+    )
+    assert time.monotonic() - started < 60
+    assert not result.success
+    [failure] = [e for e in result.all_events if e.is_step_failure]
+    message = str(failure.step_failure_data.user_failure_data.description)
+    assert message.startswith("DDP SYNC failed: ")
+    assert "shop.t" in message
+    assert f"pid {pid}" in message
