@@ -342,3 +342,48 @@ def test_blocked_snapshot_asset_fails_naming_table_and_holder(
     assert message.startswith("DDP SYNC failed: ")
     assert "shop.t" in message
     assert f"pid {pid}" in message
+
+
+# --------------------------------------------------------------------------------------------
+# Where texts are settled: a given shadow server, or nowhere (then said so)
+
+
+def test_texts_settle_on_the_given_shadow_server_and_its_database_goes(
+    server: Server, make_db: Callable[[str], str], planted: Callable[..., Canary]
+) -> None:
+    source = make_db(CHECKED)
+    target = make_db(CHECKED)
+    reprint_check(server, target)
+    canary = planted(target, "public")
+    url = f"postgresql://{server.user}@{server.host}:{server.port}/postgres"
+    options = SyncOptions(shadow_url=url)
+    result = compare(server.settings(source, "shop"), server.settings(target, "shop"), options)
+    assert result.plan.is_empty
+    with server.connect() as conn:
+        left = conn.execute(
+            "SELECT pg_catalog.count(*) FROM pg_catalog.pg_database "
+            "WHERE datname LIKE 'ddp\\_shadow\\_%'"
+        ).fetchone()
+    assert left == (0,)
+    canary.assert_silent()
+
+
+def test_texts_no_shadow_can_settle_are_reported_not_settled(
+    server: Server,
+    make_db: Callable[[str], str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import ddp_engine.shadow as shadow
+
+    source = make_db(CHECKED)
+    target = make_db(CHECKED)
+    reprint_check(server, target)
+    with server.connect(target) as conn:
+        major = conn.info.server_version // 10000
+    if major == 18:
+        pytest.skip("the embedded PostgreSQL 18 is always at hand as a shadow")
+    monkeypatch.setattr(shadow, "SYSTEM_BIN_DIR", "/nonexistent/{major}/bin")
+    result = compare(server.settings(source, "shop"), server.settings(target, "shop"))
+    [step] = [s for s in result.plan.steps if s.key[3] == "t_status_check"][:1]
+    assert [h for h in step.hazards if h.startswith("[text_not_settled]")]
+    assert len([h for _, h in result.plan.hazards() if "text_not_settled" in h]) == 1
