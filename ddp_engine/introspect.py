@@ -410,9 +410,8 @@ def group_columns(
             continue
         # The common case, inline: no identity to look up, no grants to parse. A function
         # call and a keyword-built tuple per column cost a quarter of the columns' read.
-        _, data_type, not_null, default, generated, _, collation, stats, storage, comment, _ = (
-            fields(r)
-        )
+        (_, data_type, not_null, default, generated, _, collation, stats, storage, comment, _,
+         virtual) = fields(r)  # fmt: skip
         current.append(
             make(
                 Column,
@@ -430,6 +429,7 @@ def group_columns(
                     storage,
                     comment,
                     (),
+                    virtual,
                 ),
             )
         )
@@ -449,6 +449,7 @@ _COLUMN_FIELDS = (
     "storage",
     "comment",
     "acl",
+    "virtual",
 )
 
 
@@ -530,7 +531,7 @@ def _table(r: dict[str, Any], cols: list[Column]) -> Table:
 def _column(c: tuple[Any, ...], owner: str, sequence: dict[str, Any] | None) -> Column:
     """A Column from the ``_COLUMN_FIELDS`` of one columns.sql row."""
     name, data_type, not_null, default, generated, identity, collation, stats, storage = c[:9]
-    comment, acl = c[9:]
+    comment, acl, virtual = c[9:]
     options = None
     if sequence is not None:
         options = (
@@ -555,6 +556,7 @@ def _column(c: tuple[Any, ...], owner: str, sequence: dict[str, Any] | None) -> 
         storage,
         comment,
         parse_acl(acl, owner) if acl else (),
+        virtual,
     )
 
 

@@ -88,6 +88,8 @@ class Column(NamedTuple):
     storage: str | None = None
     comment: str | None = None
     acl: tuple[str, ...] = ()
+    #: A generated column computed when read (PostgreSQL 18 ``VIRTUAL``), not ``STORED``.
+    virtual: bool = False
 
 
 class Table(_Frozen):

@@ -10,6 +10,8 @@ SELECT n.nspname AS schema_name,
        a.attnotnull AS not_null,
        CASE WHEN a.attgenerated = '' THEN pg_get_expr(ad.adbin, ad.adrelid) END AS default_expr,
        CASE WHEN a.attgenerated <> '' THEN pg_get_expr(ad.adbin, ad.adrelid) END AS generated_expr,
+       -- PostgreSQL 18: computed when read ('v'), not stored ('s')
+       a.attgenerated OPERATOR(pg_catalog.=) 'v' AS virtual,
        nullif(a.attidentity::text, '') AS identity,
        CASE WHEN a.attcollation <> t.typcollation AND a.attcollation <> 0 THEN
            (SELECT CASE WHEN cn.nspname = 'pg_catalog' THEN quote_ident(co.collname)
