@@ -113,8 +113,10 @@ def differing_texts(
 ) -> list[Key]:
     """Keys of the views and CHECK constraints on both sides whose printed text differs.
 
-    ``constraints``: both sides' constraints by key (diff.index_objects), when the caller has
-    them (a big catalog has tens of thousands).
+    Views only across major versions: within one, pg_get_viewdef prints the query it was given
+    back the same, so a difference is a change and needs no server to tell. ``constraints``:
+    both sides' constraints by key (diff.index_objects), when the caller has them (a big
+    catalog has tens of thousands).
     """
     src, tgt = constraints or (index_objects(source.constraints), index_objects(target.constraints))
     keys = [
@@ -125,6 +127,8 @@ def differing_texts(
         and other.constraint_type == "c"
         and other.definition != c.definition
     ]
+    if same_major(source, target):
+        return keys
     target_views = index_objects(target.views)
     keys += [
         key
