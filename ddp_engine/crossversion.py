@@ -188,9 +188,11 @@ def load_source(database: ConnectionSettings, source: Snapshot, limits: SessionL
     lacks), statement by statement, keeping what loads. An object that did not load keeps the
     source's text (and its difference is reported as not settled)."""
     schema_name = database.schema_name
-    schemas: tuple[Schema, ...] = ()
-    if not source.all_schemas:  # the schema is there (created below): only its objects are made
-        schemas = tuple(s for s in source.schemas if s.name == schema_name)
+    # Schemas already there (created below, or public in a fresh database): only their objects
+    # are made.
+    there = {"public"} if source.all_schemas else {schema_name}
+    schemas = tuple(s for s in source.schemas if s.name in there)
+    if not source.all_schemas:
         schemas = schemas or (Schema(name=schema_name),)
     empty = Snapshot(
         server_version=source.server_version, all_schemas=source.all_schemas, schemas=schemas

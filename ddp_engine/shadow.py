@@ -114,7 +114,12 @@ def shadow_server(
         return
     from ddp_engine.embedded import embedded_server
 
-    with embedded_server(bin_dir=bin_dir) as server:
+    with contextlib.ExitStack() as stack:
+        try:
+            server = stack.enter_context(embedded_server(bin_dir=bin_dir))
+        except DdpError:
+            yield None  # a local server that does not start is no shadow: texts stay unsettled
+            return
         yield ConnectionSettings(
             host=server.host, port=server.port, user=server.user, database="postgres"
         )

@@ -348,17 +348,19 @@ def test_blocked_snapshot_asset_fails_naming_table_and_holder(
 # Where texts are settled: a given shadow server, or nowhere (then said so)
 
 
+@pytest.mark.parametrize("all_schemas", [False, True])
 def test_texts_settle_on_the_given_shadow_server_and_its_database_goes(
-    server: Server, make_db: Callable[[str], str], planted: Callable[..., Canary]
+    server: Server, make_db: Callable[[str], str], canary: Canary, all_schemas: bool
 ) -> None:
     source = make_db(CHECKED)
     target = make_db(CHECKED)
     reprint_check(server, target)
-    canary = planted(target, "public")
+    if not all_schemas:  # (with every schema compared, shadows in public would be drift)
+        canary.plant(target, "public")
     url = f"postgresql://{server.user}@{server.host}:{server.port}/postgres"
-    options = SyncOptions(shadow_url=url)
+    options = SyncOptions(shadow_url=url, all_schemas=all_schemas)
     result = compare(server.settings(source, "shop"), server.settings(target, "shop"), options)
-    assert result.plan.is_empty
+    assert result.plan.is_empty, result.script
     with server.connect() as conn:
         left = conn.execute(
             "SELECT pg_catalog.count(*) FROM pg_catalog.pg_database "
