@@ -389,3 +389,20 @@ def test_texts_no_shadow_can_settle_are_reported_not_settled(
     [step] = [s for s in result.plan.steps if s.key[3] == "t_status_check"][:1]
     assert [h for h in step.hazards if h.startswith("[text_not_settled]")]
     assert len([h for _, h in result.plan.hazards() if "text_not_settled" in h]) == 1
+
+
+def test_read_timeout_governs_the_reads(
+    server: Server, make_db: Callable[[str], str], tmp_path: Path
+) -> None:
+    """--read-timeout reaches ddp's sessions: a read that runs longer ends in one line."""
+    database = make_db(LOCKED)
+    result = ddp(
+        "sync", "--dry-run", "--read-timeout", "1ms",
+        *side(server, "source", database), *side(server, "target", database),
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode not in (0, 2)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("DDP SYNC failed: ")
+    assert "--read-timeout 1ms" in lines[0]
