@@ -24,7 +24,7 @@ from pydantic import BaseModel
 from ddp_engine.connect import SessionLimits, connect
 from ddp_engine.diff import index_objects
 from ddp_engine.introspect import introspect
-from ddp_engine.model import Column, Constraint, Key, Schema, Snapshot, View
+from ddp_engine.model import Column, Constraint, Key, Schema, Sequence, Snapshot, View
 from ddp_engine.plan import Plan, make_plan
 from ddp_engine.render import prelude
 from ddp_engine.settings import ConnectionSettings
@@ -160,7 +160,7 @@ def settle_texts(
         if server is None:
             return Settled(source, tuple(differing))
         with throwaway_database(server, schema_name, limits) as database:
-            load_source(database, source, limits)
+            load_source(database, needed_objects(source, differing), limits)
             shadow, _ = introspect(database, "shadow", source.all_schemas, limits)
     printed = {**index_objects(shadow.views), **index_objects(shadow.constraints)}
     settled = {key: printed[key].definition for key in differing if key in printed}
@@ -180,6 +180,58 @@ def _with_definition(obj: View | Constraint, settled: dict[Key, str]) -> Any:
     )
     text = settled.get(key)
     return obj if text is None else obj.model_copy(update={"definition": text})
+
+
+def needed_objects(source: Snapshot, differing: Iterable[Key]) -> Snapshot:
+    """The part of ``source`` the differing texts need: the tables of the CHECKs and the views,
+    what those views and tables stand on (pg_depend, walked), with their CHECK, primary and
+    unique keys (a view may group by a key); every type, function, sequence, collation and
+    extension (cheap, and any text may name them). Foreign keys, indexes, triggers and policies
+    print no text that is settled here and are left out: a big catalog loads in a moment."""
+    tables: set[tuple[str, str]] = set()
+    stack: list[Key] = []
+    for kind, schema, name, sub in differing:
+        start: Key = (
+            ("table", schema, name, "") if kind == "constraint" else (kind, schema, name, sub)
+        )
+        stack.append(start)
+    requires: dict[Key, list[Key]] = {}
+    for dependent, referenced in source.dependencies:
+        requires.setdefault(dependent, []).append(referenced)
+    seen = set(stack)
+    while stack:
+        key = stack.pop()
+        if key[0] == "table":
+            tables.add((key[1], key[2]))
+        for referenced in requires.get(key, ()):
+            if referenced[0] == "column":  # a view on a column stands on its table
+                referenced = ("table", referenced[1], referenced[2], "")
+            if referenced[0] in ("table", "view") and referenced not in seen:
+                seen.add(referenced)
+                stack.append(referenced)
+    views = {(key[1], key[2]) for key in seen if key[0] == "view"}
+
+    def kept_owner(s: Sequence) -> Sequence:
+        owner = s.owned_by
+        if owner is None or (owner[0], owner[1]) in tables:
+            return s
+        return s.model_copy(update={"owned_by": None})
+
+    return source.model_copy(
+        update={
+            "tables": tuple(t for t in source.tables if (t.schema_name, t.name) in tables),
+            "views": tuple(v for v in source.views if (v.schema_name, v.name) in views),
+            "constraints": tuple(
+                c
+                for c in source.constraints
+                if c.constraint_type in ("c", "p", "u", "x") and (c.schema_name, c.table) in tables
+            ),
+            "sequences": tuple(kept_owner(s) for s in source.sequences),
+            "indexes": (),
+            "triggers": (),
+            "policies": (),
+        }
+    )
 
 
 def load_source(database: ConnectionSettings, source: Snapshot, limits: SessionLimits) -> None:

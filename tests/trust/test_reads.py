@@ -406,3 +406,29 @@ def test_read_timeout_governs_the_reads(
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("DDP SYNC failed: ")
     assert "--read-timeout 1ms" in lines[0]
+
+
+def test_only_what_the_differing_texts_need_is_loaded_on_the_shadow(
+    server: Server, make_db: Callable[[str], str]
+) -> None:
+    from ddp_engine.crossversion import needed_objects
+    from ddp_engine.introspect import introspect
+
+    database = make_db(
+        "CREATE SCHEMA shop;"
+        "CREATE TABLE shop.b (id int PRIMARY KEY);"
+        "CREATE TABLE shop.a (id int PRIMARY KEY, b int REFERENCES shop.b, n int CHECK (n > 0));"
+        "CREATE TABLE shop.c (id int PRIMARY KEY, s varchar(2) CHECK (s IN ('x', 'y')));"
+        "CREATE INDEX a_n ON shop.a (n);"
+        "CREATE VIEW shop.v AS SELECT id, n FROM shop.a;"
+        "CREATE VIEW shop.w AS SELECT v.id FROM shop.v;"
+    )
+    source, _ = introspect(server.settings(database, "shop"), "source")
+    subset = needed_objects(source, [("view", "shop", "w", "")])
+    assert sorted(t.name for t in subset.tables) == ["a"]
+    assert sorted(v.name for v in subset.views) == ["v", "w"]
+    assert sorted(c.constraint_type for c in subset.constraints) == ["c", "p"]
+    assert subset.indexes == ()
+    subset = needed_objects(source, [("constraint", "shop", "c", "c_s_check")])
+    assert [t.name for t in subset.tables] == ["c"]
+    assert subset.views == ()
