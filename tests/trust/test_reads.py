@@ -432,3 +432,51 @@ def test_only_what_the_differing_texts_need_is_loaded_on_the_shadow(
     subset = needed_objects(source, [("constraint", "shop", "c", "c_s_check")])
     assert [t.name for t in subset.tables] == ["c"]
     assert subset.views == ()
+
+
+def test_dagster_drift_assets_only_read_for_a_read_only_login(
+    server: Server,
+    make_db: Callable[[str], str],
+    canary: Canary,
+    read_only_login: Callable[[str], str],
+    tmp_path: Path,
+) -> None:
+    """The snapshot and diff assets and the drift check, as a read-only login: the CHECK that
+    only prints differently is settled on a shadow, the check passes, nothing is written."""
+    import dagster as dg
+
+    from ddp_dagster.assets import IO_MANAGER_KEY, build_pair_assets
+    from ddp_dagster.io_manager import JsonIOManager
+    from ddp_dagster.pairs import PairSpec
+    from ddp_dagster.resources import PostgresSchemaResource
+
+    source = make_db(CHECKED)
+    target = make_db(CHECKED)
+    reprint_check(server, target)
+    canary.plant(target, "public")
+    role = read_only_login(source)
+    read_only_login(target)
+    watch_ddl(server, target, canary)
+    before = write_counters(server, target)
+    assets = build_pair_assets(PairSpec())
+
+    def resource(database: str) -> PostgresSchemaResource:
+        return PostgresSchemaResource(
+            host=server.host, port=server.port, database=database, username=role,
+            schema_name="shop",
+        )  # fmt: skip
+
+    result = dg.materialize(
+        [*assets.assets, assets.target_in_sync],
+        selection=assets.drift_keys,
+        resources={
+            assets.pair.source_resource_key: resource(source),
+            assets.pair.target_resource_key: resource(target),
+            IO_MANAGER_KEY: JsonIOManager(base_dir=str(tmp_path)),
+        },
+    )
+    assert result.success
+    [check] = result.get_asset_check_evaluations()
+    assert check.passed
+    canary.assert_silent()
+    assert write_counters(server, target) == before
