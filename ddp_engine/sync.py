@@ -12,13 +12,15 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import NamedTuple
 
+import psycopg
 from pydantic import BaseModel, ConfigDict
 
 from ddp_engine.apply import apply_plan
 from ddp_engine.connect import SessionLimits
 from ddp_engine.crossversion import mark_unsettled, same_major, settle_texts, strip_privileges
 from ddp_engine.datacheck import run_data_checks
-from ddp_engine.introspect import introspect
+from ddp_engine.errors import DdpError
+from ddp_engine.introspect import blocked_read, introspect
 from ddp_engine.model import Snapshot
 from ddp_engine.plan import Lookups, Plan, make_plan, relabel
 from ddp_engine.render import render_script
@@ -218,5 +220,10 @@ def apply_and_verify(
 ) -> Plan:
     """Apply the script to the target, then diff again; returns the fresh plan (empty = in sync)."""
     options = options or SyncOptions()
-    apply_plan(target, result.plan, result.script, options.limits())
+    limits = options.limits()
+    try:
+        apply_plan(target, result.plan, result.script, limits)
+    except (psycopg.errors.LockNotAvailable, psycopg.errors.QueryCanceled) as exc:
+        # the re-read before applying waited too long: say who holds the lock
+        raise DdpError(blocked_read(target, "target", options.all_schemas, limits, exc)) from None
     return compare(source, target, options).plan

@@ -480,3 +480,29 @@ def test_dagster_drift_assets_only_read_for_a_read_only_login(
     assert check.passed
     canary.assert_silent()
     assert write_counters(server, target) == before
+
+
+def test_apply_blocked_before_it_starts_names_table_and_holder(
+    server: Server, make_db: Callable[[str], str]
+) -> None:
+    """A lock taken between the plan and the apply: the apply's re-read of the target gives
+    up with the same one line, and nothing is applied."""
+    from ddp_engine.errors import DdpError
+    from ddp_engine.sync import apply_and_verify
+
+    source = make_db(LOCKED + "ALTER TABLE shop.t ADD COLUMN extra int;")
+    target = make_db(LOCKED)
+    sides = (server.settings(source, "shop"), server.settings(target, "shop"))
+    options = SyncOptions(lock_timeout="1s")
+    result = compare(*sides, options)
+    with psycopg.connect(
+        host=server.host, port=server.port, user=server.user, dbname=target
+    ) as holder:
+        holder.execute("LOCK TABLE shop.t IN ACCESS EXCLUSIVE MODE")
+        with pytest.raises(DdpError) as failed:
+            apply_and_verify(result, *sides, options)
+        pid = holder.info.backend_pid
+        holder.rollback()
+    assert "shop.t" in failed.value.message
+    assert f"pid {pid}" in failed.value.message
+    assert not compare(*sides, options).plan.is_empty  # nothing was applied
