@@ -256,6 +256,8 @@ def load_source(database: ConnectionSettings, source: Snapshot, limits: SessionL
         target_label="shadow",
         target_schema=schema_name,
         privileges=False,
+        lock_timeout=limits.lock_timeout,  # the script's SETs keep the session's limits
+        statement_timeout=limits.statement_timeout,
         target_fingerprint="",
     )
     statements = [statement for step in plan.steps for statement in step.statements]
