@@ -181,7 +181,9 @@ def build_pair_assets(pair: PairSpec) -> PairAssets:
         def _snapshot(context: dg.AssetExecutionContext) -> dg.MaterializeResult[Snapshot]:
             resource: PostgresSchemaResource = getattr(context.resources, resource_key)
             try:
-                snapshot, seconds = introspect(resource.settings(), side, options.all_schemas)
+                snapshot, seconds = introspect(
+                    resource.settings(), side, options.all_schemas, resource.limits()
+                )
             except DdpError as err:
                 raise _failure(err, resource) from None
             counts = snapshot.counts()
@@ -223,7 +225,11 @@ def build_pair_assets(pair: PairSpec) -> PairAssets:
         target: PostgresSchemaResource = getattr(context.resources, tgt_key)
         try:
             plan = plan_from_snapshots(
-                source_schema, target_schema, source.settings(), target.settings(), options
+                source_schema,
+                target_schema,
+                source.settings(),
+                target.settings(),
+                target.sync_options(options),
             )
         except DdpError as err:
             raise _failure(err) from None
@@ -302,8 +308,8 @@ def build_pair_assets(pair: PairSpec) -> PairAssets:
         source: PostgresSchemaResource = getattr(context.resources, src_key)
         target: PostgresSchemaResource = getattr(context.resources, tgt_key)
         try:
-            result = apply_plan(target.settings(), plan, script)
-            after = compare(source.settings(), target.settings(), options).plan
+            result = apply_plan(target.settings(), plan, script, target.limits())
+            after = compare(source.settings(), target.settings(), target.sync_options(options)).plan
         except DdpError as err:
             raise _failure(err, target) from None
         remaining = drifted_objects(after)

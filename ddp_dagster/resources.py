@@ -15,8 +15,11 @@ from typing import Any
 import dagster as dg
 from pydantic import Field, SecretStr, ValidationError
 
+from ddp_engine.connect import SessionLimits
 from ddp_engine.errors import DdpError
 from ddp_engine.settings import ENV_FIELDS, ConnectionSettings
+from ddp_engine.shadow import SHADOW_URL_ENV
+from ddp_engine.sync import SyncOptions
 
 # The resource's field names for the engine's ENV_FIELDS (CLI/env names stay the engine's).
 _RESOURCE_FIELD = {
@@ -54,6 +57,21 @@ class PostgresSchemaResource(dg.ConfigurableResource):
     )
     schema_name: str = Field(default="public", description="Schema to compare")
     sslmode: str = Field(default="", description="libpq sslmode (empty: libpq default)")
+    lock_timeout: str = Field(
+        default="10s",
+        description="How long ddp's sessions on this side wait for a lock (a blocked read fails "
+        "naming the table and the blocking process); on the target also the script's "
+        "SET lock_timeout",
+    )
+    read_timeout: str = Field(
+        default="300s", description="How long one query of ddp's reads and data checks may run"
+    )
+    shadow_url: str = Field(
+        default="",
+        description="On the target: libpq URL of a server of its major version where ddp may "
+        f"create a throwaway database to settle printed texts (default: ${SHADOW_URL_ENV}, else "
+        "the embedded or a local PostgreSQL of that version); the target is never written",
+    )
 
     def settings(self) -> ConnectionSettings:
         """The engine's settings; the password travels as a ``SecretStr`` from here on."""
@@ -71,6 +89,20 @@ class PostgresSchemaResource(dg.ConfigurableResource):
             err = exc.errors()[0]
             where = ".".join(str(p) for p in err["loc"])
             raise DdpError(f"DDP SYNC failed: invalid {where}: {err['msg']}") from None
+
+    def limits(self) -> SessionLimits:
+        """The lock and statement timeouts of every session ddp opens on this side."""
+        return SessionLimits(lock_timeout=self.lock_timeout, statement_timeout=self.read_timeout)
+
+    def sync_options(self, options: SyncOptions) -> SyncOptions:
+        """``options`` with this (target) side's timeouts and shadow server."""
+        return options.model_copy(
+            update={
+                "lock_timeout": self.lock_timeout,
+                "read_timeout": self.read_timeout,
+                "shadow_url": self.shadow_url or os.environ.get(SHADOW_URL_ENV) or None,
+            }
+        )
 
     def describe(self) -> str:
         """``user@host:port/database schema s``: for metadata and logs (no password)."""

@@ -13,7 +13,7 @@ import hashlib
 import psycopg
 from pydantic import BaseModel, ConfigDict
 
-from ddp_engine.connect import connect, scrub
+from ddp_engine.connect import SessionLimits, connect, scrub
 from ddp_engine.errors import DdpError
 from ddp_engine.introspect import read_snapshot
 from ddp_engine.plan import Plan
@@ -44,7 +44,9 @@ def main_part(plan: Plan, script: str) -> str:
     return "\n".join([*prelude(plan), *statements])
 
 
-def apply_plan(settings: ConnectionSettings, plan: Plan, script: str) -> ApplyResult:
+def apply_plan(
+    settings: ConnectionSettings, plan: Plan, script: str, limits: SessionLimits | None = None
+) -> ApplyResult:
     """Apply ``script`` (rendered from ``plan``) to the target, all or nothing."""
     if plan.is_empty:
         return ApplyResult(applied=False, statements=0)
@@ -53,7 +55,7 @@ def apply_plan(settings: ConnectionSettings, plan: Plan, script: str) -> ApplyRe
             "DDP SYNC failed: this plan was made without the target's fingerprint and cannot "
             "be applied; make it again with SyncOptions(fingerprint=True)"
         )
-    with connect(settings, "target") as conn:
+    with connect(settings, "target", limits) as conn:
         conn.autocommit = True
         got = conn.execute(
             "SELECT pg_catalog.pg_try_advisory_lock(%s)", (lock_id(settings),)

@@ -174,7 +174,26 @@ def main() -> None:
     help="Build indexes CONCURRENTLY, add checks and foreign keys NOT VALID then validate, "
     "set NOT NULL through a validated check (an online part after the transaction)",
 )
-@click.option("--lock-timeout", default="10s", show_default=True, help="SET lock_timeout")
+@click.option(
+    "--lock-timeout",
+    default="10s",
+    show_default=True,
+    help="How long ddp's sessions (reads, data checks, apply) wait for a lock; also the "
+    "script's SET lock_timeout. A blocked read ends naming the table and the blocking process",
+)
+@click.option(
+    "--read-timeout",
+    default="300s",
+    show_default=True,
+    help="How long one query of ddp's own reads, data checks and shadow loading may run",
+)
+@click.option(
+    "--shadow-url",
+    default=None,
+    help="libpq URL of a server of the target's major version where ddp may create a "
+    "throwaway database to settle how texts print (default: $DDP_SHADOW_URL, else the "
+    "embedded or a locally installed PostgreSQL of that version); the target is never written",
+)
 @click.option(
     "--statement-timeout", default="0", show_default=True, help="SET statement_timeout (0: none)"
 )
@@ -236,6 +255,7 @@ def sync_sides(
     source: ConnectionSettings,
     target: ConnectionSettings,
 ) -> None:
+    from ddp_engine.shadow import SHADOW_URL_ENV
     from ddp_engine.sync import SyncOptions, apply_and_verify, compare
 
     options = SyncOptions(
@@ -244,6 +264,8 @@ def sync_sides(
         online=values["online"],
         lock_timeout=values["lock_timeout"],
         statement_timeout=values["statement_timeout"],
+        read_timeout=values["read_timeout"],
+        shadow_url=values["shadow_url"] or environ.get(SHADOW_URL_ENV) or None,
         data_checks=not values["no_data_checks"],
         fingerprint=values["do_apply"],
     )

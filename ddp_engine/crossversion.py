@@ -1,25 +1,34 @@
 """Comparing what the server prints, when the same schema can print two ways.
 
-Across major versions two things differ although the schema is the same: privileges that only newer
-servers know (MAINTAIN, PostgreSQL 17), and how ``pg_get_viewdef`` prints a query (PostgreSQL 16
-stopped qualifying columns of single-table queries). The first is stripped; the second is
-settled by asking the target server itself: the source's view query is created as a temporary
-view on the target, inside a transaction that is rolled back, and read back in the target's
-own words.
+Across major versions privileges that only newer servers know (MAINTAIN, PostgreSQL 17) are
+stripped. Texts a server prints are settled on a shadow server of the target's major version,
+never on the target (reads only read): ``pg_get_viewdef`` prints a query differently across
+versions (PostgreSQL 16 stopped qualifying columns of single-table queries), and
+``pg_get_constraintdef`` is not a fixed point (``status IN ('a', 'b')`` on a varchar column
+prints as ``(status)::text = ANY ((ARRAY[...])::text[])``, which prints differently again once
+re-parsed). When the texts of an object present on both sides differ, the source's objects are
+loaded into a throwaway database on the shadow (the source planned against an empty schema) and
+read back: the source's texts as the target's server prints them. What no shadow could settle is
+reported with the hazard ``text_not_settled``.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, NamedTuple
 
 import psycopg
+from psycopg import sql
 from pydantic import BaseModel
 
-from ddp_engine.connect import connect
+from ddp_engine.connect import SessionLimits, connect
 from ddp_engine.diff import index_objects
-from ddp_engine.model import Column, Constraint, Key, Snapshot, View, object_key
+from ddp_engine.introspect import introspect
+from ddp_engine.model import Column, Constraint, Key, Schema, Sequence, Snapshot, View
+from ddp_engine.plan import Plan, make_plan
+from ddp_engine.render import prelude
 from ddp_engine.settings import ConnectionSettings
-from ddp_engine.sqltext import ident
+from ddp_engine.shadow import major_of, shadow_server, throwaway_database
 
 #: Privilege letters and the first server version that knows them.
 NEW_PRIVILEGES = {"m": 170000}
@@ -76,94 +85,212 @@ def strip_privileges(snapshot: Snapshot, server_version: int) -> Snapshot:
     return result
 
 
-def canonical_views(
-    source: Snapshot, target: Snapshot, settings: ConnectionSettings, all_schemas: bool
-) -> Snapshot:
-    """Source view queries printed by the target server (only those whose text differs)."""
-    target_views = {(v.schema_name, v.name): v for v in target.views}
-    differing = [
-        v
-        for v in source.views
-        if (v.schema_name, v.name) in target_views
-        and target_views[(v.schema_name, v.name)].definition != v.definition
-    ]
-    if not differing:
-        return source
-    canonical: dict[tuple[str, str], str] = {}
-    with connect(settings, "target") as conn:
-        for number, view in enumerate(differing):
-            try:
-                with conn.transaction(force_rollback=True):
-                    probe = f"ddp_probe_{number}"
-                    body = view.definition.strip().rstrip(";")
-                    conn.execute(f"CREATE TEMPORARY VIEW {ident(probe)} AS {body}".encode())
-                    row = conn.execute(
-                        "SELECT pg_get_viewdef(%s::regclass)", (f"pg_temp.{ident(probe)}",)
-                    ).fetchone()
-                    if row:
-                        canonical[(view.schema_name, view.name)] = row[0]
-            except psycopg.Error:
-                continue  # it needs objects the target lacks yet: compare the text as it is
-    views = tuple(_with_definition(v, canonical.get((v.schema_name, v.name))) for v in source.views)
-    return source.model_copy(update={"views": views})
+#: The hazard code of a text that differs and could not be settled (informational).
+TEXT_NOT_SETTLED = "text_not_settled"
 
 
-def _with_definition(view: View, definition: str | None) -> View:
-    return view if definition is None else view.model_copy(update={"definition": definition})
+def not_settled_hazard(major: int) -> str:
+    """The hazard of a step whose object's text could not be settled: one home for its code
+    and wording (hazards become typed ``Hazard(code, message)``; switch here)."""
+    return (
+        f"[{TEXT_NOT_SETTLED}] the text differs from the target's, and no shadow server of "
+        f"PostgreSQL {major} was at hand to tell whether only the printing differs "
+        "(give --shadow-url)"
+    )
 
 
-def reparsed_checks(
+class Settled(NamedTuple):
+    """The source with the texts a shadow settled, and the keys whose text it could not."""
+
+    source: Snapshot
+    unsettled: tuple[Key, ...]
+
+
+def differing_texts(
     source: Snapshot,
     target: Snapshot,
-    settings: ConnectionSettings,
-    all_schemas: bool,
     constraints: tuple[dict[Key, Constraint], dict[Key, Constraint]] | None = None,
-) -> Snapshot:
-    """Source CHECK constraints whose text differs from the target's only by how the server
-    prints a re-parsed expression take the target's text.
+) -> list[Key]:
+    """Keys of the views and CHECK constraints on both sides whose printed text differs.
 
-    pg_get_constraintdef is not a fixed point: ``status IN ('a', 'b')`` on a varchar column
-    prints as ``(status)::text = ANY ((ARRAY['a'::varchar, ...])::text[])``, which parses
-    back into a different tree and prints differently again. The source's text is added to a
-    temporary copy of the target table, in a transaction that is rolled back, and read back.
-    ``constraints``: both sides' constraints by key (diff.index_objects), when the caller has
-    them (a big catalog has tens of thousands).
+    Views only across major versions: within one, pg_get_viewdef prints the query it was given
+    back the same, so a difference is a change and needs no server to tell. ``constraints``:
+    both sides' constraints by key (diff.index_objects), when the caller has them (a big
+    catalog has tens of thousands).
     """
     src, tgt = constraints or (index_objects(source.constraints), index_objects(target.constraints))
-    differing = [
-        c
+    keys = [
+        key
         for key, c in src.items()
         if c.constraint_type == "c"
         and (other := tgt.get(key)) is not None
         and other.constraint_type == "c"
         and other.definition != c.definition
     ]
+    if same_major(source, target):
+        return keys
+    target_views = index_objects(target.views)
+    keys += [
+        key
+        for key, view in index_objects(source.views).items()
+        if (other := target_views.get(key)) is not None and other.definition != view.definition
+    ]
+    return keys
+
+
+def settle_texts(
+    source: Snapshot,
+    target: Snapshot,
+    *,
+    shadow_url: str | None,
+    limits: SessionLimits,
+    schema_name: str,
+    constraints: tuple[dict[Key, Constraint], dict[Key, Constraint]] | None = None,
+) -> Settled:
+    """The source whose differing view and CHECK texts are printed by a shadow server of the
+    target's major version (ddp_engine.shadow); the target is only read, never written.
+
+    ``source`` is already in the target's schema names (single-schema: ``schema_name``).
+    Nothing starts when no text differs.
+    """
+    differing = differing_texts(source, target, constraints)
     if not differing:
-        return source
-    settled: set[tuple[str, str, str]] = set()
-    with connect(settings, "target") as conn:
-        for check in differing:
-            key = (check.schema_name, check.table, check.name)
-            try:
-                with conn.transaction(force_rollback=True):
-                    table = f"{ident(check.schema_name)}.{ident(check.table)}"
-                    conn.execute(f"CREATE TEMPORARY TABLE ddp_probe (LIKE {table})".encode())
-                    add = f"ALTER TABLE ddp_probe ADD CONSTRAINT ddp_probe {check.definition}"
-                    conn.execute(add.encode())
-                    row = conn.execute(
-                        "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
-                        "WHERE conrelid = 'pg_temp.ddp_probe'::regclass AND conname = 'ddp_probe'"
-                    ).fetchone()
-            except psycopg.Error:
-                continue
-            if row and row[0] == tgt[object_key(check)].definition:
-                settled.add(key)
-    if not settled:
-        return source
-    checks = tuple(
-        c.model_copy(update={"definition": tgt[object_key(c)].definition})
-        if (c.schema_name, c.table, c.name) in settled
-        else c
-        for c in source.constraints
+        return Settled(source, ())
+    with shadow_server(major_of(target.server_version), shadow_url, limits) as server:
+        if server is None:
+            return Settled(source, tuple(differing))
+        with throwaway_database(server, schema_name, limits) as database:
+            load_source(database, needed_objects(source, differing), limits)
+            shadow, _ = introspect(database, "shadow", source.all_schemas, limits)
+    printed = {**index_objects(shadow.views), **index_objects(shadow.constraints)}
+    settled = {key: printed[key].definition for key in differing if key in printed}
+    views = tuple(_with_definition(v, settled) for v in source.views)
+    checks = tuple(_with_definition(c, settled) for c in source.constraints)
+    return Settled(
+        source.model_copy(update={"views": views, "constraints": checks}),
+        tuple(key for key in differing if key not in settled),
     )
-    return source.model_copy(update={"constraints": checks})
+
+
+def _with_definition(obj: View | Constraint, settled: dict[Key, str]) -> Any:
+    key: Key = (
+        ("view", obj.schema_name, obj.name, "")
+        if isinstance(obj, View)
+        else ("constraint", obj.schema_name, obj.table, obj.name)
+    )
+    text = settled.get(key)
+    return obj if text is None else obj.model_copy(update={"definition": text})
+
+
+def needed_objects(source: Snapshot, differing: Iterable[Key]) -> Snapshot:
+    """The part of ``source`` the differing texts need: the tables of the CHECKs and the views,
+    what those views and tables stand on (pg_depend, walked), with their CHECK, primary and
+    unique keys (a view may group by a key); every type, function, sequence, collation and
+    extension (cheap, and any text may name them). Foreign keys, indexes, triggers and policies
+    print no text that is settled here and are left out: a big catalog loads in a moment."""
+    tables: set[tuple[str, str]] = set()
+    stack: list[Key] = []
+    for kind, schema, name, sub in differing:
+        start: Key = (
+            ("table", schema, name, "") if kind == "constraint" else (kind, schema, name, sub)
+        )
+        stack.append(start)
+    requires: dict[Key, list[Key]] = {}
+    for dependent, referenced in source.dependencies:
+        requires.setdefault(dependent, []).append(referenced)
+    seen = set(stack)
+    while stack:
+        key = stack.pop()
+        if key[0] == "table":
+            tables.add((key[1], key[2]))
+        for referenced in requires.get(key, ()):
+            if referenced[0] == "column":  # a view on a column stands on its table
+                referenced = ("table", referenced[1], referenced[2], "")
+            if referenced[0] in ("table", "view") and referenced not in seen:
+                seen.add(referenced)
+                stack.append(referenced)
+    views = {(key[1], key[2]) for key in seen if key[0] == "view"}
+
+    def kept_owner(s: Sequence) -> Sequence:
+        owner = s.owned_by
+        if owner is None or (owner[0], owner[1]) in tables:
+            return s
+        return s.model_copy(update={"owned_by": None})
+
+    return source.model_copy(
+        update={
+            "tables": tuple(t for t in source.tables if (t.schema_name, t.name) in tables),
+            "views": tuple(v for v in source.views if (v.schema_name, v.name) in views),
+            "constraints": tuple(
+                c
+                for c in source.constraints
+                if c.constraint_type in ("c", "p", "u", "x") and (c.schema_name, c.table) in tables
+            ),
+            "sequences": tuple(kept_owner(s) for s in source.sequences),
+            "indexes": (),
+            "triggers": (),
+            "policies": (),
+        }
+    )
+
+
+def load_source(database: ConnectionSettings, source: Snapshot, limits: SessionLimits) -> None:
+    """Create the source's objects in a fresh shadow database: the source planned against an
+    empty schema, run as one transaction; when that fails (an extension or a role the shadow
+    lacks), statement by statement, keeping what loads. An object that did not load keeps the
+    source's text (and its difference is reported as not settled)."""
+    schema_name = database.schema_name
+    # Schemas already there (created below, or public in a fresh database): only their objects
+    # are made.
+    there = {"public"} if source.all_schemas else {schema_name}
+    schemas = tuple(s for s in source.schemas if s.name in there)
+    if not source.all_schemas:
+        schemas = schemas or (Schema(name=schema_name),)
+    empty = Snapshot(
+        server_version=source.server_version, all_schemas=source.all_schemas, schemas=schemas
+    )
+    plan = make_plan(
+        source,
+        empty,
+        source_label="source",
+        target_label="shadow",
+        target_schema=schema_name,
+        privileges=False,
+        lock_timeout=limits.lock_timeout,  # the script's SETs keep the session's limits
+        statement_timeout=limits.statement_timeout,
+        target_fingerprint="",
+    )
+    statements = [statement for step in plan.steps for statement in step.statements]
+    with connect(database, "shadow", limits) as conn:
+        conn.autocommit = True
+        if not source.all_schemas:
+            conn.execute(
+                sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema_name))
+            )
+        for setting in prelude(plan):
+            conn.execute(setting.rstrip(";").encode())
+        try:
+            with conn.transaction():
+                conn.execute("\n".join(f"{s};" for s in statements).encode())
+        except psycopg.Error:
+            for statement in statements:
+                try:
+                    conn.execute(statement.encode())
+                except psycopg.Error:
+                    continue
+
+
+def mark_unsettled(plan: Plan, unsettled: Iterable[Key], major: int) -> Plan:
+    """The plan with ``text_not_settled`` on the first step of each object whose text could
+    not be settled (informational: the difference may be only how a server prints it)."""
+    keys = set(unsettled)
+    if not keys:
+        return plan
+    hazard = not_settled_hazard(major)
+    steps = []
+    for step in plan.steps:
+        if step.key in keys:
+            keys.discard(step.key)
+            step = step.model_copy(update={"hazards": (*step.hazards, hazard)})
+        steps.append(step)
+    return plan.model_copy(update={"steps": tuple(steps)})

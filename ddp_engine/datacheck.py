@@ -13,7 +13,7 @@ import time
 
 import psycopg
 
-from ddp_engine.connect import connect
+from ddp_engine.connect import SessionLimits, connect
 from ddp_engine.plan import DataFinding, Plan, Step
 from ddp_engine.settings import ConnectionSettings
 from ddp_engine.sqltext import ident, literal, qualified
@@ -76,14 +76,19 @@ def count_query(check: tuple[str, ...], server_version: int) -> tuple[str, str] 
 BATCH = 64
 
 
-def run_data_checks(settings: ConnectionSettings, plan: Plan, budget_seconds: float = 30.0) -> Plan:
+def run_data_checks(
+    settings: ConnectionSettings,
+    plan: Plan,
+    budget_seconds: float = 30.0,
+    limits: SessionLimits | None = None,
+) -> Plan:
     """The plan with a DataFinding for every step whose check could be counted."""
     checked = [(i, step) for i, step in enumerate(plan.steps) if step.check]
     if not checked:
         return plan
     findings: list[DataFinding] = []
     deadline = time.monotonic() + budget_seconds
-    with connect(settings, "target") as conn:
+    with connect(settings, "target", limits) as conn:
         conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
         conn.read_only = True
         version = conn.info.server_version

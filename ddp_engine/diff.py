@@ -144,6 +144,9 @@ def diff(
                 fields = changed_fields(src[key], tgt[key], ignore | extra)
                 if "not_null_names" in fields and same_not_null_names(src[key], tgt[key]):
                     fields = tuple(f for f in fields if f != "not_null_names")
+                if attr == "indexes" and not src[key].valid:
+                    # a broken build in the source is not copied: only a target's counts
+                    fields = tuple(f for f in fields if f != "valid")
                 if fields:
                     changes.append(Change(action="alter", kind=kind, key=key, fields=fields))
                 if attr == "tables":

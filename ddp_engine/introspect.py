@@ -23,7 +23,7 @@ from typing import Any
 
 import psycopg
 
-from ddp_engine.connect import connect
+from ddp_engine.connect import SessionLimits, connect
 from ddp_engine.errors import DdpError
 from ddp_engine.model import (
     Collation,
@@ -114,13 +114,65 @@ def is_dropped(name: str) -> bool:
 
 
 def introspect(
-    settings: ConnectionSettings, side: str, all_schemas: bool = False
+    settings: ConnectionSettings,
+    side: str,
+    all_schemas: bool = False,
+    limits: SessionLimits | None = None,
 ) -> tuple[Snapshot, float]:
-    """Connect to ``side`` and read its Snapshot; returns it with the seconds it took."""
+    """Connect to ``side`` and read its Snapshot; returns it with the seconds it took.
+
+    ``limits``: how long the read may wait for a lock and run one query. A read that gives up
+    ends in one line naming the table and the process that blocked it (``blocked_read``).
+    """
+    limits = limits or SessionLimits()
     started = time.perf_counter()
-    with connect(settings, side) as conn:
-        snapshot = read_snapshot(conn, settings.schema_name, all_schemas)
+    with connect(settings, side, limits) as conn:
+        try:
+            snapshot = read_snapshot(conn, settings.schema_name, all_schemas)
+        except (psycopg.errors.LockNotAvailable, psycopg.errors.QueryCanceled) as exc:
+            raise DdpError(blocked_read(settings, side, all_schemas, limits, exc)) from None
     return snapshot, time.perf_counter() - started
+
+
+#: How long the look-up of a blocking process may itself take (it reads no user relation).
+_BLOCKERS_LIMITS = SessionLimits(lock_timeout="2s", statement_timeout="10s")
+
+
+def blocked_read(
+    settings: ConnectionSettings,
+    side: str,
+    all_schemas: bool,
+    limits: SessionLimits,
+    exc: psycopg.Error,
+) -> str:
+    """One line for a read that gave up waiting: the relation and the process holding an
+    ACCESS EXCLUSIVE lock on it (pid, user, application, since when), found in a fresh short
+    session through pg_locks and pg_stat_activity; else what timed out."""
+    waited = (
+        f"--lock-timeout {limits.lock_timeout}"
+        if isinstance(exc, psycopg.errors.LockNotAvailable)
+        else f"--read-timeout {limits.statement_timeout}"
+    )
+    row = None
+    try:
+        with connect(settings, side, _BLOCKERS_LIMITS) as conn:
+            params = {"schemas": [settings.schema_name], "all": all_schemas}
+            row = conn.execute(load_query("blockers"), params).fetchone()
+    except (psycopg.Error, DdpError):
+        pass  # the look-up is a courtesy: the read's own failure is what counts
+    if row is None:
+        return (
+            f"DDP SYNC failed: reading the {side} database gave up after {waited}: "
+            f"{' '.join(str(exc).split())}"
+        )
+    schema_name, relation, oid, pid, user, application, since = row
+    table = f"{schema_name}.{relation}" if relation else f"relation {oid}"
+    return (
+        f"DDP SYNC failed: reading the {side} database gave up after {waited}: {table} is "
+        f"locked (ACCESS EXCLUSIVE) by pid {pid} (user {user or '?'}, application "
+        f"{application or '?'}, in a transaction since {since or '?'}); "
+        "try again when it ends, or end that session"
+    )
 
 
 class ChangedWhileReading(Exception):
@@ -354,9 +406,8 @@ def group_columns(
             continue
         # The common case, inline: no identity to look up, no grants to parse. A function
         # call and a keyword-built tuple per column cost a quarter of the columns' read.
-        _, data_type, not_null, default, generated, _, collation, stats, storage, comment, _ = (
-            fields(r)
-        )
+        (_, data_type, not_null, default, generated, _, collation, stats, storage, comment, _,
+         virtual) = fields(r)  # fmt: skip
         current.append(
             make(
                 Column,
@@ -374,6 +425,7 @@ def group_columns(
                     storage,
                     comment,
                     (),
+                    virtual,
                 ),
             )
         )
@@ -393,6 +445,7 @@ _COLUMN_FIELDS = (
     "storage",
     "comment",
     "acl",
+    "virtual",
 )
 
 
@@ -474,7 +527,7 @@ def _table(r: dict[str, Any], cols: list[Column]) -> Table:
 def _column(c: tuple[Any, ...], owner: str, sequence: dict[str, Any] | None) -> Column:
     """A Column from the ``_COLUMN_FIELDS`` of one columns.sql row."""
     name, data_type, not_null, default, generated, identity, collation, stats, storage = c[:9]
-    comment, acl = c[9:]
+    comment, acl, virtual = c[9:]
     options = None
     if sequence is not None:
         options = (
@@ -499,6 +552,7 @@ def _column(c: tuple[Any, ...], owner: str, sequence: dict[str, Any] | None) -> 
         storage,
         comment,
         parse_acl(acl, owner) if acl else (),
+        virtual,
     )
 
 
@@ -576,6 +630,7 @@ def _index(r: dict[str, Any]) -> Index:
         predicate=r["predicate"],
         on_partitioned=r["on_partitioned"],
         comment=r["comment"],
+        valid=r["valid"],
     )
 
 

@@ -88,6 +88,8 @@ class Column(NamedTuple):
     storage: str | None = None
     comment: str | None = None
     acl: tuple[str, ...] = ()
+    #: A generated column computed when read (PostgreSQL 18 ``VIRTUAL``), not ``STORED``.
+    virtual: bool = False
 
 
 class Table(_Frozen):
@@ -173,6 +175,9 @@ class Index(_Frozen):
     predicate: str | None = None
     on_partitioned: bool = False
     comment: str | None = None
+    #: False for an index a failed ``CREATE INDEX CONCURRENTLY`` left (not valid or not ready):
+    #: it serves no query, so it is drift wherever the other side's index is valid.
+    valid: bool = True
 
 
 class Function(_Frozen):

@@ -394,7 +394,10 @@ class Planner:
                 seeds.append((change.key, change.kind in REBUILDABLE - {"function"}))
             elif change.action == "alter" and (
                 ddl.alter_recreates(change, self)
-                or (change.kind == "column" and {"data_type", "collation", "generated"} & fields)
+                or (
+                    change.kind == "column"
+                    and {"data_type", "collation", "generated", "virtual"} & fields
+                )
                 or ddl.needs_replacement(change)
             ):
                 seeds.append((change.key, True))

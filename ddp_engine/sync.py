@@ -12,22 +12,21 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import NamedTuple
 
+import psycopg
 from pydantic import BaseModel, ConfigDict
 
 from ddp_engine.apply import apply_plan
-from ddp_engine.crossversion import (
-    canonical_views,
-    reparsed_checks,
-    same_major,
-    strip_privileges,
-)
+from ddp_engine.connect import SessionLimits
+from ddp_engine.crossversion import mark_unsettled, same_major, settle_texts, strip_privileges
 from ddp_engine.datacheck import run_data_checks
-from ddp_engine.introspect import introspect
+from ddp_engine.errors import DdpError
+from ddp_engine.introspect import blocked_read, introspect
 from ddp_engine.model import Snapshot
 from ddp_engine.plan import Lookups, Plan, make_plan
 from ddp_engine.relabel import relabel
 from ddp_engine.render import render_script
 from ddp_engine.settings import ConnectionSettings
+from ddp_engine.shadow import major_of
 
 
 class SyncOptions(BaseModel):
@@ -38,14 +37,26 @@ class SyncOptions(BaseModel):
     all_schemas: bool = False
     privileges: bool = True
     online: bool = False
+    #: How long ddp's sessions wait for a lock (a read gives up with one line naming the
+    #: holder), and the script's SET lock_timeout.
     lock_timeout: str = "10s"
+    #: The script's SET statement_timeout ("0": none).
     statement_timeout: str = "0"
+    #: How long one query of ddp's own sessions (reads, data checks, shadow) may run.
+    read_timeout: str = "300s"
+    #: A libpq URL of a server of the target's major version where ddp may create a throwaway
+    #: database to settle printed texts (ddp_engine.shadow); None: a local one if any.
+    shadow_url: str | None = None
     data_checks: bool = True
     data_check_budget: float = 30.0
     #: Take the target's fingerprint, which apply_plan checks before it applies. A plan that is
     #: only written out can do without: the fingerprint is a pass over every object of the
     #: target (half a second at 10,000 tables).
     fingerprint: bool = True
+
+    def limits(self) -> SessionLimits:
+        """The lock and statement timeouts of every session ddp opens for this sync."""
+        return SessionLimits(lock_timeout=self.lock_timeout, statement_timeout=self.read_timeout)
 
 
 class SyncResult(BaseModel):
@@ -87,7 +98,7 @@ def read_both(
     """
 
     def read(settings: ConnectionSettings, side: str) -> SideRead:
-        snapshot, seconds = introspect(settings, side, options.all_schemas)
+        snapshot, seconds = introspect(settings, side, options.all_schemas, options.limits())
         if side == "source":
             return SideRead(snapshot, seconds, Lookups.of_source(snapshot), "")
         fingerprint = snapshot.fingerprint() if options.fingerprint else ""
@@ -115,17 +126,23 @@ def plan_from_snapshots(
     if fingerprint is None:
         # Of the target as it is: apply re-reads it and compares.
         fingerprint = target.fingerprint() if options.fingerprint else ""
-    if not options.all_schemas:  # cross-schema: the source's qualifiers name the target's
+    if not options.all_schemas:  # in the target's names, so that texts compare and settle
         source = relabel(source, source_settings.schema_name, target_settings.schema_name)
     if not same_major(source, target):
         source = strip_privileges(source, target.server_version)
         target = strip_privileges(target, source.server_version)
-        source = canonical_views(source, target, target_settings, options.all_schemas)
     src, tgt = lookups
     constraints = None
     if src is not None and src.snapshot is source and tgt is not None and tgt.snapshot is target:
         constraints = (src.objects["constraints"], tgt.objects["constraints"])
-    source = reparsed_checks(source, target, target_settings, options.all_schemas, constraints)
+    source, unsettled = settle_texts(
+        source,
+        target,
+        shadow_url=options.shadow_url,
+        limits=options.limits(),
+        schema_name=target_settings.schema_name,
+        constraints=constraints,
+    )
     plan = make_plan(
         source,
         target,
@@ -141,8 +158,9 @@ def plan_from_snapshots(
         target_fingerprint=fingerprint,
         lookups=lookups,
     )
+    plan = mark_unsettled(plan, unsettled, major_of(target.server_version))
     if options.data_checks:
-        plan = run_data_checks(target_settings, plan, options.data_check_budget)
+        plan = run_data_checks(target_settings, plan, options.data_check_budget, options.limits())
     return plan
 
 
@@ -204,5 +222,10 @@ def apply_and_verify(
 ) -> Plan:
     """Apply the script to the target, then diff again; returns the fresh plan (empty = in sync)."""
     options = options or SyncOptions()
-    apply_plan(target, result.plan, result.script)
+    limits = options.limits()
+    try:
+        apply_plan(target, result.plan, result.script, limits)
+    except (psycopg.errors.LockNotAvailable, psycopg.errors.QueryCanceled) as exc:
+        # the re-read before applying waited too long: say who holds the lock
+        raise DdpError(blocked_read(target, "target", options.all_schemas, limits, exc)) from None
     return compare(source, target, options).plan

@@ -149,9 +149,11 @@ def test_check_on_varchar_in_list_converges(converge) -> None:
 
 
 def test_reparsed_check_settles_with_or_without_the_readers_index(server, make_db) -> None:
-    """The CLI hands reparsed_checks the constraints the reader indexed; Dagster's plan, made
-    from stored snapshots, has none and indexes them itself: both settle the same text."""
-    from ddp_engine.crossversion import reparsed_checks
+    """The CLI hands settle_texts the constraints the reader indexed; Dagster's plan, made
+    from stored snapshots, has none and indexes them itself: both settle the same text (on a
+    shadow server, never on the target)."""
+    from ddp_engine.connect import SessionLimits
+    from ddp_engine.crossversion import settle_texts
     from ddp_engine.introspect import introspect
     from ddp_engine.plan import Lookups
 
@@ -173,5 +175,13 @@ def test_reparsed_check_settles_with_or_without_the_readers_index(server, make_d
         Lookups.of_target(target).objects["constraints"],
     )
     for constraints in (None, indexed):
-        settled = reparsed_checks(source, target, server.settings(target_db), False, constraints)
+        settled, unsettled = settle_texts(
+            source,
+            target,
+            shadow_url=None,
+            limits=SessionLimits(),
+            schema_name="public",
+            constraints=constraints,
+        )
         assert settled.constraints[0].definition == target.constraints[0].definition
+        assert unsettled == ()

@@ -38,8 +38,8 @@ CASES = sorted([*FOLDERS, *REVERSE_CASES])
 
 # case -> why it fails today (the checker's finding); the _min folders reproduce each one.
 KNOWN_FAILURES: dict[str, str] = {
-    "django_app": "the checker compares deparsed text and a CHECK (varchar IN (...)) does not deparse to a fixed point (pg_dump/restore shows the same); DDP re-parses it on the target and finds it in sync",
-    "django_app_min": "the checker compares deparsed text and a CHECK (varchar IN (...)) does not deparse to a fixed point (pg_dump/restore shows the same); DDP re-parses it on the target and finds it in sync",
+    "django_app": "the checker compares deparsed text and a CHECK (varchar IN (...)) does not deparse to a fixed point (pg_dump/restore shows the same); DDP re-parses it on a shadow server and finds it in sync",
+    "django_app_min": "the checker compares deparsed text and a CHECK (varchar IN (...)) does not deparse to a fixed point (pg_dump/restore shows the same); DDP re-parses it on a shadow server and finds it in sync",
 }
 
 

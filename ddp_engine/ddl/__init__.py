@@ -43,6 +43,8 @@ class StepBuilder(TypeSteps, TableSteps, ObjectSteps):
     def rebuild(self, key: Key) -> None:
         """Drop an object without data and create it again from the source."""
         kind = key[0]
+        if kind == "index" and self._index_replace_online(key):
+            return
         if kind == "index" and self._index_online(self.p.src[key]):
             self._index_create(Change(action="create", kind=kind, key=key))
             return

@@ -137,7 +137,8 @@ def column_sql(column: Column, schema: str) -> str:
     if column.collation:
         parts += ["COLLATE", column.collation]
     if column.generated is not None:
-        parts.append(f"GENERATED ALWAYS AS ({column.generated}) STORED")
+        kind = "VIRTUAL" if column.virtual else "STORED"
+        parts.append(f"GENERATED ALWAYS AS ({column.generated}) {kind}")
     elif column.identity:
         parts.append(identity_sql(column, schema))
     elif column.default is not None:

@@ -169,6 +169,41 @@ class ObjectSteps(StepBase):
             online=True,
         )
 
+    def _index_replace_online(self, key: Key) -> bool:
+        """With ``--online``, an index a failed build left in the target (not valid, or not
+        ready) is dropped and built again, both CONCURRENTLY, in the online part; returns
+        whether it did. The broken index serves no query, so nothing is lost in between, and
+        no statement takes a lock that blocks writes."""
+        idx: Index = self.p.src[key]
+        old = self.p.tgt.get(key)
+        if not (self.p.online and isinstance(old, Index) and not old.valid):
+            return False
+        if idx.on_partitioned or old.on_partitioned:
+            return False  # no CONCURRENTLY on a partitioned table
+        q = qualified(idx.schema_name, idx.table)
+        unique = "UNIQUE " if idx.unique else ""
+        stmts = [
+            f"DROP INDEX CONCURRENTLY {qualified(old.schema_name, old.name)}",
+            f"CREATE {unique}INDEX CONCURRENTLY {ident(idx.name)} ON {q} {idx.body}",
+        ]
+        if idx.comment is not None:
+            stmts.append(
+                self._comment(f"INDEX {qualified(idx.schema_name, idx.name)}", idx.comment)
+            )
+        self.p.add(
+            "INDEX",
+            key,
+            "create",
+            f"Rebuild index {idx.name} on {idx.table} online (the target's is not valid: "
+            "a failed concurrent build)",
+            stmts,
+            provides=[key],
+            hazards=[MAY_FAIL] if idx.unique else [],
+            check=self._index_check(idx),
+            online=True,
+        )
+        return True
+
     def _index_drop(self, change: Change, recreate: bool = False) -> None:
         idx: Index = self.p.tgt[change.key]
         why, after = ("", " to recreate it") if recreate else ("extra ", "")

@@ -496,7 +496,7 @@ class TableSteps(StepBase):
         stmts = []
         if c.identity:
             stmts.append(f"ALTER TABLE {q} ALTER COLUMN {col} DROP IDENTITY")
-        if c.generated is not None:
+        if c.generated is not None and not c.virtual:  # a virtual one has no values to keep
             stmts.append(f"ALTER TABLE {q} ALTER COLUMN {col} DROP EXPRESSION")
         if c.default is not None:
             stmts.append(f"ALTER TABLE {q} ALTER COLUMN {col} DROP DEFAULT")
@@ -514,6 +514,34 @@ class TableSteps(StepBase):
         )
         self.p.cleanup.append(f"ALTER TABLE {q} DROP COLUMN IF EXISTS {ident(new)};")
 
+    def _virtual_to_plain(self, t: Table, c: Column, old: Column) -> None:
+        """A VIRTUAL generated column becomes a plain one. PostgreSQL cannot drop the
+        expression of a virtual column, so its values are copied into a new plain column and
+        the virtual one is kept under a renamed name (cleanup drops it)."""
+        q = qualified(t.schema_name, t.name)
+        col, tombstone = ident(c.name), ident(self.p.dropped(c.name))
+        key: Key = ("column", t.schema_name, t.name, c.name)
+        collate = f" COLLATE {c.collation}" if c.collation else ""
+        stmts = [
+            f"ALTER TABLE {q} RENAME COLUMN {col} TO {tombstone}",
+            f"ALTER TABLE {q} ADD COLUMN {col} {c.data_type}{collate}",
+            f"UPDATE {q} SET {col} = {tombstone}",
+        ]
+        if c.not_null:
+            stmts.append(f"ALTER TABLE {q} ALTER COLUMN {col} SET NOT NULL")
+        self.p.add(
+            "COLUMN",
+            key,
+            "alter",
+            f"Store the values of virtual column {t.name}.{c.name} in a plain column",
+            stmts,
+            provides=[key],
+            disturbs=[key],
+            hazards=[LOCK, REWRITE, KEPT],
+            seq=1,
+        )
+        self.p.cleanup.append(f"ALTER TABLE {q} DROP COLUMN IF EXISTS {tombstone};")
+
     def _column_alter(self, change: Change) -> None:
         _, schema, table, name = change.key
         t = self.p.source_table(schema, table)
@@ -528,7 +556,8 @@ class TableSteps(StepBase):
         default_key: Key = ("default", schema, table, name)
         label = f"{table}.{name}"
 
-        if "generated" in fields and c.generated is not None:
+        if {"generated", "virtual"} & fields and c.generated is not None:
+            # a new expression, or STORED <-> VIRTUAL (PostgreSQL changes neither in place)
             if old.generated is None:  # a stored column becomes computed: keep the old values
                 self._column_drop(Change(action="drop", kind="column", key=key))
             else:
@@ -552,7 +581,9 @@ class TableSteps(StepBase):
             )
             return
         stmts: list[str] = []
-        if "generated" in fields:  # computed → stored values
+        if "generated" in fields and old.virtual:  # computed when read → stored values
+            self._virtual_to_plain(t, c, old)
+        elif "generated" in fields:  # computed → stored values
             stmts.append(f"ALTER TABLE {q} ALTER COLUMN {col} DROP EXPRESSION")
         frees = []
         if "identity" in fields and old.identity and not c.identity:

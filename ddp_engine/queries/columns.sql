@@ -15,6 +15,8 @@ SELECT n.nspname AS schema_name,
             THEN pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) END AS default_expr,
        CASE WHEN a.attgenerated OPERATOR(pg_catalog.<>) ''
             THEN pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) END AS generated_expr,
+       -- PostgreSQL 18: computed when read ('v'), not stored ('s')
+       a.attgenerated OPERATOR(pg_catalog.=) 'v' AS virtual,
        CASE WHEN a.attidentity OPERATOR(pg_catalog.<>) ''
             THEN a.attidentity::pg_catalog.text END AS identity,
        CASE WHEN a.attcollation OPERATOR(pg_catalog.<>) t.typcollation

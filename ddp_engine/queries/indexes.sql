@@ -20,6 +20,8 @@ SELECT n.nspname AS schema_name,
                          n.nspname,
                          t.relname) AS definition_prefix,
        x.indisunique AS is_unique,
+       -- a failed CREATE INDEX CONCURRENTLY leaves an index that is not valid (or not ready)
+       x.indisvalid AND x.indisready AS valid,
        -- one index lookup per key column; '' for an expression (attnum 0)
        ARRAY(SELECT coalesce((SELECT a.attname FROM pg_catalog.pg_attribute a
                               WHERE a.attrelid OPERATOR(pg_catalog.=) x.indrelid
