@@ -204,19 +204,7 @@ def changes(result: SyncResult) -> set[tuple[str, str, str]]:
 
 @pytest.mark.parametrize(
     "all_schemas",
-    [
-        pytest.param(
-            False,
-            id="one_schema",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="introspect still sets search_path to '\"shop\", pg_catalog', under "
-                "which pg_get_viewdef calls shop.= (VIEWDEF_SPI); the relabel branch removes "
-                "that line: then this passes and the mark goes",
-            ),
-        ),
-        pytest.param(True, id="all_schemas"),
-    ],
+    [pytest.param(False, id="one_schema"), pytest.param(True, id="all_schemas")],
 )
 def test_compare_runs_nothing_planted_and_sees_everything(
     server: Server,
