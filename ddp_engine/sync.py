@@ -15,13 +15,16 @@ from typing import NamedTuple
 from pydantic import BaseModel, ConfigDict
 
 from ddp_engine.apply import apply_plan
+from ddp_engine.connect import connect
+from ddp_engine.conversions import Conversion, read_modes
 from ddp_engine.crossversion import (
     canonical_views,
     reparsed_checks,
     same_major,
     strip_privileges,
 )
-from ddp_engine.datacheck import run_data_checks
+from ddp_engine.datacheck import run_data_checks, unchecked
+from ddp_engine.hazards import HazardCode
 from ddp_engine.introspect import introspect
 from ddp_engine.model import Snapshot
 from ddp_engine.plan import Lookups, Plan, make_plan
@@ -45,6 +48,8 @@ class SyncOptions(BaseModel):
     #: only written out can do without: the fingerprint is a pass over every object of the
     #: target (half a second at 10,000 tables).
     fingerprint: bool = True
+    #: Blocking hazard codes the user lets an apply through (``--allow-hazards``).
+    allow_hazards: frozenset[HazardCode] = frozenset()
 
 
 class SyncResult(BaseModel):
@@ -123,6 +128,7 @@ def plan_from_snapshots(
     if src is not None and src.snapshot is source and tgt is not None and tgt.snapshot is target:
         constraints = (src.objects["constraints"], tgt.objects["constraints"])
     source = reparsed_checks(source, target, target_settings, options.all_schemas, constraints)
+    conversions = ConversionsOf(target_settings)
     plan = make_plan(
         source,
         target,
@@ -137,10 +143,35 @@ def plan_from_snapshots(
         now=now,
         target_fingerprint=fingerprint,
         lookups=lookups,
+        conversions=conversions,
     )
+    if conversions.time_zone is not None:
+        plan = plan.model_copy(update={"time_zone": conversions.time_zone})
     if options.data_checks:
         plan = run_data_checks(target_settings, plan, options.data_check_budget)
+    else:
+        plan = unchecked(plan)
     return plan
+
+
+class ConversionsOf:
+    """Asks the target, in one short read-only transaction, how the plan's type changes
+    convert (conversions.read_modes) and which TimeZone it uses; only when there are any."""
+
+    def __init__(self, settings: ConnectionSettings) -> None:
+        self.settings = settings
+        self.time_zone: str | None = None
+
+    def __call__(self, pairs: set[tuple[str, str]]) -> dict[tuple[str, str], Conversion]:
+        if not pairs:
+            return {}
+        with connect(self.settings, "target") as conn:
+            conn.read_only = True
+            modes = read_modes(conn, pairs)
+            row = conn.execute("SELECT pg_catalog.current_setting('TimeZone')").fetchone()
+            self.time_zone = row[0] if row else None
+            conn.rollback()
+        return modes
 
 
 @contextmanager
@@ -201,5 +232,5 @@ def apply_and_verify(
 ) -> Plan:
     """Apply the script to the target, then diff again; returns the fresh plan (empty = in sync)."""
     options = options or SyncOptions()
-    apply_plan(target, result.plan, result.script)
+    apply_plan(target, result.plan, result.script, options.allow_hazards)
     return compare(source, target, options).plan

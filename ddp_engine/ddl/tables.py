@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
+from ddp_engine.conversions import SAME, using
 from ddp_engine.ddl.base import (
-    KEPT,
-    LOCK,
-    MAY_FAIL,
-    REWRITE,
-    SCAN,
     StepBase,
     _key,
     column_sql,
@@ -17,6 +13,7 @@ from ddp_engine.ddl.base import (
     rewrites,
 )
 from ddp_engine.diff import Change
+from ddp_engine.hazards import KEPT, LOCK, MAY_FAIL, REWRITE, SCAN, Hazard, hazard
 from ddp_engine.model import Column, Constraint, Index, Key, Policy, Sequence, Table, Trigger
 from ddp_engine.sqltext import ident, qualified
 
@@ -307,6 +304,14 @@ class TableSteps(StepBase):
                 frees.append((t.schema_name, column.identity_sequence))
         stmts.append(f"ALTER TABLE {q} RENAME TO {ident(new)}")
         why = "its partitioning changes" if recreate else "extra table"
+        hazards = [KEPT, LOCK]
+        if recreate:
+            hazards.append(
+                hazard(
+                    "data_not_carried",
+                    f"the new {t.name} starts empty: its rows stay in {new} (copy them over)",
+                )
+            )
         self.p.add(
             "TABLE",
             change.key,
@@ -315,7 +320,7 @@ class TableSteps(StepBase):
             stmts,
             disturbs=disturbs,
             frees=frees,
-            hazards=[KEPT, LOCK],
+            hazards=hazards,
         )
         self.p.cleanup.append(f"DROP TABLE IF EXISTS {qualified(t.schema_name, new)};")
 
@@ -514,6 +519,38 @@ class TableSteps(StepBase):
         )
         self.p.cleanup.append(f"ALTER TABLE {q} DROP COLUMN IF EXISTS {ident(new)};")
 
+    def _retype(self, schema: str, table: str, old: Column, c: Column) -> None:
+        """ALTER COLUMN TYPE the way assignment converts (no USING) where the target has an
+        assignment cast, else with the cast that exists; the data check counts the values
+        that would fail or change under exactly that conversion (conversions.py)."""
+        q = qualified(schema, table)
+        key: Key = ("column", schema, table, c.name)
+        collate = f" COLLATE {c.collation}" if c.collation else ""
+        same = old.data_type == c.data_type
+        conversion = SAME if same else self.p.conversion(old.data_type, c.data_type)
+        via_text = self._enum_involved(old.data_type, c.data_type)
+        clause = using(c.name, c.data_type, conversion, via_text)
+        mode = conversion.mode
+        if mode == "unknown":
+            mode = "text" if via_text else "explicit"
+        check: tuple[str, ...] = ()
+        if not same and self._existing(schema, table) and rewrites(old.data_type, c.data_type):
+            check = ("convert", schema, table, c.name, old.data_type, c.data_type, mode)
+            check += (conversion.compare,)
+        self.p.add(
+            "COLUMN",
+            key,
+            "alter",
+            f"Change type of {table}.{c.name}",
+            [f"ALTER TABLE {q} ALTER COLUMN {ident(c.name)} TYPE {c.data_type}{collate}{clause}"],
+            check=check,
+            provides=[key],
+            disturbs=[key],
+            hazards=[LOCK, *([MAY_FAIL] if check else [])]
+            + ([REWRITE] if rewrites(old.data_type, c.data_type) or collate else []),
+            seq=2,
+        )
+
     def _column_alter(self, change: Change) -> None:
         _, schema, table, name = change.key
         t = self.p.source_table(schema, table)
@@ -540,6 +577,15 @@ class TableSteps(StepBase):
                     [f"ALTER TABLE {q} DROP COLUMN {col}"],
                     disturbs=[key, default_key],
                 )
+            carried: list[Hazard] = []
+            if old.generated is None:
+                carried.append(
+                    hazard(
+                        "data_not_carried",
+                        f"{label} is computed from now on: its stored values stay in "
+                        f"{self.p.dropped(name)}",
+                    )
+                )
             self.p.add(
                 "COLUMN",
                 key,
@@ -547,7 +593,7 @@ class TableSteps(StepBase):
                 f"Add generated column {label}",
                 [f"ALTER TABLE {q} ADD COLUMN {column_sql(c, schema)}"],
                 provides=[key],
-                hazards=[LOCK, REWRITE],
+                hazards=[LOCK, REWRITE, *carried],
                 seq=1,
             )
             return
@@ -577,25 +623,7 @@ class TableSteps(StepBase):
                 seq=1,
             )
         if retype:
-            collate = f" COLLATE {c.collation}" if c.collation else ""
-            via = "::text" if self._enum_involved(old.data_type, c.data_type) else ""
-            via += "[]" if via and c.data_type.endswith("[]") else ""
-            self.p.add(
-                "COLUMN",
-                key,
-                "alter",
-                f"Change type of {label}",
-                [
-                    f"ALTER TABLE {q} ALTER COLUMN {col} TYPE {c.data_type}{collate} "
-                    f"USING {col}{via}::{c.data_type}"
-                ],
-                check=("cast", schema, table, name, c.data_type),
-                provides=[key],
-                disturbs=[key],
-                hazards=[LOCK, MAY_FAIL]
-                + ([REWRITE] if rewrites(old.data_type, c.data_type) or collate else []),
-                seq=2,
-            )
+            self._retype(schema, table, old, c)
         if c.default is not None and (retype or "default" in fields):
             self.p.add(
                 "COLUMN",
@@ -607,7 +635,7 @@ class TableSteps(StepBase):
                 seq=3,
             )
         stmts = []
-        hazards: list[str] = []
+        hazards: list[Hazard] = []
         if "identity" in fields and c.identity:
             kind = "ALWAYS" if c.identity == "a" else "BY DEFAULT"
             if old.identity:
@@ -639,7 +667,10 @@ class TableSteps(StepBase):
                 # the counter would sit below the new MINVALUE: start it again at START
                 sets += f" RESTART WITH {c.identity_options[0]}"
                 hazards.append(
-                    "restarts the identity's counter: check it stays above the column's values"
+                    hazard(
+                        "restarts_identity",
+                        "restarts the identity's counter: check it stays above the column's values",
+                    )
                 )
             stmts.append(f"ALTER TABLE {q} ALTER COLUMN {col} {sets}")
         disturbs: list[Key] = []
