@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from ddp_engine.conversions import SAME, using
 from ddp_engine.ddl.base import (
     StepBase,
@@ -15,7 +17,17 @@ from ddp_engine.ddl.base import (
 from ddp_engine.diff import Change
 from ddp_engine.hazards import KEPT, LOCK, MAY_FAIL, REWRITE, SCAN, Hazard, hazard
 from ddp_engine.model import Column, Constraint, Index, Key, Policy, Sequence, Table, Trigger
-from ddp_engine.sqltext import ident, qualified
+from ddp_engine.sqltext import ident, literal, qualified
+
+#: A sequence moved past a column's existing values (TableSteps._catch_up).
+CATCH_UP = hazard("restarts_identity", "starts the sequence after the column's largest value")
+_NEXTVAL = re.compile(r"^(?:pg_catalog\.)?nextval\(('(?:[^']|'')+')::regclass\)$")
+
+
+def sequence_of(default: str | None) -> str | None:
+    """``nextval('s'::regclass)`` (a serial's default) → the sequence as SQL, else None."""
+    match = _NEXTVAL.match(default or "")
+    return f"{match.group(1)}::pg_catalog.regclass" if match else None
 
 
 class TableSteps(StepBase):
@@ -519,6 +531,22 @@ class TableSteps(StepBase):
         )
         self.p.cleanup.append(f"ALTER TABLE {q} DROP COLUMN IF EXISTS {ident(new)};")
 
+    def _catch_up(self, schema: str, table: str, column: str, sequence: str | None) -> list[str]:
+        """A sequence that starts numbering a column holding values (an identity or serial
+        default added over existing rows) moves past the column's largest value, read when
+        the script runs: else the next insert collides. Never backwards, never below START."""
+        if sequence is None or not self._existing(schema, table):
+            return []
+        q = qualified(schema, table)
+        return [
+            "SELECT pg_catalog.setval(s.seq, s.top::pg_catalog.int8) "
+            f"FROM (SELECT {sequence} AS seq, pg_catalog.max({ident(column)}) AS top "
+            f"FROM {q}) AS s "
+            "JOIN pg_catalog.pg_sequence AS p ON p.seqrelid OPERATOR(pg_catalog.=) s.seq "
+            "WHERE p.seqincrement OPERATOR(pg_catalog.>) 0 AND s.top OPERATOR(pg_catalog.>=) "
+            "COALESCE(pg_catalog.pg_sequence_last_value(s.seq), p.seqstart)"
+        ]
+
     def _retype(self, schema: str, table: str, old: Column, c: Column) -> None:
         """ALTER COLUMN TYPE the way assignment converts (no USING) where the target has an
         assignment cast, else with the cast that exists; the data check counts the values
@@ -625,13 +653,15 @@ class TableSteps(StepBase):
         if retype:
             self._retype(schema, table, old, c)
         if c.default is not None and (retype or "default" in fields):
+            catch_up = self._catch_up(schema, table, name, sequence_of(c.default))
             self.p.add(
                 "COLUMN",
                 default_key,
                 "alter",
                 f"Set default of {label}",
-                [f"ALTER TABLE {q} ALTER COLUMN {col} SET DEFAULT {c.default}"],
+                [f"ALTER TABLE {q} ALTER COLUMN {col} SET DEFAULT {c.default}", *catch_up],
                 provides=[default_key],
+                hazards=[CATCH_UP] if catch_up else [],
                 seq=3,
             )
         stmts = []
@@ -644,6 +674,13 @@ class TableSteps(StepBase):
                 if not old.not_null:
                     stmts.append(f"ALTER TABLE {q} ALTER COLUMN {col} SET NOT NULL")
                 stmts.append(f"ALTER TABLE {q} ALTER COLUMN {col} ADD {identity_sql(c, schema)}")
+                serial = (
+                    f"pg_catalog.pg_get_serial_sequence({literal(q)}, {literal(name)})"
+                    "::pg_catalog.regclass"
+                )
+                catch_up = self._catch_up(schema, table, name, serial)
+                stmts += catch_up
+                hazards += [CATCH_UP] if catch_up else []
         if (
             "identity_sequence" in fields
             and c.identity
