@@ -20,7 +20,7 @@ from tests.trust.conftest import Canary
 TABLE = 'we"ird\ntable'
 LABEL = 'la"bel\nx'
 
-TARGET = f"""
+TARGET = """
 CREATE SCHEMA shop;
 CREATE TYPE shop.mood AS ENUM ('sad', 'ok', 'happy', 'unused');
 CREATE TABLE shop."we""ird
@@ -28,10 +28,10 @@ table" (id int NOT NULL, "la""bel
 x" varchar(20), price numeric(10,4), code text, flag int, doc json, m shop.mood);
 INSERT INTO shop."we""ird
 table" SELECT g, CASE WHEN g <= 9 THEN 'label ' || g ELSE 'long label ' || g END, g + 0.1234, CASE WHEN g = 3 THEN 'x' ELSE g::text END, g % 3,
-  CASE WHEN g = 2 THEN '{{"a": 1, "a": 2}}' ELSE '{{"b": 1}}' END::json, 'ok'
+  CASE WHEN g = 2 THEN '{"a": 1, "a": 2}' ELSE '{"b": 1}' END::json, 'ok'
 FROM generate_series(1, 12) g;
 """
-SOURCE = f"""
+SOURCE = """
 CREATE SCHEMA shop;
 CREATE TYPE shop.mood AS ENUM ('happy', 'ok', 'sad');
 CREATE TABLE shop."we""ird
@@ -101,9 +101,12 @@ def plan_and_apply(
     copy = server.settings(phase(), "shop")
     again = run_data_checks(copy, result.plan)
     assert again.data_checks == result.plan.data_checks
-    with connect(copy, "target") as conn, conn.transaction(force_rollback=True):
-        with pytest.raises(DdpError, match="values_change, values_fail"):
-            recheck(conn, result.plan, frozenset())
+    with (
+        connect(copy, "target") as conn,
+        conn.transaction(force_rollback=True),
+        pytest.raises(DdpError, match="values_change, values_fail"),
+    ):
+        recheck(conn, result.plan, frozenset())
     canary.assert_silent()
 
 
