@@ -256,13 +256,20 @@ def _check(
         except psycopg.errors.QueryCanceled:
             return [_not_counted(index, step, "not checked: the data-check time budget ran out")]
         except psycopg.Error as exc:
-            if attempt == 0 and found.by_row is not None:
+            if attempt == 0 and found.by_row is not None and _value_error(exc):
                 sql = found.by_row
                 remaining_ms = int((deadline - time.monotonic()) * 1000)
                 continue
             return [_not_counted(index, step, f"not checked: {exc.diag.message_primary}")]
         return _counted(index, step, found, row)
     raise AssertionError("unreachable")
+
+
+def _value_error(exc: psycopg.Error) -> bool:
+    """Whether an error is one a value causes (a data exception, a domain's check, a user
+    function raising), worth counting row by row; not a broken query (a missing type)."""
+    state = exc.sqlstate or ""
+    return state[:2] in ("22", "23") or state == "P0001"
 
 
 def _not_counted(index: int, step: Step, message: str = "not checked") -> DataFinding:
@@ -348,7 +355,9 @@ def _recount(conn: psycopg.Connection, index: int, step: Step, found: Probe) -> 
                 row = cur.fetchone()
         except psycopg.Error as exc:
             why = f"not checked: {exc.diag.message_primary}"
-            continue
+            if _value_error(exc):
+                continue
+            break
         assert row is not None
         return _counted(index, step, found, tuple(int(v) for v in row))
     return [_not_counted(index, step, why)]

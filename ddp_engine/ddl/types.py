@@ -388,9 +388,18 @@ class TypeSteps(StepBase):
             array = column.data_type.endswith("[]")
             cast = "text[]" if array else "text"
             check: tuple[str, ...] = ()
+            uncounted = []
             if src.type_kind == tgt.type_kind == "e" and self._existing(dep[1], dep[2]):
                 # a value whose label the rebuilt enum lacks fails the move
                 check = ("labels", dep[1], dep[2], dep[3], "array" if array else "", *src.labels)
+            elif self._existing(dep[1], dep[2]):
+                uncounted.append(
+                    hazard(
+                        "values_change",
+                        f"the values of {dep[2]}.{dep[3]} move through text to a type of another "
+                        "kind: not counted",
+                    )
+                )
             sid = self.p.add(
                 "COLUMN",
                 dep,
@@ -402,7 +411,7 @@ class TypeSteps(StepBase):
                 ],
                 provides=[dep],
                 disturbs=[dep],
-                hazards=[LOCK, REWRITE, MAY_FAIL],
+                hazards=[LOCK, REWRITE, MAY_FAIL, *uncounted],
                 check=check,
             )
             self.p.after(sid, create)
