@@ -45,20 +45,25 @@ UNKNOWN = Conversion("unknown", "text")
 SAME = Conversion("assign", "eq")
 
 _TYPES = """
-SELECT t.name, b.oid, b.typcategory, b.typtype, e.oid, e.typcategory,
-       EXISTS (SELECT FROM pg_catalog.pg_operator o
+WITH RECURSIVE base(name, oid) AS (
+  SELECT t.name, pg_catalog.to_regtype(t.name)::pg_catalog.oid
+  FROM pg_catalog.unnest(%s::pg_catalog.text[]) AS t(name)
+  UNION ALL  -- a domain converts as its base type (then is checked): down to a type that is not
+  SELECT b.name, d.typbasetype FROM base AS b
+  JOIN pg_catalog.pg_type AS d ON d.oid OPERATOR(pg_catalog.=) b.oid
+  WHERE d.typtype OPERATOR(pg_catalog.=) 'd'
+)
+SELECT b.name, t.oid, t.typcategory, t.typtype, e.oid, e.typcategory,
+       EXISTS (SELECT FROM pg_catalog.pg_operator AS o
                WHERE o.oprname OPERATOR(pg_catalog.=) '='
                  AND o.oprnamespace OPERATOR(pg_catalog.=) 'pg_catalog'::pg_catalog.regnamespace
-                 AND o.oprleft OPERATOR(pg_catalog.=) b.oid
-                 AND o.oprright OPERATOR(pg_catalog.=) b.oid)
-FROM pg_catalog.unnest(%s::pg_catalog.text[]) AS t(name)
-CROSS JOIN LATERAL (SELECT pg_catalog.to_regtype(t.name) AS oid) AS r
-JOIN pg_catalog.pg_type AS d ON d.oid OPERATOR(pg_catalog.=) r.oid
-JOIN pg_catalog.pg_type AS b
-  ON b.oid OPERATOR(pg_catalog.=) CASE WHEN d.typtype OPERATOR(pg_catalog.=) 'd'
-                                       THEN d.typbasetype ELSE d.oid END
+                 AND o.oprleft OPERATOR(pg_catalog.=) t.oid
+                 AND o.oprright OPERATOR(pg_catalog.=) t.oid)
+FROM base AS b
+JOIN pg_catalog.pg_type AS t ON t.oid OPERATOR(pg_catalog.=) b.oid
 LEFT JOIN pg_catalog.pg_type AS e
-  ON e.oid OPERATOR(pg_catalog.=) b.typelem AND b.typcategory OPERATOR(pg_catalog.=) 'A'
+  ON e.oid OPERATOR(pg_catalog.=) t.typelem AND t.typcategory OPERATOR(pg_catalog.=) 'A'
+WHERE t.typtype OPERATOR(pg_catalog.<>) 'd'
 """
 
 _CASTS = """
