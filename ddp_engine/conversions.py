@@ -175,24 +175,36 @@ def converted(value: str, new_type: str, mode: Mode) -> str:
     return f"{value}::{new_type}"
 
 
-_LIMITED = re.compile(r"^(character varying|character|bit varying|bit)\((\d+)\)$")
+_LIMITED = re.compile(r"^(character varying|character|bit varying|bit)\((\d+)\)(\[\])?$")
+#: The unconstrained type of each limited one: a value cast to it keeps its whole length.
+_UNLIMITED = {
+    "character varying": "pg_catalog.varchar",
+    "character": "pg_catalog.bpchar",
+    "bit varying": "pg_catalog.varbit",
+    "bit": "pg_catalog.varbit",
+}
 
 
 def fails_sql(value: str, new_type: str, mode: Mode) -> str:
     """A condition true where assignment refuses a value the explicit cast would cut: a
     varchar/char longer than the limit beyond trailing spaces, a varbit longer, a bit of
-    another length."""
+    another length (for an array: any element)."""
     match = _LIMITED.match(new_type)
     if mode != "assign" or match is None:
         return "false"
-    base, limit = match.group(1), int(match.group(2))
+    base, limit, array = match.group(1), int(match.group(2)), bool(match.group(3))
+    unlimited = _UNLIMITED[base]
+    element = "u.x" if array else f"{value}::{unlimited}"
     if base == "character varying":
-        text = f"pg_catalog.rtrim({value}::pg_catalog.varchar::pg_catalog.text, ' ')"
-        return f"pg_catalog.length({text}) OPERATOR(pg_catalog.>) {limit}"
-    if base == "character":
-        return f"pg_catalog.length({value}::pg_catalog.bpchar) OPERATOR(pg_catalog.>) {limit}"
-    operator = ">" if base == "bit varying" else "<>"
-    return f"pg_catalog.length({value}::pg_catalog.varbit) OPERATOR(pg_catalog.{operator}) {limit}"
+        length = f"pg_catalog.length(pg_catalog.rtrim({element}::pg_catalog.text, ' '))"
+        operator = ">"
+    else:  # bpchar's length leaves trailing spaces out already
+        length = f"pg_catalog.length({element})"
+        operator = "<>" if base == "bit" else ">"
+    test = f"{length} OPERATOR(pg_catalog.{operator}) {limit}"
+    if not array:
+        return test
+    return f"EXISTS (SELECT FROM pg_catalog.unnest({value}::{unlimited}[]) AS u(x) WHERE {test})"
 
 
 def changed_sql(value: str, new_value: str, old_type: str, compare: Compare) -> str:

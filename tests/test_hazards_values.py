@@ -64,6 +64,8 @@ CONVERSIONS = [
     ("bigint", "integer", "VALUES (1), (2147483648)", 1, 0, False),
     ("integer", "text", "VALUES (1), (-7)", 0, 0, False),
     ("text", "varchar(3)", "VALUES ('abc'), ('abcd')", 1, 0, False),
+    ("varchar(5)[]", "varchar(3)[]", "VALUES ('{abc,de}'), ('{abcd}'), ('{a  }')", 1, 0, False),
+    ("char(4)[]", "char(2)[]", "VALUES ('{ab,cd}'), ('{abc}')", 1, 0, False),
 ]
 
 
