@@ -23,6 +23,8 @@ from typing import Literal, NamedTuple
 
 import psycopg
 
+from ddp_engine.connect import connect
+from ddp_engine.settings import ConnectionSettings
 from ddp_engine.sqltext import ident, literal, qualified
 
 #: How a type change converts: "assign" (no USING), "explicit" (USING col::t), "text" (USING
@@ -118,6 +120,26 @@ def read_modes(
             mode = "text"
         out[(old, new)] = Conversion(mode, _compare(a, b))
     return out
+
+
+class TargetConversions:
+    """Asks the target, in one short read-only transaction, how the plan's type changes
+    convert (read_modes) and which TimeZone it uses; only when there are any."""
+
+    def __init__(self, settings: ConnectionSettings) -> None:
+        self.settings = settings
+        self.time_zone: str | None = None
+
+    def __call__(self, pairs: set[tuple[str, str]]) -> dict[tuple[str, str], Conversion]:
+        if not pairs:
+            return {}
+        with connect(self.settings, "target") as conn:
+            conn.read_only = True
+            modes = read_modes(conn, pairs)
+            row = conn.execute("SELECT pg_catalog.current_setting('TimeZone')").fetchone()
+            self.time_zone = row[0] if row else None
+            conn.rollback()
+        return modes
 
 
 def _compare(old: _Type, new: _Type) -> Compare:

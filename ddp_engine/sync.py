@@ -15,8 +15,7 @@ from typing import NamedTuple
 from pydantic import BaseModel, ConfigDict
 
 from ddp_engine.apply import apply_plan
-from ddp_engine.connect import connect
-from ddp_engine.conversions import Conversion, read_modes
+from ddp_engine.conversions import TargetConversions
 from ddp_engine.crossversion import (
     canonical_views,
     reparsed_checks,
@@ -128,7 +127,7 @@ def plan_from_snapshots(
     if src is not None and src.snapshot is source and tgt is not None and tgt.snapshot is target:
         constraints = (src.objects["constraints"], tgt.objects["constraints"])
     source = reparsed_checks(source, target, target_settings, options.all_schemas, constraints)
-    conversions = ConversionsOf(target_settings)
+    conversions = TargetConversions(target_settings)
     plan = make_plan(
         source,
         target,
@@ -152,26 +151,6 @@ def plan_from_snapshots(
     else:
         plan = unchecked(plan)
     return plan
-
-
-class ConversionsOf:
-    """Asks the target, in one short read-only transaction, how the plan's type changes
-    convert (conversions.read_modes) and which TimeZone it uses; only when there are any."""
-
-    def __init__(self, settings: ConnectionSettings) -> None:
-        self.settings = settings
-        self.time_zone: str | None = None
-
-    def __call__(self, pairs: set[tuple[str, str]]) -> dict[tuple[str, str], Conversion]:
-        if not pairs:
-            return {}
-        with connect(self.settings, "target") as conn:
-            conn.read_only = True
-            modes = read_modes(conn, pairs)
-            row = conn.execute("SELECT pg_catalog.current_setting('TimeZone')").fetchone()
-            self.time_zone = row[0] if row else None
-            conn.rollback()
-        return modes
 
 
 @contextmanager
