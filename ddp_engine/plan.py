@@ -125,8 +125,9 @@ class Plan(BaseModel):
     online: bool = False
     lock_timeout: str = "10s"
     statement_timeout: str = "0"
-    #: The target's TimeZone, read with the data checks: the script sets it, so that a
-    #: timestamptz converts as the checks counted whatever the PGTZ of whoever runs it.
+    #: The TimeZone of ddp's session on the target, read with the plan when a column's type
+    #: changes (conversions.TargetConversions): the script sets it, so that a timestamptz
+    #: converts as the data checks counted whatever the PGTZ of whoever runs the script.
     time_zone: str | None = None
 
     @property
@@ -658,6 +659,9 @@ def make_plan(
 
     In single-schema mode ``source_schema`` names the source's schema, which is relabelled to
     ``target_schema`` first so that two schemas of the same design compare equal.
+
+    ``conversions`` tells how the target converts each column type change (without it, a type
+    change converts by assignment unless an enum or range is involved, which goes through text).
     """
     if not source.all_schemas and source_schema is not None:
         source = relabel(source, source_schema, target_schema)
