@@ -660,8 +660,9 @@ def make_plan(
     In single-schema mode ``source_schema`` names the source's schema, which is relabelled to
     ``target_schema`` first so that two schemas of the same design compare equal.
 
-    ``conversions`` tells how the target converts each column type change (without it, a type
-    change converts by assignment unless an enum or range is involved, which goes through text).
+    ``conversions`` tells how the target converts each column type change (without it, or for
+    a type the target lacks, an explicit cast: through text where an enum or range is involved;
+    the data checks then cannot count, and the step needs consent).
     """
     if not source.all_schemas and source_schema is not None:
         source = relabel(source, source_schema, target_schema)
