@@ -138,7 +138,7 @@ def test_value_checks_and_apply_call_nothing_planted_in_the_schema(
 ) -> None:
     target, source = make_db(TARGET), make_db(SOURCE)
     canary = planted(target, "public", "shop")
-    planted(source, "public", "shop")
+    planted(source, "public")
 
     def planted_copy() -> str:
         copy = make_db(TARGET)
