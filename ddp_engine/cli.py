@@ -121,6 +121,9 @@ def hazard_lines(plan: Any) -> list[str]:
     for code, n in sorted(counts.items()):
         mark = "  BLOCKING: --apply needs --allow-hazards " + code if code in BLOCKING else ""
         lines.append(f"  {code:<26} {n}{mark}")
+    for note, h in plan.hazards():  # what consent would be given to, one line each
+        if h.blocking:
+            lines.append(" ".join(f"  {note}: {h.code}: {h.message}".split()))
     return lines
 
 

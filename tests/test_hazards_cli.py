@@ -37,6 +37,10 @@ def test_summary_and_json_name_the_codes(server: Server, pair, tmp_path: Path) -
     assert dry.returncode == 0, dry.stderr
     assert "values_change" in dry.stdout and "values_fail" in dry.stdout
     assert "BLOCKING: --apply needs --allow-hazards values_fail" in dry.stdout
+    assert (
+        "  Change type of t.label: values_fail: 1 value(s) of label converting to "
+        "character varying(10) would fail"
+    ) in dry.stdout
     assert "--   hazard values_fail: 1 value(s) of label converting to" in dry.stdout
     out = ddp("sync", *args(server, pair), "--format", "json", "--dry-run", cwd=tmp_path)
     plan = json.loads(out.stdout)
