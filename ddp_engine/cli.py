@@ -123,7 +123,7 @@ def hazard_lines(plan: Any) -> list[str]:
         lines.append(f"  {code:<26} {n}{mark}")
     for note, h in plan.hazards():  # what consent would be given to, one line each
         if h.blocking:
-            lines.append(" ".join(f"  {note}: {h.code}: {h.message}".split()))
+            lines.append("  " + " ".join(f"{note}: {h.code}: {h.message}".split()))
     return lines
 
 
