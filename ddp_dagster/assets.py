@@ -21,6 +21,7 @@ from ddp_dagster.pairs import PairSpec
 from ddp_dagster.resources import PostgresSchemaResource
 from ddp_engine.apply import apply_plan
 from ddp_engine.errors import DdpError
+from ddp_engine.hazards import parse_allowed
 from ddp_engine.introspect import introspect
 from ddp_engine.model import Snapshot
 from ddp_engine.plan import Plan
@@ -39,6 +40,12 @@ class AlterSqlConfig(dg.Config):
         default=True,
         description="True: render and write the script, execute nothing. "
         "False: also apply it to the target in one transaction, then diff again.",
+    )
+    allow_hazards: list[str] = Field(
+        default=[],
+        description="Blocking hazard codes the apply may go through (values_change, "
+        "values_fail, data_not_carried), as ddp sync --allow-hazards; without them an apply "
+        "refuses a plan holding such a code, before any statement runs",
     )
     output_path: str = Field(
         default="",
@@ -128,7 +135,10 @@ def drifted_objects(plan: Plan) -> list[str]:
 
 def plan_metadata(plan: Plan) -> dict[str, Any]:
     counts = plan.counts()
-    hazards = [{"step": note, "hazard": hazard} for note, hazard in plan.hazards()]
+    hazards = [
+        {"step": note, "code": h.code, "message": h.message, "blocking": h.blocking}
+        for note, h in plan.hazards()
+    ]
     return {
         "in_sync": plan.is_empty,
         "changes": len(plan.changes),
@@ -139,9 +149,17 @@ def plan_metadata(plan: Plan) -> dict[str, Any]:
         "statements_by_section": dg.MetadataValue.json(counts),
         "hazard_count": len(hazards),
         "hazards": dg.MetadataValue.json(hazards),
+        "hazard_codes": dg.MetadataValue.json(sorted({h["code"] for h in hazards})),
+        "blocking_hazards": dg.MetadataValue.json(list(plan.refused())),
         "data_checks": dg.MetadataValue.json(
             [
-                {"step": f.note, "count": f.count, "message": f.message, "fails": f.fails}
+                {
+                    "step": f.note,
+                    "count": f.count,
+                    "message": f.message,
+                    "fails": f.fails,
+                    "hazard": f.hazard.code if f.hazard else None,
+                }
                 for f in plan.data_checks
             ]
         ),
@@ -297,6 +315,7 @@ def build_pair_assets(pair: PairSpec) -> PairAssets:
             "dry_run": config.dry_run,
             "statements": statements,
             "hazard_count": len(plan.hazards()),
+            "blocking_hazards": dg.MetadataValue.json(list(plan.refused())),
             "plan_generated_at": plan.generated_at,
             "script": dg.MetadataValue.md(f"```sql\n{preview}\n```{note}"),
         }
@@ -308,7 +327,8 @@ def build_pair_assets(pair: PairSpec) -> PairAssets:
         source: PostgresSchemaResource = getattr(context.resources, src_key)
         target: PostgresSchemaResource = getattr(context.resources, tgt_key)
         try:
-            result = apply_plan(target.settings(), plan, script, target.limits())
+            allowed = parse_allowed(config.allow_hazards)
+            result = apply_plan(target.settings(), plan, script, allowed, target.limits())
             after = compare(source.settings(), target.settings(), target.sync_options(options)).plan
         except DdpError as err:
             raise _failure(err, target) from None

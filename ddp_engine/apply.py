@@ -14,7 +14,9 @@ import psycopg
 from pydantic import BaseModel, ConfigDict
 
 from ddp_engine.connect import SessionLimits, connect, scrub
+from ddp_engine.datacheck import recheck
 from ddp_engine.errors import DdpError
+from ddp_engine.hazards import HazardCode, refusal
 from ddp_engine.introspect import read_snapshot
 from ddp_engine.plan import Plan
 from ddp_engine.render import prelude
@@ -45,11 +47,23 @@ def main_part(plan: Plan, script: str) -> str:
 
 
 def apply_plan(
-    settings: ConnectionSettings, plan: Plan, script: str, limits: SessionLimits | None = None
+    settings: ConnectionSettings,
+    plan: Plan,
+    script: str,
+    allowed: frozenset[HazardCode] = frozenset(),
+    limits: SessionLimits | None = None,
 ) -> ApplyResult:
-    """Apply ``script`` (rendered from ``plan``) to the target, all or nothing."""
+    """Apply ``script`` (rendered from ``plan``) to the target, all or nothing.
+
+    A plan with a blocking hazard code that ``allowed`` does not hold is refused before any
+    statement runs; the value checks are counted again inside the transaction, first (rows
+    may have changed since the plan), and refuse the same way.
+    """
     if plan.is_empty:
         return ApplyResult(applied=False, statements=0)
+    blocking = plan.refused(allowed)
+    if blocking:
+        raise DdpError(refusal(blocking))
     if not plan.target_fingerprint:
         raise DdpError(
             "DDP SYNC failed: this plan was made without the target's fingerprint and cannot "
@@ -77,6 +91,7 @@ def apply_plan(
             conn.isolation_level = None
             try:
                 with conn.transaction(), conn.cursor() as cur:
+                    recheck(conn, plan, allowed)
                     cur.execute(main_part(plan, script).encode())
             except psycopg.Error as exc:
                 raise DdpError(

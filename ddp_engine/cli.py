@@ -95,9 +95,7 @@ def summary(result: Any) -> str:
         lines.append(f"{len(plan.changes)} difference(s), {total} statement(s):")
         for section, n in counts.items():
             lines.append(f"  {section:<20} {n}")
-        hazards = plan.hazards()
-        if hazards:
-            lines.append(f"{len(hazards)} hazard(s): see the comments in the script")
+        lines += hazard_lines(plan)
     if plan.cleanup:
         lines.append(
             f"{len(plan.cleanup)} object(s) renamed to keep their data; their DROP "
@@ -110,6 +108,25 @@ def summary(result: Any) -> str:
     return "\n".join(lines)
 
 
+def hazard_lines(plan: Any) -> list[str]:
+    """Hazards by code (how many steps carry each), the blocking ones marked."""
+    from ddp_engine.hazards import BLOCKING
+
+    counts: dict[str, int] = {}
+    for _, h in plan.hazards():
+        counts[h.code] = counts.get(h.code, 0) + 1
+    if not counts:
+        return []
+    lines = [f"{sum(counts.values())} hazard(s) (see the comments in the script):"]
+    for code, n in sorted(counts.items()):
+        mark = "  BLOCKING: --apply needs --allow-hazards " + code if code in BLOCKING else ""
+        lines.append(f"  {code:<26} {n}{mark}")
+    for note, h in plan.hazards():  # what consent would be given to, one line each
+        if h.blocking:
+            lines.append("  " + " ".join(f"{note}: {h.code}: {h.message}".split()))
+    return lines
+
+
 def progress(quiet: bool, message: str) -> None:
     """Phases and counts on stderr, for a person watching a long run (a TTY), never in CI logs."""
     if not quiet and sys.stderr.isatty():
@@ -120,7 +137,11 @@ def plan_json(plan: Any) -> str:
     """The plan for CI tools: stable order, the same for the same input but the timestamp."""
     data = plan.model_dump(mode="json")
     data["in_sync"] = plan.is_empty
-    data["hazards"] = [{"step": note, "hazard": hazard} for note, hazard in plan.hazards()]
+    data["hazards"] = [
+        {"step": note, "code": h.code, "message": h.message, "blocking": h.blocking}
+        for note, h in plan.hazards()
+    ]
+    data["blocking_hazards"] = plan.refused()
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -201,6 +222,14 @@ def main() -> None:
     "--no-data-checks", is_flag=True, help="Do not count the target rows a change would fail on"
 )
 @click.option(
+    "--allow-hazards",
+    "allow_hazards",
+    multiple=True,
+    metavar="CODE[,CODE]",
+    help="Let --apply through a plan with these blocking hazard codes (values_change, "
+    "values_fail, data_not_carried); repeatable",
+)
+@click.option(
     "--format",
     "output_format",
     type=click.Choice(["sql", "json"]),
@@ -255,10 +284,12 @@ def sync_sides(
     source: ConnectionSettings,
     target: ConnectionSettings,
 ) -> None:
+    from ddp_engine.hazards import parse_allowed
     from ddp_engine.shadow import SHADOW_URL_ENV
     from ddp_engine.sync import SyncOptions, apply_and_verify, compare
 
     options = SyncOptions(
+        allow_hazards=parse_allowed(values["allow_hazards"]),
         all_schemas=values["all_schemas"],
         privileges=not values["no_privileges"],
         online=values["online"],

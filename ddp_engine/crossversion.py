@@ -23,6 +23,7 @@ from pydantic import BaseModel
 
 from ddp_engine.connect import SessionLimits, connect
 from ddp_engine.diff import index_objects
+from ddp_engine.hazards import Hazard, hazard
 from ddp_engine.introspect import introspect
 from ddp_engine.model import Column, Constraint, Key, Schema, Sequence, Snapshot, View
 from ddp_engine.plan import Plan, make_plan
@@ -85,17 +86,12 @@ def strip_privileges(snapshot: Snapshot, server_version: int) -> Snapshot:
     return result
 
 
-#: The hazard code of a text that differs and could not be settled (informational).
-TEXT_NOT_SETTLED = "text_not_settled"
-
-
-def not_settled_hazard(major: int) -> str:
-    """The hazard of a step whose object's text could not be settled: one home for its code
-    and wording (hazards become typed ``Hazard(code, message)``; switch here)."""
-    return (
-        f"[{TEXT_NOT_SETTLED}] the text differs from the target's, and no shadow server of "
-        f"PostgreSQL {major} was at hand to tell whether only the printing differs "
-        "(give --shadow-url)"
+def not_settled_hazard(major: int) -> Hazard:
+    """The hazard of a step whose object's text could not be settled."""
+    return hazard(
+        "text_not_settled",
+        f"the text differs from the target's, and no shadow server of PostgreSQL {major} was "
+        "at hand to tell whether only the printing differs (give --shadow-url)",
     )
 
 
@@ -286,11 +282,11 @@ def mark_unsettled(plan: Plan, unsettled: Iterable[Key], major: int) -> Plan:
     keys = set(unsettled)
     if not keys:
         return plan
-    hazard = not_settled_hazard(major)
+    unsettled_hazard = not_settled_hazard(major)
     steps = []
     for step in plan.steps:
         if step.key in keys:
             keys.discard(step.key)
-            step = step.model_copy(update={"hazards": (*step.hazards, hazard)})
+            step = step.model_copy(update={"hazards": (*step.hazards, unsettled_hazard)})
         steps.append(step)
     return plan.model_copy(update={"steps": tuple(steps)})

@@ -1,79 +1,128 @@
-"""Look at the target's rows before anyone runs the script: will a step fail on existing data?
+"""Look at the target's rows before anyone runs the script: will a step fail on existing data,
+and which values would it change?
 
-Read-only and bounded: one REPEATABLE READ READ ONLY transaction, each count under a statement
-timeout taken from a total budget; a check that runs out of time says so instead of guessing.
-Counts: NULLs before SET NOT NULL, duplicate keys before a unique index or constraint, values
-that do not cast before a type change, rows that break a new CHECK or foreign key, and rows of
-a table that gets a NOT NULL column without a default.
+Counts: NULLs before SET NOT NULL, duplicate keys before a unique index or constraint, rows
+that break a new CHECK or foreign key, rows of a table that gets a NOT NULL column without a
+default, and for a type change (or a move to a rebuilt enum) the values that would fail and
+those that would change under the step's exact conversion (conversions.py). Those last two
+are the *value checks*: their findings carry the blocking hazards ``values_fail`` and
+``values_change``, and ``recheck`` runs them again inside the apply transaction.
+
+Read-only and short: each table's checks run in a transaction of their own (a concurrent
+``ALTER TABLE`` waits for one table's counts, never for the whole batch), as the table's owner
+when the login may ``SET ROLE`` to it (a user-defined cast or input function then never runs
+with ddp's rights), with row security off (a count that a policy would filter errs instead),
+under the TimeZone the script sets, and under a statement timeout taken from a total budget; a
+check that runs out of time says so instead of guessing. The transactions of several tables go
+to the server in one round trip.
 """
 
 from __future__ import annotations
 
 import time
+from typing import NamedTuple
 
 import psycopg
 
 from ddp_engine.connect import SessionLimits, connect
+from ddp_engine.conversions import convert_check, labels_check
+from ddp_engine.errors import DdpError
+from ddp_engine.hazards import HazardCode, hazard, refusal, refused
 from ddp_engine.plan import DataFinding, Plan, Step
 from ddp_engine.settings import ConnectionSettings
 from ddp_engine.sqltext import ident, literal, qualified
 
+#: Checks whose findings carry blocking hazards (and run again inside the apply transaction).
+VALUE_CHECKS = ("convert", "labels")
 
-def count_query(check: tuple[str, ...], server_version: int) -> tuple[str, str] | None:
-    """(SQL returning one count, what the count means) for a step's check, or None."""
+
+class Probe(NamedTuple):
+    """How to count one check: SQL returning one row of counts, what a count means, and for
+    a value check the row-by-row DO block to use when a value makes the first query err."""
+
+    sql: str
+    meaning: str
+    by_row: str | None = None
+
+
+def probe(check: tuple[str, ...]) -> Probe | None:
+    """How to count a step's check, or None for a kind this module does not know."""
     kind, schema, table, *rest = check
     q = qualified(schema, table)
+    count = "SELECT pg_catalog.count(*)"
     if kind == "not_null":
         (column,) = rest
-        return (
-            f"SELECT count(*) FROM {q} WHERE {ident(column)} IS NULL",
-            f"row(s) hold NULL in {column}",
+        return Probe(
+            f"{count} FROM {q} WHERE {ident(column)} IS NULL", f"row(s) hold NULL in {column}"
         )
     if kind == "rows":
-        return (f"SELECT count(*) FROM {q}", "existing row(s) would get NULL in a NOT NULL column")
+        return Probe(f"{count} FROM {q}", "existing row(s) would get NULL in a NOT NULL column")
     if kind == "unique":
         predicate, *columns = rest
         cols = ", ".join(ident(c) for c in columns)
         where = " AND ".join(f"{ident(c)} IS NOT NULL" for c in columns)
         if predicate:
             where += f" AND ({predicate})"
-        return (
-            f"SELECT count(*) FROM (SELECT 1 FROM {q} WHERE {where} GROUP BY {cols} "
-            "HAVING count(*) > 1) AS duplicates",
+        return Probe(
+            f"{count} FROM (SELECT FROM {q} WHERE {where} GROUP BY {cols} "
+            "HAVING pg_catalog.count(*) OPERATOR(pg_catalog.>) 1) AS duplicates",
             f"duplicated key(s) in ({', '.join(columns)})",
         )
     if kind == "check":
         (expression,) = rest
-        return (f"SELECT count(*) FROM {q} WHERE NOT {expression}", "row(s) violate the check")
+        return Probe(f"{count} FROM {q} WHERE NOT {expression}", "row(s) violate the check")
     if kind == "fk":
         ref_schema, ref_table, column_list, ref_list = rest
         pairs = list(zip(column_list.split(","), ref_list.split(","), strict=True))
         present = " AND ".join(f"c.{ident(mine)} IS NOT NULL" for mine, _ in pairs)
-        match = " AND ".join(f"r.{ident(theirs)} = c.{ident(mine)}" for mine, theirs in pairs)
-        return (
-            f"SELECT count(*) FROM {q} AS c WHERE {present} AND NOT EXISTS "
-            f"(SELECT 1 FROM {qualified(ref_schema, ref_table)} AS r WHERE {match})",
+        match = " AND ".join(
+            f"r.{ident(theirs)} OPERATOR(pg_catalog.=) c.{ident(mine)}" for mine, theirs in pairs
+        )
+        return Probe(
+            f"{count} FROM {q} AS c WHERE {present} AND NOT EXISTS "
+            f"(SELECT FROM {qualified(ref_schema, ref_table)} AS r WHERE {match})",
             "row(s) reference no existing key",
         )
-    if kind == "cast":
-        column, data_type = rest
-        if server_version >= 160000:
-            return (
-                f"SELECT count(*) FROM {q} WHERE {ident(column)} IS NOT NULL AND NOT "
-                f"pg_input_is_valid({ident(column)}::text, {literal(data_type)})",
-                f"value(s) of {column} do not convert to {data_type}",
-            )
-        return (
-            # Before PostgreSQL 16: cast every value; the first that fails stops the probe.
-            f"SELECT count(({ident(column)}::text)::{data_type}) * 0 FROM {q}",
-            f"value(s) of {column} do not convert to {data_type}",
+    if kind == "convert":
+        column, old_type, new_type, mode, compare = rest
+        counts, by_row = convert_check(
+            schema,
+            table,
+            column,
+            old_type,
+            new_type,
+            mode,  # type: ignore[arg-type]
+            compare,  # type: ignore[arg-type]
         )
+        return Probe(counts, f"value(s) of {column} converting to {new_type}", by_row)
+    if kind == "labels":
+        column, array, *labels = rest
+        sql = labels_check(schema, table, column, bool(array), labels)
+        return Probe(sql, f"value(s) of {column} moving to the rebuilt enum")
     return None
 
 
 #: Checks sent to the server in one round trip. A plan at 10,000 tables counts hundreds of
 #: things, most of them in a millisecond: the round trips were most of the checks' time.
 BATCH = 64
+
+_OWNERS = """
+SELECT w.s, w.t, pg_catalog.pg_get_userbyid(c.relowner),
+       pg_catalog.pg_has_role(c.relowner, %s)
+FROM ROWS FROM (pg_catalog.unnest(%s::pg_catalog.text[]),
+               pg_catalog.unnest(%s::pg_catalog.text[])) AS w(s, t)
+JOIN pg_catalog.pg_namespace AS n ON n.nspname OPERATOR(pg_catalog.=) w.s::pg_catalog.name
+JOIN pg_catalog.pg_class AS c
+  ON c.relnamespace OPERATOR(pg_catalog.=) n.oid
+ AND c.relname OPERATOR(pg_catalog.=) w.t::pg_catalog.name
+"""
+
+
+class _Table(NamedTuple):
+    """One table's checks: they run in one short transaction, as ``role`` when set."""
+
+    role: str | None
+    checks: list[tuple[int, Step, Probe]]
 
 
 def run_data_checks(
@@ -82,112 +131,238 @@ def run_data_checks(
     budget_seconds: float = 30.0,
     limits: SessionLimits | None = None,
 ) -> Plan:
-    """The plan with a DataFinding for every step whose check could be counted."""
+    """The plan with DataFindings for every step whose check could be counted (and, for the
+    value checks, for those that could not)."""
     checked = [(i, step) for i, step in enumerate(plan.steps) if step.check]
     if not checked:
         return plan
     findings: list[DataFinding] = []
     deadline = time.monotonic() + budget_seconds
     with connect(settings, "target", limits) as conn:
-        conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
-        conn.read_only = True
-        version = conn.info.server_version
-        for at in range(0, len(checked), BATCH):
-            findings += _check_batch(conn, checked[at : at + BATCH], version, deadline)
-        conn.rollback()
+        conn.autocommit = True
+        tables = _by_table(conn, checked)
+        zone = plan.time_zone
+        batch: list[_Table] = []
+        for table in tables:
+            batch.append(table)
+            if sum(len(t.checks) for t in batch) >= BATCH:
+                findings += _check_batch(conn, batch, zone, deadline)
+                batch = []
+        if batch:
+            findings += _check_batch(conn, batch, zone, deadline)
+    findings += [_not_counted(i, s) for i, s in checked if probe(s.check) is None]
+    findings.sort(key=lambda f: f.step)
     return plan.model_copy(update={"data_checks": tuple(findings)})
 
 
+def unchecked(plan: Plan) -> Plan:
+    """The plan with the value checks' findings saying they were not counted (data checks
+    turned off): a type change whose values nobody counted needs consent like one that
+    changes them."""
+    findings = [
+        _not_counted(i, step, "not checked: data checks are off")
+        for i, step in enumerate(plan.steps)
+        if step.check and step.check[0] in VALUE_CHECKS
+    ]
+    return plan.model_copy(update={"data_checks": tuple(findings)})
+
+
+def _by_table(conn: psycopg.Connection, checked: list[tuple[int, Step]]) -> list[_Table]:
+    """The checks grouped by table, in plan order, with the role each table's run as."""
+    groups: dict[tuple[str, str], list[tuple[int, Step, Probe]]] = {}
+    for index, step in checked:
+        found = probe(step.check)
+        if found is not None:
+            groups.setdefault((step.check[1], step.check[2]), []).append((index, step, found))
+    privilege = "SET" if conn.info.server_version >= 160000 else "MEMBER"
+    schemas, names = [s for s, _ in groups], [t for _, t in groups]
+    owners = {
+        (s, t): owner if may else None
+        for s, t, owner, may in conn.execute(_OWNERS, (privilege, schemas, names))
+    }
+    return [_Table(owners.get(key), checks) for key, checks in groups.items()]
+
+
+def _begin(role: str | None, zone: str | None, timeout_ms: int) -> str:
+    settings = [
+        "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+        *([f"SET LOCAL ROLE {ident(role)}"] if role else []),
+        "SET LOCAL row_security = off",
+        *([f"SET LOCAL TimeZone = {literal(zone)}"] if zone else []),
+        f"SET LOCAL statement_timeout = {max(timeout_ms, 1)}",
+    ]
+    return "; ".join(settings)
+
+
 def _check_batch(
-    conn: psycopg.Connection, batch: list[tuple[int, Step]], version: int, deadline: float
+    conn: psycopg.Connection, batch: list[_Table], zone: str | None, deadline: float
 ) -> list[DataFinding]:
-    """Findings for ``batch``: its counts in one round trip, each under an equal share of the
-    budget left; when any of them fails or runs out of its share, one at a time as before
-    (a failure stops the rest of a multi-statement query, so its counts are not known)."""
-    queries = [count_query(step.check, version) for _, step in batch]
-    counted = [query for query in queries if query is not None]
-    share_ms = int((deadline - time.monotonic()) * 1000) // max(len(counted), 1)
-    if len(counted) > 1 and share_ms >= 50:
+    """Findings for ``batch``: each table's counts in a transaction of its own, all of them in
+    one round trip, each count under an equal share of the budget left; when any of them
+    fails or runs out of its share, one at a time (a failure stops the rest of the round
+    trip, so its counts are not known)."""
+    n = sum(len(t.checks) for t in batch)
+    share_ms = int((deadline - time.monotonic()) * 1000) // max(n, 1)
+    if n > 1 and share_ms >= 50:
+        text = "; ".join(
+            f"{_begin(t.role, zone, share_ms)}; "
+            + "; ".join(p.sql for _, _, p in t.checks)
+            + "; COMMIT"
+            for t in batch
+        )
         try:
-            counts = iter(_counts(conn, [sql for sql, _ in counted], share_ms))
+            rows = iter(_rows(conn, text))
         except psycopg.Error:
             pass
-        else:  # one count per query, in the batch's order
-            return [
-                _counted(index, step, query[1], next(counts))
-                if query
-                else _not_counted(index, step)
-                for (index, step), query in zip(batch, queries, strict=True)
-            ]
-    return [_check(conn, index, step, version, deadline) for index, step in batch]
+        else:
+            return [f for t in batch for i, s, p in t.checks for f in _counted(i, s, p, next(rows))]
+    return [
+        f
+        for t in batch
+        for i, s, p in t.checks
+        for f in _check(conn, t.role, zone, i, s, p, deadline)
+    ]
 
 
-def _counts(conn: psycopg.Connection, queries: list[str], timeout_ms: int) -> list[int]:
-    """Run ``queries`` (one count each) in one round trip, in a savepoint that a failure rolls
-    back so that the read-only transaction goes on.
-
-    Savepoint, timeout, counts and release go together: a round trip each were most of the
-    checks' time. From PostgreSQL 13 on, a statement timeout applies to each statement of a
-    multi-statement query, not to the whole.
-    """
-    body = "; ".join(queries)
+def _rows(conn: psycopg.Connection, text: str) -> list[tuple[int, ...]]:
+    """Run ``text`` in one round trip; the row of every statement that returns one. An error
+    rolls its transaction back and propagates."""
     try:
-        cur = conn.execute(
-            f"SAVEPOINT ddp_batch; SET LOCAL statement_timeout = {timeout_ms}; "
-            f"{body}; RELEASE ddp_batch".encode()
-        )
+        cur = conn.execute(text.encode())
     except psycopg.Error:
-        conn.execute("ROLLBACK TO SAVEPOINT ddp_batch; RELEASE ddp_batch")
+        conn.execute("ROLLBACK")
         raise
-    counts = []
+    rows = []
     while True:
         if cur.description is not None:
             row = cur.fetchone()
-            counts.append(int(row[0]) if row else 0)
+            rows.append(tuple(int(v) for v in row) if row else (0,))
         if not cur.nextset():
-            return counts
+            return rows
 
 
-def _not_counted(
-    index: int, step: Step, message: str = "not checked", fails: bool = False
-) -> DataFinding:
-    return DataFinding(
-        step=index, note=step.note, check=step.check[0], count=None, message=message, fails=fails
-    )
+def _check(
+    conn: psycopg.Connection,
+    role: str | None,
+    zone: str | None,
+    index: int,
+    step: Step,
+    found: Probe,
+    deadline: float,
+) -> list[DataFinding]:
+    """One check in a transaction of its own (and a value check row by row if a value errs)."""
+    remaining_ms = int((deadline - time.monotonic()) * 1000)
+    if remaining_ms < 50:
+        return [_not_counted(index, step, "not checked: the data-check time budget ran out")]
+    sql = found.sql
+    for attempt in (0, 1):
+        try:
+            (row,) = _rows(conn, f"{_begin(role, zone, remaining_ms)}; {sql}; COMMIT")
+        except psycopg.errors.QueryCanceled:
+            return [_not_counted(index, step, "not checked: the data-check time budget ran out")]
+        except psycopg.Error as exc:
+            if attempt == 0 and found.by_row is not None and _value_error(exc):
+                sql = found.by_row
+                remaining_ms = int((deadline - time.monotonic()) * 1000)
+                continue
+            return [_not_counted(index, step, f"not checked: {exc.diag.message_primary}")]
+        return _counted(index, step, found, row)
+    raise AssertionError("unreachable")
 
 
-def _counted(index: int, step: Step, meaning: str, count: int) -> DataFinding:
-    fails = count > 0
-    message = f"{count} {meaning}" + (": this step will fail" if fails else "")
+def _value_error(exc: psycopg.Error) -> bool:
+    """Whether an error is one a value causes (a data exception, a domain's check, a user
+    function raising), worth counting row by row; not a broken query (a missing type)."""
+    state = exc.sqlstate or ""
+    return state[:2] in ("22", "23") or state == "P0001"
+
+
+def _not_counted(index: int, step: Step, message: str = "not checked") -> DataFinding:
+    value_check = step.check[0] in VALUE_CHECKS
     return DataFinding(
         step=index,
         note=step.note,
         check=step.check[0],
-        count=count,
+        count=None,
         message=message,
-        fails=fails,
+        fails=False,
+        hazard=hazard("values_change", f"{message}: values may change or fail")
+        if value_check
+        else None,
     )
 
 
-def _check(
-    conn: psycopg.Connection, index: int, step: Step, version: int, deadline: float
-) -> DataFinding:
-    query = count_query(step.check, version)
+def _counted(index: int, step: Step, found: Probe, row: tuple[int, ...]) -> list[DataFinding]:
     kind = step.check[0]
-    if query is None:
-        return _not_counted(index, step)
-    sql, meaning = query
-    remaining_ms = int((deadline - time.monotonic()) * 1000)
-    if remaining_ms < 50:
-        return _not_counted(index, step, "not checked: the data-check time budget ran out")
-    try:
-        (count,) = _counts(conn, [sql], remaining_ms)
-    except psycopg.errors.QueryCanceled:
-        return _not_counted(index, step, "not checked: the data-check time budget ran out")
-    except psycopg.Error as exc:
-        if kind == "cast":
-            return _not_counted(
-                index, step, f"some values do not convert: {exc.diag.message_primary}", fails=True
-            )
-        return _not_counted(index, step, f"not checked: {exc.diag.message_primary}")
-    return _counted(index, step, meaning, count)
+
+    def finding(count: int, message: str, fails: bool, code: HazardCode | None) -> DataFinding:
+        return DataFinding(
+            step=index,
+            note=step.note,
+            check=kind,
+            count=count,
+            message=message,
+            fails=fails,
+            hazard=hazard(code, message) if code else None,
+        )
+
+    if kind not in VALUE_CHECKS:
+        count = row[0]
+        fails = count > 0
+        message = f"{count} {found.meaning}" + (": this step will fail" if fails else "")
+        return [finding(count, message, fails, None)]
+    failing, changing = row[0], row[1]
+    out = []
+    if failing:
+        out.append(finding(failing, f"{failing} {found.meaning} would fail", True, "values_fail"))
+    if changing:
+        message = f"{changing} {found.meaning} would change"
+        out.append(finding(changing, message, False, "values_change"))
+    if not out:
+        out.append(finding(0, f"no {found.meaning} would fail or change", False, None))
+    return out
+
+
+def recheck(conn: psycopg.Connection, plan: Plan, allowed: frozenset[HazardCode]) -> None:
+    """Inside the apply transaction, before any statement of the script: count the value
+    checks again (rows may have changed since the plan) and raise if a count now blocks.
+
+    Each checked table is first locked in SHARE mode, so that no row changes between its count
+    and its conversion; each count runs in a savepoint, so that one that errs (and its DO
+    block) leaves the transaction usable.
+    """
+    checks = [(i, s) for i, s in enumerate(plan.steps) if s.check and s.check[0] in VALUE_CHECKS]
+    if not checks:
+        return
+    if plan.time_zone:
+        conn.execute(f"SET LOCAL TimeZone = {literal(plan.time_zone)}".encode())
+    tables = sorted({(s.check[1], s.check[2]) for _, s in checks})
+    for schema, table in tables:
+        conn.execute(f"LOCK TABLE {qualified(schema, table)} IN SHARE MODE".encode())
+    findings: list[DataFinding] = []
+    for index, step in checks:
+        found = probe(step.check)
+        assert found is not None
+        findings += _recount(conn, index, step, found)
+    blocking = refused((f.hazard.code for f in findings if f.hazard), allowed)
+    if blocking:
+        raise DdpError(refusal(blocking, " in the target's rows now (counted again to apply)"))
+
+
+def _recount(conn: psycopg.Connection, index: int, step: Step, found: Probe) -> list[DataFinding]:
+    why = "not checked"
+    for sql in dict.fromkeys((found.sql, found.by_row or found.sql)):
+        try:
+            with conn.transaction():
+                cur = conn.execute(sql.encode())
+                while cur.description is None and cur.nextset():
+                    pass
+                row = cur.fetchone()
+        except psycopg.Error as exc:
+            why = f"not checked: {exc.diag.message_primary}"
+            if _value_error(exc):
+                continue
+            break
+        assert row is not None
+        return _counted(index, step, found, tuple(int(v) for v in row))
+    return [_not_counted(index, step, why)]

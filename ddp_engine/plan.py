@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import heapq
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from itertools import chain
 from typing import Any, NamedTuple
@@ -24,7 +24,9 @@ from typing import Any, NamedTuple
 from pydantic import BaseModel, ConfigDict
 
 from ddp_engine import ddl
+from ddp_engine.conversions import UNKNOWN, Conversion
 from ddp_engine.diff import OBJECT_KINDS, Change, SnapshotIndex, diff, index_snapshot
+from ddp_engine.hazards import Hazard, HazardCode, hazard, refused
 from ddp_engine.model import Function, Key, Snapshot, Table, Unsupported, object_key
 from ddp_engine.qualifiers import body_names_schema
 from ddp_engine.relabel import relabel
@@ -64,6 +66,9 @@ SECTION_OF_KIND = {
     "view": "VIEW",
     "policy": "POLICY",
 }
+#: Asks the target how each (old type, new type) pair converts (conversions.read_modes); the
+#: planner itself knows no database.
+ConversionReader = Callable[[set[tuple[str, str]]], Mapping[tuple[str, str], Conversion]]
 #: Kinds that hold no data: dropped and recreated when something they depend on is disturbed.
 REBUILDABLE = {"view", "constraint", "index", "trigger", "policy", "default", "function"}
 
@@ -78,7 +83,7 @@ class Step(BaseModel):
     action: str
     note: str
     statements: tuple[str, ...]
-    hazards: tuple[str, ...] = ()
+    hazards: tuple[Hazard, ...] = ()
     check: tuple[str, ...] = ()  # what the data check of this step counts (datacheck.py)
     online: bool = False  # runs after the transaction, each statement on its own
 
@@ -94,6 +99,9 @@ class DataFinding(BaseModel):
     count: int | None
     message: str
     fails: bool
+    #: values_fail / values_change when the count shows values that would fail or change (or
+    #: could not be counted): these block an apply without consent.
+    hazard: Hazard | None = None
 
 
 class Plan(BaseModel):
@@ -119,14 +127,30 @@ class Plan(BaseModel):
     online: bool = False
     lock_timeout: str = "10s"
     statement_timeout: str = "0"
+    #: The TimeZone of ddp's session on the target, read with the plan when a column's type
+    #: changes (conversions.TargetConversions): the script sets it, so that a timestamptz
+    #: converts as the data checks counted whatever the PGTZ of whoever runs the script.
+    time_zone: str | None = None
 
     @property
     def is_empty(self) -> bool:
         return not self.steps
 
-    def hazards(self) -> list[tuple[str, str]]:
-        """(step note, hazard) pairs, for summaries and metadata."""
-        return [(s.note, h) for s in self.steps for h in s.hazards]
+    def hazards(self) -> list[tuple[str, Hazard]]:
+        """(step note, hazard) pairs, the steps' own and their data checks', in step order."""
+        found: dict[int, list[Hazard]] = {}
+        for finding in self.data_checks:
+            if finding.hazard is not None:
+                found.setdefault(finding.step, []).append(finding.hazard)
+        return [
+            (step.note, h)
+            for i, step in enumerate(self.steps)
+            for h in (*step.hazards, *found.get(i, ()))
+        ]
+
+    def refused(self, allowed: frozenset[HazardCode] = frozenset()) -> list[HazardCode]:
+        """The blocking hazard codes of this plan that ``allowed`` does not let through."""
+        return refused((h.code for _, h in self.hazards()), allowed)
 
     def counts(self) -> dict[str, int]:
         """Statements per section."""
@@ -265,10 +289,14 @@ class Planner:
         online: bool = False,
         lookups: tuple[Lookups | None, Lookups | None] = (None, None),
         renamed_from: str | None = None,
+        conversions: ConversionReader | None = None,
     ) -> None:
         self.online = online
         #: The source's own schema name when it was relabelled (a cross-schema sync).
         self.renamed_from = renamed_from
+        self._read_conversions = conversions
+        #: How each (old type, new type) of a column type change converts on the target.
+        self.conversions: Mapping[tuple[str, str], Conversion] = {}
         self.source = source
         self.target = target
         self.stamp = stamp
@@ -309,7 +337,7 @@ class Planner:
         *,
         provides: Iterable[Key] = (),
         disturbs: Iterable[Key] = (),
-        hazards: Iterable[str] = (),
+        hazards: Iterable[Hazard] = (),
         frees: Iterable[tuple[str, str]] = (),
         claims: tuple[str, str] | None = None,
         requires: Iterable[Key] = (),
@@ -358,6 +386,8 @@ class Planner:
 
     def build(self) -> tuple[list[Step], list[str], list[str]]:
         by_key = {c.key: c for c in self.changes}
+        if self._read_conversions is not None:
+            self.conversions = self._read_conversions(self._type_changes())
         rebuild = self._rebuild_closure(by_key)
         gone_schemas = {c.key[2] for c in self.changes if c.kind == "schema" and c.action == "drop"}
         builder = ddl.StepBuilder(self)
@@ -377,6 +407,23 @@ class Planner:
             builder.rebuild(key)
         self._edges()
         return self._sorted(), self.cleanup, self.warnings
+
+    def _type_changes(self) -> set[tuple[str, str]]:
+        """(old type, new type) of every column whose type changes: what the target is asked
+        about once (conversions.read_modes), before any step is built."""
+        pairs = set()
+        for change in self.changes:
+            if (
+                change.kind == "column"
+                and change.action == "alter"
+                and "data_type" in change.fields
+            ):
+                old, new = self.tgt[change.key][1], self.src[change.key][1]
+                pairs.add((old.data_type, new.data_type))
+        return pairs
+
+    def conversion(self, old_type: str, new_type: str) -> Conversion:
+        return self.conversions.get((old_type, new_type), UNKNOWN)
 
     def _rebuild_closure(self, by_key: dict[Key, Change]) -> set[Key]:
         """Keys of unchanged-or-changed rebuildable objects that must be dropped and recreated.
@@ -544,15 +591,18 @@ class Planner:
             return [*found, ("column", key[1], key[2], key[3])]
         return found
 
-    def body_hazards(self, function: Function) -> list[str]:
+    def body_hazards(self, function: Function) -> list[Hazard]:
         """A cross-schema sync copies function bodies as they are: one that names the source
         schema would still use it in the target."""
         old = self.renamed_from
         if old is None or not body_names_schema(function, old):
             return []
         return [
-            f"[body_names_source_schema] the body of {function.signature} names schema "
-            f"{ident(old)}, copied as it is: it still refers to {ident(old)} in the target"
+            hazard(
+                "body_names_source_schema",
+                f"the body of {function.signature} names schema {ident(old)}, copied as it "
+                f"is: it still refers to {ident(old)} in the target",
+            )
         ]
 
     def source_expressions(self) -> str:
@@ -604,12 +654,17 @@ def make_plan(
     now: datetime | None = None,
     target_fingerprint: str | None = None,
     lookups: tuple[Lookups | None, Lookups | None] = (None, None),
+    conversions: ConversionReader | None = None,
 ) -> Plan:
     """Diff two snapshots and order the statements that make the target match the source.
 
     In single-schema mode ``source_schema`` names the source's schema: a source that still
     holds it is relabelled to ``target_schema`` first (relabel.py; sync.py does it before the
     cross-version settling), so that two schemas of the same design compare equal.
+
+    ``conversions`` tells how the target converts each column type change (without it, or for
+    a type the target lacks, an explicit cast: through text where an enum or range is involved;
+    the data checks then cannot count, and the step needs consent).
     """
     renamed_from = None
     if not source.all_schemas and source_schema is not None and source_schema != target_schema:
@@ -617,7 +672,7 @@ def make_plan(
         if any(s.name == source_schema for s in source.schemas):
             source = relabel(source, source_schema, target_schema)
     generated_at, stamp = timestamps(now)
-    planner = Planner(source, target, stamp, privileges, online, lookups, renamed_from)
+    planner = Planner(source, target, stamp, privileges, online, lookups, renamed_from, conversions)
     steps, cleanup, warnings = planner.build()
     unsupported = tuple(
         sorted(

@@ -35,7 +35,10 @@ def header(plan: Plan) -> list[str]:
 
 
 def prelude(plan: Plan) -> list[str]:
+    # The data checks counted under the target's TimeZone: convert under it too.
+    zone = [f"SET TimeZone = {literal(plan.time_zone)};"] if plan.time_zone else []
     return [
+        *zone,
         f"SET lock_timeout = {literal(plan.lock_timeout)};",
         f"SET statement_timeout = {literal(plan.statement_timeout)};",
         "SET standard_conforming_strings = on;",
@@ -139,9 +142,13 @@ def _step_lines(plan: Plan, index: int, moved_from: str | None) -> list[str]:
     if moved_from:
         out.append(f"--   ({moved_from} statement placed here: it depends on statements above)")
     for hazard in step.hazards:
-        out.append(f"--   hazard: {one_line(hazard)}")
+        out.append(f"--   hazard {one_line(hazard.line())}")
     for finding in plan.data_checks:
-        if finding.step == index:
+        if finding.step != index:
+            continue
+        if finding.hazard is not None:
+            out.append(f"--   hazard {one_line(finding.hazard.line())}")
+        else:
             word = "DATA CHECK FAILS" if finding.fails else "data check"
             out.append(f"--   {word}: {one_line(finding.message)}")
     out += [statement + ";" for statement in step.statements]

@@ -17,9 +17,11 @@ from pydantic import BaseModel, ConfigDict
 
 from ddp_engine.apply import apply_plan
 from ddp_engine.connect import SessionLimits
+from ddp_engine.conversions import TargetConversions
 from ddp_engine.crossversion import mark_unsettled, same_major, settle_texts, strip_privileges
-from ddp_engine.datacheck import run_data_checks
+from ddp_engine.datacheck import run_data_checks, unchecked
 from ddp_engine.errors import DdpError
+from ddp_engine.hazards import HazardCode
 from ddp_engine.introspect import blocked_read, introspect
 from ddp_engine.model import Snapshot
 from ddp_engine.plan import Lookups, Plan, make_plan
@@ -53,6 +55,8 @@ class SyncOptions(BaseModel):
     #: only written out can do without: the fingerprint is a pass over every object of the
     #: target (half a second at 10,000 tables).
     fingerprint: bool = True
+    #: Blocking hazard codes the user lets an apply through (``--allow-hazards``).
+    allow_hazards: frozenset[HazardCode] = frozenset()
 
     def limits(self) -> SessionLimits:
         """The lock and statement timeouts of every session ddp opens for this sync."""
@@ -143,6 +147,7 @@ def plan_from_snapshots(
         schema_name=target_settings.schema_name,
         constraints=constraints,
     )
+    conversions = TargetConversions(target_settings, options.limits())
     plan = make_plan(
         source,
         target,
@@ -157,10 +162,15 @@ def plan_from_snapshots(
         now=now,
         target_fingerprint=fingerprint,
         lookups=lookups,
+        conversions=conversions,
     )
     plan = mark_unsettled(plan, unsettled, major_of(target.server_version))
+    if conversions.time_zone is not None:
+        plan = plan.model_copy(update={"time_zone": conversions.time_zone})
     if options.data_checks:
         plan = run_data_checks(target_settings, plan, options.data_check_budget, options.limits())
+    else:
+        plan = unchecked(plan)
     return plan
 
 
@@ -224,7 +234,7 @@ def apply_and_verify(
     options = options or SyncOptions()
     limits = options.limits()
     try:
-        apply_plan(target, result.plan, result.script, limits)
+        apply_plan(target, result.plan, result.script, options.allow_hazards, limits)
     except (psycopg.errors.LockNotAvailable, psycopg.errors.QueryCanceled) as exc:
         # the re-read before applying waited too long: say who holds the lock
         raise DdpError(blocked_read(target, "target", options.all_schemas, limits, exc)) from None

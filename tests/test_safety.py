@@ -49,10 +49,11 @@ def test_hazards_and_exact_data_checks(server: Server, make_db) -> None:
     assert by_check["not_null"].count == 10 and by_check["not_null"].fails
     assert by_check["unique"].count == 2  # ids 1 and 2 appear twice
     assert by_check["check"].count == 5  # ids 1, 2, 3 and the two planted rows
-    assert by_check["cast"].fails  # 'x' does not convert to integer
+    assert by_check["convert"].fails  # 'x' does not convert to integer
+    assert by_check["convert"].count == 1 and by_check["convert"].hazard.code == "values_fail"
     script = result.script
-    assert "hazard: takes an ACCESS EXCLUSIVE lock" in script
-    assert "hazard: rewrites the table" in script
+    assert "hazard access_exclusive_lock: takes an ACCESS EXCLUSIVE lock" in script
+    assert "hazard rewrites_table: rewrites the table" in script
     assert "DATA CHECK FAILS: 10 row(s) hold NULL in email" in script
 
 
@@ -61,7 +62,10 @@ def test_no_data_checks_option(server: Server, make_db) -> None:
     result = compare(
         server.settings(source), server.settings(target), SyncOptions(data_checks=False)
     )
-    assert result.plan.data_checks == ()
+    # only the type change's values are reported: not counted, so they need consent
+    (finding,) = result.plan.data_checks
+    assert finding.check == "convert" and finding.count is None
+    assert finding.hazard is not None and finding.hazard.code == "values_change"
     assert "DATA CHECK" not in result.script
 
 
@@ -93,13 +97,13 @@ def test_data_checks_counted_together_each_at_its_own_step(
     from ddp_engine import datacheck
 
     calls: list[int] = []
-    counts = datacheck._counts
+    rows = datacheck._rows
 
-    def counting(conn, queries, timeout_ms):  # the real function, observed
-        calls.append(len(queries))
-        return counts(conn, queries, timeout_ms)
+    def counting(conn, text):  # the real function, observed: counts per round trip
+        calls.append(text.count("pg_catalog.count("))
+        return rows(conn, text)
 
-    monkeypatch.setattr(datacheck, "_counts", counting)
+    monkeypatch.setattr(datacheck, "_rows", counting)
     source = make_db("CREATE TABLE t (a int NOT NULL, b int NOT NULL, c int NOT NULL);")
     target = make_db(
         "CREATE TABLE t (a int, b int, c int);"
@@ -154,7 +158,7 @@ def test_failing_statement_changes_nothing(server: Server, make_db) -> None:
     before = dump(server, target)
     result = compare(server.settings(source), server.settings(target))
     with pytest.raises(DdpError, match="nothing was changed"):
-        apply_plan(server.settings(target), result.plan, result.script)
+        apply_plan(server.settings(target), result.plan, result.script, frozenset({"values_fail"}))
     assert dump(server, target) == before
 
 
@@ -318,11 +322,12 @@ def test_dropping_an_attribute_of_a_stored_composite_type_is_a_hazard(
         "CREATE TYPE loose AS (name text);"
     )
     result = compare(server.settings(source), server.settings(target))
-    hazards = dict(result.plan.hazards())
-    assert hazards["Change composite type item"] == (
-        "loses data: the values of price stored in t.c, t.d are dropped with the attribute"
+    hazards = {note: h for note, h in result.plan.hazards()}
+    assert hazards["Change composite type item"].code == "data_not_carried"
+    assert hazards["Change composite type item"].message == (
+        "the values of price stored in t.c, t.d are dropped with the attribute"
     )
     assert "Change composite type loose" not in hazards
-    assert "-- Change composite type item\n--   hazard: loses data" in result.script
+    assert "-- Change composite type item\n--   hazard data_not_carried: " in result.script
     apply_script(server, target, result.script, tmp_path)
     assert compare(server.settings(source), server.settings(target)).plan.is_empty

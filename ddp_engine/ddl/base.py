@@ -1,7 +1,7 @@
 """Shared rules and helpers of the per-kind SQL builders.
 
-The hazard texts, what an ALTER of each kind means (in place, or drop and create), how columns
-and identities are written, and ``StepBase``: the planner, the plan's changes and the helpers
+What an ALTER of each kind means (in place, or drop and create), how columns and identities
+are written, and ``StepBase``: the planner, the plan's changes and the helpers
 for comments, privileges and names that every kind's builder uses.
 """
 
@@ -11,6 +11,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from ddp_engine.diff import Change
+from ddp_engine.hazards import KEPT, PRIVILEGES
 from ddp_engine.model import (
     Column,
     Function,
@@ -25,13 +26,6 @@ from ddp_engine.sqltext import ident, literal, qualified, split_ident, unquote
 if TYPE_CHECKING:
     from ddp_engine.plan import Planner
 
-LOCK = "takes an ACCESS EXCLUSIVE lock"
-REWRITE = "rewrites the table"
-SCAN = "scans the table to validate"
-MAY_FAIL = "may fail on existing data"
-BEHAVIOUR = "drops behaviour"
-PRIVILEGES = "changes privileges"
-KEPT = "data kept under a renamed object: drop it in the cleanup part after verifying"
 
 PRIVILEGE_NAMES = {
     "r": "SELECT",

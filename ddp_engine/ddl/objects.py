@@ -2,17 +2,9 @@
 
 from __future__ import annotations
 
-from ddp_engine.ddl.base import (
-    BEHAVIOUR,
-    COSMETIC,
-    FUNCTION_WORD,
-    LOCK,
-    MAY_FAIL,
-    SCAN,
-    TRIGGER_STATE,
-    StepBase,
-)
+from ddp_engine.ddl.base import COSMETIC, FUNCTION_WORD, TRIGGER_STATE, StepBase
 from ddp_engine.diff import Change
+from ddp_engine.hazards import BEHAVIOUR, BLOCKS_WRITES, LOCK, MAY_FAIL, SCAN
 from ddp_engine.model import Constraint, Function, Index, Key, Policy, Trigger, View
 from ddp_engine.sqltext import ident, qualified
 
@@ -144,7 +136,7 @@ class ObjectSteps(StepBase):
             f"Create missing index {idx.name} on {idx.table}",
             stmts,
             provides=[change.key],
-            hazards=[] if online else ["takes a SHARE lock (blocks writes while it builds)"],
+            hazards=[] if online else [BLOCKS_WRITES],
             claims=(idx.schema_name, idx.name),
             requires=[table_key, view_key],
             check=self._index_check(idx),

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
+from ddp_engine.conversions import SAME, using
 from ddp_engine.ddl.base import (
-    KEPT,
-    LOCK,
-    MAY_FAIL,
-    REWRITE,
-    SCAN,
     StepBase,
     _key,
     column_sql,
@@ -17,8 +15,19 @@ from ddp_engine.ddl.base import (
     rewrites,
 )
 from ddp_engine.diff import Change
+from ddp_engine.hazards import KEPT, LOCK, MAY_FAIL, REWRITE, SCAN, Hazard, hazard
 from ddp_engine.model import Column, Constraint, Index, Key, Policy, Sequence, Table, Trigger
-from ddp_engine.sqltext import ident, qualified
+from ddp_engine.sqltext import ident, literal, qualified
+
+#: A sequence moved past a column's existing values (TableSteps._catch_up).
+CATCH_UP = hazard("restarts_identity", "starts the sequence after the column's largest value")
+_NEXTVAL = re.compile(r"^(?:pg_catalog\.)?nextval\(('(?:[^']|'')+')::regclass\)$")
+
+
+def sequence_of(default: str | None) -> str | None:
+    """``nextval('s'::regclass)`` (a serial's default) → the sequence as SQL, else None."""
+    match = _NEXTVAL.match(default or "")
+    return f"{match.group(1)}::pg_catalog.regclass" if match else None
 
 
 class TableSteps(StepBase):
@@ -307,6 +316,14 @@ class TableSteps(StepBase):
                 frees.append((t.schema_name, column.identity_sequence))
         stmts.append(f"ALTER TABLE {q} RENAME TO {ident(new)}")
         why = "its partitioning changes" if recreate else "extra table"
+        hazards = [KEPT, LOCK]
+        if recreate:
+            hazards.append(
+                hazard(
+                    "data_not_carried",
+                    f"the new {t.name} starts empty: its rows stay in {new} (copy them over)",
+                )
+            )
         self.p.add(
             "TABLE",
             change.key,
@@ -315,7 +332,7 @@ class TableSteps(StepBase):
             stmts,
             disturbs=disturbs,
             frees=frees,
-            hazards=[KEPT, LOCK],
+            hazards=hazards,
         )
         self.p.cleanup.append(f"DROP TABLE IF EXISTS {qualified(t.schema_name, new)};")
 
@@ -542,6 +559,54 @@ class TableSteps(StepBase):
         )
         self.p.cleanup.append(f"ALTER TABLE {q} DROP COLUMN IF EXISTS {tombstone};")
 
+    def _catch_up(self, schema: str, table: str, column: str, sequence: str | None) -> list[str]:
+        """A sequence that starts numbering a column holding values (an identity or serial
+        default added over existing rows) moves past the column's largest value, read when
+        the script runs: else the next insert collides. Never backwards, never below START."""
+        if sequence is None or not self._existing(schema, table):
+            return []
+        q = qualified(schema, table)
+        return [
+            "SELECT pg_catalog.setval(s.seq, s.top::pg_catalog.int8) "
+            f"FROM (SELECT {sequence} AS seq, pg_catalog.max({ident(column)}) AS top "
+            f"FROM {q}) AS s "
+            "JOIN pg_catalog.pg_sequence AS p ON p.seqrelid OPERATOR(pg_catalog.=) s.seq "
+            "WHERE p.seqincrement OPERATOR(pg_catalog.>) 0 AND s.top OPERATOR(pg_catalog.>=) "
+            "COALESCE(pg_catalog.pg_sequence_last_value(s.seq), p.seqstart)"
+        ]
+
+    def _retype(self, schema: str, table: str, old: Column, c: Column) -> None:
+        """ALTER COLUMN TYPE the way assignment converts (no USING) where the target has an
+        assignment cast, else with the cast that exists; the data check counts the values
+        that would fail or change under exactly that conversion (conversions.py)."""
+        q = qualified(schema, table)
+        key: Key = ("column", schema, table, c.name)
+        collate = f" COLLATE {c.collation}" if c.collation else ""
+        same = old.data_type == c.data_type
+        conversion = SAME if same else self.p.conversion(old.data_type, c.data_type)
+        via_text = self._enum_involved(old.data_type, c.data_type)
+        clause = using(c.name, c.data_type, conversion, via_text)
+        mode = conversion.mode
+        if mode == "unknown":
+            mode = "text" if via_text else "explicit"
+        check: tuple[str, ...] = ()
+        if not same and self._existing(schema, table) and rewrites(old.data_type, c.data_type):
+            check = ("convert", schema, table, c.name, old.data_type, c.data_type, mode)
+            check += (conversion.compare,)
+        self.p.add(
+            "COLUMN",
+            key,
+            "alter",
+            f"Change type of {table}.{c.name}",
+            [f"ALTER TABLE {q} ALTER COLUMN {ident(c.name)} TYPE {c.data_type}{collate}{clause}"],
+            check=check,
+            provides=[key],
+            disturbs=[key],
+            hazards=[LOCK, *([MAY_FAIL] if check else [])]
+            + ([REWRITE] if rewrites(old.data_type, c.data_type) or collate else []),
+            seq=2,
+        )
+
     def _column_alter(self, change: Change) -> None:
         _, schema, table, name = change.key
         t = self.p.source_table(schema, table)
@@ -569,6 +634,15 @@ class TableSteps(StepBase):
                     [f"ALTER TABLE {q} DROP COLUMN {col}"],
                     disturbs=[key, default_key],
                 )
+            carried: list[Hazard] = []
+            if old.generated is None:
+                carried.append(
+                    hazard(
+                        "data_not_carried",
+                        f"{label} is computed from now on: its stored values stay in "
+                        f"{self.p.dropped(name)}",
+                    )
+                )
             self.p.add(
                 "COLUMN",
                 key,
@@ -576,7 +650,7 @@ class TableSteps(StepBase):
                 f"Add generated column {label}",
                 [f"ALTER TABLE {q} ADD COLUMN {column_sql(c, schema)}"],
                 provides=[key],
-                hazards=[LOCK, REWRITE],
+                hazards=[LOCK, REWRITE, *carried],
                 seq=1,
             )
             return
@@ -608,37 +682,21 @@ class TableSteps(StepBase):
                 seq=1,
             )
         if retype:
-            collate = f" COLLATE {c.collation}" if c.collation else ""
-            via = "::text" if self._enum_involved(old.data_type, c.data_type) else ""
-            via += "[]" if via and c.data_type.endswith("[]") else ""
-            self.p.add(
-                "COLUMN",
-                key,
-                "alter",
-                f"Change type of {label}",
-                [
-                    f"ALTER TABLE {q} ALTER COLUMN {col} TYPE {c.data_type}{collate} "
-                    f"USING {col}{via}::{c.data_type}"
-                ],
-                check=("cast", schema, table, name, c.data_type),
-                provides=[key],
-                disturbs=[key],
-                hazards=[LOCK, MAY_FAIL]
-                + ([REWRITE] if rewrites(old.data_type, c.data_type) or collate else []),
-                seq=2,
-            )
+            self._retype(schema, table, old, c)
         if c.default is not None and (retype or "default" in fields):
+            catch_up = self._catch_up(schema, table, name, sequence_of(c.default))
             self.p.add(
                 "COLUMN",
                 default_key,
                 "alter",
                 f"Set default of {label}",
-                [f"ALTER TABLE {q} ALTER COLUMN {col} SET DEFAULT {c.default}"],
+                [f"ALTER TABLE {q} ALTER COLUMN {col} SET DEFAULT {c.default}", *catch_up],
                 provides=[default_key],
+                hazards=[CATCH_UP] if catch_up else [],
                 seq=3,
             )
         stmts = []
-        hazards: list[str] = []
+        hazards: list[Hazard] = []
         if "identity" in fields and c.identity:
             kind = "ALWAYS" if c.identity == "a" else "BY DEFAULT"
             if old.identity:
@@ -647,6 +705,13 @@ class TableSteps(StepBase):
                 if not old.not_null:
                     stmts.append(f"ALTER TABLE {q} ALTER COLUMN {col} SET NOT NULL")
                 stmts.append(f"ALTER TABLE {q} ALTER COLUMN {col} ADD {identity_sql(c, schema)}")
+                serial = (
+                    f"pg_catalog.pg_get_serial_sequence({literal(q)}, {literal(name)})"
+                    "::pg_catalog.regclass"
+                )
+                catch_up = self._catch_up(schema, table, name, serial)
+                stmts += catch_up
+                hazards += [CATCH_UP] if catch_up else []
         if (
             "identity_sequence" in fields
             and c.identity
@@ -670,7 +735,10 @@ class TableSteps(StepBase):
                 # the counter would sit below the new MINVALUE: start it again at START
                 sets += f" RESTART WITH {c.identity_options[0]}"
                 hazards.append(
-                    "restarts the identity's counter: check it stays above the column's values"
+                    hazard(
+                        "restarts_identity",
+                        "restarts the identity's counter: check it stays above the column's values",
+                    )
                 )
             stmts.append(f"ALTER TABLE {q} ALTER COLUMN {col} {sets}")
         disturbs: list[Key] = []

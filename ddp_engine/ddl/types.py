@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-from ddp_engine.ddl.base import (
-    BEHAVIOUR,
-    LOCK,
-    MAY_FAIL,
-    REWRITE,
-    SCAN,
-    StepBase,
-    enum_rebuild,
-)
+from ddp_engine.ddl.base import StepBase, enum_rebuild
 from ddp_engine.diff import Change
+from ddp_engine.hazards import BEHAVIOUR, LOCK, MAY_FAIL, REWRITE, SCAN, hazard
 from ddp_engine.model import Collation, Extension, Key, Schema, UserType
 from ddp_engine.sqltext import ident, literal, qualified, split_ident, unquote
 
@@ -311,8 +304,11 @@ class TypeSteps(StepBase):
             hazards = []
             if dropped and stored_in:
                 hazards.append(
-                    f"loses data: the values of {', '.join(dropped)} stored in "
-                    f"{', '.join(stored_in)} are dropped with the attribute"
+                    hazard(
+                        "data_not_carried",
+                        f"the values of {', '.join(dropped)} stored in "
+                        f"{', '.join(stored_in)} are dropped with the attribute",
+                    )
                 )
             self.p.add(
                 "TYPE",
@@ -389,7 +385,21 @@ class TypeSteps(StepBase):
             if dep[0] != "column" or dep not in self.p.src:
                 continue
             _, column = self.p.src[dep]
-            cast = "text[]" if column.data_type.endswith("[]") else "text"
+            array = column.data_type.endswith("[]")
+            cast = "text[]" if array else "text"
+            check: tuple[str, ...] = ()
+            uncounted = []
+            if src.type_kind == tgt.type_kind == "e" and self._existing(dep[1], dep[2]):
+                # a value whose label the rebuilt enum lacks fails the move
+                check = ("labels", dep[1], dep[2], dep[3], "array" if array else "", *src.labels)
+            elif self._existing(dep[1], dep[2]):
+                uncounted.append(
+                    hazard(
+                        "values_change",
+                        f"the values of {dep[2]}.{dep[3]} move through text to a type of another "
+                        "kind: not counted",
+                    )
+                )
             sid = self.p.add(
                 "COLUMN",
                 dep,
@@ -401,7 +411,8 @@ class TypeSteps(StepBase):
                 ],
                 provides=[dep],
                 disturbs=[dep],
-                hazards=[LOCK, REWRITE, MAY_FAIL],
+                hazards=[LOCK, REWRITE, MAY_FAIL, *uncounted],
+                check=check,
             )
             self.p.after(sid, create)
             moves.append(sid)

@@ -93,9 +93,14 @@ def materialize(
         dry_run: bool = True,
         selection: list[dg.AssetKey] | None = None,
         raise_on_error: bool = True,
+        allow_hazards: list[str] | None = None,
     ) -> dg.ExecuteInProcessResult:
         a = default_assets
-        config = AlterSqlConfig(dry_run=dry_run, output_path=str(tmp_path / "alter.sql"))
+        config = AlterSqlConfig(
+            dry_run=dry_run,
+            output_path=str(tmp_path / "alter.sql"),
+            allow_hazards=allow_hazards or [],
+        )
         return dg.materialize(
             [*a.assets, a.target_in_sync],
             selection=selection,

@@ -387,7 +387,7 @@ def test_texts_no_shadow_can_settle_are_reported_not_settled(
     monkeypatch.setattr(shadow, "SYSTEM_BIN_DIR", "/nonexistent/{major}/bin")
     result = compare(server.settings(source, "shop"), server.settings(target, "shop"))
     [step] = [s for s in result.plan.steps if s.key[3] == "t_status_check"][:1]
-    assert [h for h in step.hazards if h.startswith("[text_not_settled]")]
+    assert [h for h in step.hazards if h.code == "text_not_settled"]
     assert len([h for _, h in result.plan.hazards() if "text_not_settled" in h]) == 1
 
 

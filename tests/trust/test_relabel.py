@@ -205,8 +205,8 @@ def test_a_function_body_that_names_the_source_schema_carries_the_hazard(
     plan = compare(server.settings(source_db, "shop"), server.settings(target_db, "shop_prod")).plan
     hazards = {step.key[2]: step.hazards for step in plan.steps if step.key[0] == "function"}
     assert set(hazards) == {"counted()", "plain()"}
-    assert [h for h in hazards["counted()"] if h.startswith("[body_names_source_schema]")]
-    assert not [h for h in hazards["plain()"] if h.startswith("[body_names_source_schema]")]
+    assert [h for h in hazards["counted()"] if h.code == "body_names_source_schema"]
+    assert not [h for h in hazards["plain()"] if h.code == "body_names_source_schema"]
 
 
 def test_qualifiers_are_renamed_in_the_parse_tree_and_nothing_else() -> None:
