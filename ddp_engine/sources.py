@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ddp_engine.errors import DdpError
+from ddp_engine.errors import BadInput
 from ddp_engine.settings import ConnectionSettings
 
 __all__ = ["SHADOW_DATABASES", "ShadowSides", "shadow_sources"]
@@ -43,9 +43,9 @@ def _check_path(side: str, path: str | os.PathLike[str]) -> Path:
     resolved = Path(path)
     if resolved.is_dir():
         if not any(p.suffix == ".sql" and p.is_file() for p in resolved.iterdir()):
-            raise DdpError(f"DDP SYNC failed: --{side}-sql: no .sql files in {resolved}")
+            raise BadInput(f"DDP SYNC failed: --{side}-sql: no .sql files in {resolved}")
     elif not resolved.is_file():
-        raise DdpError(f"DDP SYNC failed: --{side}-sql: {resolved} does not exist")
+        raise BadInput(f"DDP SYNC failed: --{side}-sql: {resolved} does not exist")
     return resolved
 
 
