@@ -738,17 +738,28 @@ class _Loader:
             else:
                 with self.conn.cursor().copy(text.encode("utf-8")) as copy:
                     copy.write(stmt.copy_data.encode("utf-8"))
+        except psycopg.errors.InsufficientPrivilege as exc:
+            if _OWNER_TO.match(text):
+                # pg_dump writes ``ALTER ... OWNER TO postgres``: the loader may not give its
+                # objects away to a superuser, and owners are not compared, so it keeps them.
+                return
+            raise self.failed(shown, stmt, text, exc) from None
         except psycopg.Error as exc:
-            diag = exc.diag
-            line = stmt.start_line
-            position = diag.statement_position
-            if position and position.isdigit():
-                line += text[: int(position) - 1].count("\n")
-            message = diag.message_primary or " ".join(str(exc).split())
-            message = f"DDP SYNC failed: {shown} line {line}: {message}"
-            if diag.message_detail:
-                message += f" ({diag.message_detail})"
-            raise DdpError(message) from None
+            raise self.failed(shown, stmt, text, exc) from None
+
+    @staticmethod
+    def failed(shown: Path, stmt: Statement, text: str, exc: psycopg.Error) -> DdpError:
+        """The server's refusal as one line: file, line (where the server points), message."""
+        diag = exc.diag
+        line = stmt.start_line
+        position = diag.statement_position
+        if position and position.isdigit():
+            line += text[: int(position) - 1].count("\n")
+        message = diag.message_primary or " ".join(str(exc).split())
+        message = f"DDP SYNC failed: {shown} line {line}: {message}"
+        if diag.message_detail:
+            message += f" ({diag.message_detail})"
+        return DdpError(message)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -789,6 +800,7 @@ _IDENT = re.compile(r"[A-Za-z_0-9$\u0080-\uffff]*")
 _DOLLAR_TAG = re.compile(r"\$([A-Za-z_\u0080-\uffff][A-Za-z_0-9\u0080-\uffff]*)?\$")
 _VARIABLE_REF = re.compile(r":(?:'(\w+)'|\"(\w+)\"|(\w+))")
 _COPY_FROM_STDIN = re.compile(r"(?is)^copy\b.*\bfrom\s+stdin\b")
+_OWNER_TO = re.compile(r"(?is)^alter\s.+\sowner\s+to\s+[^\s;]+\s*;?$")
 _COPY_END = re.compile(r"^\\\.[ \t]*\r?$", re.M)
 
 

@@ -146,7 +146,8 @@ def test_includes_stay_inside_the_source_folder(pg: EmbeddedServer, marker_dir: 
 
 def test_allowed_meta_commands_work(pg: EmbeddedServer, tmp_path: Path) -> None:
     """What a schema file may do: variables (interpolated as psql does), comments to the
-    reader, pg_dump's guards, includes inside the folder, COPY FROM stdin, its own roles."""
+    reader, pg_dump's guards, includes inside the folder, COPY FROM stdin, its own roles, and
+    pg_dump's ``OWNER TO postgres`` (kept by the loader: owners are not compared)."""
     schema = tmp_path / "schema"
     write(
         schema / "010_main.sql",
@@ -166,6 +167,8 @@ def test_allowed_meta_commands_work(pg: EmbeddedServer, tmp_path: Path) -> None:
         \\unset table
         CREATE ROLE app_reader;
         GRANT SELECT ON widgets TO app_reader;
+        ALTER TABLE public.widgets OWNER TO postgres;
+        ALTER TABLE public.gadgets OWNER TO app_reader;
         \\unrestrict abc123
         """,
     )
