@@ -139,7 +139,7 @@ def find_env_file(start: Path, home: Path | None = None) -> Path | None:
     """
     if home is None:
         try:
-            home = Path.home()
+            home = Path.home().resolve()  # compared with the resolved working directory
         except RuntimeError:  # no HOME and no passwd entry: only the project bounds the search
             home = None
     for folder in (start, *start.parents):
