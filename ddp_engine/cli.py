@@ -329,7 +329,8 @@ KEEP_UNTIL_EXIT: list[object] = []
 def run() -> None:
     """The ``ddp`` command: ``main``, then exit without tearing the heap down.
 
-    Passwords given as flags leave the process title first (:mod:`ddp_engine.proctitle`).
+    Passwords given as flags leave the process title first (:mod:`ddp_engine.proctitle`; the
+    ``ddp`` script does that even before importing this module, see ``ddp_engine.__main__``).
     Click runs outside its standalone mode so that a usage error ends with 64, not click's 2.
     A sync of a big catalog leaves millions of small objects (``KEEP_UNTIL_EXIT``); freeing
     them one by one helps nobody. Everything is closed by then (connections, embedded

@@ -385,9 +385,10 @@ def test_all_schemas_with_schema_settings_from_env_and_dotenv(server, pair, tmp_
 # Passwords given as flags leave the process title
 
 
-def test_password_flags_are_hidden_from_the_process_title(tmp_path: Path) -> None:
+@pytest.mark.parametrize("module", ["ddp_engine", "ddp_engine.cli"])
+def test_password_flags_are_hidden_from_the_process_title(module: str, tmp_path: Path) -> None:
     """While ddp waits on a server that accepts and never answers, other users' ``ps`` and
-    /proc/<pid>/cmdline show no password."""
+    /proc/<pid>/cmdline show no password (``ddp_engine`` is what the ``ddp`` script runs)."""
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(5)
@@ -395,7 +396,7 @@ def test_password_flags_are_hidden_from_the_process_title(tmp_path: Path) -> Non
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("SOURCE_DB_", "TARGET_DB_"))}
     proc = subprocess.Popen(
         [
-            sys.executable, "-m", "ddp_engine.cli", "sync",
+            sys.executable, "-m", module, "sync",
             "--source-host", "127.0.0.1", "--source-port", str(port),
             "--source-database", "d", "--source-username", "u",
             "--source-password", "Flag-S3cret one",
