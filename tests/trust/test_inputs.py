@@ -288,3 +288,48 @@ def test_a_file_that_cannot_be_read_is_an_error_naming_it(
     assert result.returncode == 64
     assert result.stderr == f"DDP SYNC failed: --source-sql: {bad} {words}\n"
     assert_nothing_left(run_tmp)
+
+
+def test_split_sql_finds_variables_and_copy_data_as_psql_does() -> None:
+    from ddp_engine.embedded import split_sql
+
+    text = (
+        "SELECT a::int, b[1:2], :x, :'y', :\"z\", ':x', \"x:y\" -- :x\n"
+        "  , $$ :x $$, f(a := 1);\n"
+        "COPY t FROM stdin;\n"
+        "1\t:x;\n"
+        "\\.\n"
+        "SELECT :x;\n"
+    )
+    first, copy, last = split_sql(text)
+    variables = {"x": "X", "y": "it's", "z": 'a"b', "2": "two"}
+    assert first.interpolated(variables) == (
+        "SELECT a::int, b[1two], X, 'it''s', \"a\"\"b\", ':x', \"x:y\" -- :x\n"
+        "  , $$ :x $$, f(a := 1);"
+    )
+    assert first.interpolated({}) == first.text
+    assert (copy.text, copy.copy_data, copy.start_line) == ("COPY t FROM stdin;", "1\t:x;\n", 3)
+    assert (last.text, last.start_line, last.interpolated(variables)) == (
+        "SELECT :x;",
+        6,
+        "SELECT X;",
+    )
+
+
+def test_lines_after_copy_data_are_counted(pg: EmbeddedServer, tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "data.sql",
+        """
+        CREATE TABLE t (a int, b text);
+        COPY t FROM stdin;
+        1\tone
+        2\ttwo
+        \\.
+        SELECT nosuch FROM t;
+        """,
+    )
+    with pytest.raises(DdpError) as caught:
+        load_as_loader(pg, path)
+    assert caught.value.message == (
+        f'DDP SYNC failed: {path} line 6: column "nosuch" does not exist'
+    )
