@@ -508,3 +508,9 @@ def test_dotenv_of_another_user_is_refused(server: Server, tmp_path: Path) -> No
     assert result.returncode == 64
     assert result.stderr.startswith(f"DDP SYNC failed: {path} belongs to another user")
     assert "chmod 600" in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_ddp_alone_prints_help_and_exits_64(tmp_path: Path) -> None:
+    result = ddp(cwd=tmp_path)
+    assert result.returncode == 64
+    assert "sync" in result.stderr and "Traceback" not in result.stderr
