@@ -1,7 +1,8 @@
 """``ddp``: argument parsing and messages only; the work is in ddp_engine.sync.
 
 Exit codes: 0 success; 1 error; 2 differences found when ``--exit-code`` is given (a CI drift
-gate, like ``git diff --exit-code``).
+gate, like ``git diff --exit-code``); 64 (EX_USAGE) a usage error: a bad or conflicting flag, a
+bad setting, missing credentials. Click's own usage errors exit 2, which would read as drift.
 """
 
 from __future__ import annotations
@@ -16,36 +17,14 @@ from typing import Any
 
 import click
 
-from ddp_engine.errors import DdpError
-from ddp_engine.settings import SSL_MODES, ConnectionSettings, resolve_side
+from ddp_engine.errors import BadInput, DdpError
+from ddp_engine.proctitle import hide_passwords
+from ddp_engine.settings import SSL_MODES, ConnectionSettings, load_environment, resolve_side
 
 SIDE_OPTIONS = ("host", "port", "database", "username", "password", "schema", "sslmode")
 
-
-def find_env_file(start: Path) -> Path | None:
-    """The nearest ``.env`` in ``start`` or a parent directory."""
-    for folder in (start, *start.parents):
-        candidate = folder / ".env"
-        if candidate.is_file():
-            return candidate
-    return None
-
-
-def load_environment(env_path: str | None) -> dict[str, str]:
-    """Process environment over the ``.env`` file (explicit path, else discovered)."""
-    if env_path is not None:
-        path = Path(env_path)
-        if not path.is_file():
-            raise DdpError(f"Error: .env file not found: {env_path}")
-    else:
-        path = find_env_file(Path.cwd()) or Path()
-    values: dict[str, str] = {}
-    if path.name:
-        from dotenv import dotenv_values  # only when there is a file: a sixtieth of start-up
-
-        values = {k: v for k, v in dotenv_values(path).items() if v is not None}
-    values.update(os.environ)
-    return values
+#: sysexits.h EX_USAGE: the command was used wrongly (2 is drift under ``--exit-code``).
+EX_USAGE = 64
 
 
 def side_options(side: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -145,9 +124,26 @@ def plan_json(plan: Any) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-def fail(message: str) -> None:
+def fail(message: str, code: int = 1) -> None:
     click.echo(message, err=True)
-    sys.exit(1)
+    sys.exit(code)
+
+
+def usage_failed(exc: click.ClickException) -> int:
+    """Click's refusal of the arguments as one line (``DDP SYNC failed: No such option: --x``),
+    and its exit code: 64 for every usage error, never click's 2."""
+    ctx = getattr(exc, "ctx", None)
+    if isinstance(exc, click.exceptions.NoArgsIsHelpError):
+        exc.show()  # ``ddp`` alone: the help, as click prints it
+        return EX_USAGE
+    if ctx is not None and ctx.parent is not None:
+        name = ctx.command.name
+    else:  # refused while click was still reading the command's own arguments
+        name = next((arg for arg in sys.argv[1:2] if arg in main.commands), None)
+    head = f"DDP {name.upper()} failed" if name else "DDP failed"
+    hint = f" (see ddp {name} --help)" if name else " (see ddp --help)"
+    click.echo(f"{head}: {' '.join(exc.format_message().split())}{hint}", err=True)
+    return EX_USAGE if isinstance(exc, click.UsageError) else exc.exit_code
 
 
 def interrupted(message: str, exc: KeyboardInterrupt) -> None:
@@ -243,7 +239,7 @@ def sync(**values: Any) -> None:
     try:
         run_sync(values)
     except DdpError as exc:
-        fail(exc.message)
+        fail(exc.message, exc.exit_code)
     except KeyboardInterrupt as exc:
         interrupted("DDP SYNC interrupted: nothing was applied", exc)
     except Exception as exc:  # noqa: BLE001 - one line for people, never a traceback
@@ -255,9 +251,25 @@ def sync(**values: Any) -> None:
         )
 
 
+def refuse_conflicts(values: dict[str, Any]) -> None:
+    """Flags that contradict each other: refused before anything is read or started."""
+    if values["dry_run"] and values["do_apply"]:
+        raise BadInput("DDP SYNC failed: --dry-run and --apply contradict each other: give one")
+    if values["all_schemas"]:
+        # Only flags: a *_DB_SCHEMA from the environment or .env (as the seed's .env example
+        # has) is a default that --all-schemas overrides.
+        for side in ("source", "target"):
+            if values[f"{side}_schema"] is not None:
+                raise BadInput(
+                    f"DDP SYNC failed: --all-schemas compares every schema: it cannot be "
+                    f"combined with --{side}-schema"
+                )
+
+
 def run_sync(values: dict[str, Any]) -> None:
     from ddp_engine.sources import shadow_sources
 
+    refuse_conflicts(values)
     environ = load_environment(values["env_path"])
     live: dict[str, ConnectionSettings] = {}
     for side in ("source", "target"):
@@ -266,7 +278,7 @@ def run_sync(values: dict[str, Any]) -> None:
             continue
         for name in ("host", "port", "database", "username", "password", "sslmode"):
             if values[f"{side}_{name}"] is not None:
-                raise DdpError(f"Error: --{side}-sql cannot be combined with --{side}-{name}")
+                raise BadInput(f"Error: --{side}-sql cannot be combined with --{side}-{name}")
     with shadow_sources(
         values["source_sql"],
         values["target_sql"],
@@ -351,7 +363,7 @@ def demo_command() -> None:
     try:
         code = demo.run()
     except DdpError as exc:
-        fail(exc.message.replace("DDP SYNC failed", "DDP DEMO failed", 1))
+        fail(exc.message.replace("DDP SYNC failed", "DDP DEMO failed", 1), exc.exit_code)
     except KeyboardInterrupt as exc:
         interrupted("DDP DEMO interrupted: the server was stopped and its directory removed", exc)
     except Exception as exc:  # noqa: BLE001 - one line for people, never a traceback
@@ -370,15 +382,24 @@ KEEP_UNTIL_EXIT: list[object] = []
 def run() -> None:
     """The ``ddp`` command: ``main``, then exit without tearing the heap down.
 
+    Passwords given as flags leave the process title first (:mod:`ddp_engine.proctitle`; the
+    ``ddp`` script does that even before importing this module, see ``ddp_engine.__main__``).
+    Click runs outside its standalone mode so that a usage error ends with 64, not click's 2.
     A sync of a big catalog leaves millions of small objects (``KEEP_UNTIL_EXIT``); freeing
     them one by one helps nobody. Everything is closed by then (connections, embedded
     servers, files: each has its own ``with``); only the standard streams need flushing.
     """
+    hide_passwords(sys.argv)
     code: object = 0
     try:
-        main()  # click's standalone mode ends in SystemExit, with the command's code
+        code = main.main(standalone_mode=False)  # the command's SystemExit passes through
     except SystemExit as exc:
         code = exc.code
+    except click.ClickException as exc:
+        code = usage_failed(exc)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        click.echo("DDP interrupted", err=True)
+        code = 130
     if code is not None and not isinstance(code, int):
         click.echo(code, err=True)
         code = 1

@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 import psycopg
 
-from ddp_engine.errors import DdpError
+from ddp_engine.errors import BadInput, DdpError
 from ddp_engine.settings import ConnectionSettings
 
 _HINTS = [
@@ -100,11 +100,14 @@ def session_options(limits: SessionLimits) -> str:
     picked up by ddp's own SQL, which runs with the rights of an owner or superuser; deparsed
     text comes out with every user object qualified.
     """
-    for name, value in limits._asdict().items():
+    for flag, value in (
+        ("--lock-timeout", limits.lock_timeout),
+        ("--read-timeout", limits.statement_timeout),
+    ):
         if not _INTERVAL.match(value):
-            raise DdpError(
-                f"DDP SYNC failed: {name.replace('_', '-')} must be a duration such as 10s, "
-                f"500ms or 5min (got {value!r})"
+            raise BadInput(
+                f"DDP SYNC failed: {flag} must be a duration such as 10s, 500ms or 5min "
+                f"(got {value!r})"
             )
     return (
         "-c search_path= "

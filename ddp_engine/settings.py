@@ -1,18 +1,22 @@
 """Connection settings for one side (source or target) and how they are resolved.
 
-Resolution order is CLI flag > process environment > ``.env`` file, as the seed spec says.
+Resolution order is CLI flag > process environment > ``.env`` file, as the seed spec says; the
+``.env`` file is found within the project and read only when no other user can have written it.
 The password is a ``SecretStr`` so that a stray ``repr`` or log line never shows it, and it is
 optional: libpq may authenticate through ``.pgpass``, trust or peer.
 """
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
-from ddp_engine.errors import CredentialsMissing, DdpError
+from ddp_engine.errors import BadInput, CredentialsMissing
 
 SSL_MODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
 
@@ -70,6 +74,18 @@ class ConnectionSettings(BaseModel):
         return f"{self.user}@{self.host}:{self.port}/{self.database} schema {self.schema_name}"
 
 
+#: Field name → the flag's own name (``--{side}-{flag}``).
+FLAG_NAMES = {
+    "host": "host",
+    "port": "port",
+    "database": "database",
+    "user": "username",
+    "password": "password",
+    "schema_name": "schema",
+    "sslmode": "sslmode",
+}
+
+
 def resolve_side(
     side: str,
     flags: Mapping[str, Any],
@@ -78,27 +94,104 @@ def resolve_side(
     """Build the settings of ``side`` ("source" or "target") from flags, then the environment.
 
     ``flags`` holds CLI values by field name (None when not given); ``environ`` is the process
-    environment already merged with the ``.env`` file (the environment winning).
+    environment already merged with the ``.env`` file (the environment winning). A bad value
+    is a :class:`BadInput` naming where it came from (``--target-port`` or
+    ``TARGET_DB_SSLMODE``), since that is what the person has to fix.
     """
     prefix = f"{side.upper()}_DB_"
     values: dict[str, Any] = {}
+    origin: dict[str, str] = {}
     for field, suffix in ENV_FIELDS.items():
         value = flags.get(field)
+        origin[field] = f"--{side}-{FLAG_NAMES[field]}"
         if value is None or value == "":
             value = environ.get(prefix + suffix) or None
+            origin[field] = prefix + suffix
         if value is not None:
             values[field] = value
     if not values.get("database") or not values.get("user"):
         raise CredentialsMissing(f"Error: {side.capitalize()} database credentials are required.")
     try:
-        port = int(values.get("port", 5432))
+        values["port"] = int(values.get("port", 5432))
     except ValueError:
-        raise DdpError(f"DDP SYNC failed: {side} port must be a number") from None
-    values["port"] = port
+        raise BadInput(f"DDP SYNC failed: {origin['port']} must be a number") from None
+    if values.get("sslmode") is not None and values["sslmode"] not in SSL_MODES:
+        raise BadInput(
+            f"DDP SYNC failed: {origin['sslmode']} must be one of {', '.join(SSL_MODES)}"
+        )
     if environ.get("PGCONNECT_TIMEOUT", "").isdigit():
         values["connect_timeout"] = max(2, int(environ["PGCONNECT_TIMEOUT"]))
     try:
         return ConnectionSettings(**values)
-    except ValueError as exc:
-        first = str(exc).splitlines()[-1].strip()
-        raise DdpError(f"DDP SYNC failed: invalid {side} settings: {first}") from None
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        where = origin.get(str(error["loc"][0]), side) if error["loc"] else side
+        raise BadInput(f"DDP SYNC failed: {where}: {error['msg']}") from None
+
+
+def find_env_file(start: Path, home: Path | None = None) -> Path | None:
+    """The nearest ``.env`` in ``start`` or a folder above it, within the project.
+
+    The search stops at the project root (a folder holding ``.git`` or ``pyproject.toml``) or
+    at the home directory, and never reads ``/.env``: a ``.env`` above the project belongs to
+    something else, and one in ``/`` or ``/tmp`` may have been put there by any user of the
+    machine (a scheduled ddp often runs with ``/`` as its working directory).
+    """
+    if home is None:
+        try:
+            home = Path.home().resolve()  # compared with the resolved working directory
+        except RuntimeError:  # no HOME and no passwd entry: only the project bounds the search
+            home = None
+    for folder in (start, *start.parents):
+        if folder == folder.parent:
+            break
+        candidate = folder / ".env"
+        if candidate.is_file():
+            return candidate
+        if folder == home or (folder / ".git").exists() or (folder / "pyproject.toml").exists():
+            break
+    return None
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """The values of ``path``, once it is known that no other user can have written them.
+
+    A ``.env`` holds passwords and hosts: one that another user may write (group or other
+    write bits, or owned by somebody else; root's files excepted) could point ddp, and its
+    passwords, at a server of theirs. The file is opened once and checked through that handle.
+    """
+    from dotenv import dotenv_values  # only when there is a file: a sixtieth of start-up
+
+    try:
+        handle = path.open(encoding="utf-8")
+    except OSError as exc:
+        raise BadInput(f"DDP SYNC failed: cannot read {path}: {exc.strerror}") from None
+    with handle:
+        info = os.fstat(handle.fileno())
+        if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+            raise BadInput(
+                f"DDP SYNC failed: {path} is writable by other users; "
+                f"make it yours alone: chmod go-w {path}"
+            )
+        if hasattr(os, "geteuid") and info.st_uid not in (os.geteuid(), 0):
+            raise BadInput(
+                f"DDP SYNC failed: {path} belongs to another user (uid {info.st_uid}); "
+                f"use a copy of your own: cp {path} {path}.mine && chmod 600 {path}.mine, "
+                "then --env"
+            )
+        values = dotenv_values(stream=handle)
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def load_environment(env_path: str | None) -> dict[str, str]:
+    """Process environment over the ``.env`` file (explicit ``--env`` path, else discovered)."""
+    path: Path | None
+    if env_path is not None:
+        path = Path(env_path)
+        if not path.is_file():
+            raise BadInput(f"Error: .env file not found: {env_path}")
+    else:
+        path = find_env_file(Path.cwd())
+    values = read_env_file(path) if path is not None else {}
+    values.update(os.environ)
+    return values

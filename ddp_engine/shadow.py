@@ -29,7 +29,7 @@ from psycopg import sql
 from pydantic import SecretStr, ValidationError
 
 from ddp_engine.connect import SessionLimits, connect
-from ddp_engine.errors import DdpError
+from ddp_engine.errors import BadInput, DdpError
 from ddp_engine.settings import ConnectionSettings
 
 SHADOW_URL_ENV = "DDP_SHADOW_URL"
@@ -58,7 +58,7 @@ def settings_from_url(url: str) -> ConnectionSettings:
             sslmode=str(parts["sslmode"]) if parts.get("sslmode") else None,
         )
     except (psycopg.ProgrammingError, ValidationError, ValueError):
-        raise DdpError(
+        raise BadInput(
             f"DDP SYNC failed: --shadow-url ({SHADOW_URL_ENV}) is not a libpq URL "
             "such as postgresql://user@host:5432/postgres"
         ) from None
@@ -101,7 +101,7 @@ def shadow_server(
         with connect(settings, "shadow", limits) as conn:
             version = conn.info.server_version
         if major_of(version) != major:
-            raise DdpError(
+            raise BadInput(
                 f"DDP SYNC failed: the shadow server (--shadow-url) runs PostgreSQL "
                 f"{major_of(version)}, the target {major}: give a shadow of the target's major "
                 "version"

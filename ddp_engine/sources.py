@@ -20,8 +20,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ddp_engine.errors import DdpError
+from ddp_engine.errors import BadInput
 from ddp_engine.settings import ConnectionSettings
+from ddp_engine.sqlfiles import sql_files
 
 __all__ = ["SHADOW_DATABASES", "ShadowSides", "shadow_sources"]
 
@@ -39,13 +40,13 @@ class ShadowSides:
 
 
 def _check_path(side: str, path: str | os.PathLike[str]) -> Path:
-    """Fail before starting a server when the path cannot be loaded (a typo costs no startup)."""
+    """Fail before starting a server when the path cannot be loaded (a typo costs no startup):
+    a missing path, a folder without .sql files, a dangling or unreadable file in it."""
     resolved = Path(path)
-    if resolved.is_dir():
-        if not any(p.suffix == ".sql" and p.is_file() for p in resolved.iterdir()):
-            raise DdpError(f"DDP SYNC failed: --{side}-sql: no .sql files in {resolved}")
-    elif not resolved.is_file():
-        raise DdpError(f"DDP SYNC failed: --{side}-sql: {resolved} does not exist")
+    try:
+        sql_files(resolved)
+    except BadInput as exc:
+        raise BadInput(exc.message.replace("failed: ", f"failed: --{side}-sql: ", 1)) from None
     return resolved
 
 
@@ -61,10 +62,13 @@ def shadow_sources(
 
     ``source_sql`` / ``target_sql`` is a ``.sql`` file or a directory whose ``.sql`` files are
     applied in name order (``001_init.sql``, ``002_orders.sql``, ...), as ``psql -v
-    ON_ERROR_STOP=1 -f`` would run them. A file that fails raises :class:`DdpError` with the
-    file, the line and the server's message. The schema compared on a shadow side is
-    ``source_schema`` / ``target_schema`` (default ``public``), so files that create their own
-    schema can be compared with ``--source-schema``.
+    ON_ERROR_STOP=1 -f`` would run them, but with psql's meta-commands limited to a short list
+    (see :mod:`ddp_engine.sqlfiles`) and as :data:`~ddp_engine.embedded.LOADER_ROLE`, a role
+    that owns the shadow databases and is no superuser: a schema file is code from a
+    repository, and must not reach the machine it is loaded on. A file that fails raises
+    :class:`DdpError` with the file, the line and the server's message. The schema compared on
+    a shadow side is ``source_schema`` / ``target_schema`` (default ``public``), so files that
+    create their own schema can be compared with ``--source-schema``.
 
     When neither path is given no server starts and both sides are None.
     """
@@ -75,18 +79,24 @@ def shadow_sources(
         yield ShadowSides(source=None, target=None)
         return
     # Imported here: a sync of two live databases never starts a server (a fifth of start-up).
-    from ddp_engine.embedded import create_database, embedded_server, load_sql
+    from ddp_engine.embedded import (
+        create_database,
+        create_loader_role,
+        embedded_server,
+        load_sql,
+    )
 
     with embedded_server() as server:
+        loader = create_loader_role(server)
         settings: dict[str, ConnectionSettings] = {}
         for side, path in wanted.items():
             database = SHADOW_DATABASES[side]
-            create_database(server, database)
-            load_sql(server, database, path)
+            create_database(server, database, owner=loader)
+            load_sql(server, database, path, user=loader)
             settings[side] = ConnectionSettings(
                 host=server.host,
                 port=server.port,
-                user=server.user,
+                user=loader,
                 database=database,
                 schema_name=schemas[side],
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -172,8 +173,8 @@ def test_missing_credentials_message(side: str, server, tmp_path) -> None:
     args = side_args(server, "source", "x") + side_args(server, "target", "y")
     index = args.index(f"--{side}-username")
     del args[index : index + 2]
-    result = ddp("sync", *args, cwd=tmp_path)
-    assert result.returncode == 1
+    result = ddp("sync", *args, "--exit-code", cwd=tmp_path)
+    assert result.returncode == 64  # a usage error, never 2 (drift)
     assert result.stderr.strip() == f"Error: {side.capitalize()} database credentials are required."
 
 
@@ -311,3 +312,205 @@ def test_online_timeouts_and_no_data_checks_flags(server, pair, tmp_path) -> Non
     assert "SET statement_timeout = '5min';" in result.stdout
     assert "DATA CHECK" not in result.stdout and "data check" not in result.stdout
     assert "NOT VALID" in result.stdout  # NOT NULL through a validated check, online
+
+
+# --------------------------------------------------------------------------------------------
+# Usage errors: exit 64 (EX_USAGE), one line; 2 stays the code of drift
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["sync", "--no-such-option"], "DDP SYNC failed: No such option: --no-such-option"),
+        (["sync", "--source-sslmode", "bogus"], "DDP SYNC failed: Invalid value for"),
+        (["sync", "--source-port"], "DDP SYNC failed: Option '--source-port' requires"),
+        (["no-such-command"], "DDP failed: No such command"),
+        (["sync", "--dry-run", "--apply"], "DDP SYNC failed: --dry-run and --apply"),
+        (["sync", "--all-schemas", "--target-schema", "s"], "cannot be combined with --target"),
+        (["sync", "--all-schemas", "--source-schema", "s"], "cannot be combined with --source"),
+        (["sync", "--env", "/nonexistent.env"], "Error: .env file not found"),
+        (["sync", "--source-sql", "a.sql", "--source-host", "h"], "cannot be combined"),
+        (["sync", "--source-sql", "missing.sql", "--target-sql", "a.sql"], "does not exist"),
+    ],
+)
+def test_usage_errors_exit_64(args: list[str], message: str, tmp_path: Path) -> None:
+    (tmp_path / "a.sql").write_text("CREATE TABLE t (a int);\n")
+    if args[0] == "sync":  # --exit-code given: a usage error must still not read as drift
+        args = ["sync", "--exit-code", *args[1:]]
+    result = ddp(*args, cwd=tmp_path)
+    assert result.returncode == 64, result.stderr
+    assert result.stderr.count("\n") == 1 and message in result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        (
+            {"TARGET_DB_SSLMODE": "bogus"},
+            "DDP SYNC failed: TARGET_DB_SSLMODE must be one of disable, allow, prefer, require, "
+            "verify-ca, verify-full",
+        ),
+        ({"SOURCE_DB_PORT": "five"}, "DDP SYNC failed: SOURCE_DB_PORT must be a number"),
+    ],
+)
+def test_bad_setting_from_the_environment_names_it(
+    env: dict[str, str], message: str, server: Server, tmp_path: Path
+) -> None:
+    creds = {
+        f"{side}_DB_{key}": value
+        for side in ("SOURCE", "TARGET")
+        for key, value in (("NAME", "postgres"), ("USER", server.user), ("HOST", server.host))
+    }
+    result = ddp("sync", "--exit-code", cwd=tmp_path, env={**creds, **env})
+    assert result.returncode == 64
+    assert result.stderr.strip() == message
+    assert "pydantic" not in result.stderr
+
+
+def test_all_schemas_with_schema_settings_from_env_and_dotenv(server, pair, tmp_path) -> None:
+    """The seed's .env names TARGET_DB_SCHEMA=public; --all-schemas still works with it."""
+    source, target = pair
+    flags = side_args(server, "source", source)[:-2] + side_args(server, "target", target)[:-2]
+    (tmp_path / ".env").write_text("SOURCE_DB_SCHEMA=public\n")
+    result = ddp(
+        "sync", *flags, "--all-schemas", "--dry-run", cwd=tmp_path,
+        env={"TARGET_DB_SCHEMA": "public"},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "CREATE TABLE" in result.stdout
+
+
+# --------------------------------------------------------------------------------------------
+# Passwords given as flags leave the process title
+
+
+@pytest.mark.parametrize("module", ["ddp_engine", "ddp_engine.cli"])
+def test_password_flags_are_hidden_from_the_process_title(module: str, tmp_path: Path) -> None:
+    """While ddp waits on a server that accepts and never answers, other users' ``ps`` and
+    /proc/<pid>/cmdline show no password (``ddp_engine`` is what the ``ddp`` script runs)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(5)
+    port = listener.getsockname()[1]
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SOURCE_DB_", "TARGET_DB_"))}
+    proc = subprocess.Popen(
+        [
+            sys.executable, "-m", module, "sync",
+            "--source-host", "127.0.0.1", "--source-port", str(port),
+            "--source-database", "d", "--source-username", "u",
+            "--source-password", "Flag-S3cret one",
+            "--target-host", "127.0.0.1", "--target-port", str(port),
+            "--target-database", "d", "--target-username", "u",
+            "--target-password=Flag-S3cret-two",
+        ],
+        cwd=tmp_path,
+        env={**clean, "PGCONNECT_TIMEOUT": "20"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        listener.settimeout(20)
+        held, _ = listener.accept()  # ddp is connecting: its own code has run
+        cmdline = Path(f"/proc/{proc.pid}/cmdline").read_bytes().decode()
+        ps = subprocess.run(
+            ["ps", "-ww", "-o", "args=", "-p", str(proc.pid)], capture_output=True, text=True
+        ).stdout
+    finally:
+        proc.kill()
+        proc.wait()
+        listener.close()
+    held.close()
+    for seen in (cmdline, ps):
+        assert "Flag-S3cret" not in seen and "one" not in seen.split()
+        assert "--source-password ***" in seen and "--target-password=***" in seen
+        assert "--source-database d" in seen  # the rest of the command line is kept
+
+
+# --------------------------------------------------------------------------------------------
+# .env: found within the project only, and only when no other user can write it
+
+CREDENTIALS_ENV = "SOURCE_DB_NAME=postgres\nSOURCE_DB_USER={user}\nSOURCE_DB_HOST={host}\n"
+
+
+def env_layout(server: Server, tmp_path: Path) -> tuple[list[str], Path]:
+    """A .env above ``project/`` giving the source's credentials, and target flags."""
+    (tmp_path / ".env").write_text(CREDENTIALS_ENV.format(user=server.user, host=server.host))
+    work = tmp_path / "project" / "sub"
+    work.mkdir(parents=True)
+    return side_args(server, "target", "postgres"), work
+
+
+def test_dotenv_found_upward_until_the_project_root(server: Server, tmp_path: Path) -> None:
+    args, work = env_layout(server, tmp_path)
+    found = ddp("sync", *args, "--dry-run", cwd=work, env={"HOME": "/nonexistent"})
+    assert found.returncode == 0, found.stderr  # no project root: the .env above is read
+    for marker in ("pyproject.toml", ".git"):
+        root = tmp_path / "project" / marker
+        root.mkdir() if marker == ".git" else root.write_text("")
+        stopped = ddp("sync", *args, "--dry-run", cwd=work, env={"HOME": "/nonexistent"})
+        assert stopped.returncode == 64, marker
+        assert "Source database credentials are required" in stopped.stderr
+        root.rmdir() if marker == ".git" else root.unlink()
+
+
+def test_dotenv_search_stops_at_home(server: Server, tmp_path: Path) -> None:
+    args, work = env_layout(server, tmp_path)
+    result = ddp("sync", *args, "--dry-run", cwd=work, env={"HOME": str(tmp_path / "project")})
+    assert result.returncode == 64
+    assert "Source database credentials are required" in result.stderr
+
+
+def test_dotenv_search_never_reads_the_filesystem_root(tmp_path: Path, monkeypatch) -> None:
+    from ddp_engine.settings import find_env_file
+
+    looked: list[str] = []
+    original = Path.is_file
+
+    def is_file(self: Path) -> bool:
+        looked.append(str(self))
+        return original(self)
+
+    monkeypatch.setattr(Path, "is_file", is_file)
+    deep = tmp_path / "a" / "b"
+    deep.mkdir(parents=True)
+    find_env_file(deep, home=Path("/nonexistent"))
+    assert str(deep / ".env") in looked and str(tmp_path / ".env") in looked
+    assert "/.env" not in looked
+
+
+@pytest.mark.parametrize("mode", [0o664, 0o646, 0o666])
+@pytest.mark.parametrize("how", ["found", "--env"])
+def test_dotenv_writable_by_others_is_refused(
+    mode: int, how: str, server: Server, tmp_path: Path
+) -> None:
+    args, work = env_layout(server, tmp_path)
+    path = tmp_path / ".env"
+    path.chmod(mode)
+    extra = ["--env", str(path)] if how == "--env" else []
+    result = ddp("sync", *args, *extra, "--dry-run", cwd=work, env={"HOME": "/nonexistent"})
+    assert result.returncode == 64
+    assert result.stderr == (
+        f"DDP SYNC failed: {path} is writable by other users; make it yours alone: "
+        f"chmod go-w {path}\n"
+    )
+    path.chmod(0o600)
+    fixed = ddp("sync", *args, *extra, "--dry-run", cwd=work, env={"HOME": "/nonexistent"})
+    assert fixed.returncode == 0, fixed.stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs chown")
+def test_dotenv_of_another_user_is_refused(server: Server, tmp_path: Path) -> None:
+    args, work = env_layout(server, tmp_path)
+    path = tmp_path / ".env"
+    os.chown(path, 65534, 65534)
+    result = ddp("sync", *args, "--dry-run", cwd=work, env={"HOME": "/nonexistent"})
+    assert result.returncode == 64
+    assert result.stderr.startswith(f"DDP SYNC failed: {path} belongs to another user")
+    assert "chmod 600" in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_ddp_alone_prints_help_and_exits_64(tmp_path: Path) -> None:
+    result = ddp(cwd=tmp_path)
+    assert result.returncode == 64
+    assert "sync" in result.stderr and "Traceback" not in result.stderr

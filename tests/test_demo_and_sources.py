@@ -214,7 +214,7 @@ def test_sql_side_refuses_connection_flags(run_tmp: Path, tmp_path: Path) -> Non
         "sync", "--source-sql", str(a), "--source-database", "x", "--target-sql", str(a),
         run_tmp=run_tmp, cwd=tmp_path,
     )  # fmt: skip
-    assert result.returncode == 1
+    assert result.returncode == 64  # a usage error (EX_USAGE)
     assert result.stderr.strip() == "Error: --source-sql cannot be combined with --source-database"
 
 

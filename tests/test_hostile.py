@@ -238,21 +238,21 @@ def test_password_never_printed(how: str, server: Server, make_db, tmp_path: Pat
 
 
 @pytest.mark.parametrize(
-    ("args", "message"),
+    ("args", "message", "code"),
     [
-        (["--source-port", "abc"], "port must be a number"),
-        (["--output", "/nonexistent-dir/x.sql"], "cannot write /nonexistent-dir/x.sql"),
-        (["--env", "/nonexistent.env"], ".env file not found"),
+        (["--source-port", "abc"], "--source-port must be a number", 64),
+        (["--output", "/nonexistent-dir/x.sql"], "cannot write /nonexistent-dir/x.sql", 1),
+        (["--env", "/nonexistent.env"], ".env file not found", 64),
     ],
 )
-def test_bad_options_are_one_line(args, message, server: Server, make_db, tmp_path) -> None:
+def test_bad_options_are_one_line(args, message, code, server: Server, make_db, tmp_path) -> None:
     db = make_db("")
     base = side_args(server, "source", db) + side_args(server, "target", db)
     if args[0] == "--source-port":
         base[base.index("--source-port") + 1] = args[1]
         args = []
     result = ddp("sync", *base, *args, cwd=tmp_path)
-    assert result.returncode == 1
+    assert result.returncode == code  # 64: a usage error (EX_USAGE)
     assert message in result.stderr and result.stderr.count("\n") == 1
 
 

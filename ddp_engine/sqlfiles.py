@@ -1,0 +1,157 @@
+"""What a ``--source-sql`` / ``--target-sql`` side may hold: its files, and the psql
+meta-commands they may use. Pure rules, no database: :mod:`ddp_engine.embedded` loads.
+
+Schema files are loaded by ddp itself, statement by statement, never by ``psql``: psql would run
+``\\!`` and ``\\g |cmd`` (shell commands), expand backticks in ``\\set`` (a shell command again),
+switch database with ``\\c`` and read or write any file with ``\\copy`` and ``\\o``, all as the
+user running ddp, and it re-reads interpolated variables as input, so no scan of a file could
+tell what psql will do with it. Loading understands a short list instead; every other
+meta-command is refused with the file and the line, before it could do anything.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ddp_engine.errors import BadInput
+
+__all__ = ["INCLUDES", "MetaCommand", "MetaRefused", "include_target", "parse_meta", "sql_files"]
+
+#: Includes nest at most this deep (a file that includes itself must end somewhere).
+MAX_INCLUDE_DEPTH = 16
+
+#: Include another file: relative to the working directory (``\\i``) or to the including file
+#: (``\\ir``); either way the file must lie inside the source folder.
+INCLUDES = {
+    "i": "cwd",
+    "include": "cwd",
+    "ir": "file",
+    "include_relative": "file",
+}
+
+#: What is allowed besides includes: variables (no backticks), comments to the reader, and
+#: pg_dump's ``\\restrict``/``\\unrestrict`` guards (which only bound a dump's own text).
+ALLOWED = frozenset({"set", "unset", "echo", "restrict", "unrestrict", *INCLUDES})
+
+_NAME = re.compile(r"\\([A-Za-z_]*)")
+_VARIABLE = re.compile(r"[A-Za-z0-9_]+")
+
+
+class MetaRefused(Exception):
+    """A meta-command loading does not run; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class MetaCommand:
+    """One allowed meta-command: its name and its arguments, quotes removed."""
+
+    name: str
+    args: tuple[str, ...]
+
+
+def parse_meta(text: str) -> MetaCommand:
+    """Read one meta-command line (``\\set x 'a b'``) or raise :class:`MetaRefused`.
+
+    Refused: any command not in :data:`ALLOWED`; a backtick anywhere (psql runs it as a shell
+    command); a second backslash outside single quotes (psql starts another meta-command there,
+    ``\\echo x \\! cmd``); a variable reference (``:name``), since psql would read its value as
+    input again.
+    """
+    match = _NAME.match(text)
+    if match is None or not match.group(1):
+        shown = text.split()[0] if text.split() else text
+        raise MetaRefused(f"psql meta-command {shown} is not allowed in a schema file")
+    name = match.group(1)
+    if name not in ALLOWED:
+        raise MetaRefused(f"psql meta-command \\{name} is not allowed in a schema file")
+    if "`" in text:
+        raise MetaRefused(f"\\{name} with a backtick (a shell command) is not allowed")
+    args = _split_args(name, text[match.end() :])
+    if name in ("set", "unset") and args and not _VARIABLE.fullmatch(args[0]):
+        raise MetaRefused(f"\\{name}: invalid variable name {args[0]!r}")
+    if name in INCLUDES and len(args) != 1:
+        raise MetaRefused(f"\\{name} takes one file name")
+    return MetaCommand(name, tuple(args))
+
+
+def _split_args(name: str, rest: str) -> list[str]:
+    """Whitespace-separated words; ``'...'`` quotes a word (``''`` is a quote inside)."""
+    args: list[str] = []
+    i, n = 0, len(rest)
+    while i < n:
+        if rest[i].isspace():
+            i += 1
+            continue
+        word = ""
+        while i < n and not rest[i].isspace():
+            ch = rest[i]
+            if ch == "'":
+                j = i + 1
+                while True:
+                    end = rest.find("'", j)
+                    if end < 0:
+                        raise MetaRefused(f"\\{name}: unterminated quoted string")
+                    if rest.startswith("''", end):
+                        j = end + 2
+                        continue
+                    break
+                word += rest[i + 1 : end].replace("''", "'")
+                i = end + 1
+            elif ch == "\\":
+                raise MetaRefused(f"\\{name}: a second backslash command on the line")
+            elif ch == ":" and i + 1 < n and (rest[i + 1] in "'\"{_" or rest[i + 1].isalnum()):
+                raise MetaRefused(f"\\{name}: variable references are not allowed here")
+            else:
+                word += ch
+                i += 1
+        args.append(word)
+    return args
+
+
+def sql_files(path: Path) -> list[Path]:
+    """The files of a side: ``path`` itself, or the ``.sql`` files of a folder in name order.
+
+    Every ``.sql`` entry of a folder must be a readable regular file: a dangling symbolic
+    link or a file ddp may not read would otherwise drop part of the schema without a word,
+    and the sync would offer to "fix" the target accordingly.
+    """
+    if path.is_dir():
+        files = []
+        for entry in sorted(path.iterdir()):
+            if entry.suffix != ".sql":
+                continue
+            if not entry.is_file():
+                dangling = entry.is_symlink() and not entry.exists()
+                what = "a dangling symbolic link" if dangling else "not a regular file"
+                raise BadInput(f"DDP SYNC failed: {entry} is {what}")
+            if not os.access(entry, os.R_OK):
+                raise BadInput(f"DDP SYNC failed: {entry} cannot be read (permission denied)")
+            files.append(entry)
+        if not files:
+            raise BadInput(f"DDP SYNC failed: no .sql files in {path}")
+        return files
+    if path.is_file():
+        return [path]
+    if path.is_symlink():
+        raise BadInput(f"DDP SYNC failed: {path} is a dangling symbolic link")
+    raise BadInput(f"DDP SYNC failed: {path} does not exist")
+
+
+def include_target(command: MetaCommand, including: Path, folder: Path) -> Path:
+    """The file ``\\i`` / ``\\ir`` names, which must be a file inside ``folder`` (resolved,
+    so that neither ``..`` nor a symbolic link leads out of it)."""
+    name = Path(command.args[0])
+    base = Path.cwd() if INCLUDES[command.name] == "cwd" else including.parent
+    target = name if name.is_absolute() else base / name
+    try:
+        resolved = target.resolve(strict=True)
+    except OSError:
+        raise MetaRefused(f"\\{command.name}: {target} does not exist") from None
+    if not resolved.is_relative_to(folder):
+        raise MetaRefused(f"\\{command.name}: {target} is outside the source folder {folder}")
+    if not resolved.is_file():
+        raise MetaRefused(f"\\{command.name}: {target} is not a regular file")
+    return resolved
