@@ -81,6 +81,13 @@ def test_a_module_skip_counts_too(tmp_path: Path) -> None:
     assert run(tmp_path, module, ci=True).returncode != 0
 
 
+def test_skips_on_xdist_workers_count_too(tmp_path: Path) -> None:
+    """The README's command runs two workers: their skips reach the controller's guard."""
+    failed = run(tmp_path, SKIPPING, True, True, "", "-n", "2")
+    assert failed.returncode == 1, failed.stdout
+    assert "test_cases.py::test_a: no server here" in failed.stdout
+
+
 @pytest.mark.parametrize(
     "mark",
     [

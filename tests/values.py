@@ -213,11 +213,38 @@ def _try(
                 shared = {n: v for n, v in values.items() if n in columns}
                 with source.transaction():
                     theirs = _insert(source, twin, shared)
-                    if any(ours[n] != theirs[n] for n in shared):
+                    if not _alike(conn, table, ours, theirs, list(shared)):
                         raise _Refused
     except (psycopg.Error, _Refused):
         return False
     return True
+
+
+def _alike(
+    conn: psycopg.Connection,
+    table: Table,
+    ours: dict[str, str | None],
+    theirs: dict[str, str | None],
+    names: list[str],
+) -> bool:
+    """Whether the source stored the same values as the target, read in the target's types
+    (``char(20)`` pads what ``text`` does not; the text of a wider type is read back)."""
+    differ = [n for n in names if ours[n] != theirs[n]]
+    if not differ:
+        return True
+    if any(ours[n] is None or theirs[n] is None for n in differ):
+        return False
+    types = {c.name: c.type for c in table.columns}
+    query = sql.SQL("SELECT {}").format(
+        sql.SQL(", ").join(
+            sql.SQL("CAST(CAST({} AS {}) AS pg_catalog.text)").format(
+                sql.Literal(theirs[n]), sql.SQL(types[n])
+            )
+            for n in differ
+        )
+    )
+    row = conn.execute(query).fetchone() or ()
+    return all(ours[n] == value for n, value in zip(differ, row, strict=True))
 
 
 def load_rows(
