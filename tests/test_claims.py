@@ -355,3 +355,35 @@ def test_an_apply_error_that_quotes_the_password_is_scrubbed(
     assert "applying the script failed" in result.stderr
     assert 'invalid input syntax for type integer: "***"' in result.stderr
     assert SECRET not in result.stdout + result.stderr
+
+
+# -- "one banner section per kind: SCHEMA, EXTENSION, ... PRIVILEGE" ------------------------------
+
+
+def test_sections_come_in_the_readmes_order(server, make_db, tmp_path: Path) -> None:
+    """Every section the README names, in its order, from a sync that touches each kind (the
+    order is the README's text, not the engine's list, so either can be caught changing)."""
+    ensure_role(server)
+    stated = re.search(
+        r"one banner section per kind:\s*(.*?)\s*\(the seed", README.read_text(), re.S
+    )
+    assert stated, "the README no longer lists the script's sections"
+    order = [s.strip() for s in stated.group(1).replace("\n", " ").split(",")]
+    source = make_db(
+        "CREATE SCHEMA extra; CREATE EXTENSION hstore; CREATE TYPE mood AS ENUM ('a');"
+        "CREATE SEQUENCE s; CREATE TABLE t (a int, m mood, n int);"
+        "CREATE TABLE kept (a int, added int);"
+        "CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;"
+        "ALTER TABLE kept ADD CONSTRAINT kept_a_check CHECK (a > 0);"
+        "CREATE INDEX kept_a ON kept (a);"
+        "CREATE TRIGGER tr BEFORE INSERT ON kept FOR EACH ROW EXECUTE FUNCTION f();"
+        "CREATE VIEW v AS SELECT a FROM kept;"
+        "ALTER TABLE kept ENABLE ROW LEVEL SECURITY; CREATE POLICY p ON kept USING (a > 0);"
+        f'GRANT SELECT ON kept TO "{ROLE}";'
+    )
+    target = make_db("CREATE TABLE kept (a int);")
+    args = [*side_args(server, "source", source), *side_args(server, "target", target)]
+    result = ddp("sync", *args, "--all-schemas", "--dry-run", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    sections = re.findall(r"^-- (\S+) OPERATIONS$", result.stdout, re.M)
+    assert sections == order, sections
