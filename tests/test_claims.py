@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from pathlib import Path
 
 import psycopg
@@ -387,3 +388,34 @@ def test_sections_come_in_the_readmes_order(server, make_db, tmp_path: Path) -> 
     assert result.returncode == 0, result.stderr
     sections = re.findall(r"^-- (\S+) OPERATIONS$", result.stdout, re.M)
     assert sections == order, sections
+
+
+# -- "Data checks count ... values that do not cast before a type change" (PostgreSQL 16+) --------
+
+
+def test_cast_check_counts_the_values_that_do_not_convert_on_postgresql_16_or_later() -> None:
+    """PostgreSQL 16+ counts with pg_input_is_valid (older servers stop at the first failure):
+    on the embedded server (18), of five values two do not convert and two are counted."""
+    from tests.pg_server import embedded_for_tests
+
+    host, port, user = embedded_for_tests()
+    embedded = Server(host, port, user)
+    names = [f"ddp_test_{uuid.uuid4().hex[:12]}" for _ in range(2)]
+    with embedded.connect() as conn:
+        assert conn.info.server_version >= 160000
+        for name in names:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    source, target = names
+    try:
+        with embedded.connect(source) as conn:
+            conn.execute("CREATE TABLE t (code integer)")
+        with embedded.connect(target) as conn:
+            conn.execute("CREATE TABLE t (code text); INSERT INTO t VALUES ('1'), ('x'), (NULL),"
+                         " ('2'), ('y'), ('3')")  # fmt: skip
+        result = compare(embedded.settings(source), embedded.settings(target))
+        [cast] = [f for f in result.plan.data_checks if f.check == "cast"]
+        assert cast.count == 2 and cast.fails
+    finally:
+        with embedded.connect() as conn:
+            for name in names:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
