@@ -54,6 +54,18 @@ ORDER BY n.nspname, c.relname, a.attnum
 """
 
 
+#: Single-column foreign keys: (table OID, column) -> (referenced table, referenced column).
+FOREIGN_KEYS = f"""
+SELECT co.conrelid::pg_catalog.int8, a.attname, rn.nspname, rc.relname, ra.attname
+FROM pg_catalog.pg_constraint co
+JOIN pg_catalog.pg_attribute a ON a.attrelid {EQ} co.conrelid AND a.attnum {EQ} co.conkey[1]
+JOIN pg_catalog.pg_class rc ON rc.oid {EQ} co.confrelid
+JOIN pg_catalog.pg_namespace rn ON rn.oid {EQ} rc.relnamespace
+JOIN pg_catalog.pg_attribute ra ON ra.attrelid {EQ} co.confrelid AND ra.attnum {EQ} co.confkey[1]
+WHERE co.contype {EQ} 'f' AND pg_catalog.cardinality(co.conkey) {EQ} 1
+"""
+
+
 @contextmanager
 def _own_path(conn: psycopg.Connection) -> Iterator[None]:
     """A transaction whose search_path is empty (the caller's session keeps its own), and
@@ -275,11 +287,18 @@ def _load(
     twins: dict[tuple[str, str], Table],
 ) -> int:
     added: Counter[int] = Counter()
+    references = {
+        (oid, column): (schema, table, ref)
+        for oid, column, schema, table, ref in conn.execute(FOREIGN_KEYS.encode()).fetchall()
+    }
     for _round in range(2):
         for table in tables:
             twin = twins.get((table.schema, table.name))
             for i in range(added[table.oid], rows):
                 full = {c.name: _sample(c, i) for c in table.columns if not c.skip}
+                for name in full:
+                    if (table.oid, name) in references:
+                        full[name] = _referenced(conn, references[(table.oid, name)], i)
                 # NULL where a column may hold it, the server's default where it may not
                 lean = {
                     n: v if _not_null(table, n) else None
@@ -291,6 +310,17 @@ def _load(
                 else:
                     break
     return sum(added.values())
+
+
+def _referenced(conn: psycopg.Connection, where: tuple[str, str, str], i: int) -> str | None:
+    """The i-th value (in order) the referenced column holds, so that a foreign key finds it."""
+    schema, table, column = where
+    query = sql.SQL(
+        "SELECT CAST({c} AS pg_catalog.text) FROM ONLY {t} WHERE {c} IS NOT NULL "
+        "ORDER BY 1 OFFSET %s LIMIT 1"
+    ).format(c=sql.Identifier(column), t=sql.Identifier(schema, table))
+    row = conn.execute(query, (i,)).fetchone()
+    return row[0] if row else None
 
 
 def _not_null(table: Table, name: str) -> bool:
