@@ -10,11 +10,13 @@ from __future__ import annotations
 import atexit
 import contextlib
 import os
+from pathlib import Path
 from typing import NamedTuple
 
 import psycopg
 
 from ddp_engine.embedded import EmbeddedServer, embedded_server
+from tests.ci_guard import in_ci
 
 FORCE_EMBEDDED_ENV = "DDP_TEST_EMBEDDED"  # "1": ignore any local server (as on a bare machine)
 
@@ -30,6 +32,17 @@ class TestServer(NamedTuple):
 
 _embedded: TestServer | None = None
 _stack: contextlib.ExitStack | None = None
+
+#: "<version> (<where>)" of every server this process's tests reached (printed by ci_guard).
+VERSIONS: set[str] = set()
+
+#: Where Debian's PostgreSQL packages keep a cluster's configuration.
+CLUSTERS = Path("/etc/postgresql")
+
+
+def _record(conn: psycopg.Connection, where: str) -> None:
+    row = conn.execute("SELECT pg_catalog.current_setting('server_version')").fetchone()
+    VERSIONS.add(f"{row[0] if row else '?'} ({where})")
 
 
 def local_server(timeout: float = 3.0) -> TestServer | None:
@@ -51,8 +64,14 @@ def local_server(timeout: float = 3.0) -> TestServer | None:
         )
     except psycopg.Error:
         return None
-    conn.close()
+    with conn:
+        _record(conn, f"local {address.host}:{address.port}")
     return address
+
+
+def local_cluster_exists() -> bool:
+    """Whether this machine has a PostgreSQL cluster of its own (which CI must use)."""
+    return any(CLUSTERS.glob("*/*/postgresql.conf"))
 
 
 def embedded_for_tests() -> TestServer:
@@ -64,12 +83,29 @@ def embedded_for_tests() -> TestServer:
         atexit.register(stack.close)
         _stack = stack
         _embedded = TestServer(server.host, server.port, server.user)
+        with psycopg.connect(server.conninfo()) as conn:
+            _record(conn, "embedded")
     return _embedded
 
 
 def server_for_tests() -> TestServer:
-    """(host, port, user): the local server if it answers within ~3 s, else the embedded one."""
-    return local_server() or embedded_for_tests()
+    """(host, port, user): the local server if it answers within ~3 s, else the embedded one.
+
+    Under CI a local cluster that exists but does not answer is an error, not a quiet switch
+    to the embedded server (whose version would leave the cross-version tests without a second
+    server)."""
+    local = local_server()
+    if (
+        local is None
+        and in_ci()
+        and local_cluster_exists()
+        and not os.environ.get(FORCE_EMBEDDED_ENV)
+    ):
+        raise RuntimeError(
+            f"CI: a local PostgreSQL cluster exists ({CLUSTERS}) but does not answer at "
+            f"{os.environ.get('PGHOST') or '127.0.0.1'}:{os.environ.get('PGPORT') or 5432}"
+        )
+    return local or embedded_for_tests()
 
 
 def stop_embedded() -> None:

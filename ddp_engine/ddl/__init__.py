@@ -22,13 +22,8 @@ class StepBuilder(TypeSteps, TableSteps, ObjectSteps):
     """Emits the steps of each change into the planner."""
 
     def change(self, change: Change, in_rebuild: bool) -> None:
-        table = self._table_of(change.key)
-        if (
-            change.kind in ("constraint", "index", "trigger", "policy")
-            and table is not None
-            and (table in self.replaced_tables or table in self.gone_tables)
-        ):
-            return  # handled with the table
+        if self._with_its_table(change.key):
+            return
         handler = getattr(self, f"_{change.kind}_{change.action}")
         recreatable = change.kind in RECREATED_ON_ALTER
         if (
@@ -42,6 +37,8 @@ class StepBuilder(TypeSteps, TableSteps, ObjectSteps):
 
     def rebuild(self, key: Key) -> None:
         """Drop an object without data and create it again from the source."""
+        if self._with_its_table(key):
+            return
         kind = key[0]
         if kind == "index" and self._index_replace_online(key):
             return
@@ -80,6 +77,23 @@ class StepBuilder(TypeSteps, TableSteps, ObjectSteps):
         for node in self.p.nodes[first:]:
             note = node.step.note.replace("Create missing", "Recreate", 1) + f" ({reason})"
             node.step = node.step.model_copy(update={"note": note})
+
+    def _with_its_table(self, key: Key) -> bool:
+        """Whether a constraint, index, trigger or policy is left to its table's steps.
+
+        A tombstoned or replaced table renames (or drops) what sits on it, freeing the names,
+        and a replaced table is created with its own. What is left is the source's object of a
+        freed name on another table: it is only created, never dropped by a name that the
+        table's rename has already taken away.
+        """
+        if key[0] not in ("constraint", "index", "trigger", "policy"):
+            return False
+        new = self.p.src.get(key)
+        if self._moves_with_its_table(key):
+            if new is not None and (new.schema_name, new.table) not in self.moved_tables:
+                getattr(self, f"_{key[0]}_create")(Change(action="create", kind=key[0], key=key))
+            return True
+        return new is not None and (new.schema_name, new.table) in self.replaced_tables
 
 
 __all__ = ["StepBuilder", "alter_recreates", "needs_replacement"]

@@ -15,7 +15,6 @@ from ddp_engine.hazards import KEPT, PRIVILEGES
 from ddp_engine.model import (
     Column,
     Function,
-    Index,
     Key,
     Table,
     UserType,
@@ -197,14 +196,14 @@ class StepBase:
         self.gone_tables = {
             c.key[1:3] for c in planner.changes if c.kind == "table" and c.action == "drop"
         }
+        self.moved_tables = self.gone_tables | self.replaced_tables
 
-    def _table_of(self, key: Key) -> tuple[str, str] | None:
-        if key[0] in ("constraint", "trigger", "policy", "column", "default"):
-            return (key[1], key[2])
-        if key[0] == "index":
-            obj = self.p.src.get(key) or self.p.tgt.get(key)
-            return (obj.schema_name, obj.table) if isinstance(obj, Index) else None
-        return None
+    def _moves_with_its_table(self, key: Key) -> bool:
+        """Whether the target's object sits on a table that is tombstoned or replaced (its
+        table's steps rename or drop it, freeing its name)."""
+        old = self.p.tgt.get(key)
+        table = getattr(old, "table", None)
+        return table is not None and (getattr(old, "schema_name", ""), table) in self.moved_tables
 
     def _comment(self, what: str, comment: str | None) -> str:
         return f"COMMENT ON {what} IS {literal(comment) if comment is not None else 'NULL'}"

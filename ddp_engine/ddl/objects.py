@@ -118,7 +118,7 @@ class ObjectSteps(StepBase):
         q = qualified(idx.schema_name, idx.table)
         unique = "UNIQUE " if idx.unique else ""
         online = self._index_online(idx)
-        if online and change.key in self.p.tgt:
+        if online and change.key in self.p.tgt and not self._moves_with_its_table(change.key):
             self._index_swap(idx)
             return
         concurrently = "CONCURRENTLY " if online else ""
