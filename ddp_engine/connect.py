@@ -63,8 +63,9 @@ def describe_connection_error(exc: BaseException, settings: ConnectionSettings, 
     }
     for pattern, message in _HINTS:
         if pattern.search(text):
-            return f"DDP SYNC failed: {message.format(**values)}"
-    return f"DDP SYNC failed: cannot connect to the {side} database: {scrub(text, settings)}"
+            # the names shown may spell the password too (a user named like it): scrub them
+            return scrub(f"DDP SYNC failed: {message.format(**values)}", settings)
+    return scrub(f"DDP SYNC failed: cannot connect to the {side} database: {text}", settings)
 
 
 def scrub(text: str, settings: ConnectionSettings) -> str:

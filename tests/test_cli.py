@@ -29,7 +29,8 @@ def ddp(
     )
 
 
-def side_args(server: Server, side: str, database: str, schema: str = "public") -> list[str]:
+def side_args(server: Server, side: str, database: str, schema: str | None = "public") -> list[str]:
+    """Connection flags of one side; ``schema=None`` leaves the schema flag out."""
     return [
         f"--{side}-host",
         server.host,
@@ -39,8 +40,7 @@ def side_args(server: Server, side: str, database: str, schema: str = "public") 
         database,
         f"--{side}-username",
         server.user,
-        f"--{side}-schema",
-        schema,
+        *([f"--{side}-schema", schema] if schema is not None else []),
     ]
 
 

@@ -6,8 +6,9 @@ SELECT n.nspname AS schema_name,
        l.pid,
        a.usename AS user_name,
        a.application_name,
-       pg_catalog.to_char(pg_catalog.timezone('UTC', a.xact_start),
-                          'YYYY-MM-DD HH24:MI:SS') || ' UTC' AS since
+       pg_catalog.concat(
+           pg_catalog.to_char(pg_catalog.timezone('UTC', a.xact_start), 'YYYY-MM-DD HH24:MI:SS'),
+           ' UTC') AS since
 FROM pg_catalog.pg_locks l
 LEFT JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) l.relation
 LEFT JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
@@ -20,5 +21,7 @@ WHERE l.locktype OPERATOR(pg_catalog.=) 'relation'
       SELECT d.oid FROM pg_catalog.pg_database d
       WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database())
   AND (%(all)s OR n.nspname OPERATOR(pg_catalog.=) ANY(%(schemas)s) OR n.nspname IS NULL)
-ORDER BY c.relkind IS DISTINCT FROM 'r', c.relkind IS DISTINCT FROM 'p', a.xact_start, l.pid
+ORDER BY CASE WHEN c.relkind OPERATOR(pg_catalog.=) 'r' THEN 0
+              WHEN c.relkind OPERATOR(pg_catalog.=) 'p' THEN 1 ELSE 2 END,
+         a.xact_start, l.pid
 LIMIT 1

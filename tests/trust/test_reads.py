@@ -247,7 +247,7 @@ def test_read_only_login_runs_dry_run_and_drift_check_and_nothing_is_written(
             ("create", "column", "note")
         ]
         assert [f["count"] for f in plan["data_checks"]] == [1]  # counted, read-only
-        assert not [h for h in plan["hazards"] if "text_not_settled" in h["hazard"]]
+        assert not [h for h in plan["hazards"] if h["code"] == "text_not_settled"]
     canary.assert_silent()  # no DDL ran on the target, not even rolled back
     assert write_counters(server, target) == before
 
@@ -388,7 +388,7 @@ def test_texts_no_shadow_can_settle_are_reported_not_settled(
     result = compare(server.settings(source, "shop"), server.settings(target, "shop"))
     [step] = [s for s in result.plan.steps if s.key[3] == "t_status_check"][:1]
     assert [h for h in step.hazards if h.code == "text_not_settled"]
-    assert len([h for _, h in result.plan.hazards() if "text_not_settled" in h]) == 1
+    assert len([h for _, h in result.plan.hazards() if h.code == "text_not_settled"]) == 1
 
 
 def test_read_timeout_governs_the_reads(

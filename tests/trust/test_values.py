@@ -128,11 +128,6 @@ def test_value_checks_and_apply_call_nothing_planted_in_public(
     plan_and_apply(server, target, source, canary, planted_copy)
 
 
-@pytest.mark.xfail(
-    reason="introspection on this branch's base still reads with search_path = <schema>, "
-    "pg_catalog (the qualify/relabel branches of issue 13 §1 change that)",
-    strict=False,
-)
 def test_value_checks_and_apply_call_nothing_planted_in_the_schema(
     server: Server, make_db: Callable[[str], str], planted: Callable[..., Canary]
 ) -> None:
