@@ -6,11 +6,11 @@
 
 One process connects to both databases in parallel (one thread each, psycopg 3) and, on each,
 runs every ``*.sql`` file of ``ddp_engine/queries/`` (read at run time, so it follows the engine)
-inside the transaction the engine uses:
+in a session opened with the engine's options (``connect.session_options``: the empty
+``search_path``, the lock and statement timeouts), inside the transaction the engine uses:
 
     BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;
-    SELECT set_config(<each of introspect.TRANSACTION_SETTINGS>, true);
-    SELECT set_config('search_path', 'public, pg_catalog', true);
+    SELECT pg_catalog.set_config(<each of introspect.TRANSACTION_SETTINGS>, true);
 
 with ``%(schemas)s`` = ['public'] and ``%(all)s`` = false, fetching every row (as tuples: no
 model, no diff). Prints one JSON object: wall seconds, and per side the seconds, queries and rows.
@@ -29,6 +29,7 @@ from pathlib import Path
 import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from ddp_engine.connect import SessionLimits, session_options  # noqa: E402
 from ddp_engine.introspect import (  # noqa: E402  (the engine's own settings)
     QUERY_SETTINGS,
     TRANSACTION_SETTINGS,
@@ -50,11 +51,11 @@ def run_side(conninfo: dict, schema: str, queries: list[tuple[str, str]]) -> dic
     started = time.perf_counter()
     rows = 0
     per_query: dict[str, int] = {}
-    with psycopg.connect(**conninfo, autocommit=True) as conn, conn.cursor() as cur:
+    opts = session_options(SessionLimits())
+    with psycopg.connect(**conninfo, options=opts, autocommit=True) as conn, conn.cursor() as cur:
         cur.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         for setting, value in TRANSACTION_SETTINGS.items():
-            cur.execute("SELECT set_config(%s, %s, true)", (setting, value))
-        cur.execute("SELECT set_config('search_path', %s, true)", (f'"{schema}", pg_catalog',))
+            cur.execute("SELECT pg_catalog.set_config(%s, %s, true)", (setting, value))
         params = {"schemas": [schema], "all": False}
         for name, sql in queries:
             with query_settings(cur, QUERY_SETTINGS.get(name, {})):
