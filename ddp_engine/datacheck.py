@@ -174,13 +174,21 @@ def _by_table(conn: psycopg.Connection, checked: list[tuple[int, Step]]) -> list
         found = probe(step.check)
         if found is not None:
             groups.setdefault((step.check[1], step.check[2]), []).append((index, step, found))
-    privilege = "SET" if conn.info.server_version >= 160000 else "MEMBER"
-    schemas, names = [s for s, _ in groups], [t for _, t in groups]
-    owners = {
-        (s, t): owner if may else None
-        for s, t, owner, may in conn.execute(_OWNERS, (privilege, schemas, names))
-    }
+    owners = _owners(conn, list(groups))
     return [_Table(owners.get(key), checks) for key, checks in groups.items()]
+
+
+def _owners(conn: psycopg.Connection, tables: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """The owner of each table, where the login may ``SET ROLE`` to it: the checks run as
+    that role, so that the owner's casts, functions and operators never run with ddp's
+    rights."""
+    privilege = "SET" if conn.info.server_version >= 160000 else "MEMBER"
+    schemas, names = [s for s, _ in tables], [t for _, t in tables]
+    return {
+        (s, t): owner
+        for s, t, owner, may in conn.execute(_OWNERS, (privilege, schemas, names))
+        if may
+    }
 
 
 def _begin(role: str | None, zone: str | None, timeout_ms: int) -> str:
@@ -339,25 +347,35 @@ def recheck(conn: psycopg.Connection, plan: Plan, allowed: frozenset[HazardCode]
     tables = sorted({(s.check[1], s.check[2]) for _, s in checks})
     for schema, table in tables:
         conn.execute(f"LOCK TABLE {qualified(schema, table)} IN SHARE MODE".encode())
+    owners = _owners(conn, tables)
     findings: list[DataFinding] = []
     for index, step in checks:
         found = probe(step.check)
         assert found is not None
-        findings += _recount(conn, index, step, found)
+        role = owners.get((step.check[1], step.check[2]))
+        findings += _recount(conn, index, step, found, role)
     blocking = refused((f.hazard.code for f in findings if f.hazard), allowed)
     if blocking:
         raise DdpError(refusal(blocking, " in the target's rows now (counted again to apply)"))
 
 
-def _recount(conn: psycopg.Connection, index: int, step: Step, found: Probe) -> list[DataFinding]:
+def _recount(
+    conn: psycopg.Connection, index: int, step: Step, found: Probe, role: str | None
+) -> list[DataFinding]:
+    """One value check counted again, in a savepoint, as the table's owner (as the data
+    checks count: the conversion read back to the old type runs a cast the script never
+    runs, and a cast or function of the owner's must not run with ddp's rights)."""
     why = "not checked"
+    become = f"SET LOCAL ROLE {ident(role)}; SET LOCAL row_security = off; " if role else ""
     for sql in dict.fromkeys((found.sql, found.by_row or found.sql)):
         try:
             with conn.transaction():
-                cur = conn.execute(sql.encode())
+                cur = conn.execute(f"{become}{sql}".encode())
                 while cur.description is None and cur.nextset():
                     pass
                 row = cur.fetchone()
+                if role:  # a released savepoint keeps its SET LOCAL: back to ddp's own
+                    conn.execute("RESET ROLE; RESET row_security")
         except psycopg.Error as exc:
             why = f"not checked: {exc.diag.message_primary}"
             if _value_error(exc):
