@@ -534,7 +534,11 @@ class TableSteps(StepBase):
     def _virtual_to_plain(self, t: Table, c: Column, old: Column) -> None:
         """A VIRTUAL generated column becomes a plain one. PostgreSQL cannot drop the
         expression of a virtual column, so its values are copied into a new plain column and
-        the virtual one is kept under a renamed name (cleanup drops it)."""
+        the virtual one is kept under a renamed name (cleanup drops it).
+
+        The copy is a rewrite (``ALTER COLUMN ... TYPE ... USING``), never an UPDATE: an
+        UPDATE would fire the table's triggers, which run with ddp's rights and may change
+        other columns; a rewrite fires none."""
         q = qualified(t.schema_name, t.name)
         col, tombstone = ident(c.name), ident(self.p.dropped(c.name))
         key: Key = ("column", t.schema_name, t.name, c.name)
@@ -542,7 +546,7 @@ class TableSteps(StepBase):
         stmts = [
             f"ALTER TABLE {q} RENAME COLUMN {col} TO {tombstone}",
             f"ALTER TABLE {q} ADD COLUMN {col} {c.data_type}{collate}",
-            f"UPDATE {q} SET {col} = {tombstone}",
+            f"ALTER TABLE {q} ALTER COLUMN {col} TYPE {c.data_type}{collate} USING {tombstone}",
         ]
         if c.not_null:
             stmts.append(f"ALTER TABLE {q} ALTER COLUMN {col} SET NOT NULL")
