@@ -735,16 +735,24 @@ class TableSteps(StepBase):
             and "data_type" not in fields
         ):
             sets = " ".join(identity_options(c.identity_options, "SET "))
+            catch_up = []
             if old.identity_options and c.identity_options[2] > old.identity_options[0]:
-                # the counter would sit below the new MINVALUE: start it again at START
+                # the counter would sit below the new MINVALUE: start it again at START, then
+                # past the column's largest value (else the next inserts collide with rows)
                 sets += f" RESTART WITH {c.identity_options[0]}"
+                serial = (
+                    f"pg_catalog.pg_get_serial_sequence({literal(q)}, {literal(name)})"
+                    "::pg_catalog.regclass"
+                )
+                catch_up = self._catch_up(schema, table, name, serial)
                 hazards.append(
                     hazard(
                         "restarts_identity",
-                        "restarts the identity's counter: check it stays above the column's values",
+                        "restarts the identity's counter"
+                        + (", then moves it past the column's values" if catch_up else ""),
                     )
                 )
-            stmts.append(f"ALTER TABLE {q} ALTER COLUMN {col} {sets}")
+            stmts += [f"ALTER TABLE {q} ALTER COLUMN {col} {sets}", *catch_up]
         disturbs: list[Key] = []
         check: tuple[str, ...] = ()
         if "not_null" in fields and not (c.identity and "identity" in fields):
