@@ -99,7 +99,8 @@ def session_options(limits: SessionLimits) -> str:
     ``search_path`` is empty (pg_dump's discipline): pg_catalog alone is searched, implicitly,
     so no function, operator, type or view planted in a schema another role can write to can be
     picked up by ddp's own SQL, which runs with the rights of an owner or superuser; deparsed
-    text comes out with every user object qualified.
+    text comes out with every user object qualified. Values print the same on every server
+    and every session, so that a text read on one side means the same value on the other.
     """
     for flag, value in (
         ("--lock-timeout", limits.lock_timeout),
@@ -112,6 +113,10 @@ def session_options(limits: SessionLimits) -> str:
             )
     return (
         "-c search_path= "
+        # how values print, whatever the role or database sets (pg_dump's settings): a date
+        # printed under DMY and read back under MDY is another date, a float printed with
+        # fewer digits another number
+        "-c DateStyle=ISO,MDY -c IntervalStyle=postgres -c extra_float_digits=3 "
         f"-c lock_timeout={limits.lock_timeout.replace(' ', '')} "
         f"-c statement_timeout={limits.statement_timeout.replace(' ', '')}"
     )
