@@ -8,6 +8,9 @@ those that would change under the step's exact conversion (conversions.py). Thos
 are the *value checks*: their findings carry the blocking hazards ``values_fail`` and
 ``values_change``, and ``recheck`` runs them again inside the apply transaction.
 
+Only what computes: a check evaluates text from the source (a CHECK's expression, an index
+predicate) only when it calls nothing but immutable functions (sideeffects.py).
+
 Read-only and short: each table's checks run in a transaction of their own (a concurrent
 ``ALTER TABLE`` waits for one table's counts, never for the whole batch), as the table's owner
 when the login may ``SET ROLE`` to it (a user-defined cast or input function then never runs
@@ -30,6 +33,7 @@ from ddp_engine.errors import DdpError
 from ddp_engine.hazards import HazardCode, hazard, refusal, refused
 from ddp_engine.plan import DataFinding, Plan, Step
 from ddp_engine.settings import ConnectionSettings
+from ddp_engine.sideeffects import unsafe_calls
 from ddp_engine.sqltext import ident, literal, qualified
 
 #: Checks whose findings carry blocking hazards (and run again inside the apply transaction).
@@ -102,6 +106,14 @@ def probe(check: tuple[str, ...]) -> Probe | None:
     return None
 
 
+def source_expression(check: tuple[str, ...]) -> str:
+    """The text from the source that a check evaluates on the target ("" if none): a new
+    CHECK's expression, a new unique index's predicate (sideeffects.py says which may run)."""
+    if check[0] == "check" or (check[0] == "unique" and check[3]):
+        return check[3]
+    return ""
+
+
 #: Checks sent to the server in one round trip. A plan at 10,000 tables counts hundreds of
 #: things, most of them in a millisecond: the round trips were most of the checks' time.
 BATCH = 64
@@ -140,6 +152,13 @@ def run_data_checks(
     deadline = time.monotonic() + budget_seconds
     with connect(settings, "target", limits) as conn:
         conn.autocommit = True
+        unsafe = unsafe_calls(conn, (e for _, s in checked if (e := source_expression(s.check))))
+        findings += [
+            _not_counted(i, s, f"not checked: {unsafe[e]}")
+            for i, s in checked
+            if (e := source_expression(s.check)) in unsafe
+        ]
+        checked = [(i, s) for i, s in checked if source_expression(s.check) not in unsafe]
         tables = _by_table(conn, checked)
         zone = plan.time_zone
         batch: list[_Table] = []

@@ -1,0 +1,42 @@
+"""A data check evaluates text from the source on the target: a new CHECK's expression, a
+new unique index's predicate. Whoever may create a table in the source's schema writes that
+text, and the target counts it in a dry run with the table owner's rights (here a superuser,
+where SET ROLE is no boundary): it must compute, never act. Only expressions that call
+immutable functions alone are counted."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from ddp_engine.sync import compare
+from tests.conftest import Server
+
+SECRET = "s3cret-server-file-content"
+
+
+def test_a_source_check_that_reads_a_server_file_is_not_run_on_the_target(
+    server: Server, make_db: Callable[[str], str]
+) -> None:
+    folder = Path(tempfile.mkdtemp(prefix="ddp_secret_"))
+    os.chmod(folder, 0o755)
+    secret = folder / "secret.txt"
+    secret.write_text(SECRET)
+    os.chmod(secret, 0o644)
+    path = str(secret).replace("'", "''")
+    source = make_db(
+        "CREATE SCHEMA shop; CREATE TABLE shop.t (a int, "
+        f"CONSTRAINT leak CHECK (pg_catalog.pg_read_file('{path}')::int > a), "
+        "CONSTRAINT plain CHECK (a > 0));"
+    )
+    target = make_db(
+        "CREATE SCHEMA shop; CREATE TABLE shop.t (a int); INSERT INTO shop.t VALUES (1)"
+    )
+    result = compare(server.settings(source, "shop"), server.settings(target, "shop"))
+    assert SECRET not in result.script
+    findings = {result.plan.steps[f.step].key[3]: f for f in result.plan.data_checks}
+    assert findings["leak"].count is None
+    assert "pg_catalog.pg_read_file" in findings["leak"].message
+    assert findings["plain"].count == 0  # an immutable expression is still counted
