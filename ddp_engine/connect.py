@@ -8,6 +8,7 @@ from typing import NamedTuple
 import psycopg
 
 from ddp_engine.errors import BadInput, DdpError
+from ddp_engine.proctitle import without_password
 from ddp_engine.settings import ConnectionSettings
 
 _HINTS = [
@@ -69,12 +70,14 @@ def describe_connection_error(exc: BaseException, settings: ConnectionSettings, 
 
 
 def scrub(text: str, settings: ConnectionSettings) -> str:
-    """Remove the password from a server or driver message, whatever quoted it."""
+    """Remove the password from a server or driver message, whatever quoted it, and any
+    password a URL in it carries (a connection URL given where a host or database name
+    belongs comes back in the message)."""
     if settings.password is not None:
         secret = settings.password.get_secret_value()
         if secret:
             text = text.replace(secret, "***")
-    return text
+    return without_password(text)
 
 
 #: A PostgreSQL interval as the timeout settings take it: ``10s``, ``500ms``, ``5min``, ``0``.

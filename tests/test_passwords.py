@@ -119,3 +119,24 @@ def test_a_password_in_the_shadow_url_is_hidden_from_the_process_title(
     ).stdout
     assert "SeCrEt" not in shown and "Cr\\'Et" not in shown, shown
     assert "db.example" in shown
+
+
+@pytest.mark.parametrize(
+    ("field", "error"),
+    [
+        ("host", 'could not translate host name "{url}" to address: Name or service not known'),
+        ("database", 'FATAL: database "{url}" does not exist'),
+        ("database", 'FATAL: something unforeseen about "{url}"'),
+    ],
+)
+def test_a_url_given_as_a_name_shows_no_password(field: str, error: str) -> None:
+    """A connection URL typed where a host or database name belongs comes back in libpq's
+    message and in the hint: its password never does."""
+    from ddp_engine.connect import describe_connection_error
+    from ddp_engine.settings import ConnectionSettings
+
+    url = "postgresql://app:SeCrEt-9@db.example:5432/appdb"
+    values = {"host": "127.0.0.1", "database": "appdb", field: url}
+    settings = ConnectionSettings(user="app", **values)
+    message = describe_connection_error(Exception(error.format(url=url)), settings, "target")
+    assert "SeCrEt" not in message and "db.example" in message, message
