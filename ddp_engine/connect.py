@@ -120,6 +120,9 @@ def session_options(limits: SessionLimits) -> str:
         # printed under DMY and read back under MDY is another date, a float printed with
         # fewer digits another number
         "-c DateStyle=ISO,MDY -c IntervalStyle=postgres -c extra_float_digits=3 "
+        # a script or query is parsed whole before its first SET runs: with the database's
+        # standard_conforming_strings off, 'C:\new' would hold a newline
+        "-c standard_conforming_strings=on "
         f"-c lock_timeout={limits.lock_timeout.replace(' ', '')} "
         f"-c statement_timeout={limits.statement_timeout.replace(' ', '')}"
     )

@@ -152,12 +152,14 @@ CREATE TABLE shop.t (id int{defaults});
 """
 DEFAULTS = (
     ", d date DEFAULT '2024-01-02', i interval DEFAULT '1 day 02:03:04', "
-    "f float8 DEFAULT 0.30000000000000004, ts timestamp DEFAULT '2024-01-02 03:04:05'"
+    "f float8 DEFAULT 0.30000000000000004, ts timestamp DEFAULT '2024-01-02 03:04:05', "
+    "p text DEFAULT 'C:\\new'"
 )
 HOSTILE = {
     "DateStyle": "SQL, DMY",
     "IntervalStyle": "iso_8601",
     "extra_float_digits": "0",
+    "standard_conforming_strings": "off",
 }
 
 
@@ -165,11 +167,14 @@ HOSTILE = {
 def test_values_printed_under_a_role_or_database_setting_mean_the_same_value(
     server: Server, make_db: Callable[[str], str], tmp_path, by: str
 ) -> None:
-    """Both databases print dates, intervals and floats their own way (ALTER DATABASE SET):
+    """Both databases print dates, intervals and floats their own way, and the target reads
+    backslashes in strings as escapes (ALTER DATABASE SET):
     what ddp reads from the source must reach the target as the same values, applied by ddp
     or by a person running the script under the target's settings."""
     source = make_db(PRINTED.format(defaults=DEFAULTS))
-    target = make_db(PRINTED.format(defaults=", d date, i interval, f float8, ts timestamp"))
+    target = make_db(
+        PRINTED.format(defaults=", d date, i interval, f float8, ts timestamp, p text")
+    )
     with server.connect() as conn:
         for database, style in ((source, "SQL, DMY"), (target, "German, MDY")):
             for name, value in {**HOSTILE, "DateStyle": style}.items():
@@ -189,7 +194,7 @@ def test_values_printed_under_a_role_or_database_setting_mean_the_same_value(
             inserted.append(
                 conn.execute(
                     "INSERT INTO shop.t (id) VALUES (1) RETURNING d::text, i::text, f::text, "
-                    "ts::text"
+                    "ts::text, p"
                 ).fetchone()
             )
     assert (
@@ -200,5 +205,6 @@ def test_values_printed_under_a_role_or_database_setting_mean_the_same_value(
             "1 day 02:03:04",
             "0.30000000000000004",
             "2024-01-02 03:04:05",
+            "C:\\new",
         )
     )
