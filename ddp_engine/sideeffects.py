@@ -9,8 +9,9 @@ file into the script's "not checked" line; ``pg_terminate_backend(...)`` would e
 
 So an expression is counted only when every function it calls by name is immutable on the
 target (every overload of that name: the names are not resolved), and no operator or cast it
-uses runs a volatile function. A CHECK should be immutable anyway; one that is not (``now()``)
-stays uncounted, and the script still says what it will do.
+uses runs a volatile function, or a stable one of a user's (pg_catalog's stable operators and
+casts, such as timestamptz to date, only read). A CHECK should be immutable anyway; one that
+is not (``now()``) stays uncounted, and the script still says what it will do.
 """
 
 from __future__ import annotations
@@ -46,7 +47,9 @@ WHERE EXISTS (
   JOIN pg_catalog.pg_proc AS p ON p.oid OPERATOR(pg_catalog.=) o.oprcode::pg_catalog.oid
   WHERE ns.nspname OPERATOR(pg_catalog.=) w.s::pg_catalog.name
     AND o.oprname OPERATOR(pg_catalog.=) w.n::pg_catalog.name
-    AND p.provolatile OPERATOR(pg_catalog.=) 'v')
+    AND (p.provolatile OPERATOR(pg_catalog.=) 'v'
+         OR p.provolatile OPERATOR(pg_catalog.<>) 'i'
+            AND p.pronamespace OPERATOR(pg_catalog.<>) 11::pg_catalog.oid))  -- not pg_catalog's
 UNION ALL
 SELECT 'cast to ' OPERATOR(pg_catalog.||) w.t
 FROM pg_catalog.unnest(%(ts)s::pg_catalog.text[]) AS w(t)
@@ -54,7 +57,9 @@ WHERE pg_catalog.to_regtype(w.t) IS NULL OR EXISTS (
   SELECT FROM pg_catalog.pg_cast AS c
   JOIN pg_catalog.pg_proc AS p ON p.oid OPERATOR(pg_catalog.=) c.castfunc
   WHERE c.casttarget OPERATOR(pg_catalog.=) pg_catalog.to_regtype(w.t)::pg_catalog.oid
-    AND p.provolatile OPERATOR(pg_catalog.=) 'v')
+    AND (p.provolatile OPERATOR(pg_catalog.=) 'v'
+         OR p.provolatile OPERATOR(pg_catalog.<>) 'i'
+            AND p.pronamespace OPERATOR(pg_catalog.<>) 11::pg_catalog.oid))  -- not pg_catalog's
 """
 
 

@@ -40,3 +40,29 @@ def test_a_source_check_that_reads_a_server_file_is_not_run_on_the_target(
     assert findings["leak"].count is None
     assert "pg_catalog.pg_read_file" in findings["leak"].message
     assert findings["plain"].count == 0  # an immutable expression is still counted
+
+
+def test_a_stable_operator_of_a_users_is_not_run_either(
+    server: Server, make_db: Callable[[str], str]
+) -> None:
+    """An operator planted in the target's public schema (a stable function may read a
+    server file) named by the source's CHECK: not counted; pg_catalog's stable ones are."""
+    operator = """
+    CREATE FUNCTION public.peek(int, int) RETURNS boolean STABLE LANGUAGE sql
+      AS 'SELECT $1 > $2';
+    CREATE OPERATOR public.>>> (LEFTARG = int, RIGHTARG = int, FUNCTION = public.peek);
+    """
+    source = make_db(
+        operator + "CREATE SCHEMA shop; CREATE TABLE shop.t (a int, ts timestamptz, "
+        "CONSTRAINT planted CHECK (a OPERATOR(public.>>>) 0), "
+        "CONSTRAINT builtin CHECK (ts::date > '2000-01-01'::date));"
+    )
+    target = make_db(
+        operator + "CREATE SCHEMA shop; CREATE TABLE shop.t (a int, ts timestamptz); "
+        "INSERT INTO shop.t VALUES (1, '2024-01-01')"
+    )
+    result = compare(server.settings(source, "shop"), server.settings(target, "shop"))
+    findings = {result.plan.steps[f.step].key[3]: f for f in result.plan.data_checks}
+    assert findings["planted"].count is None
+    assert "operator public.>>>" in findings["planted"].message
+    assert findings["builtin"].count == 0
