@@ -8,6 +8,7 @@ from typing import NamedTuple
 import psycopg
 
 from ddp_engine.errors import BadInput, DdpError
+from ddp_engine.proctitle import without_password
 from ddp_engine.settings import ConnectionSettings
 
 _HINTS = [
@@ -69,12 +70,14 @@ def describe_connection_error(exc: BaseException, settings: ConnectionSettings, 
 
 
 def scrub(text: str, settings: ConnectionSettings) -> str:
-    """Remove the password from a server or driver message, whatever quoted it."""
+    """Remove the password from a server or driver message, whatever quoted it, and any
+    password a URL in it carries (a connection URL given where a host or database name
+    belongs comes back in the message)."""
     if settings.password is not None:
         secret = settings.password.get_secret_value()
         if secret:
             text = text.replace(secret, "***")
-    return text
+    return without_password(text)
 
 
 #: A PostgreSQL interval as the timeout settings take it: ``10s``, ``500ms``, ``5min``, ``0``.
@@ -99,7 +102,8 @@ def session_options(limits: SessionLimits) -> str:
     ``search_path`` is empty (pg_dump's discipline): pg_catalog alone is searched, implicitly,
     so no function, operator, type or view planted in a schema another role can write to can be
     picked up by ddp's own SQL, which runs with the rights of an owner or superuser; deparsed
-    text comes out with every user object qualified.
+    text comes out with every user object qualified. Values print the same on every server
+    and every session, so that a text read on one side means the same value on the other.
     """
     for flag, value in (
         ("--lock-timeout", limits.lock_timeout),
@@ -112,6 +116,13 @@ def session_options(limits: SessionLimits) -> str:
             )
     return (
         "-c search_path= "
+        # how values print, whatever the role or database sets (pg_dump's settings): a date
+        # printed under DMY and read back under MDY is another date, a float printed with
+        # fewer digits another number
+        "-c DateStyle=ISO,MDY -c IntervalStyle=postgres -c extra_float_digits=3 "
+        # a script or query is parsed whole before its first SET runs: with the database's
+        # standard_conforming_strings off, 'C:\new' would hold a newline
+        "-c standard_conforming_strings=on "
         f"-c lock_timeout={limits.lock_timeout.replace(' ', '')} "
         f"-c statement_timeout={limits.statement_timeout.replace(' ', '')}"
     )

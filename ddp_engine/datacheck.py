@@ -8,6 +8,9 @@ those that would change under the step's exact conversion (conversions.py). Thos
 are the *value checks*: their findings carry the blocking hazards ``values_fail`` and
 ``values_change``, and ``recheck`` runs them again inside the apply transaction.
 
+Only what computes: a check evaluates text from the source (a CHECK's expression, an index
+predicate) only when it calls nothing but immutable functions (sideeffects.py).
+
 Read-only and short: each table's checks run in a transaction of their own (a concurrent
 ``ALTER TABLE`` waits for one table's counts, never for the whole batch), as the table's owner
 when the login may ``SET ROLE`` to it (a user-defined cast or input function then never runs
@@ -30,6 +33,7 @@ from ddp_engine.errors import DdpError
 from ddp_engine.hazards import HazardCode, hazard, refusal, refused
 from ddp_engine.plan import DataFinding, Plan, Step
 from ddp_engine.settings import ConnectionSettings
+from ddp_engine.sideeffects import unsafe_calls
 from ddp_engine.sqltext import ident, literal, qualified
 
 #: Checks whose findings carry blocking hazards (and run again inside the apply transaction).
@@ -102,6 +106,19 @@ def probe(check: tuple[str, ...]) -> Probe | None:
     return None
 
 
+def source_expression(check: tuple[str, ...]) -> str:
+    """What a check evaluates besides ddp's own SQL ("" if nothing): the text from the source
+    (a new CHECK's expression, a new unique index's predicate), or for a type change the casts
+    there and back (the cast back is the check's alone: the script never runs it).
+    sideeffects.py says which may run."""
+    if check[0] == "check" or (check[0] == "unique" and check[3]):
+        return check[3]
+    if check[0] == "convert":
+        old_type, new_type = check[4], check[5]
+        return f"NULL::{old_type}::{new_type}::{old_type}"
+    return ""
+
+
 #: Checks sent to the server in one round trip. A plan at 10,000 tables counts hundreds of
 #: things, most of them in a millisecond: the round trips were most of the checks' time.
 BATCH = 64
@@ -140,6 +157,13 @@ def run_data_checks(
     deadline = time.monotonic() + budget_seconds
     with connect(settings, "target", limits) as conn:
         conn.autocommit = True
+        unsafe = unsafe_calls(conn, (e for _, s in checked if (e := source_expression(s.check))))
+        findings += [
+            _not_counted(i, s, f"not checked: {unsafe[e]}")
+            for i, s in checked
+            if (e := source_expression(s.check)) in unsafe
+        ]
+        checked = [(i, s) for i, s in checked if source_expression(s.check) not in unsafe]
         tables = _by_table(conn, checked)
         zone = plan.time_zone
         batch: list[_Table] = []
@@ -174,13 +198,21 @@ def _by_table(conn: psycopg.Connection, checked: list[tuple[int, Step]]) -> list
         found = probe(step.check)
         if found is not None:
             groups.setdefault((step.check[1], step.check[2]), []).append((index, step, found))
-    privilege = "SET" if conn.info.server_version >= 160000 else "MEMBER"
-    schemas, names = [s for s, _ in groups], [t for _, t in groups]
-    owners = {
-        (s, t): owner if may else None
-        for s, t, owner, may in conn.execute(_OWNERS, (privilege, schemas, names))
-    }
+    owners = _owners(conn, list(groups))
     return [_Table(owners.get(key), checks) for key, checks in groups.items()]
+
+
+def _owners(conn: psycopg.Connection, tables: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """The owner of each table, where the login may ``SET ROLE`` to it: the checks run as
+    that role, so that the owner's casts, functions and operators never run with ddp's
+    rights."""
+    privilege = "SET" if conn.info.server_version >= 160000 else "MEMBER"
+    schemas, names = [s for s, _ in tables], [t for _, t in tables]
+    return {
+        (s, t): owner
+        for s, t, owner, may in conn.execute(_OWNERS, (privilege, schemas, names))
+        if may
+    }
 
 
 def _begin(role: str | None, zone: str | None, timeout_ms: int) -> str:
@@ -336,28 +368,44 @@ def recheck(conn: psycopg.Connection, plan: Plan, allowed: frozenset[HazardCode]
         return
     if plan.time_zone:
         conn.execute(f"SET LOCAL TimeZone = {literal(plan.time_zone)}".encode())
+    unsafe = unsafe_calls(conn, (e for _, s in checks if (e := source_expression(s.check))))
+    findings: list[DataFinding] = [
+        _not_counted(i, s, f"not checked: {unsafe[e]}")
+        for i, s in checks
+        if (e := source_expression(s.check)) in unsafe
+    ]
+    checks = [(i, s) for i, s in checks if source_expression(s.check) not in unsafe]
     tables = sorted({(s.check[1], s.check[2]) for _, s in checks})
     for schema, table in tables:
         conn.execute(f"LOCK TABLE {qualified(schema, table)} IN SHARE MODE".encode())
-    findings: list[DataFinding] = []
+    owners = _owners(conn, tables)
     for index, step in checks:
         found = probe(step.check)
         assert found is not None
-        findings += _recount(conn, index, step, found)
+        role = owners.get((step.check[1], step.check[2]))
+        findings += _recount(conn, index, step, found, role)
     blocking = refused((f.hazard.code for f in findings if f.hazard), allowed)
     if blocking:
         raise DdpError(refusal(blocking, " in the target's rows now (counted again to apply)"))
 
 
-def _recount(conn: psycopg.Connection, index: int, step: Step, found: Probe) -> list[DataFinding]:
+def _recount(
+    conn: psycopg.Connection, index: int, step: Step, found: Probe, role: str | None
+) -> list[DataFinding]:
+    """One value check counted again, in a savepoint, as the table's owner (as the data
+    checks count: the conversion read back to the old type runs a cast the script never
+    runs, and a cast or function of the owner's must not run with ddp's rights)."""
     why = "not checked"
+    become = f"SET LOCAL ROLE {ident(role)}; SET LOCAL row_security = off; " if role else ""
     for sql in dict.fromkeys((found.sql, found.by_row or found.sql)):
         try:
             with conn.transaction():
-                cur = conn.execute(sql.encode())
+                cur = conn.execute(f"{become}{sql}".encode())
                 while cur.description is None and cur.nextset():
                     pass
                 row = cur.fetchone()
+                if role:  # a released savepoint keeps its SET LOCAL: back to ddp's own
+                    conn.execute("RESET ROLE; RESET row_security")
         except psycopg.Error as exc:
             why = f"not checked: {exc.diag.message_primary}"
             if _value_error(exc):

@@ -10,28 +10,53 @@ pass passwords through ``PGPASSWORD``, ``.pgpass`` or ``*_DB_PASSWORD`` instead.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 SECRET_FLAGS = ("--source-password", "--target-password")
+#: Flags whose value is a libpq URL or ``key=value`` string that may hold a password.
+URL_FLAGS = ("--shadow-url",)
 HIDDEN = "***"
+
+#: The password of a URL's user info (``//user:password@``), of a ``password=`` key (a
+#: ``key=value`` string or a URL's query) and of a quoted ``password='...'``.
+_URL_SECRETS = (
+    re.compile(r"(//[^/?#@:]*:)[^/?#@]*(@)"),
+    re.compile(r"(\bpassword\s*=\s*)'(?:[^'\\]|\\.)*'()", re.I),
+    re.compile(r"(\bpassword\s*=\s*)[^\s&']+()", re.I),
+)
+
+
+def without_password(url: str) -> str:
+    """A libpq URL or ``key=value`` string with any password in it replaced."""
+    for pattern in _URL_SECRETS:
+        url = pattern.sub(lambda m: f"{m.group(1)}{HIDDEN}{m.group(2)}", url)
+    return url
 
 
 def masked(argv: Sequence[str]) -> list[str] | None:
-    """``argv`` with the value of every password flag replaced, or None when none is given."""
+    """``argv`` with the value of every password flag replaced, and the password inside every
+    URL flag's value, or None when there is nothing to hide."""
     out: list[str] = []
-    hide_next = found = False
+    hide_next: str | None = None
+    found = False
     for arg in argv:
-        if hide_next:
-            out.append(HIDDEN)
-            hide_next = False
+        if hide_next is not None:
+            hidden = HIDDEN if hide_next in SECRET_FLAGS else without_password(arg)
+            found = found or hidden != arg
+            out.append(hidden)
+            hide_next = None
             continue
-        flag, equals, _ = arg.partition("=")
-        if flag in SECRET_FLAGS:
-            found = True
-            if equals:
-                out.append(f"{flag}={HIDDEN}")
+        flag, equals, value = arg.partition("=")
+        if flag in SECRET_FLAGS or flag in URL_FLAGS:
+            if not equals:
+                hide_next = flag
+                out.append(arg)
                 continue
-            hide_next = True
+            hidden = HIDDEN if flag in SECRET_FLAGS else without_password(value)
+            found = found or hidden != value
+            out.append(f"{flag}={hidden}")
+            continue
         out.append(arg)
     return out if found else None
 

@@ -229,7 +229,10 @@ class _Walker:
     def _constant(self, fields: dict[str, Any]) -> None:
         names = _names(fields.get("typeName", {}).get("names"))
         arg = fields.get("arg", {}).get("A_Const")
-        if names and names[-1] in _REG_TYPES and arg is not None and "sval" in arg:
+        # pg_catalog's own reg* types only: a user's type of the same name (``shop.regclass``,
+        # printed qualified under the empty search_path) holds a value, not an object's name
+        reg = names is not None and (len(names) == 1 or names[:-1] == ("pg_catalog",))
+        if reg and names and names[-1] in _REG_TYPES and arg is not None and "sval" in arg:
             value = arg["sval"].get("sval", "")
             self.found.constants.append((arg.get("location", -1), value, names[-1]))
 

@@ -41,6 +41,11 @@ def prelude(plan: Plan) -> list[str]:
         *zone,
         f"SET lock_timeout = {literal(plan.lock_timeout)};",
         f"SET statement_timeout = {literal(plan.statement_timeout)};",
+        # values convert to and from text the same way whoever runs the script (ddp's
+        # sessions read and count under these too: connect.session_options)
+        "SET DateStyle = 'ISO, MDY';",
+        "SET IntervalStyle = 'postgres';",
+        "SET extra_float_digits = 3;",
         "SET standard_conforming_strings = on;",
         "SET check_function_bodies = false;",
         "SET client_min_messages = warning;",

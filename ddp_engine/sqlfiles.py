@@ -114,11 +114,13 @@ def _split_args(name: str, rest: str) -> list[str]:
 def sql_files(path: Path) -> list[Path]:
     """The files of a side: ``path`` itself, or the ``.sql`` files of a folder in name order.
 
-    Every ``.sql`` entry of a folder must be a readable regular file: a dangling symbolic
-    link or a file ddp may not read would otherwise drop part of the schema without a word,
-    and the sync would offer to "fix" the target accordingly.
+    Every ``.sql`` entry of a folder must be a readable regular file inside the folder: a
+    dangling symbolic link or a file ddp may not read would otherwise drop part of the schema
+    without a word, and the sync would offer to "fix" the target accordingly; a symbolic link
+    out of the folder would load a file the folder's author does not own.
     """
     if path.is_dir():
+        folder = path.resolve()
         files = []
         for entry in sorted(path.iterdir()):
             if entry.suffix != ".sql":
@@ -127,6 +129,12 @@ def sql_files(path: Path) -> list[Path]:
                 dangling = entry.is_symlink() and not entry.exists()
                 what = "a dangling symbolic link" if dangling else "not a regular file"
                 raise BadInput(f"DDP SYNC failed: {entry} is {what}")
+            if not entry.resolve().is_relative_to(folder):
+                # as for \i: a symbolic link must not lead out of the folder (a repository
+                # could otherwise load ~/.psql_history or any file of the user running ddp)
+                raise BadInput(
+                    f"DDP SYNC failed: {entry} is a symbolic link to a file outside {path}"
+                )
             if not os.access(entry, os.R_OK):
                 raise BadInput(f"DDP SYNC failed: {entry} cannot be read (permission denied)")
             files.append(entry)

@@ -84,3 +84,59 @@ def test_right_password_from_flag_env_and_pgpass(scram_server, tmp_path: Path) -
     for result in (flag, env, from_file):
         assert PASSWORD not in result.stdout + result.stderr
     assert PASSWORD not in (tmp_path / "alter.sql").read_text()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://app:SeCrEt-9@db.example:5432/postgres",
+        "host=db.example password=SeCrEt-9 user=app",
+        "host=db.example password='Se Cr\\'Et-9' user=app",
+        "postgresql://app@db.example/postgres?sslmode=require&password=SeCrEt-9",
+    ],
+)
+@pytest.mark.parametrize("joined", [False, True])
+def test_a_password_in_the_shadow_url_is_hidden_from_the_process_title(
+    url: str, joined: bool
+) -> None:
+    """``--shadow-url`` may carry a password: ``ps`` must not show it while ddp runs."""
+    import subprocess
+    import sys
+
+    argv = [f"--shadow-url={url}"] if joined else ["--shadow-url", url]
+    shown = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from ddp_engine.proctitle import hide_passwords; "
+            "hide_passwords(sys.argv); "
+            "print(open('/proc/self/cmdline', 'rb').read().replace(b'\\0', b' ').decode())",
+            *argv,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "SeCrEt" not in shown and "Cr\\'Et" not in shown, shown
+    assert "db.example" in shown
+
+
+@pytest.mark.parametrize(
+    ("field", "error"),
+    [
+        ("host", 'could not translate host name "{url}" to address: Name or service not known'),
+        ("database", 'FATAL: database "{url}" does not exist'),
+        ("database", 'FATAL: something unforeseen about "{url}"'),
+    ],
+)
+def test_a_url_given_as_a_name_shows_no_password(field: str, error: str) -> None:
+    """A connection URL typed where a host or database name belongs comes back in libpq's
+    message and in the hint: its password never does."""
+    from ddp_engine.connect import describe_connection_error
+    from ddp_engine.settings import ConnectionSettings
+
+    url = "postgresql://app:SeCrEt-9@db.example:5432/appdb"
+    values = {"host": "127.0.0.1", "database": "appdb", field: url}
+    settings = ConnectionSettings(user="app", **values)
+    message = describe_connection_error(Exception(error.format(url=url)), settings, "target")
+    assert "SeCrEt" not in message and "db.example" in message, message

@@ -534,7 +534,11 @@ class TableSteps(StepBase):
     def _virtual_to_plain(self, t: Table, c: Column, old: Column) -> None:
         """A VIRTUAL generated column becomes a plain one. PostgreSQL cannot drop the
         expression of a virtual column, so its values are copied into a new plain column and
-        the virtual one is kept under a renamed name (cleanup drops it)."""
+        the virtual one is kept under a renamed name (cleanup drops it).
+
+        The copy is a rewrite (``ALTER COLUMN ... TYPE ... USING``), never an UPDATE: an
+        UPDATE would fire the table's triggers, which run with ddp's rights and may change
+        other columns; a rewrite fires none."""
         q = qualified(t.schema_name, t.name)
         col, tombstone = ident(c.name), ident(self.p.dropped(c.name))
         key: Key = ("column", t.schema_name, t.name, c.name)
@@ -542,7 +546,7 @@ class TableSteps(StepBase):
         stmts = [
             f"ALTER TABLE {q} RENAME COLUMN {col} TO {tombstone}",
             f"ALTER TABLE {q} ADD COLUMN {col} {c.data_type}{collate}",
-            f"UPDATE {q} SET {col} = {tombstone}",
+            f"ALTER TABLE {q} ALTER COLUMN {col} TYPE {c.data_type}{collate} USING {tombstone}",
         ]
         if c.not_null:
             stmts.append(f"ALTER TABLE {q} ALTER COLUMN {col} SET NOT NULL")
@@ -731,16 +735,24 @@ class TableSteps(StepBase):
             and "data_type" not in fields
         ):
             sets = " ".join(identity_options(c.identity_options, "SET "))
+            catch_up = []
             if old.identity_options and c.identity_options[2] > old.identity_options[0]:
-                # the counter would sit below the new MINVALUE: start it again at START
+                # the counter would sit below the new MINVALUE: start it again at START, then
+                # past the column's largest value (else the next inserts collide with rows)
                 sets += f" RESTART WITH {c.identity_options[0]}"
+                serial = (
+                    f"pg_catalog.pg_get_serial_sequence({literal(q)}, {literal(name)})"
+                    "::pg_catalog.regclass"
+                )
+                catch_up = self._catch_up(schema, table, name, serial)
                 hazards.append(
                     hazard(
                         "restarts_identity",
-                        "restarts the identity's counter: check it stays above the column's values",
+                        "restarts the identity's counter"
+                        + (", then moves it past the column's values" if catch_up else ""),
                     )
                 )
-            stmts.append(f"ALTER TABLE {q} ALTER COLUMN {col} {sets}")
+            stmts += [f"ALTER TABLE {q} ALTER COLUMN {col} {sets}", *catch_up]
         disturbs: list[Key] = []
         check: tuple[str, ...] = ()
         if "not_null" in fields and not (c.identity and "identity" in fields):

@@ -26,7 +26,8 @@ from ddp_engine.embedded import (
     embedded_server,
     load_sql,
 )
-from ddp_engine.errors import DdpError
+from ddp_engine.errors import BadInput, DdpError
+from ddp_engine.sqlfiles import sql_files
 from tests.conftest import Server
 from tests.test_cli import side_args
 from tests.test_demo_and_sources import assert_nothing_left, ddp
@@ -142,6 +143,22 @@ def test_includes_stay_inside_the_source_folder(pg: EmbeddedServer, marker_dir: 
         assert caught.value.message.startswith(f"DDP SYNC failed: {path} line 1: "), file
         assert words in caught.value.message, caught.value.message
     assert not marker.exists()
+
+
+def test_a_folder_entry_that_links_outside_the_folder_is_refused(tmp_path: Path) -> None:
+    """The folder's own files obey the rule of ``\\i``: a symbolic link may point inside the
+    source folder, never out of it."""
+    outside = write(tmp_path / "outside.sql", "CREATE TABLE from_outside (a int);\n")
+    schema = tmp_path / "schema"
+    write(schema / "sub" / "real.sql", "CREATE TABLE inside (a int);\n")
+    (schema / "010_inside.sql").symlink_to(schema / "sub" / "real.sql")
+    assert sql_files(schema) == [schema / "010_inside.sql"]
+    (schema / "020_out.sql").symlink_to(outside)
+    with pytest.raises(BadInput) as caught:
+        sql_files(schema)
+    assert caught.value.message == (
+        f"DDP SYNC failed: {schema / '020_out.sql'} is a symbolic link to a file outside {schema}"
+    )
 
 
 def test_allowed_meta_commands_work(pg: EmbeddedServer, tmp_path: Path) -> None:

@@ -73,6 +73,8 @@ MODULES = (
     "ddp_engine/embedded.py",
     "ddp_engine/sources.py",
     "ddp_engine/demo.py",
+    "ddp_engine/sideeffects.py",
+    "ddp_engine/datacheck.py",
     *sorted(str(p.relative_to(REPO)) for p in (REPO / "ddp_dagster").glob("*.py")),
 )
 

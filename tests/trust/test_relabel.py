@@ -224,6 +224,7 @@ def test_qualifiers_are_renamed_in_the_parse_tree_and_nothing_else() -> None:
         ("statement", "CREATE TRIGGER shop AFTER INSERT ON shop.shop EXECUTE FUNCTION shop.f()"),
         ("function", "(a shop.mood)\n RETURNS SETOF shop.shop\n AS $f$ SELECT shop.x $f$"),
         ("expression", "a OPERATOR(shop.=) ANY (SELECT 1)"),
+        ("expression", "'shop.x'::shop.regclass || 'shop.y'::pg_catalog.regclass::text"),
     ]
     assert [r.text(kind, text) for kind, text in cases] == [
         " SELECT shop.id, shop_prod.shop.id AS x\n   FROM shop_prod.shop shop;",
@@ -236,6 +237,8 @@ def test_qualifiers_are_renamed_in_the_parse_tree_and_nothing_else() -> None:
         "CREATE TRIGGER shop AFTER INSERT ON shop_prod.shop EXECUTE FUNCTION shop_prod.f()",
         "(a shop_prod.mood)\n RETURNS SETOF shop_prod.shop\n AS $f$ SELECT shop.x $f$",
         "a OPERATOR(shop_prod.=) ANY (SELECT 1)",
+        # a value of the user's type called like a reg* type is a value, not a name
+        "'shop.x'::shop_prod.regclass || 'shop_prod.y'::pg_catalog.regclass::text",
     ]
     odd = Relabeler("shop", 'Dev "x"\nschema')
     assert odd.text("expression", "nextval('shop.s'::regclass) + shop.f(1)") == (

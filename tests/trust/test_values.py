@@ -13,8 +13,9 @@ from ddp_engine.apply import apply_plan
 from ddp_engine.connect import connect
 from ddp_engine.datacheck import recheck, run_data_checks
 from ddp_engine.errors import DdpError
+from ddp_engine.sqltext import literal
 from ddp_engine.sync import compare
-from tests.conftest import Server
+from tests.conftest import Server, apply_script
 from tests.trust.conftest import Canary
 
 TABLE = 'we"ird\ntable'
@@ -141,3 +142,69 @@ def test_value_checks_and_apply_call_nothing_planted_in_the_schema(
         return copy
 
     plan_and_apply(server, target, source, canary, planted_copy)
+
+
+#: Defaults whose printed text depends on the session's DateStyle, IntervalStyle and
+#: extra_float_digits.
+PRINTED = """
+CREATE SCHEMA shop;
+CREATE TABLE shop.t (id int{defaults});
+"""
+DEFAULTS = (
+    ", d date DEFAULT '2024-01-02', i interval DEFAULT '1 day 02:03:04', "
+    "f float8 DEFAULT 0.30000000000000004, ts timestamp DEFAULT '2024-01-02 03:04:05', "
+    "p text DEFAULT 'C:\\new'"
+)
+HOSTILE = {
+    "DateStyle": "SQL, DMY",
+    "IntervalStyle": "iso_8601",
+    "extra_float_digits": "0",
+    "standard_conforming_strings": "off",
+}
+
+
+@pytest.mark.parametrize("by", ["ddp", "psql"])
+def test_values_printed_under_a_role_or_database_setting_mean_the_same_value(
+    server: Server, make_db: Callable[[str], str], tmp_path, by: str
+) -> None:
+    """Both databases print dates, intervals and floats their own way, and the target reads
+    backslashes in strings as escapes (ALTER DATABASE SET):
+    what ddp reads from the source must reach the target as the same values, applied by ddp
+    or by a person running the script under the target's settings."""
+    source = make_db(PRINTED.format(defaults=DEFAULTS))
+    target = make_db(
+        PRINTED.format(defaults=", d date, i interval, f float8, ts timestamp, p text")
+    )
+    with server.connect() as conn:
+        for database, style in ((source, "SQL, DMY"), (target, "German, MDY")):
+            for name, value in {**HOSTILE, "DateStyle": style}.items():
+                conn.execute(f'ALTER DATABASE "{database}" SET {name} = {literal(value)}'.encode())
+    settings = (server.settings(source, "shop"), server.settings(target, "shop"))
+    result = compare(*settings)
+    if by == "ddp":
+        apply_plan(settings[1], result.plan, result.script)
+    else:
+        apply_script(server, target, result.script, tmp_path)
+    assert compare(*settings).plan.is_empty
+    inserted = []
+    for database in (source, target):
+        with server.connect(database) as conn:
+            conn.execute("SET DateStyle = 'ISO, MDY'; SET IntervalStyle = postgres")
+            conn.execute("SET extra_float_digits = 1")
+            inserted.append(
+                conn.execute(
+                    "INSERT INTO shop.t (id) VALUES (1) RETURNING d::text, i::text, f::text, "
+                    "ts::text, p"
+                ).fetchone()
+            )
+    assert (
+        inserted[1]
+        == inserted[0]
+        == (
+            "2024-01-02",
+            "1 day 02:03:04",
+            "0.30000000000000004",
+            "2024-01-02 03:04:05",
+            "C:\\new",
+        )
+    )

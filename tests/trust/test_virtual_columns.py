@@ -121,3 +121,27 @@ def test_virtual_to_plain_keeps_the_values(pg18: Server, db18: Callable[[str], s
     assert generated_kind(pg18, target) == ""
     assert values(pg18, target) == [(1, 2), (2, 4), (3, 6)]
     assert first.plan.cleanup  # the virtual column is kept under a renamed name
+
+
+#: A trigger the application relies on: it stamps every UPDATE (and records that it ran).
+STAMP = """
+CREATE TABLE shop.fired (who text);
+CREATE FUNCTION shop.stamp() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO shop.fired VALUES (current_user);
+  NEW.a := NEW.a + 100;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER stamp BEFORE UPDATE ON shop.t FOR EACH ROW EXECUTE FUNCTION shop.stamp();
+"""
+
+
+def test_virtual_to_plain_fires_no_trigger(pg18: Server, db18: Callable[[str], str]) -> None:
+    """Moving the computed values into a plain column is ddp's, not an application's UPDATE:
+    the table's triggers (run with ddp's rights, and free to change other columns) never fire."""
+    source = db18(column(", b int") + STAMP)
+    target = db18(column(VIRTUAL) + ROWS + STAMP)
+    converge18(pg18, source, target)
+    assert values(pg18, target) == [(1, 2), (2, 4), (3, 6)]
+    with pg18.connect(target) as conn:
+        assert conn.execute("SELECT who FROM shop.fired").fetchall() == []
