@@ -30,7 +30,7 @@ class Pool:
         if self.free:
             name = self.free.pop()
         else:
-            name = f"ddp_test_{uuid.uuid4().hex[:12]}"
+            name = f"ddp_test_gen_{uuid.uuid4().hex[:8]}"
             with self.server.connect() as conn:
                 conn.execute(f'CREATE DATABASE "{name}"')
             self.created.append(name)

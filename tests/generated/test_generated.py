@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, note, seed, settings
+from hypothesis import HealthCheck, event, given, note, seed, settings
 
 from tests.generated.strategies import Pair, schema_pairs
 
@@ -39,6 +39,10 @@ def _save(pair: Pair, direction: str, error: BaseException) -> None:
 
 def _test(pair: Pair, converge, make_db) -> None:
     note(repr(pair))
+    for edit in sorted(set(pair.edits)):
+        event(f"edit {edit}")
+    if pair.a == pair.b:
+        event("edits left the schema as it was")
     for direction, (target, source) in (
         ("forward", (pair.a, pair.b)),
         ("reverse", (pair.b, pair.a)),
