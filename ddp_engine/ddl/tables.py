@@ -579,7 +579,7 @@ class TableSteps(StepBase):
             "COALESCE(pg_catalog.pg_sequence_last_value(s.seq), p.seqstart)"
         ]
 
-    def _retype(self, schema: str, table: str, old: Column, c: Column) -> None:
+    def _retype(self, schema: str, table: str, old: Column, c: Column) -> int:
         """ALTER COLUMN TYPE the way assignment converts (no USING) where the target has an
         assignment cast, else with the cast that exists; the data check counts the values
         that would fail or change under exactly that conversion (conversions.py)."""
@@ -597,7 +597,7 @@ class TableSteps(StepBase):
         if not same and self._existing(schema, table) and rewrites(old.data_type, c.data_type):
             check = ("convert", schema, table, c.name, old.data_type, c.data_type, mode)
             check += (conversion.compare,)
-        self.p.add(
+        return self.p.add(
             "COLUMN",
             key,
             "alter",
@@ -685,11 +685,12 @@ class TableSteps(StepBase):
                 disturbs=[default_key],
                 seq=1,
             )
-        if retype:
-            self._retype(schema, table, old, c)
+        # the new default and identity are of the new type: they follow the type change,
+        # wherever that lands (after the checks and views it waits for)
+        retyped = self._retype(schema, table, old, c) if retype else None
         if c.default is not None and (retype or "default" in fields):
             catch_up = self._catch_up(schema, table, name, sequence_of(c.default))
-            self.p.add(
+            default_set = self.p.add(
                 "COLUMN",
                 default_key,
                 "alter",
@@ -699,6 +700,8 @@ class TableSteps(StepBase):
                 hazards=[CATCH_UP] if catch_up else [],
                 seq=3,
             )
+            if retyped is not None:
+                self.p.after(default_set, retyped)
         stmts = []
         hazards: list[Hazard] = []
         if "identity" in fields and c.identity:
@@ -767,7 +770,7 @@ class TableSteps(StepBase):
                 disturbs.append(key)  # after a primary key that holds it is dropped
         stmts += self._column_extras(t, c, old)
         if stmts:
-            self.p.add(
+            changed = self.p.add(
                 "COLUMN",
                 key,
                 "alter",
@@ -779,6 +782,8 @@ class TableSteps(StepBase):
                 hazards=hazards,
                 seq=4,
             )
+            if retyped is not None:
+                self.p.after(changed, retyped)
         if "acl" in fields:
             self._privileges(
                 "column", key, f"TABLE {q}", c.acl, old.acl, old_table.owner, columns=f" ({col})"

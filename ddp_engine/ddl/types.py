@@ -416,6 +416,10 @@ class TypeSteps(StepBase):
             )
             self.p.after(sid, create)
             moves.append(sid)
+        if self._kept_users(key):
+            # a renamed (kept) column still uses the old type: it goes with that column
+            self.p.cleanup.append(f"DROP {word} IF EXISTS {qualified(src.schema_name, old)};")
+            return
         drop = self.p.add(
             "TYPE",
             key,

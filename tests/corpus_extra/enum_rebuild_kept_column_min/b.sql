@@ -1,0 +1,2 @@
+CREATE TYPE color AS ENUM ('green');
+CREATE TABLE t (id integer);

@@ -1,0 +1,1 @@
+CREATE TABLE t (id numeric(16,0) NOT NULL PRIMARY KEY, CONSTRAINT positive CHECK (id >= 0));
