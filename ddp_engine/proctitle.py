@@ -19,7 +19,7 @@ URL_FLAGS = ("--shadow-url",)
 HIDDEN = "***"
 
 #: The password of a URL's user info (``//user:password@``), of a ``password=`` key (a
-#: ``key=value`` string or a URL's query) and of a quoted ``password='...'``.
+#: ``key=value`` string or a URL's query), quoted or not.
 _URL_SECRETS = (
     re.compile(r"(//[^/?#@:]*:)[^/?#@]*(@)"),
     re.compile(r"(\bpassword\s*=\s*)'(?:[^'\\]|\\.)*'()", re.I),

@@ -107,7 +107,7 @@ def _strings(items: Any) -> list[str]:
 
 def _qualified(items: Any) -> tuple[str, str]:
     names = _strings(items)
-    # under the empty search_path an unqualified name is pg_catalog's
+    # a name without a schema: every session searches the catalog schema alone
     return (names[-2] if len(names) > 1 else "pg_catalog", names[-1] if names else "")
 
 
