@@ -119,3 +119,28 @@ def test_a_value_changed_in_one_column_is_caught(server, make_db) -> None:
             before = capture(conn)
             conn.execute(change.encode())
             assert lost_values(before, conn), change
+
+
+def test_rows_reach_partitions_ranges_and_checked_domains(server, make_db) -> None:
+    """Generated rows fit a partition's bound (its ancestors' too), an exclusion constraint
+    over ranges, a domain's check and a column's IN list: each table below gets its rows."""
+    db = make_db(
+        "CREATE DOMAIN zip AS text CHECK (VALUE ~ '^\\d{5}$');"
+        "CREATE DOMAIN email AS text NOT NULL CHECK (VALUE LIKE '%@%');"
+        "CREATE TABLE person (z zip NOT NULL, e email, status varchar(2) NOT NULL"
+        " CHECK (status IN ('DF', 'PB')), price numeric NOT NULL CHECK (price > 10));"
+        "CREATE TABLE m (d date NOT NULL, k int NOT NULL) PARTITION BY RANGE (d);"
+        "CREATE TABLE m_2006 PARTITION OF m FOR VALUES FROM ('2006-02-01') TO ('2006-03-01')"
+        " PARTITION BY LIST (k);"
+        "CREATE TABLE m_2006_7 PARTITION OF m_2006 FOR VALUES IN (7, 8);"
+        "CREATE TABLE l (c text NOT NULL) PARTITION BY LIST (c);"
+        "CREATE TABLE l_q PARTITION OF l FOR VALUES IN ('it''s', 'x');"
+        "CREATE TABLE band (r numrange NOT NULL, EXCLUDE USING gist (r WITH &&));"
+    )
+    with server.connect(db) as conn:
+        load_rows(conn)
+        rows = {t.name: len(t.rows) for t in capture(conn).values()}
+        assert conn.execute("SELECT k FROM m_2006_7").fetchall()[0] == (7,)
+        assert conn.execute("SELECT c FROM l_q").fetchall()[0] == ("it's",)
+    assert rows["person"] == 3 and rows["band"] == 3
+    assert rows["m_2006_7"] >= 1 and rows["l_q"] >= 1

@@ -14,6 +14,7 @@ Written without DDP's code; every query runs with ``search_path = ''`` and quali
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -66,6 +67,36 @@ WHERE co.contype {EQ} 'f' AND pg_catalog.cardinality(co.conkey) {EQ} 1
 """
 
 
+#: Every partition's bound and the key columns of the parent it is bound to, a row per level
+#: from the leaf up (a sub-partition's row must fit its parent's bound too).
+PARTITION_BOUNDS = f"""
+SELECT leaf.oid::pg_catalog.int8, pg_catalog.pg_get_expr(c.relpartbound, c.oid),
+       (SELECT pg_catalog.array_agg(pa.attname ORDER BY k.ord)
+          FROM pg_catalog.unnest(pt.partattrs::pg_catalog.int2[]) WITH ORDINALITY AS k(attnum, ord)
+          JOIN pg_catalog.pg_attribute pa
+            ON pa.attrelid {EQ} pt.partrelid AND pa.attnum {EQ} k.attnum),
+       0 {EQ} ANY (pt.partattrs::pg_catalog.int2[])
+FROM pg_catalog.pg_class leaf
+CROSS JOIN LATERAL pg_catalog.pg_partition_ancestors(leaf.oid) AS anc(relid)
+JOIN pg_catalog.pg_class c ON c.oid {EQ} anc.relid AND c.relispartition
+JOIN pg_catalog.pg_inherits i ON i.inhrelid {EQ} c.oid
+JOIN pg_catalog.pg_partitioned_table pt ON pt.partrelid {EQ} i.inhparent
+WHERE leaf.relispartition
+"""
+
+#: String literals of the CHECK constraints on one column (its table's and its domain's): the
+#: values such a check admits are most often among them (``status IN ('DF', 'PB')``).
+CHECK_LITERALS = f"""
+SELECT a.attrelid::pg_catalog.int8, a.attname, pg_catalog.pg_get_constraintdef(co.oid)
+FROM pg_catalog.pg_attribute a
+JOIN pg_catalog.pg_constraint co
+  ON co.contype {EQ} 'c'
+ AND ((co.conrelid {EQ} a.attrelid AND co.conkey {EQ} ARRAY[a.attnum]::pg_catalog.int2[])
+      OR co.contypid {EQ} a.atttypid)
+WHERE a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped
+"""
+
+
 @contextmanager
 def _own_path(conn: psycopg.Connection) -> Iterator[None]:
     """A transaction whose search_path is empty (the caller's session keeps its own), and
@@ -90,6 +121,10 @@ class Column:
     typmod: int = -1
     labels: list[str] | None = None
     element: tuple[str, str, list[str] | None] | None = None  # an array's element
+    #: Values to try where the generic one is refused: a partition's bound, a check's literals.
+    hints: list[str] = field(default_factory=list)
+    #: A value the row must hold (a partition key: only the bound's value fits).
+    fixed: str | None = None
 
 
 @dataclass
@@ -127,7 +162,57 @@ def _tables(conn: psycopg.Connection) -> list[Table]:
                 (ecat, ename, elabels) if ecat else None,
             )
         )
+    _add_hints(conn, tables)
     return list(tables.values())
+
+
+def _add_hints(conn: psycopg.Connection, tables: dict[int, Table]) -> None:
+    """Fix each partition's key columns to a value its bound (and its ancestors') admits, and
+    give every column the literals of its checks to try."""
+    by_name = {oid: {c.name: c for c in t.columns} for oid, t in tables.items()}
+    for oid, bound, keys, expression_key in conn.execute(PARTITION_BOUNDS.encode()).fetchall():
+        columns = by_name.get(oid)
+        if columns is None or expression_key or not keys:
+            continue
+        for name, value in zip(keys, _bound_values(bound), strict=False):
+            if name in columns and value is not None:
+                columns[name].fixed = value
+    for oid, name, definition in conn.execute(CHECK_LITERALS.encode()).fetchall():
+        column = by_name.get(oid, {}).get(name)
+        if column is not None:
+            column.hints += [v for v in _literals(definition) if v not in column.hints]
+
+
+def _literals(text: str) -> list[str]:
+    """The string literals of a deparsed expression, unquoted."""
+    return [m.replace("''", "'") for m in re.findall(r"'((?:[^']|'')*)'", text)]
+
+
+def _bound_values(bound: str) -> list[str | None]:
+    """A value per key column that a partition bound admits: a range's lower bound, a list's
+    first value; None where none is known (MINVALUE, a hash or default partition)."""
+    found = re.match(r"FOR VALUES (?:FROM \((.*)\) TO \(.*\)|IN \((.*)\))$", bound)
+    if found is None:
+        return []
+    if found.group(2) is not None:
+        items = _split_items(found.group(2))[:1]  # a list partition keys on one column
+    else:
+        items = _split_items(found.group(1))
+    values: list[str | None] = []
+    for item in items:
+        item = re.sub(r"::[\w .\"]+(\[\])?$", "", item.strip())
+        if item in ("MINVALUE", "MAXVALUE", "NULL"):
+            values.append(None)
+        elif item.startswith("'"):
+            values.append(_literals(item)[0])
+        else:
+            values.append(item)
+    return values
+
+
+def _split_items(text: str) -> list[str]:
+    """Comma-separated items, commas inside quotes left alone."""
+    return [m.group(0) for m in re.finditer(r"(?:'(?:[^']|'')*'|[^,'])+", text)]
 
 
 def _scalar(category: str, typname: str, labels: list[str] | None, i: int) -> str | None:
@@ -151,6 +236,9 @@ def _scalar(category: str, typname: str, labels: list[str] | None, i: int) -> st
         }.get(typname)
     if category == "T":
         return f"{n} days 02:00:00"
+    if category == "R":
+        value = _range(typname.removesuffix("multirange").removesuffix("range"), n)
+        return "{" + value + "}" if typname.endswith("multirange") else value
     if category == "I":
         return f"10.0.0.{n}"
     if category == "V":
@@ -162,6 +250,32 @@ def _scalar(category: str, typname: str, labels: list[str] | None, i: int) -> st
     if typname == "bytea":
         return f"\\x0{n}"
     return None
+
+
+def _range(subtype: str, n: int) -> str:
+    """A range over ``[n, n + 1)``: rows' ranges do not overlap (exclusion constraints)."""
+    bounds = {
+        "int4": (f"{n}", f"{n + 1}"),
+        "int8": (f"{n}", f"{n + 1}"),
+        "num": (f"{n}.5", f"{n + 1}.5"),
+        "date": (f"2024-01-0{n}", f"2024-01-0{n + 1}"),
+        "ts": (f"2024-01-0{n} 10:00", f"2024-01-0{n + 1} 10:00"),
+        "tstz": (f"2024-01-0{n} 10:00+00", f"2024-01-0{n + 1} 10:00+00"),
+    }.get(subtype, (f"{n}", f"{n + 1}"))
+    return f"[{bounds[0]},{bounds[1]})"
+
+
+def _candidates(column: Column, i: int) -> list[str | None]:
+    """The values to try in row ``i``: the generic one, then the column's hints (rotated, so
+    that rows differ), then digits (a postal code as text, a number a check wants larger)."""
+    if column.fixed is not None:
+        return [column.fixed]
+    first = _sample(column, i)
+    turn = i % len(column.hints) if column.hints else 0
+    hints = column.hints[turn:] + column.hints[:turn]
+    digits = {"S": f"{10000 + i + 1}", "N": f"{100 + i + 1}"}.get(column.category)
+    more = hints + [digits] if digits and not column.element else hints
+    return [first] + [h for h in more if h != first]
 
 
 def _sample(column: Column, i: int) -> str | None:
@@ -295,21 +409,69 @@ def _load(
         for table in tables:
             twin = twins.get((table.schema, table.name))
             for i in range(added[table.oid], rows):
-                full = {c.name: _sample(c, i) for c in table.columns if not c.skip}
-                for name in full:
-                    if (table.oid, name) in references:
-                        full[name] = _referenced(conn, references[(table.oid, name)], i)
-                # NULL where a column may hold it, the server's default where it may not
-                lean = {
-                    n: v if _not_null(table, n) else None
-                    for n, v in full.items()
-                    if v is not None or not _not_null(table, n)
-                }
-                if any(_try(conn, table, values, source, twin) for values in (full, lean)):
+                if any(
+                    _try(conn, table, values, source, twin)
+                    for values in _rows_to_try(conn, table, references, i)
+                ):
                     added[table.oid] += 1
                 else:
                     break
     return sum(added.values())
+
+
+#: How many of a column's candidate values a row tries at the most.
+VARIANTS = 4
+
+
+def _rows_to_try(
+    conn: psycopg.Connection,
+    table: Table,
+    references: dict[tuple[int, str], tuple[str, str, str]],
+    i: int,
+) -> Iterator[dict[str, str | None]]:
+    """Row ``i`` in the ways worth trying: the k-th candidate of every column (its last where it
+    has fewer), each in full and lean (NULL where a column may hold it, the server's default
+    where it may not)."""
+    candidates = {
+        c.name: _castable_first(conn, c, _candidates(c, i)) for c in table.columns if not c.skip
+    }
+    for name in candidates:
+        if (table.oid, name) in references:
+            candidates[name] = [_referenced(conn, references[(table.oid, name)], i)]
+    depth = min(VARIANTS, max((len(v) for v in candidates.values()), default=1))
+    for k in range(depth):
+        full = {n: v[min(k, len(v) - 1)] for n, v in candidates.items()}
+        yield full
+        yield {
+            n: v if _not_null(table, n) else None
+            for n, v in full.items()
+            if v is not None or not _not_null(table, n)
+        }
+
+
+def _castable_first(
+    conn: psycopg.Connection, column: Column, values: list[str | None]
+) -> list[str | None]:
+    """The ``values`` the column's type takes (the first where it takes none): a domain checks
+    its constraints on the cast, so a postal code's digits stay and the regular expression
+    they were guessed from goes."""
+    if len(values) < 2:
+        return values
+
+    def takes(value: str | None) -> bool:
+        try:
+            with conn.transaction():
+                conn.execute(
+                    sql.SQL("SELECT CAST({} AS {})").format(
+                        sql.Literal(value), sql.SQL(column.type)
+                    )
+                )
+        except psycopg.Error:
+            return False
+        return True
+
+    taken = [v for v in values if takes(v)]
+    return taken or values[:1]
 
 
 def _referenced(conn: psycopg.Connection, where: tuple[str, str, str], i: int) -> str | None:
