@@ -26,7 +26,7 @@ from ddp_engine.apply import apply_plan
 from ddp_engine.errors import DdpError
 from ddp_engine.sync import SyncOptions, compare
 from tests.conftest import Server
-from tests.test_cli import ddp, side_args
+from tests.helpers import CATALOG_QUERIES, TAMPER, ddp, side_args
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 ROLE = "ddp_claims_reader"
@@ -247,18 +247,6 @@ def test_two_applies_to_different_schemas_of_one_database_never_overlap(server, 
 
 # -- drift left after an apply fails the run --------------------------------------------------
 
-TAMPER = """
-CREATE SCHEMA ops;
-CREATE FUNCTION ops.tamper() RETURNS event_trigger LANGUAGE plpgsql AS $$
-BEGIN
-  IF pg_catalog.to_regclass('public.t') IS NOT NULL AND pg_catalog.obj_description(
-       pg_catalog.to_regclass('public.t'), 'pg_class') IS DISTINCT FROM 'tampered' THEN
-    COMMENT ON TABLE public.t IS 'tampered';
-  END IF;
-END $$;
-CREATE EVENT TRIGGER tamper ON ddl_command_end EXECUTE FUNCTION ops.tamper();
-"""
-
 
 def test_drift_left_after_an_apply_fails_the_cli(server, make_db, tmp_path: Path) -> None:
     """An event trigger in the target comments the table whenever DDL runs: the apply
@@ -305,7 +293,6 @@ def test_unsupported_kinds_are_listed_never_skipped(server, make_db, tmp_path: P
 
 
 def test_readme_states_the_catalog_queries_per_side() -> None:
-    from tests.test_query_count import CATALOG_QUERIES
 
     stated = re.search(r"(\d+) catalog queries per side", README.read_text())
     assert stated, "the README no longer states the number of catalog queries"

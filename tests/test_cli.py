@@ -11,37 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Server
-
-
-def ddp(
-    *args: str, cwd: Path, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SOURCE_DB_", "TARGET_DB_"))}
-    clean.pop("OUTPUT_FILE", None)
-    clean.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "ddp_engine.cli", *args],
-        cwd=cwd,
-        env=clean,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
-def side_args(server: Server, side: str, database: str, schema: str | None = "public") -> list[str]:
-    """Connection flags of one side; ``schema=None`` leaves the schema flag out."""
-    return [
-        f"--{side}-host",
-        server.host,
-        f"--{side}-port",
-        str(server.port),
-        f"--{side}-database",
-        database,
-        f"--{side}-username",
-        server.user,
-        *([f"--{side}-schema", schema] if schema is not None else []),
-    ]
+from tests.helpers import ddp, side_args
 
 
 @pytest.fixture

@@ -20,8 +20,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Server
-from tests.test_corpus import ensure_roles
+from tests.conftest import Server, ensure_roles
 
 CORPUS_EXTRA = Path(__file__).resolve().parent / "corpus_extra"
 

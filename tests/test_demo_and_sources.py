@@ -6,7 +6,6 @@ are checked for exactly that run, even while other tests start embedded servers 
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import signal
@@ -22,8 +21,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from tests.helpers import assert_nothing_left, ddp_env, processes_of
+from tests.helpers import ddp_isolated as ddp
 from tests.pg_server import local_server
-from tests.test_embedded import processes_of
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,33 +37,6 @@ def run_tmp() -> Iterator[Path]:
     path.chmod(0o1777)
     yield path
     shutil.rmtree(path, ignore_errors=True)
-
-
-def ddp_env(run_tmp: Path) -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("SOURCE_DB_", "TARGET_DB_", "PG")) and k != "OUTPUT_FILE"
-    }
-    env.update(TMPDIR=str(run_tmp), PYTHONPATH=str(ROOT))
-    return env
-
-
-def ddp(*args: str, run_tmp: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ddp_engine.cli", *args],
-        cwd=cwd,
-        env=ddp_env(run_tmp),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
-def assert_nothing_left(run_tmp: Path) -> None:
-    """No server process works in or names the run's TMPDIR, and it holds no ddp-pg-* dir."""
-    assert processes_of(-1, run_tmp) == []
-    assert list(run_tmp.glob("ddp-pg-*")) == []
 
 
 def write(path: Path, text: str) -> Path:

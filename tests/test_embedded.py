@@ -23,38 +23,10 @@ from ddp_engine.embedded import (
     split_sql,
 )
 from ddp_engine.errors import DdpError
+from tests.helpers import processes_of
 
 ROOT = Path(__file__).resolve().parent.parent
 LINUX = sys.platform.startswith("linux")
-
-
-def processes_of(server_pid: int, data_dir: Path) -> list[int]:
-    """Pids of live processes that belong to the server, found by scanning /proc.
-
-    The postmaster's command line names the data directory. Its children rename themselves
-    ("postgres: checkpointer") and lead their own sessions, but they are its children and
-    they all work in the data directory (even after it is deleted: "... (deleted)").
-    """
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            cmdline = (entry / "cmdline").read_bytes()
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        try:
-            cwd = os.readlink(entry / "cwd")
-        except OSError:
-            cwd = ""
-        fields = stat.rsplit(")", 1)[-1].split()
-        state, ppid = fields[0], int(fields[1])
-        if state == "Z":
-            continue
-        if str(data_dir).encode() in cmdline or ppid == server_pid or cwd.startswith(str(data_dir)):
-            found.append(int(entry.name))
-    return found
 
 
 def wait_until(predicate: Callable[[], bool], timeout: float = 10.0) -> bool:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Server
-from tests.test_cli import ddp, side_args
+from tests.helpers import ddp, side_args
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import pytest
 from ddp_engine.sqltext import dropped_name, split_ident, unquote
 from ddp_engine.sync import compare
 from tests.conftest import Server
-from tests.test_cli import ddp, side_args
+from tests.helpers import ddp, side_args
 
 SECRET = "pa$$-w0rd'\"; --"
 

@@ -11,7 +11,7 @@ import psycopg
 import pytest
 
 from ddp_engine.embedded import EmbeddedServer, embedded_server
-from tests.test_cli import ddp
+from tests.helpers import ddp
 
 PASSWORD = "Rïght-pa55'\"$$"
 

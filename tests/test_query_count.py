@@ -8,9 +8,7 @@ import re
 import psycopg
 
 from ddp_engine.introspect import query_settings, read_snapshot
-
-#: Catalog queries per side, whatever the size: the README's "14 catalog queries per side".
-CATALOG_QUERIES = 14
+from tests.helpers import CATALOG_QUERIES
 
 #: Statements that only set or read a setting (the transaction's and one query's planner
 #: settings), not catalog queries.

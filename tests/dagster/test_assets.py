@@ -13,15 +13,11 @@ from ddp_engine.introspect import introspect
 from ddp_engine.model import Snapshot
 from ddp_engine.plan import Plan
 from tests.conftest import load
+from tests.dagster.helpers import metadata
 
 
 def check_results(result: dg.ExecuteInProcessResult) -> dict[str, dg.AssetCheckEvaluation]:
     return {e.check_name: e for e in result.get_asset_check_evaluations()}
-
-
-def metadata(result: dg.ExecuteInProcessResult, node: str) -> dict[str, object]:
-    [mat] = result.asset_materializations_for_node(node)
-    return {k: v.value for k, v in mat.metadata.items()}
 
 
 def test_drift_fails_check_and_dry_run_writes_only_the_file(make_pair, materialize, tmp_path):

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from tests.dagster.conftest import TARGET_SQL
-from tests.test_claims import TAMPER
+from tests.helpers import TAMPER
 
 
 def test_drift_left_after_an_apply_fails_the_materialisation(make_pair, materialize) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from tests.dagster.test_assets import metadata
+from tests.dagster.helpers import metadata
 
 SOURCE = "CREATE TABLE t (id int PRIMARY KEY, price numeric(10,2));"
 TARGET = (

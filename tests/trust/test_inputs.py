@@ -29,8 +29,8 @@ from ddp_engine.embedded import (
 from ddp_engine.errors import BadInput, DdpError
 from ddp_engine.sqlfiles import sql_files
 from tests.conftest import Server
-from tests.test_cli import side_args
-from tests.test_demo_and_sources import assert_nothing_left, ddp
+from tests.helpers import assert_nothing_left, side_args
+from tests.helpers import ddp_isolated as ddp
 from tests.trust.conftest import Canary
 
 

@@ -20,7 +20,7 @@ from ddp_engine.relabel import relabel
 from ddp_engine.sqltext import ident, literal
 from ddp_engine.sync import SyncOptions, apply_and_verify, compare
 from tests.conftest import CORPUS, Server, apply_script, ensure_roles, load
-from tests.test_object_kinds import CASES as KINDS
+from tests.kind_cases import CASES as KINDS
 from tests.trust.conftest import Canary
 
 #: One design, written for any schema name ``{s}`` (an identifier's SQL). Everything in it
