@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -21,7 +22,6 @@ from ddp_engine.settings import ConnectionSettings
 from ddp_engine.sync import SyncOptions, SyncResult, compare
 from tests import pg_server
 from tests.ci_guard import (  # noqa: F401  (hooks: a run under CI=true cannot shrink silently)
-    corpus_dir,
     pytest_collection_modifyitems,
     pytest_collectreport,
     pytest_runtest_logreport,
@@ -31,8 +31,6 @@ from tests.ci_guard import (  # noqa: F401  (hooks: a run under CI=true cannot s
 )
 from tests.judge import judge
 from tests.values import capture, load_rows, lost_values
-
-CORPUS = corpus_dir(Path(__file__).resolve().parents[1]) / "migra"
 
 
 @dataclass(frozen=True)
@@ -65,24 +63,34 @@ def server() -> Server:
     return Server(host, port, user)
 
 
+class Databases:
+    """Fresh databases (``ddp_test_<random>``) on one server, dropped by ``close``."""
+
+    def __init__(self, server: Server) -> None:
+        self.server = server
+        self.created: list[str] = []
+
+    def make(self, sql: str | bytes = "") -> str:
+        name = f"ddp_test_{uuid.uuid4().hex[:12]}"
+        with self.server.connect() as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        self.created.append(name)
+        if sql:
+            load(self.server, name, sql)
+        return name
+
+    def close(self) -> None:
+        with self.server.connect() as conn:
+            for name in self.created:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture
 def make_db(server: Server) -> Iterator[Callable[[str], str]]:
     """A factory of fresh databases, dropped after the test."""
-    created: list[str] = []
-
-    def make(sql: str = "") -> str:
-        name = f"ddp_test_{uuid.uuid4().hex[:12]}"
-        with server.connect() as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        created.append(name)
-        if sql:
-            load(server, name, sql)
-        return name
-
-    yield make
-    with server.connect() as conn:
-        for name in created:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    databases = Databases(server)
+    yield databases.make
+    databases.close()
 
 
 def load(server: Server, database: str, sql: str | bytes) -> None:
@@ -133,18 +141,33 @@ def sync(
     all_schemas: bool = False,
     source_schema: str = "public",
     target_schema: str = "public",
+    source_server: Server | None = None,
+    shadow: Server | None = None,
 ) -> SyncResult:
+    """Compare ``source_db`` (on ``source_server``, else ``server``) with ``target_db``;
+    ``shadow``: the server where texts are settled when the majors differ."""
     return compare(
-        server.settings(source_db, source_schema),
+        (source_server or server).settings(source_db, source_schema),
         server.settings(target_db, target_schema),
-        SyncOptions(all_schemas=all_schemas),
+        SyncOptions(
+            all_schemas=all_schemas,
+            shadow_url=shadow
+            and f"postgresql://{shadow.user}@{shadow.host}:{shadow.port}/postgres",
+        ),
     )
 
 
-@pytest.fixture
-def converge(
-    server: Server, make_db: Callable[[str], str], tmp_path: Path
-) -> Callable[..., SyncResult]:
+def converge_on(
+    target_server: Server,
+    source_server: Server,
+    tmp_path: Path,
+    target_sql: str | bytes,
+    source_sql: str | bytes,
+    all_schemas: bool = False,
+    check: Callable[[str, str, str], None] | None = None,
+    skip_unloadable: bool = False,
+    values: bool = True,
+) -> SyncResult:
     """Load target SQL and source SQL, sync, apply with psql; then three judges must agree.
 
     - the independent judge (tests/judge.py: its own catalog reading, tombstones left out)
@@ -155,21 +178,16 @@ def converge(
       new names (``values=False`` for a case that must run on empty tables, with a reason);
     - DDP's own second sync is empty.
 
-    ``check(source_db, target_db, script)`` runs between the apply and the judges.
+    The two sides may live on servers of different major versions: the target's server is
+    then also the shadow where texts are settled (``--shadow-url``). ``check(source_db,
+    target_db, script)`` runs between the apply and the judges.
     """
-
-    def run(
-        target_sql: str | bytes,
-        source_sql: str | bytes,
-        all_schemas: bool = False,
-        check: Callable[[str, str, str], None] | None = None,
-        skip_unloadable: bool = False,
-        values: bool = True,
-    ) -> SyncResult:
-        target, source = make_db(""), make_db("")
+    targets, sources = Databases(target_server), Databases(source_server)
+    try:
+        target, source = targets.make(), sources.make()
         try:
-            load(server, target, target_sql)
-            load(server, source, source_sql)
+            load(target_server, target, target_sql)
+            load(source_server, source, source_sql)
         except psycopg.Error as exc:
             if not skip_unloadable:
                 raise
@@ -177,17 +195,31 @@ def converge(
             pytest.skip(f"fixture does not load on this server: {exc}")
         before = None
         if values:
-            with server.connect(target) as conn, server.connect(source) as twin:
+            with target_server.connect(target) as conn, source_server.connect(source) as twin:
                 load_rows(conn, source=twin)
                 before = capture(conn)
-        first = sync(server, source, target, all_schemas=all_schemas)
+
+        def again() -> SyncResult:
+            return sync(
+                target_server,
+                source,
+                target,
+                all_schemas=all_schemas,
+                source_server=source_server,
+                shadow=None if source_server == target_server else target_server,
+            )
+
+        first = again()
         try:
-            apply_script(server, target, first.script, tmp_path)
+            apply_script(target_server, target, first.script, tmp_path)
         except subprocess.CalledProcessError as exc:
             raise AssertionError(f"script failed:\n{exc.stderr}\n{first.script}") from None
         if check is not None:
             check(source, target, first.script)
-        with server.connect(source) as source_conn, server.connect(target) as target_conn:
+        with (
+            source_server.connect(source) as source_conn,
+            target_server.connect(target) as target_conn,
+        ):
             errors = judge(source_conn, target_conn)
             assert not errors, (
                 "the judge finds differences:\n" + "\n".join(errors) + ("\n" + first.script)
@@ -195,12 +227,23 @@ def converge(
             if before is not None:
                 lost = lost_values(before, target_conn)
                 assert not lost, "values lost:\n" + "\n".join(lost) + "\n" + first.script
-        second = sync(server, source, target, all_schemas=all_schemas)
+        second = again()
         assert second.plan.is_empty, (
             f"not converged: {[c.label + ' ' + c.action for c in second.plan.changes]}\n"
             f"{first.script}\n---\n{second.script}"
         )
         return first
+    finally:
+        targets.close()
+        sources.close()
+
+
+@pytest.fixture
+def converge(server: Server, tmp_path: Path) -> Callable[..., SyncResult]:
+    """``converge(target_sql, source_sql, ...)``: converge_on with both sides on ``server``."""
+
+    def run(target_sql: str | bytes, source_sql: str | bytes, **options: Any) -> SyncResult:
+        return converge_on(server, server, tmp_path, target_sql, source_sql, **options)
 
     return run
 

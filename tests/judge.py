@@ -435,11 +435,76 @@ def picture(conn: psycopg.Connection) -> Picture:
 
 
 def judge(source: psycopg.Connection, target: psycopg.Connection) -> list[str]:
-    """The differences that count (warnings left out), tombstones left out of the target."""
+    """The differences that count (warnings left out), tombstones left out of the target.
+
+    Across major versions (``across_majors``) what one of them cannot hold is left out, and
+    view texts are settled on the target's server."""
     want, got = picture(source), picture(target).without_tombstones()
     settle_checks(source, want, got)
+    majors = _major(source), _major(target)
+    if majors[0] != majors[1]:
+        across_majors(want, got, min(majors))
+        settle_views(target, want, got)
     errors, _warnings = differences(want, got)
     return errors
+
+
+def _major(conn: psycopg.Connection) -> int:
+    row = conn.execute("SELECT pg_catalog.current_setting('server_version_num')").fetchone()
+    return int(row[0]) // 10000 if row else 0
+
+
+#: Privileges a version before the given major does not know (``MAINTAIN`` came with 17).
+NEWER_PRIVILEGES = {17: "=MAINTAIN/"}
+
+
+def across_majors(want: Picture, got: Picture, lowest: int) -> None:
+    """Leave out what only the newer major records: NOT NULL as named constraints (tables in
+    18, domains in 17) and privileges the older one lacks. Both sides hold the same facts
+    otherwise (a column's NOT NULL is compared as the column's own attribute)."""
+    for picture_ in (want, got):
+        for key in [k for k, a in picture_.entries.items() if k[0] == "constraint"]:
+            if str(picture_.entries[key].get("definition", "")).startswith("NOT NULL"):
+                del picture_.entries[key]
+        for attrs in picture_.entries.values():
+            constraints = attrs.get("constraints")
+            if isinstance(constraints, dict):
+                attrs["constraints"] = {
+                    k: v for k, v in constraints.items() if not str(v).startswith("NOT NULL")
+                }
+            for name, value in list(attrs.items()):
+                if name.endswith("acl") and isinstance(value, list):
+                    attrs[name] = [
+                        item
+                        for item in value
+                        if not any(
+                            since > lowest and marker in str(item)
+                            for since, marker in NEWER_PRIVILEGES.items()
+                        )
+                    ]
+
+
+def settle_views(target: psycopg.Connection, want: Picture, got: Picture) -> None:
+    """Take each source view's text as the target's server prints it (versions print a query
+    differently): the text is created as a temporary view on the target, in a transaction
+    that is rolled back, and read back."""
+    for key, attrs in want.entries.items():
+        theirs = got.entries.get(key, {})
+        text = attrs.get("definition")
+        if key[0] not in ("view", "matview") or theirs.get("definition") in (None, text):
+            continue
+        try:
+            with target.transaction(force_rollback=True), target.cursor() as cur:
+                cur.execute("SELECT pg_catalog.set_config('search_path', '', true)")
+                cur.execute(f"CREATE TEMPORARY VIEW ddp_judge_view AS {text}".encode())
+                cur.execute(
+                    "SELECT pg_catalog.pg_get_viewdef('pg_temp.ddp_judge_view'::pg_catalog.regclass)"
+                )
+                row = cur.fetchone()
+        except psycopg.Error:
+            continue
+        if row:
+            attrs["definition"] = row[0]
 
 
 def settle_checks(source: psycopg.Connection, want: Picture, got: Picture) -> None:

@@ -8,21 +8,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import CORPUS, Server, ensure_roles
-
-CASES = (
-    sorted(p.name for p in CORPUS.iterdir() if (p / "a.sql").is_file()) if CORPUS.is_dir() else []
-)
+from tests.conftest import Server, ensure_roles
+from tests.corpus_cases import SHARED_CASES as CASES
+from tests.corpus_cases import shared_sql
 
 
 @pytest.mark.skipif(not CASES, reason="../shared/corpus is not beside this checkout")
 @pytest.mark.parametrize("case", CASES)
 def test_corpus_case_converges(case: str, server: Server, converge) -> None:
-    folder = CORPUS / case
+    folder, target, source = shared_sql(case)
     ensure_roles(server, folder)
-    converge(
-        (folder / "a.sql").read_bytes(),
-        (folder / "b.sql").read_bytes(),
-        all_schemas=True,
-        skip_unloadable=True,
-    )
+    converge(target, source, all_schemas=True, skip_unloadable=True)

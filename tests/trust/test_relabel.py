@@ -19,7 +19,8 @@ from ddp_engine.qualifiers import Relabeler, body_names_schema, quote_if_needed
 from ddp_engine.relabel import relabel
 from ddp_engine.sqltext import ident, literal
 from ddp_engine.sync import SyncOptions, apply_and_verify, compare
-from tests.conftest import CORPUS, Server, apply_script, ensure_roles, load
+from tests.conftest import Server, apply_script, ensure_roles, load
+from tests.corpus_cases import CORPUS_EXTRA, SHARED
 from tests.kind_cases import CASES as KINDS
 from tests.trust.conftest import Canary
 
@@ -275,9 +276,6 @@ def test_body_check_ignores_strings_and_names_that_only_equal_the_schema() -> No
     assert not body_names_schema(function(" SELECT shop FROM t "), "shop")
 
 
-CORPUS_EXTRA = Path(__file__).resolve().parents[1] / "corpus_extra"
-
-
 def _public_only(case: Path) -> bool:
     """Whether a corpus case lives in ``public`` alone (it creates no schema of its own)."""
     text = (case / "a.sql").read_text() + (case / "b.sql").read_text()
@@ -286,7 +284,7 @@ def _public_only(case: Path) -> bool:
 
 CORPUS_FOLDERS = sorted(
     p
-    for root in (CORPUS, CORPUS_EXTRA)
+    for root in (SHARED, CORPUS_EXTRA)
     if root.is_dir()
     for p in root.iterdir()
     if (p / "a.sql").is_file() and _public_only(p)
