@@ -16,7 +16,7 @@ is built as a model from a seeded RNG, then rendered as SQL for PostgreSQL 15 in
   (``lower(email)``), GIN on jsonb, composite;
 * triggers (~0.7 per table), views (single-table and joins), comments on tables and columns.
 
-The proportions follow the issue's scale reference: 10,000 tables ≈ 150k columns, 30k indexes,
+The proportions follow a common scale reference: 10,000 tables ≈ 150k columns, 30k indexes,
 7k triggers. ``--changed`` alters ~1-3 % of the objects of each kind: added / removed / altered
 columns (type, default, nullability), added / removed indexes and checks, changed / added /
 removed functions, views and triggers, added and removed tables, a new enum label, comments.

@@ -151,7 +151,7 @@ def _figures(results: dict) -> list[str]:
 
 
 def _goals(sizes: list[dict]) -> list[str]:
-    """The goals of issue 5, judged at 10,000 tables (nothing when that size was not run)."""
+    """The performance goals, judged at 10,000 tables (nothing when that size was not run)."""
     big = next((s for s in sizes if s["n"] == 10000), None)
     if not big:
         return []
@@ -185,7 +185,7 @@ def _goals(sizes: list[dict]) -> list[str]:
         )
     if not checks:
         return []
-    return ["## Goals of issue 5 at 10,000 tables", "", *[f"- {c}" for c in checks], ""]
+    return ["## Goals at 10,000 tables", "", *[f"- {c}" for c in checks], ""]
 
 
 def _pairs(sizes: list[dict]) -> list[str]:
