@@ -21,7 +21,7 @@ from ddp_engine.embedded import (
     load_sql,
     split_sql,
 )
-from ddp_engine.embedded.server import sweep_stale_dirs
+from ddp_engine.embedded import server as server_module
 from ddp_engine.errors import DdpError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -149,8 +149,36 @@ def test_killed_owner_is_cleaned_up_by_the_next_start() -> None:
     proc.wait()
     assert wait_until(lambda: processes_of(pid, data_dir) == [], timeout=15)
     assert base_dir.exists()
-    sweep_stale_dirs()
+    server_module.sweep_stale_dirs()
     assert not base_dir.exists()
+
+
+@pytest.mark.parametrize("taken", [2, 5])
+def test_a_port_taken_meanwhile_is_tried_again_then_given_up_in_one_line(
+    taken: int, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Another process may bind the free port we picked before postgres does: another port is
+    tried, five in all; when every one was taken the start fails with one line."""
+    tried: list[int] = []
+
+    def start(*args: object) -> tuple[str, None]:
+        port = args[3]
+        assert isinstance(port, int)
+        tried.append(port)
+        if len(tried) <= taken:
+            raise server_module._PortTaken(port)
+        return "postgres", None
+
+    monkeypatch.setattr(server_module, "_start_postgres", start)
+    if taken < 5:
+        started = server_module._start_on_a_free_port(tmp_path, tmp_path, tmp_path, None, {}, 1.0)
+        assert started == ("postgres", tried[-1], None)
+        assert len(tried) == taken + 1
+        return
+    with pytest.raises(DdpError) as caught:
+        server_module._start_on_a_free_port(tmp_path, tmp_path, tmp_path, None, {}, 1.0)
+    assert caught.value.message == "DDP SYNC failed: the embedded PostgreSQL found no free port"
+    assert len(tried) == 5
 
 
 # --------------------------------------------------------------------------------------------

@@ -46,11 +46,14 @@ class Terminated(KeyboardInterrupt):
 
 @dataclass(frozen=True)
 class RunAs:
+    """The unprivileged OS user initdb and postgres run as when we are root."""
+
     uid: int
     gid: int
     name: str
 
     def popen_kwargs(self) -> dict[str, Any]:
+        """What ``subprocess`` needs to start a program as this user (and no other group)."""
         return {"user": self.uid, "group": self.gid, "extra_groups": []}
 
 
