@@ -14,7 +14,6 @@ from pathlib import Path
 import psycopg
 import pytest
 
-import ddp_engine.embedded as embedded
 from ddp_engine.embedded import (
     EmbeddedServer,
     create_database,
@@ -22,6 +21,7 @@ from ddp_engine.embedded import (
     load_sql,
     split_sql,
 )
+from ddp_engine.embedded import server as server_module
 from ddp_engine.errors import DdpError
 from tests.helpers import processes_of
 
@@ -121,8 +121,36 @@ def test_killed_owner_is_cleaned_up_by_the_next_start() -> None:
     proc.wait()
     assert wait_until(lambda: processes_of(pid, data_dir) == [], timeout=15)
     assert base_dir.exists()
-    embedded._sweep_stale_dirs()
+    server_module.sweep_stale_dirs()
     assert not base_dir.exists()
+
+
+@pytest.mark.parametrize("taken", [2, 5])
+def test_a_port_taken_meanwhile_is_tried_again_then_given_up_in_one_line(
+    taken: int, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Another process may bind the free port we picked before postgres does: another port is
+    tried, five in all; when every one was taken the start fails with one line."""
+    tried: list[int] = []
+
+    def start(*args: object) -> tuple[str, None]:
+        port = args[3]
+        assert isinstance(port, int)
+        tried.append(port)
+        if len(tried) <= taken:
+            raise server_module._PortTaken(port)
+        return "postgres", None
+
+    monkeypatch.setattr(server_module, "_start_postgres", start)
+    if taken < 5:
+        started = server_module._start_on_a_free_port(tmp_path, tmp_path, tmp_path, None, {}, 1.0)
+        assert started == ("postgres", tried[-1], None)
+        assert len(tried) == taken + 1
+        return
+    with pytest.raises(DdpError) as caught:
+        server_module._start_on_a_free_port(tmp_path, tmp_path, tmp_path, None, {}, 1.0)
+    assert caught.value.message == "DDP SYNC failed: the embedded PostgreSQL found no free port"
+    assert len(tried) == 5
 
 
 # --------------------------------------------------------------------------------------------
@@ -136,17 +164,11 @@ def pg() -> Iterator[EmbeddedServer]:
         yield running
 
 
-@pytest.fixture
-def loader() -> str:
-    """Files load one way only (psycopg; psql would run the shell commands a file holds)."""
-    return "psycopg"
-
-
 _counter = iter(range(10_000))
 
 
-def fresh_db(pg: EmbeddedServer, loader: str) -> str:
-    name = f"t_{loader}_{next(_counter)}"
+def fresh_db(pg: EmbeddedServer) -> str:
+    name = f"t_{next(_counter)}"
     create_database(pg, name)
     return name
 
@@ -157,7 +179,7 @@ def write(path: Path, text: str) -> Path:
     return path
 
 
-def test_directory_loads_in_name_order(pg: EmbeddedServer, loader: str, tmp_path: Path) -> None:
+def test_directory_loads_in_name_order(pg: EmbeddedServer, tmp_path: Path) -> None:
     schema = tmp_path / "schema"
     write(
         schema / "020_orders.sql",
@@ -179,7 +201,7 @@ def test_directory_loads_in_name_order(pg: EmbeddedServer, loader: str, tmp_path
     write(schema / "010_customers.sql", "CREATE TABLE customers (id int PRIMARY KEY);\n")
     write(schema / "015_data.sql", "INSERT INTO customers VALUES (1); /* ; */ -- ;\n")
     write(schema / "notes.txt", "not SQL: ignored\n")
-    db = fresh_db(pg, loader)
+    db = fresh_db(pg)
     load_sql(pg, db, schema)
     with psycopg.connect(pg.conninfo(db)) as conn:
         row = conn.execute("SELECT count(*), one() FROM orders").fetchone()
@@ -187,7 +209,7 @@ def test_directory_loads_in_name_order(pg: EmbeddedServer, loader: str, tmp_path
 
 
 def test_failing_file_names_file_line_and_message(
-    pg: EmbeddedServer, loader: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    pg: EmbeddedServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
     write(tmp_path / "schema" / "005_ok.sql", "CREATE TABLE a (id int);\n")
@@ -203,7 +225,7 @@ def test_failing_file_names_file_line_and_message(
         );
         """,
     )
-    db = fresh_db(pg, loader)
+    db = fresh_db(pg)
     with pytest.raises(DdpError) as caught:
         load_sql(pg, db, "schema")
     assert caught.value.message == (
@@ -211,7 +233,7 @@ def test_failing_file_names_file_line_and_message(
     )
 
 
-def test_error_position_points_at_the_line(pg: EmbeddedServer, loader: str, tmp_path: Path) -> None:
+def test_error_position_points_at_the_line(pg: EmbeddedServer, tmp_path: Path) -> None:
     path = write(
         tmp_path / "bad.sql",
         """
@@ -222,7 +244,7 @@ def test_error_position_points_at_the_line(pg: EmbeddedServer, loader: str, tmp_
         FROM t;
         """,
     )
-    db = fresh_db(pg, loader)
+    db = fresh_db(pg)
     with pytest.raises(DdpError) as caught:
         load_sql(pg, db, path)
     assert caught.value.message == (
@@ -230,7 +252,7 @@ def test_error_position_points_at_the_line(pg: EmbeddedServer, loader: str, tmp_
     )
 
 
-def test_error_detail_is_kept(pg: EmbeddedServer, loader: str, tmp_path: Path) -> None:
+def test_error_detail_is_kept(pg: EmbeddedServer, tmp_path: Path) -> None:
     path = write(
         tmp_path / "dup.sql",
         """
@@ -240,7 +262,7 @@ def test_error_detail_is_kept(pg: EmbeddedServer, loader: str, tmp_path: Path) -
             VALUES (1);
         """,
     )
-    db = fresh_db(pg, loader)
+    db = fresh_db(pg)
     with pytest.raises(DdpError) as caught:
         load_sql(pg, db, path)
     assert caught.value.message == (
@@ -296,3 +318,19 @@ def test_split_sql_follows_psql() -> None:
     assert statements[1].text == "SELECT 2\n  ;"
     assert statements[4].text == "\\echo hi"
     assert statements[5].text == "SELECT 3"
+
+
+# --------------------------------------------------------------------------------------------
+# Who imports the server
+
+
+def test_a_sync_of_live_databases_never_imports_the_embedded_server() -> None:
+    """The server and its loader are imported only when a side is SQL files or the demo runs:
+    a sync of two live databases does not pay for them at start-up."""
+    code = (
+        "import sys, ddp_engine.cli, ddp_engine.sync\n"
+        "loaded = [m for m in sys.modules if m.startswith('ddp_engine.embedded')]\n"
+        "assert not loaded, loaded"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

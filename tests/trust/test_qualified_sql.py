@@ -70,11 +70,11 @@ REPO = Path(__file__).resolve().parents[2]
 MODULES = (
     "ddp_engine/introspect.py",
     "ddp_engine/apply.py",
-    "ddp_engine/embedded.py",
     "ddp_engine/sources.py",
     "ddp_engine/demo.py",
     "ddp_engine/sideeffects.py",
     "ddp_engine/datacheck.py",
+    *sorted(str(p.relative_to(REPO)) for p in (REPO / "ddp_engine" / "embedded").glob("*.py")),
     *sorted(str(p.relative_to(REPO)) for p in (REPO / "ddp_dagster").glob("*.py")),
 )
 

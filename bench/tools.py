@@ -1,0 +1,150 @@
+"""The tools timed against each other, and what they need: ddp, the lower bound, pg_dump and
+migra (installed by the runner into ``bench/work/migra-venv``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+from common import BENCH, PREFIX, REPO, WORK, log
+from pg import Pg
+
+TOOLS = ("ddp", "lower_bound", "pg_dump_src", "pg_dump_tgt", "migra")
+TOOL_TITLES = {
+    "ddp": "ddp sync",
+    "lower_bound": "lower bound",
+    "pg_dump_src": "pg_dump src",
+    "pg_dump_tgt": "pg_dump tgt",
+    "migra": "migra",
+}
+
+
+def find_ddp(explicit: str | None) -> str:
+    if explicit:
+        return explicit
+    local = REPO / ".venv" / "bin" / "ddp"
+    return str(local) if local.exists() else (shutil.which("ddp") or str(local))
+
+
+def engine_python() -> str:
+    """An interpreter with psycopg 3 (for lower_bound.py): this one or the repo's venv."""
+    try:
+        import psycopg  # noqa: F401
+
+        return sys.executable
+    except ImportError:
+        return str(REPO / ".venv" / "bin" / "python")
+
+
+def ensure_venv(path: Path, packages: list[str], probe: list[str]) -> tuple[bool, str]:
+    """Create ``path`` with ``packages`` unless ``probe`` already runs there; (ok, message)."""
+    py = path / "bin" / "python"
+    if py.exists() and subprocess.run([str(py), *probe], capture_output=True).returncode == 0:
+        return True, "already installed"
+    log(f"installing {' '.join(packages)} into {path.relative_to(REPO)}")
+    try:
+        if not py.exists():
+            venv.create(path, with_pip=True)
+        out = subprocess.run(
+            [str(py), "-m", "pip", "install", "-q", *packages],
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
+        return False, f"venv/pip failed: {exc}"
+    if out.returncode != 0:
+        tail = [ln for ln in out.stderr.splitlines() if ln.strip() and "WARNING" not in ln]
+        return False, f"pip install failed: {(tail or ['?'])[-1][:200]}"
+    if subprocess.run([str(py), *probe], capture_output=True).returncode != 0:
+        return False, "installed but does not run"
+    return True, "installed"
+
+
+def prepare_migra() -> tuple[tuple[bool, str], str]:
+    """migra in its own venv: (whether it runs, and why not), and its packages' versions."""
+    migra_ok = ensure_venv(
+        WORK / "migra-venv", ["migra", "psycopg2-binary"], ["-c", "import migra, psycopg2"]
+    )
+    if not migra_ok[0]:
+        return migra_ok, f"unavailable ({migra_ok[1]})"
+    return migra_ok, package_versions(
+        WORK / "migra-venv", ["migra", "schemainspect", "sqlbag", "SQLAlchemy", "psycopg2-binary"]
+    )
+
+
+def package_versions(path: Path, names: list[str]) -> str:
+    py = path / "bin" / "python"
+    out = subprocess.run(
+        [str(py), "-m", "pip", "list", "--format", "json"], capture_output=True, text=True
+    )
+    try:
+        pkgs = {p["name"].lower(): p["version"] for p in json.loads(out.stdout)}
+    except (json.JSONDecodeError, KeyError):
+        return ""
+    return ", ".join(f"{n} {pkgs[n.lower()]}" for n in names if n.lower() in pkgs)
+
+
+def tool_commands(
+    args: argparse.Namespace, pg: Pg, n: int, tmp: Path
+) -> dict[str, tuple[list[str], tuple, dict]]:
+    src, tgt = f"{PREFIX}{n}_src", f"{PREFIX}{n}_tgt"
+    pw = os.environ.get("PGPASSWORD")
+    ddp = [find_ddp(args.ddp), "sync"]
+    for side, db in (("source", src), ("target", tgt)):
+        ddp += [
+            f"--{side}-host",
+            pg.host,
+            f"--{side}-port",
+            str(pg.port),
+            f"--{side}-database",
+            db,
+            f"--{side}-username",
+            pg.user,
+            f"--{side}-schema",
+            "public",
+        ]
+        if pw:
+            ddp += [f"--{side}-password", pw]
+    ddp += ["--output", str(tmp / "ddp.sql"), *args.ddp_args]
+    lower = [
+        engine_python(),
+        str(BENCH / "lower_bound.py"),
+        "--host",
+        pg.host,
+        "--port",
+        str(pg.port),
+        "--username",
+        pg.user,
+        "--source-database",
+        src,
+        "--target-database",
+        tgt,
+    ]
+    dump = ["pg_dump", "--schema-only", "-h", pg.host, "-p", str(pg.port), "-U", pg.user]
+    migra = [
+        str(WORK / "migra-venv" / "bin" / "migra"),
+        "--unsafe",
+        "--schema",
+        "public",
+        pg.url(tgt),
+        pg.url(src),
+    ]
+    # ddp runs in an empty directory, with no SOURCE_/TARGET_DB_ variables, so that no .env or
+    # environment setting of the caller slips in.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SOURCE_DB_", "TARGET_DB_"))}
+    return {
+        "ddp": (ddp, (0,), {"cwd": tmp, "env": env}),
+        "lower_bound": (lower, (0,), {}),
+        "pg_dump_src": (dump + ["-f", str(tmp / "src.dump.sql"), src], (0,), {}),
+        "pg_dump_tgt": (dump + ["-f", str(tmp / "tgt.dump.sql"), tgt], (0,), {}),
+        # migra exits 2 when it found differences (the expected case here).
+        "migra": (migra, (0, 2), {}),
+    }
