@@ -27,8 +27,64 @@ REVERSED = "_reverse"
 REVERSE_CASES = {f"{f}{REVERSED}" for f in FOLDERS if not f.endswith("_min")}
 CASES = sorted([*FOLDERS, *REVERSE_CASES])
 
-#: case -> why it fails today (on every version); the _min folders reproduce each one.
-KNOWN_FAILURES: dict[str, str] = {}
+#: case -> why it fails today (on every version). A kind DDP does not model is "refused" when the
+#: sync lists it as not synchronised (the summary still says "in sync", exit 0) and "silent" when
+#: it is not even listed: either way the judge sees the difference.
+KNOWN_FAILURES: dict[str, str] = {
+    # partitioned tables and their indexes
+    "part_local_not_null": "partition's own NOT NULL (city_id, peaktemp) not set after the parent's key is dropped",
+    "part_local_not_null_reverse": "partition's own NOT NULL on peaktemp left when the parent takes a key again",
+    "part_unique_backed": "partitions' own keys (*_pk) dropped; the parent's ADD PRIMARY KEY builds new *_pkey instead of adopting them",
+    "part_detached_reverse": "ATTACH PARTITION adopts the table's own key, then DROP CONSTRAINT measurement_y2006m02_pkey fails: cannot drop inherited constraint",
+    "part_to_plain_fk": "re-created partitioned orders is empty (rows left in the tombstone): re-adding order_items_order_id_fkey fails on the rows that reference them",
+    "part_to_plain_fk_reverse": "DETACH PARTITION orders_p1 of the old table runs before the foreign key is dropped: removing partition violates order_items_order_id_fkey2",
+    "part_recreate_fk": "DETACH PARTITION accounts_other of the old table runs before the foreign key is dropped: removing partition violates payments_account_id_region_fkey3",
+    "part_recreate_fk_reverse": "DETACH PARTITION accounts_h0 of the old table runs before the foreign key is dropped: removing partition violates payments_account_id_region_fkey1",
+    "part_key_change": "old partitions re-attached under the new key: ATTACH PARTITION measurement_high fails on its rows (FROM (1000) TO (MAXVALUE)); empty, DEFAULT partition measurement_rest stays on the tombstone",
+    "part_key_change_reverse": "old partitions re-attached under the new key: ATTACH PARTITION measurement_low fails on its rows; empty, DEFAULT partition measurement_rest stays on the tombstone",
+    # replica identity, CLUSTER ON, comments on constraint indexes
+    "replica_identity_index": "REPLICA IDENTITY USING INDEX subscribers_email_key not emitted: sync says in sync",
+    "cluster_on": "ALTER TABLE ... CLUSTER ON employees_ind not emitted: sync says in sync",
+    "cluster_on_reverse": "SET WITHOUT CLUSTER not emitted: sync says in sync",
+    "index_comment_constraint": "COMMENT ON INDEX products_pkey / products_sku_key not emitted (the constraint's comment is)",
+    "index_comment_constraint_reverse": "COMMENT ON INDEX products_pkey / products_sku_key IS NULL not emitted",
+    # inheritance
+    "inherit_child_default": "capitals' own default on elevation not set; parent's SET DEFAULT without ONLY also overwrites capitals.population's 100000",
+    "inherit_child_default_reverse": "capitals' own default on inherited elevation not dropped",
+    "inherit_change_parents": "NO INHERIT public.cities runs after cities was renamed to its tombstone: relation does not exist",
+    "inherit_change_parents_reverse": "NO INHERIT public.settlements runs after settlements was renamed to its tombstone: relation does not exist",
+    # sequences, type changes without a cast, generated columns calling a new function
+    "sequence_minvalue_raised": "ALTER SEQUENCE MINVALUE 1000 without RESTART: RESTART value (101) cannot be less than MINVALUE (1000)",
+    "sequence_maxvalue_lowered": "ALTER SEQUENCE MAXVALUE 99 without RESTART: RESTART value (101) cannot be greater than MAXVALUE (99)",
+    "type_change_no_cast": "USING happened_at::text::timestamp fails on the rows: date/time field value out of range",
+    "type_change_no_cast_reverse": "USING happened_at::text::bigint fails on the rows: invalid input syntax for type bigint",
+    "generated_calls_function": "ADD COLUMN height_in GENERATED ... (public.cm_to_inches(...)) runs before CREATE FUNCTION: function does not exist",
+    # kinds not modelled
+    "foreign_server": "silent: server foreign_server not created, not listed as not synchronised",
+    "foreign_server_reverse": "silent: server foreign_server not dropped, not listed as not synchronised",
+    "foreign_table": "refused: foreign table public.pglog listed as not synchronised, not created",
+    "foreign_table_reverse": "refused: foreign table public.pglog listed as not synchronised, not dropped",
+    "rules": "refused: rule log_shoelace listed as not synchronised, not created",
+    "rules_reverse": "refused: rule log_shoelace listed as not synchronised, not dropped",
+    "extended_statistics": "refused: statistics objects s1, s2 listed as not synchronised, not created",
+    "extended_statistics_reverse": "refused: statistics objects s1, s2 listed as not synchronised, not dropped",
+    "operator": "refused: operator +(complex,complex) listed as not synchronised, not created",
+    "operator_reverse": "refused: operator +(complex,complex) listed as not synchronised, not dropped",
+    "operator_class": "refused: operator class/family int4_reverse_ops listed as not synchronised, not created",
+    "operator_class_reverse": "refused: operator class/family int4_reverse_ops listed as not synchronised, not dropped",
+    "text_search_dictionary": "refused: dictionaries simple_dict, english_stem_nostop listed as not synchronised, not created",
+    "text_search_dictionary_reverse": "refused: dictionaries simple_dict, english_stem_nostop listed as not synchronised, not dropped",
+    "text_search_config": "refused: configuration public.pg listed as not synchronised, not created",
+    "text_search_config_reverse": "refused: configuration public.pg listed as not synchronised, not dropped",
+    "default_privileges": "silent: ALTER DEFAULT PRIVILEGES (myschema tables, functions) not emitted, not listed",
+    "default_privileges_reverse": "silent: default privileges not revoked, not listed",
+    "column_compression": "silent: SET COMPRESSION lz4 / pglz not emitted, not listed",
+    "column_compression_reverse": "silent: SET COMPRESSION default not emitted, not listed",
+    "column_n_distinct": "silent: ALTER COLUMN ... SET (n_distinct ...) not emitted, not listed",
+    "column_n_distinct_reverse": "silent: ALTER COLUMN ... RESET (n_distinct ...) not emitted, not listed",
+    "event_trigger": "silent: event trigger snitch not created, not listed",
+    "event_trigger_reverse": "silent: event trigger snitch not dropped, not listed",
+}
 
 
 def param(case: str, also: dict[str, str] | None = None) -> Any:

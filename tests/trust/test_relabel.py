@@ -8,6 +8,7 @@ import re
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -335,7 +336,30 @@ def converge_between_names(
     )
 
 
-@pytest.mark.parametrize("folder", CORPUS_FOLDERS, ids=lambda p: f"{p.parent.name}/{p.name}")
+#: corpus_extra cases that fail here too, for the reason tests/test_corpus_extra.py records
+#: (its KNOWN_FAILURES); strict, so that a fix shows up as an XPASS here as well.
+KNOWN_FAILURES: dict[str, str] = {
+    "generated_calls_function": "ADD COLUMN height_in GENERATED runs before CREATE FUNCTION",
+    "inherit_change_parents": "NO INHERIT names the parent after its rename to a tombstone",
+    "part_key_change": "DEFAULT partition measurement_rest stays on the tombstone: re-sync alters",
+    "sequence_maxvalue_lowered": "ALTER SEQUENCE MAXVALUE 99 without RESTART fails",
+    "sequence_minvalue_raised": "ALTER SEQUENCE MINVALUE 1000 without RESTART fails",
+    "type_change_no_cast": "USING happened_at::text::timestamp fails on the fixture's rows",
+}
+
+
+def _folder_param(folder: Path) -> Any:
+    reason = KNOWN_FAILURES.get(folder.name) if folder.parent == CORPUS_EXTRA else None
+    if reason is None:
+        return folder
+    return pytest.param(
+        folder, marks=pytest.mark.xfail(strict=True, raises=AssertionError, reason=reason)
+    )
+
+
+@pytest.mark.parametrize(
+    "folder", [_folder_param(f) for f in CORPUS_FOLDERS], ids=lambda p: f"{p.parent.name}/{p.name}"
+)
 def test_corpus_converges_between_schemas_of_different_names(
     folder: Path, server: Server, make_db: Callable[[str], str], tmp_path: Path
 ) -> None:
