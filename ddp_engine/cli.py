@@ -11,13 +11,16 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ddp_engine.errors import COMMAND, BadInput, DdpError, SeedWording
 from ddp_engine.proctitle import hide_passwords
 from ddp_engine.settings import SSL_MODES, ConnectionSettings, load_environment, resolve_side
+
+if TYPE_CHECKING:  # imported when a sync runs: --help and usage errors start faster
+    from ddp_engine.sync import SyncOptions
 
 SIDE_OPTIONS = ("host", "port", "database", "username", "password", "schema", "sslmode")
 
@@ -218,6 +221,7 @@ def run_sync(values: dict[str, Any]) -> None:
 
     refuse_conflicts(values)
     environ = load_environment(values["env_path"])
+    options = sync_options(values, environ)
     live: dict[str, ConnectionSettings] = {}
     for side in ("source", "target"):
         if values[f"{side}_sql"] is None:
@@ -234,20 +238,15 @@ def run_sync(values: dict[str, Any]) -> None:
     ) as shadow:
         source = shadow.source or live["source"]
         target = shadow.target or live["target"]
-        sync_sides(values, environ, source, target)
+        sync_sides(values, environ, options, source, target)
 
 
-def sync_sides(
-    values: dict[str, Any],
-    environ: dict[str, str],
-    source: ConnectionSettings,
-    target: ConnectionSettings,
-) -> None:
-    from ddp_engine.present import drifted_objects, plan_json, summary
+def sync_options(values: dict[str, Any], environ: dict[str, str]) -> SyncOptions:
+    """The flags as the engine's options (a bad one is refused before anything starts)."""
     from ddp_engine.shadow import SHADOW_URL_ENV
-    from ddp_engine.sync import SyncOptions, apply_and_verify, compare, write_script
+    from ddp_engine.sync import SyncOptions
 
-    options = SyncOptions(
+    return SyncOptions(
         allow_hazards=values["allow_hazards"],
         all_schemas=values["all_schemas"],
         privileges=not values["no_privileges"],
@@ -259,6 +258,18 @@ def sync_sides(
         data_checks=not values["no_data_checks"],
         fingerprint=values["do_apply"],
     )
+
+
+def sync_sides(
+    values: dict[str, Any],
+    environ: dict[str, str],
+    options: SyncOptions,
+    source: ConnectionSettings,
+    target: ConnectionSettings,
+) -> None:
+    from ddp_engine.present import drifted_objects, plan_json, summary
+    from ddp_engine.sync import apply_and_verify, compare, write_script
+
     quiet = values["quiet"]
     started = time.perf_counter()
     progress(quiet, f"reading {source.describe()} and {target.describe()} ...")

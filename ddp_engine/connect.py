@@ -90,6 +90,14 @@ def scrub(text: str, settings: ConnectionSettings) -> str:
 _INTERVAL = re.compile(r"^\d+(?:\.\d+)?\s?(?:us|ms|s|min|h|d)?$")
 
 
+def duration(value: str, what: str) -> str:
+    """``value`` when it is a timeout PostgreSQL takes (it goes into a session's options and
+    a script's ``SET``), else a :class:`BadInput` naming ``what`` was given."""
+    if not _INTERVAL.match(value):
+        raise BadInput(f"{what} must be a duration such as 10s, 500ms or 5min (got {value!r})")
+    return value
+
+
 class SessionLimits(NamedTuple):
     """How long a session of ddp may wait for a lock and run one statement.
 
@@ -111,12 +119,8 @@ def session_options(limits: SessionLimits) -> str:
     text comes out with every user object qualified. Values print the same on every server
     and every session, so that a text read on one side means the same value on the other.
     """
-    for flag, value in (
-        ("--lock-timeout", limits.lock_timeout),
-        ("--read-timeout", limits.statement_timeout),
-    ):
-        if not _INTERVAL.match(value):
-            raise BadInput(f"{flag} must be a duration such as 10s, 500ms or 5min (got {value!r})")
+    duration(limits.lock_timeout, "the lock timeout")
+    duration(limits.statement_timeout, "the read timeout")
     return (
         "-c search_path= "
         # how values print, whatever the role or database sets (pg_dump's settings): a date

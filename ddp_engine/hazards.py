@@ -107,7 +107,7 @@ def parse_allowed(values: Iterable[str]) -> frozenset[HazardCode]:
                 continue
             if code not in KINDS:
                 raise BadInput(
-                    f"unknown hazard code {code!r} given to --allow-hazards; "
+                    f"unknown hazard code {code!r} in --allow-hazards (allow_hazards in Dagster); "
                     "valid codes: " + ", ".join(CODES)
                 )
             allowed.add(code)  # type: ignore[arg-type]

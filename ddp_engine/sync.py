@@ -24,10 +24,10 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import psycopg
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 
 from ddp_engine.apply import apply_plan
-from ddp_engine.connect import SessionLimits
+from ddp_engine.connect import SessionLimits, duration
 from ddp_engine.conversions import TargetConversions
 from ddp_engine.crossversion import mark_unsettled, same_major, settle_texts, strip_privileges
 from ddp_engine.datacheck import run_data_checks, unchecked
@@ -69,6 +69,15 @@ class SyncOptions(BaseModel):
     #: Blocking hazard codes the user lets an apply through (``--allow-hazards``; given as
     #: text, ``["values_change,values_fail"]``, an unknown code is bad input).
     allow_hazards: frozenset[HazardCode] = frozenset()
+
+    @field_validator("lock_timeout", "statement_timeout", "read_timeout")
+    @classmethod
+    def _durations(cls, value: str, info: ValidationInfo) -> str:
+        # named as both faces take it: ddp sync's flag and the Dagster option's variable
+        name = str(info.field_name)
+        return duration(
+            value, f"{name.replace('_', ' ')} (--{name.replace('_', '-')}, DDP_{name.upper()})"
+        )
 
     @field_validator("allow_hazards", mode="before")
     @classmethod

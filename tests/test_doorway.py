@@ -154,3 +154,20 @@ def test_exit_codes_by_cause():
     assert CredentialsMissing("Error: x").exit_code == 64
     for cause in (TargetChanged("x"), PlanRefused(["values_change"]), ApplyFailed("x")):
         assert cause.exit_code == 1
+
+
+def test_options_refuse_bad_input_the_same_for_every_face():
+    """SyncOptions checks what either face passes (flags or resource config) before anything
+    starts; the line names the flag and the Dagster variable."""
+    from ddp_engine.sync import SyncOptions
+
+    with pytest.raises(BadInput) as bad:
+        SyncOptions(lock_timeout="soon")
+    assert "--lock-timeout" in bad.value.reason and "DDP_LOCK_TIMEOUT" in bad.value.reason
+    with pytest.raises(BadInput, match="statement timeout"):
+        SyncOptions(statement_timeout="1; DROP TABLE t")
+    with pytest.raises(BadInput, match="'nope'"):
+        SyncOptions.model_validate({"allow_hazards": ["values_change,nope"]})
+    allowed = SyncOptions.model_validate({"allow_hazards": ["values_change, values_fail"]})
+    assert allowed.allow_hazards == {"values_change", "values_fail"}
+    assert SyncOptions(read_timeout="1.5 min").limits().statement_timeout == "1.5 min"
