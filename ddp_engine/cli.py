@@ -24,8 +24,8 @@ if TYPE_CHECKING:  # imported when a sync runs: --help and usage errors start fa
 
 SIDE_OPTIONS = ("host", "port", "database", "username", "password", "schema", "sslmode")
 
-#: How ``ddp demo`` words an error: the command's remedies under its own name.
-DEMO = COMMAND._replace(prefix="DDP DEMO failed")
+#: How ``ddp demo`` words an error: under its own name, and it is the demo one runs again.
+DEMO = COMMAND._replace(prefix="DDP DEMO failed", replan="run ddp demo again")
 
 #: sysexits.h EX_USAGE: the command was used wrongly (2 is drift under ``--exit-code``).
 EX_USAGE = 64

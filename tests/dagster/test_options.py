@@ -122,3 +122,23 @@ def test_both_faces_show_the_same_summary_json_and_script(make_pair, materialize
             ("1.2345",),
             ("2.5000",),
         ]
+
+
+def test_a_pair_reads_its_own_options_variables(tmp_path, monkeypatch):
+    from ddp_dagster.assets import build_pair_assets
+    from ddp_dagster.pairs import load_pairs_file
+
+    pairs = tmp_path / "pairs.yaml"
+    pairs.write_text(
+        "include_default: false\n"
+        "pairs:\n"
+        "  billing: {source_env: B_S_, target_env: B_T_, options_env: BILLING_DDP_}\n"
+    )
+    [spec] = load_pairs_file(pairs)
+    monkeypatch.setenv("BILLING_DDP_ONLINE", "true")
+    monkeypatch.setenv("BILLING_DDP_LOCK_TIMEOUT", "3s")
+    monkeypatch.setenv("DDP_ONLINE", "false")  # another pair's (the default prefix)
+    options = build_pair_assets(spec).resources()["billing_ddp_options"]
+    assert isinstance(options, SyncOptionsResource)
+    assert options.online is True
+    assert options.lock_timeout == dg.EnvVar("BILLING_DDP_LOCK_TIMEOUT")
