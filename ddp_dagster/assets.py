@@ -3,34 +3,45 @@
 ``source_schema``, ``target_schema`` → ``schema_diff`` → ``alter_sql``, plus the
 ``target_in_sync`` check on ``schema_diff``.
 
-The assets call the engine exactly as ``ddp sync`` does, in the same order: introspect both
-sides, ``plan_from_snapshots``, ``render_script``, and (when ``dry_run`` is off) ``apply_plan``
-followed by a fresh diff. They hold no logic of their own beyond turning results into metadata.
-:func:`build_pair_assets` builds one set per schema pair (see :mod:`ddp_dagster.pairs`).
+The assets call the engine's doorway (:mod:`ddp_engine.sync`) exactly as ``ddp sync`` does, in
+the same order and with the same options (:class:`~ddp_dagster.resources.SyncOptionsResource`):
+``snapshot`` of each side, ``plan_from_snapshots``, ``render`` and ``write_script``, and (when
+``dry_run`` is off) ``apply_and_verify``. What they show comes from :mod:`ddp_engine.present`,
+as the CLI's summary and JSON do; they hold no logic of their own beyond turning it into
+metadata. :func:`build_pair_assets` builds one set per schema pair (see :mod:`ddp_dagster.pairs`).
 """
 
-from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from pydantic import BaseModel, ConfigDict, Field
 
 from ddp_dagster.pairs import PairSpec
-from ddp_dagster.resources import PostgresSchemaResource
-from ddp_engine.apply import apply_plan
-from ddp_engine.errors import DdpError
-from ddp_engine.hazards import parse_allowed
-from ddp_engine.introspect import introspect
+from ddp_dagster.resources import PostgresSchemaResource, SyncOptionsResource
+from ddp_engine import present
+from ddp_engine.errors import DdpError, Face
 from ddp_engine.model import Snapshot
 from ddp_engine.plan import Plan
-from ddp_engine.render import render_script
-from ddp_engine.sync import SyncOptions, compare, plan_from_snapshots
+from ddp_engine.sync import (
+    SyncOptions,
+    apply_and_verify,
+    plan_from_snapshots,
+    render,
+    snapshot,
+    write_script,
+)
 
 IO_MANAGER_KEY = "ddp_io_manager"
-MAX_TABLE_ROWS = 200  # rows of the changes table in metadata
+MAX_TABLE_ROWS = present.MAX_TABLE_ROWS  # rows of the changes tables in metadata
 MAX_SCRIPT_CHARS = 50_000  # script preview in metadata; the whole script is in the file
+
+#: How the assets word an error: the remedies in Dagster's terms, not the command's.
+DAGSTER = Face(
+    prefix="DDP failed",
+    replan="materialise this pair's schema_diff and alter_sql again",
+    allow="allow_hazards: [{codes}] in alter_sql's config",
+)
 
 
 class AlterSqlConfig(dg.Config):
@@ -38,8 +49,9 @@ class AlterSqlConfig(dg.Config):
 
     dry_run: bool = Field(
         default=True,
-        description="True: render and write the script, execute nothing. "
-        "False: also apply it to the target in one transaction, then diff again.",
+        description="True (as ddp sync without --apply): plan and write the script, apply "
+        "nothing. False (as ddp sync --apply): also apply it to the target in one "
+        "transaction, then diff again.",
     )
     allow_hazards: list[str] = Field(
         default=[],
@@ -87,93 +99,30 @@ class PairAssets:
         """What the drift job materialises (everything but ``alter_sql``)."""
         return [self.source_schema.key, self.target_schema.key, self.schema_diff.key]
 
-    def resources(self) -> dict[str, PostgresSchemaResource]:
-        """The pair's resources, read from its env-var prefixes through ``dg.EnvVar``."""
+    def resources(self) -> dict[str, dg.ConfigurableResource]:
+        """The pair's resources, read from its env-var prefixes (see their ``from_env``)."""
         return {
             self.pair.source_resource_key: PostgresSchemaResource.from_env(self.pair.source_env),
             self.pair.target_resource_key: PostgresSchemaResource.from_env(self.pair.target_env),
+            self.pair.options_resource_key: SyncOptionsResource.from_env(self.pair.options_env),
         }
 
 
 def _failure(err: DdpError, resource: PostgresSchemaResource | None = None) -> dg.Failure:
     metadata = {"where": resource.describe()} if resource is not None else {}
-    return dg.Failure(description=err.message, metadata=metadata, allow_retries=False)
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
-def changes_table(plan: Plan, limit: int = MAX_TABLE_ROWS) -> str:
-    """A markdown table of the plan's changes (action, kind, object, changed fields)."""
-    if not plan.changes:
-        return "Source and target are in sync: no changes."
-    lines = ["| action | kind | object | fields |", "| --- | --- | --- | --- |"]
-    for change in plan.changes[:limit]:
-        fields = ", ".join(change.fields)
-        lines.append(
-            f"| {change.action} | {change.kind} | {_cell(change.label)} | {_cell(fields)} |"
-        )
-    if len(plan.changes) > limit:
-        lines.append(f"\n… and {len(plan.changes) - limit} more change(s)")
-    return "\n".join(lines)
-
-
-def changes_by_kind(plan: Plan) -> dict[str, dict[str, int]]:
-    """``{kind: {action: n}}``, sorted."""
-    counts = Counter((c.kind, c.action) for c in plan.changes)
-    out: dict[str, dict[str, int]] = {}
-    for (kind, action), n in sorted(counts.items()):
-        out.setdefault(kind, {})[action] = n
-    return out
-
-
-def drifted_objects(plan: Plan) -> list[str]:
-    """``"<action> <kind> <object>"`` for every change."""
-    return [f"{c.action} {c.kind} {c.label}" for c in plan.changes]
+    return dg.Failure(description=err.line(DAGSTER), metadata=metadata, allow_retries=False)
 
 
 def plan_metadata(plan: Plan) -> dict[str, Any]:
-    counts = plan.counts()
-    hazards = [
-        {"step": note, "code": h.code, "message": h.message, "blocking": h.blocking}
-        for note, h in plan.hazards()
-    ]
-    return {
-        "in_sync": plan.is_empty,
-        "changes": len(plan.changes),
-        "changes_by_action": dg.MetadataValue.json(dict(Counter(c.action for c in plan.changes))),
-        "changes_by_kind": dg.MetadataValue.json(changes_by_kind(plan)),
-        "changes_table": dg.MetadataValue.md(changes_table(plan)),
-        "statements": sum(counts.values()),
-        "statements_by_section": dg.MetadataValue.json(counts),
-        "hazard_count": len(hazards),
-        "hazards": dg.MetadataValue.json(hazards),
-        "hazard_codes": dg.MetadataValue.json(sorted({h["code"] for h in hazards})),
-        "blocking_hazards": dg.MetadataValue.json(list(plan.refused())),
-        "data_checks": dg.MetadataValue.json(
-            [
-                {
-                    "step": f.note,
-                    "count": f.count,
-                    "message": f.message,
-                    "fails": f.fails,
-                    "hazard": f.hazard.code if f.hazard else None,
-                }
-                for f in plan.data_checks
-            ]
-        ),
-        "data_checks_failing": sum(1 for f in plan.data_checks if f.fails),
-        "renamed_to_keep_data": len(plan.cleanup),
-        "warnings": dg.MetadataValue.json(list(plan.warnings)),
-        "not_synchronised": dg.MetadataValue.json(
-            [f"{u.object_type} {u.identity}" for u in plan.unsupported]
-        ),
-        "source": plan.source_label,
-        "target": plan.target_label,
-        "target_fingerprint": plan.target_fingerprint,
-        "generated_at": plan.generated_at,
+    """``schema_diff``'s metadata: the presenter's facts (JSON, for lists and tables), the
+    summary ``ddp sync`` prints and a markdown table of the changes."""
+    metadata: dict[str, Any] = {
+        key: dg.MetadataValue.json(value) if isinstance(value, (dict, list)) else value
+        for key, value in present.plan_facts(plan).items()
     }
+    metadata["changes_table"] = dg.MetadataValue.md(present.changes_table(plan))
+    metadata["summary"] = dg.MetadataValue.text(present.summary(plan))
+    return metadata
 
 
 def build_pair_assets(pair: PairSpec) -> PairAssets:
@@ -181,7 +130,7 @@ def build_pair_assets(pair: PairSpec) -> PairAssets:
     prefix = pair.key_prefix
     group = pair.group_name
     src_key, tgt_key = pair.source_resource_key, pair.target_resource_key
-    options = SyncOptions(all_schemas=pair.all_schemas, privileges=pair.privileges)
+    opt_key = pair.options_resource_key
     common: dict[str, Any] = {
         "key_prefix": prefix or None,
         "group_name": group,
@@ -189,35 +138,46 @@ def build_pair_assets(pair: PairSpec) -> PairAssets:
         "io_manager_key": IO_MANAGER_KEY,
     }
 
+    def options_of(
+        context: dg.AssetExecutionContext, allow: list[str] | None = None
+    ) -> SyncOptions:
+        """The pair's options as the run's resource gives them (and the consent to apply)."""
+        resource: SyncOptionsResource = getattr(context.resources, opt_key)
+        try:
+            return resource.sync_options(
+                all_schemas=pair.all_schemas, privileges=pair.privileges, allow_hazards=allow
+            )
+        except DdpError as err:
+            raise _failure(err) from None
+
     def snapshot_asset(side: str, resource_key: str) -> dg.AssetsDefinition:
         @dg.asset(
             name=f"{side}_schema",
-            required_resource_keys={resource_key},
+            required_resource_keys={resource_key, opt_key},
             description=f"The {side} schema as read from pg_catalog: every object DDP compares.",
             **common,
         )
         def _snapshot(context: dg.AssetExecutionContext) -> dg.MaterializeResult[Snapshot]:
             resource: PostgresSchemaResource = getattr(context.resources, resource_key)
             try:
-                snapshot, seconds = introspect(
-                    resource.settings(), side, options.all_schemas, resource.limits()
-                )
+                read, seconds = snapshot(resource.settings(), side, options_of(context))
             except DdpError as err:
                 raise _failure(err, resource) from None
-            counts = snapshot.counts()
+            counts = read.counts()
+            fingerprint = read.fingerprint()
             context.log.info(
                 f"{side} {resource.describe()}: {sum(counts.values())} objects in {seconds:.2f}s"
             )
             return dg.MaterializeResult(
-                value=snapshot,
-                data_version=dg.DataVersion(snapshot.fingerprint()),
+                value=read,
+                data_version=dg.DataVersion(fingerprint),
                 metadata={
                     "where": resource.describe(),
                     "objects": sum(counts.values()),
                     "objects_by_kind": dg.MetadataValue.json(counts),
                     "introspection_seconds": round(seconds, 3),
-                    "server_version": snapshot.server_version,
-                    "fingerprint": snapshot.fingerprint(),
+                    "server_version": read.server_version,
+                    "fingerprint": fingerprint,
                 },
             )
 
@@ -232,7 +192,7 @@ def build_pair_assets(pair: PairSpec) -> PairAssets:
             "source_schema": dg.AssetIn(key=source_schema.key),
             "target_schema": dg.AssetIn(key=target_schema.key),
         },
-        required_resource_keys={src_key, tgt_key},
+        required_resource_keys={src_key, tgt_key, opt_key},
         description="What differs between source and target, as an ordered plan with hazards.",
         **common,
     )
@@ -247,7 +207,7 @@ def build_pair_assets(pair: PairSpec) -> PairAssets:
                 target_schema,
                 source.settings(),
                 target.settings(),
-                target.sync_options(options),
+                options_of(context),
             )
         except DdpError as err:
             raise _failure(err) from None
@@ -262,7 +222,7 @@ def build_pair_assets(pair: PairSpec) -> PairAssets:
         "when it does not.",
     )
     def target_in_sync(schema_diff: Plan) -> dg.AssetCheckResult:
-        drifted = drifted_objects(schema_diff)
+        drifted = present.drifted_objects(schema_diff)
         shown = drifted[:MAX_TABLE_ROWS]
         more = f"\n- … and {len(drifted) - len(shown)} more" if len(drifted) > len(shown) else ""
         return dg.AssetCheckResult(
@@ -276,9 +236,9 @@ def build_pair_assets(pair: PairSpec) -> PairAssets:
             metadata={
                 "changes": len(drifted),
                 "statements": sum(schema_diff.counts().values()),
-                "changes_by_kind": dg.MetadataValue.json(changes_by_kind(schema_diff)),
+                "changes_by_kind": dg.MetadataValue.json(present.changes_by_kind(schema_diff)),
                 "drifted_objects": dg.MetadataValue.md(
-                    "\n".join(f"- {_cell(d)}" for d in shown) + more if drifted else "none"
+                    "\n".join(f"- {present.cell(d)}" for d in shown) + more if drifted else "none"
                 ),
                 "hazard_count": len(schema_diff.hazards()),
                 "generated_at": schema_diff.generated_at,
@@ -288,7 +248,7 @@ def build_pair_assets(pair: PairSpec) -> PairAssets:
     @dg.asset(
         name="alter_sql",
         ins={"schema_diff": dg.AssetIn(key=schema_diff.key)},
-        required_resource_keys={src_key, tgt_key},
+        required_resource_keys={src_key, tgt_key, opt_key},
         description="The ALTER script in the seed's layout, written to a file; with "
         "dry_run=False also applied to the target in one transaction and verified.",
         **common,
@@ -297,16 +257,13 @@ def build_pair_assets(pair: PairSpec) -> PairAssets:
         context: dg.AssetExecutionContext, config: AlterSqlConfig, schema_diff: Plan
     ) -> dg.MaterializeResult[AlterScript]:
         plan = schema_diff
-        script = render_script(plan)
-        path = Path(config.output_path or pair.default_output_path())
+        script = render(plan)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(script)
-        except OSError as exc:
-            raise dg.Failure(
-                description=f"DDP SYNC failed: cannot write {path}: {exc.strerror}",
-                allow_retries=False,
-            ) from None
+            path = write_script(
+                script, config.output_path or pair.default_output_path(), make_folder=True
+            )
+        except DdpError as err:
+            raise _failure(err) from None
         statements = sum(plan.counts().values())
         preview = script if len(script) <= MAX_SCRIPT_CHARS else script[:MAX_SCRIPT_CHARS]
         note = "" if preview is script else f"\n\n(first {MAX_SCRIPT_CHARS} characters; see file)"
@@ -327,33 +284,32 @@ def build_pair_assets(pair: PairSpec) -> PairAssets:
         source: PostgresSchemaResource = getattr(context.resources, src_key)
         target: PostgresSchemaResource = getattr(context.resources, tgt_key)
         try:
-            allowed = parse_allowed(config.allow_hazards)
-            result = apply_plan(target.settings(), plan, script, allowed, target.limits())
-            after = compare(source.settings(), target.settings(), target.sync_options(options)).plan
+            options = options_of(context, config.allow_hazards)
+            done = apply_and_verify(plan, source.settings(), target.settings(), options)
         except DdpError as err:
             raise _failure(err, target) from None
-        remaining = drifted_objects(after)
+        remaining = present.drifted_objects(done.after)
         metadata |= {
-            "applied": result.applied,
-            "applied_statements": result.statements,
-            "in_sync_after_apply": after.is_empty,
+            "applied": done.applied,
+            "applied_statements": done.statements,
+            "in_sync_after_apply": done.after.is_empty,
             "remaining_changes": dg.MetadataValue.json(remaining[:MAX_TABLE_ROWS]),
         }
-        if not after.is_empty:
+        if not done.after.is_empty:
             raise dg.Failure(
                 description=f"Applied, but {len(remaining)} difference(s) remain",
                 metadata=metadata,
                 allow_retries=False,
             )
         context.log.info(
-            "applied: the target now matches the source" if result.applied else "nothing to apply"
+            "applied: the target now matches the source" if done.applied else "nothing to apply"
         )
         value = AlterScript(
             path=str(path),
             script=script,
             statements=statements,
             dry_run=False,
-            applied=result.applied,
+            applied=done.applied,
             in_sync_after=True,
         )
         return dg.MaterializeResult(value=value, metadata=metadata)

@@ -29,7 +29,12 @@ from dagster._serdes import ConfigurableClassData
 from dagster_postgres import DagsterPostgresStorage
 from dagster_postgres.utils import get_conn_string
 from psycopg import sql
+from pydantic import SecretStr, ValidationError
 from sqlalchemy.engine import make_url
+
+from ddp_engine.connect import connect
+from ddp_engine.errors import ConnectionFailed, DdpError
+from ddp_engine.settings import ConnectionSettings
 
 DRIVER = "postgresql+psycopg2"
 DEFAULTS = {
@@ -62,33 +67,40 @@ def dagster_pg_url(environ: Mapping[str, str] | None = None) -> str:
 
 
 def ensure_database(url: str) -> None:
-    """Create the URL's database when it does not exist (connecting to ``postgres`` for that)."""
+    """Create the URL's database when it does not exist (connecting to ``postgres`` for that).
+
+    Through the engine's one session opener, with ddp's session settings like every session it
+    opens; a URL's parameters other than ``sslmode`` are left to libpq's environment
+    (``PGSSLROOTCERT``, ...). Whatever goes wrong here, dagster-postgres reports it in its
+    own words when it connects.
+    """
     parsed = make_url(url)
-    if not parsed.database:
+    if not parsed.database or not parsed.username:
         return
-    kwargs: dict[str, Any] = {
-        "host": parsed.host or "localhost",
-        "port": parsed.port or 5432,
-        "user": parsed.username,
-        "connect_timeout": 10,
-        "application_name": "ddp-dagster",
-    }
-    if parsed.password:
-        kwargs["password"] = parsed.password
-    kwargs.update({k: v for k, v in parsed.query.items() if isinstance(v, str)})
+    sslmode = parsed.query.get("sslmode")
     try:
-        with psycopg.connect(dbname=parsed.database, **kwargs):
+        settings = ConnectionSettings(
+            host=parsed.host or "localhost",
+            port=parsed.port or 5432,
+            user=parsed.username,
+            password=SecretStr(parsed.password) if parsed.password else None,
+            database=parsed.database,
+            sslmode=sslmode if isinstance(sslmode, str) else None,
+        )
+    except ValidationError:
+        return
+    try:
+        with connect(settings, "Dagster storage"):
             return
-    except psycopg.OperationalError as exc:
-        if "does not exist" not in str(exc):
-            return  # let dagster-postgres report the real problem
+    except ConnectionFailed as exc:
+        if "does not exist" not in exc.reason:
+            return
     # Another process may be quicker (DuplicateDatabase); a role without CREATEDB gets
     # dagster-postgres' own "database does not exist" error.
-    with (
-        contextlib.suppress(psycopg.Error),
-        psycopg.connect(dbname="postgres", autocommit=True, **kwargs) as conn,
-    ):
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(str(parsed.database))))
+    admin = settings.model_copy(update={"database": "postgres"})
+    with contextlib.suppress(psycopg.Error, DdpError), connect(admin, "Dagster storage") as conn:
+        conn.autocommit = True
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(settings.database)))
 
 
 class DdpPostgresStorage(DagsterPostgresStorage):

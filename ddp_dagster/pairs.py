@@ -15,6 +15,7 @@ and check. The file names env-var *prefixes*, never values, so no password is ev
         all_schemas: true
         privileges: false
         output_path: scripts/billing.sql
+        options_env: BILLING_DDP_        # BILLING_DDP_ONLINE, ..._LOCK_TIMEOUT (default DDP_)
     include_default: true                # the SOURCE_DB_/TARGET_DB_ pair (default true)
 """
 
@@ -33,17 +34,26 @@ _NAME = r"^[a-z][a-z0-9_]{0,40}$"
 _PREFIX = r"^[A-Z][A-Z0-9_]*_$"
 
 
-class PairSpec(BaseModel):
-    """One source → target pair. ``name == ""`` is the default, unprefixed pair."""
+class _PairEntry(BaseModel):
+    """One pair as the YAML file gives it (under its name)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    source_env: str = Field(pattern=_PREFIX)
+    target_env: str = Field(pattern=_PREFIX)
+    all_schemas: bool = False
+    privileges: bool = True
+    output_path: str | None = None
+    #: Prefix of the sync options' variables (``DDP_ONLINE``, ``DDP_LOCK_TIMEOUT``, ...).
+    options_env: str = Field(default="DDP_", pattern=_PREFIX)
+
+
+class PairSpec(_PairEntry):
+    """One source → target pair. ``name == ""`` is the default, unprefixed pair."""
 
     name: str = Field(default="", pattern=r"^$|" + _NAME)
     source_env: str = Field(default="SOURCE_DB_", pattern=_PREFIX)
     target_env: str = Field(default="TARGET_DB_", pattern=_PREFIX)
-    all_schemas: bool = False
-    privileges: bool = True
-    output_path: str | None = None
 
     @property
     def key_prefix(self) -> list[str]:
@@ -61,6 +71,10 @@ class PairSpec(BaseModel):
     def target_resource_key(self) -> str:
         return f"{self.name}_target_db" if self.name else "target_db"
 
+    @property
+    def options_resource_key(self) -> str:
+        return f"{self.name}_ddp_options" if self.name else "ddp_options"
+
     def default_output_path(self) -> str:
         """``alter.sql`` (or ``OUTPUT_FILE``, as for ``ddp sync``) for the default pair."""
         if self.output_path:
@@ -68,16 +82,6 @@ class PairSpec(BaseModel):
         if not self.name:
             return os.environ.get("OUTPUT_FILE") or "alter.sql"
         return f"alter_{self.name}.sql"
-
-
-class _PairEntry(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    source_env: str = Field(pattern=_PREFIX)
-    target_env: str = Field(pattern=_PREFIX)
-    all_schemas: bool = False
-    privileges: bool = True
-    output_path: str | None = None
 
 
 class PairsFile(BaseModel):

@@ -1,9 +1,11 @@
-"""PostgreSQL connection resources: typed configuration that turns into the engine's settings.
+"""Resources: where each side lives, and how a pair is synced (the options ``ddp sync`` has).
 
-Opening connections stays in the engine; the resource only says where a side lives. Build it
-with :meth:`PostgresSchemaResource.from_env` so that every value is a ``dg.EnvVar``: Dagster then
-reads it when a run starts and shows the variable's *name* (never its value) in the UI, and the
-stored run config holds no connection data at all.
+Opening connections stays in the engine; :class:`PostgresSchemaResource` only says where a side
+lives. Build it with :meth:`PostgresSchemaResource.from_env` so that every value is a
+``dg.EnvVar``: Dagster then reads it when a run starts and shows the variable's *name* (never
+its value) in the UI, and the stored run config holds no connection data at all.
+:class:`SyncOptionsResource` holds the options every face shares (online, timeouts, data checks,
+shadow server): the engine's ``SyncOptions`` as Dagster configuration.
 """
 
 from __future__ import annotations
@@ -15,8 +17,7 @@ from typing import Any
 import dagster as dg
 from pydantic import Field, SecretStr, ValidationError
 
-from ddp_engine.connect import SessionLimits
-from ddp_engine.errors import DdpError
+from ddp_engine.errors import BadInput
 from ddp_engine.settings import ENV_FIELDS, ConnectionSettings
 from ddp_engine.shadow import SHADOW_URL_ENV
 from ddp_engine.sync import SyncOptions
@@ -57,21 +58,6 @@ class PostgresSchemaResource(dg.ConfigurableResource):
     )
     schema_name: str = Field(default="public", description="Schema to compare")
     sslmode: str = Field(default="", description="libpq sslmode (empty: libpq default)")
-    lock_timeout: str = Field(
-        default="10s",
-        description="How long ddp's sessions on this side wait for a lock (a blocked read fails "
-        "naming the table and the blocking process); on the target also the script's "
-        "SET lock_timeout",
-    )
-    read_timeout: str = Field(
-        default="300s", description="How long one query of ddp's reads and data checks may run"
-    )
-    shadow_url: str = Field(
-        default="",
-        description="On the target: libpq URL of a server of its major version where ddp may "
-        f"create a throwaway database to settle printed texts (default: ${SHADOW_URL_ENV}, else "
-        "the embedded or a local PostgreSQL of that version); the target is never written",
-    )
 
     def settings(self) -> ConnectionSettings:
         """The engine's settings; the password travels as a ``SecretStr`` from here on."""
@@ -88,21 +74,7 @@ class PostgresSchemaResource(dg.ConfigurableResource):
         except ValidationError as exc:  # the field and the rule, never an input value
             err = exc.errors()[0]
             where = ".".join(str(p) for p in err["loc"])
-            raise DdpError(f"DDP SYNC failed: invalid {where}: {err['msg']}") from None
-
-    def limits(self) -> SessionLimits:
-        """The lock and statement timeouts of every session ddp opens on this side."""
-        return SessionLimits(lock_timeout=self.lock_timeout, statement_timeout=self.read_timeout)
-
-    def sync_options(self, options: SyncOptions) -> SyncOptions:
-        """``options`` with this (target) side's timeouts and shadow server."""
-        return options.model_copy(
-            update={
-                "lock_timeout": self.lock_timeout,
-                "read_timeout": self.read_timeout,
-                "shadow_url": self.shadow_url or os.environ.get(SHADOW_URL_ENV) or None,
-            }
-        )
+            raise BadInput(f"invalid {where}: {err['msg']}") from None
 
     def describe(self) -> str:
         """``user@host:port/database schema s``: for metadata and logs (no password)."""
@@ -129,3 +101,124 @@ class PostgresSchemaResource(dg.ConfigurableResource):
                 dg.EnvVar.int(name) if field == "port" else dg.EnvVar(name)
             )
         return cls(**values)
+
+
+#: The option's field → the suffix of its environment variable (``DDP_`` + suffix by default).
+OPTION_ENV = {
+    "online": "ONLINE",
+    "lock_timeout": "LOCK_TIMEOUT",
+    "statement_timeout": "STATEMENT_TIMEOUT",
+    "read_timeout": "READ_TIMEOUT",
+    "data_checks": "DATA_CHECKS",
+    "data_check_budget": "DATA_CHECK_BUDGET",
+    "shadow_url": "SHADOW_URL",
+}
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+class SyncOptionsResource(dg.ConfigurableResource):
+    """How a pair is synced: the options ``ddp sync`` takes as flags, for the assets.
+
+    Examples:
+        .. code-block:: python
+
+            ddp_options = SyncOptionsResource(
+                online=True, lock_timeout=dg.EnvVar("DDP_LOCK_TIMEOUT")
+            )
+    """
+
+    online: bool = Field(
+        default=False,
+        description="As ddp sync --online: indexes CONCURRENTLY, checks and foreign keys NOT "
+        "VALID then validated, NOT NULL through a validated check (an online part after the "
+        "transaction)",
+    )
+    lock_timeout: str = Field(
+        default="10s",
+        description="How long ddp's sessions (reads, data checks, apply) wait for a lock; also "
+        "the script's SET lock_timeout (as --lock-timeout)",
+    )
+    statement_timeout: str = Field(
+        default="0", description="The script's SET statement_timeout, 0: none"
+    )
+    read_timeout: str = Field(
+        default="300s",
+        description="How long one query of ddp's reads, data checks and shadow loading may run",
+    )
+    data_checks: bool = Field(
+        default=True, description="Count the target rows a change would fail on or change"
+    )
+    data_check_budget: float = Field(
+        default=30.0, description="Seconds the data checks of one plan may take in all"
+    )
+    shadow_url: str = Field(
+        default="",
+        description="libpq URL of a server of the target's major version where ddp may create "
+        f"a throwaway database to settle printed texts (default: ${SHADOW_URL_ENV}, else the "
+        "embedded or a local PostgreSQL of that version); the target is never written",
+    )
+
+    def sync_options(
+        self, *, all_schemas: bool, privileges: bool, allow_hazards: list[str] | None = None
+    ) -> SyncOptions:
+        """The engine's options for one pair's scope (and, to apply, the consent given)."""
+        return SyncOptions.model_validate(
+            {
+                "all_schemas": all_schemas,
+                "privileges": privileges,
+                "online": self.online,
+                "lock_timeout": self.lock_timeout,
+                "statement_timeout": self.statement_timeout,
+                "read_timeout": self.read_timeout,
+                "shadow_url": self.shadow_url or os.environ.get(SHADOW_URL_ENV) or None,
+                "data_checks": self.data_checks,
+                "data_check_budget": self.data_check_budget,
+                "allow_hazards": allow_hazards or [],  # checked: an unknown code is bad input
+            }
+        )
+
+    @classmethod
+    def from_env(
+        cls, prefix: str = "DDP_", environ: Mapping[str, str] | None = None
+    ) -> SyncOptionsResource:
+        """The options from ``<prefix>ONLINE``, ``LOCK_TIMEOUT``, ``STATEMENT_TIMEOUT``,
+        ``READ_TIMEOUT``, ``DATA_CHECKS``, ``DATA_CHECK_BUDGET`` and ``SHADOW_URL``; unset ones
+        keep the defaults of ``ddp sync``.
+
+        Texts are bound as ``dg.EnvVar`` (read when a run starts); Dagster binds no other
+        types, so the yes/no options and the budget are read when the code location loads
+        (reload it after changing one). A value that is not one is a definition error naming
+        the variable.
+        """
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for field, suffix in OPTION_ENV.items():
+            name = prefix + suffix
+            raw = environ.get(name)
+            if raw is None:
+                continue
+            annotation = cls.model_fields[field].annotation
+            if annotation is str:
+                values[field] = dg.EnvVar(name)
+            elif annotation is bool:
+                values[field] = _yes_no(name, raw)
+            else:
+                values[field] = _seconds(name, raw)
+        return cls(**values)
+
+
+def _yes_no(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value not in _TRUE + _FALSE:
+        raise dg.DagsterInvalidDefinitionError(f"{name} must be true or false, not {raw!r}")
+    return value in _TRUE
+
+
+def _seconds(name: str, raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if value < 0:
+        raise dg.DagsterInvalidDefinitionError(f"{name} must be a number of seconds, not {raw!r}")
+    return value

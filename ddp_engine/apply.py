@@ -15,8 +15,8 @@ from pydantic import BaseModel, ConfigDict
 
 from ddp_engine.connect import SessionLimits, connect, scrub
 from ddp_engine.datacheck import recheck
-from ddp_engine.errors import DdpError
-from ddp_engine.hazards import HazardCode, refusal
+from ddp_engine.errors import ApplyFailed, DdpError, PlanRefused, TargetChanged
+from ddp_engine.hazards import HazardCode
 from ddp_engine.introspect import read_snapshot
 from ddp_engine.plan import Plan
 from ddp_engine.render import prelude
@@ -63,10 +63,10 @@ def apply_plan(
         return ApplyResult(applied=False, statements=0)
     blocking = plan.refused(allowed)
     if blocking:
-        raise DdpError(refusal(blocking))
+        raise PlanRefused(blocking)
     if not plan.target_fingerprint:
         raise DdpError(
-            "DDP SYNC failed: this plan was made without the target's fingerprint and cannot "
+            "this plan was made without the target's fingerprint and cannot "
             "be applied; make it again with SyncOptions(fingerprint=True)"
         )
     with connect(settings, "target", limits) as conn:
@@ -75,18 +75,15 @@ def apply_plan(
             "SELECT pg_catalog.pg_try_advisory_lock(%s)", (lock_id(settings),)
         ).fetchone()
         if not got or not got[0]:
-            raise DdpError(
-                "DDP SYNC failed: another ddp sync is applying to the target database; "
+            raise ApplyFailed(
+                "another ddp sync is applying to the target database; "
                 "try again when it has finished"
             )
         try:
             conn.autocommit = False
             current = read_snapshot(conn, settings.schema_name, plan.all_schemas)
             if current.fingerprint() != plan.target_fingerprint:
-                raise DdpError(
-                    "DDP SYNC failed: the target changed since the plan was made; "
-                    "run ddp sync again to make a fresh plan"
-                )
+                raise TargetChanged("the target changed since the plan was made")
             conn.read_only = False
             conn.isolation_level = None
             try:
@@ -94,8 +91,8 @@ def apply_plan(
                     recheck(conn, plan, allowed)
                     cur.execute(main_part(plan, script).encode())
             except psycopg.Error as exc:
-                raise DdpError(
-                    "DDP SYNC failed: applying the script failed and nothing was changed: "
+                raise ApplyFailed(
+                    "applying the script failed and nothing was changed: "
                     + _one_line(exc, settings)
                 ) from None
             _run_online(conn, plan, settings)
@@ -122,7 +119,8 @@ def _run_online(conn: psycopg.Connection, plan: Plan, settings: ConnectionSettin
         try:
             conn.execute(sql.encode())
         except psycopg.Error as exc:
-            raise DdpError(
-                "DDP SYNC failed: the main part was applied, but an online statement failed "
-                "(run ddp sync again to finish): " + _one_line(exc, settings)
+            raise ApplyFailed(
+                "the main part was applied, but an online statement failed: "
+                + _one_line(exc, settings),
+                finish=True,
             ) from None

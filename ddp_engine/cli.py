@@ -7,21 +7,25 @@ bad setting, missing credentials. Click's own usage errors exit 2, which would r
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from ddp_engine.errors import BadInput, DdpError
+from ddp_engine.errors import COMMAND, BadInput, DdpError, SeedWording
 from ddp_engine.proctitle import hide_passwords
 from ddp_engine.settings import SSL_MODES, ConnectionSettings, load_environment, resolve_side
 
+if TYPE_CHECKING:  # imported when a sync runs: --help and usage errors start faster
+    from ddp_engine.sync import SyncOptions
+
 SIDE_OPTIONS = ("host", "port", "database", "username", "password", "schema", "sslmode")
+
+#: How ``ddp demo`` words an error: under its own name, and it is the demo one runs again.
+DEMO = COMMAND._replace(prefix="DDP DEMO failed", replan="run ddp demo again")
 
 #: sysexits.h EX_USAGE: the command was used wrongly (2 is drift under ``--exit-code``).
 EX_USAGE = 64
@@ -62,66 +66,10 @@ def settings_for(side: str, values: dict[str, Any], environ: dict[str, str]) -> 
     return resolve_side(side, flags, environ)
 
 
-def summary(result: Any) -> str:
-    """Per-section statement counts, hazards and what was renamed, for people."""
-    plan = result.plan
-    lines = []
-    if plan.is_empty:
-        lines.append("Source and target are in sync: nothing to do.")
-    else:
-        counts = plan.counts()
-        total = sum(counts.values())
-        lines.append(f"{len(plan.changes)} difference(s), {total} statement(s):")
-        for section, n in counts.items():
-            lines.append(f"  {section:<20} {n}")
-        lines += hazard_lines(plan)
-    if plan.cleanup:
-        lines.append(
-            f"{len(plan.cleanup)} object(s) renamed to keep their data; their DROP "
-            "statements are in the script's CLEANUP part"
-        )
-    for u in plan.unsupported:
-        lines.append(f"not synchronised: {u.object_type} {u.identity}")
-    for warning in plan.warnings:
-        lines.append(f"warning: {warning}")
-    return "\n".join(lines)
-
-
-def hazard_lines(plan: Any) -> list[str]:
-    """Hazards by code (how many steps carry each), the blocking ones marked."""
-    from ddp_engine.hazards import BLOCKING
-
-    counts: dict[str, int] = {}
-    for _, h in plan.hazards():
-        counts[h.code] = counts.get(h.code, 0) + 1
-    if not counts:
-        return []
-    lines = [f"{sum(counts.values())} hazard(s) (see the comments in the script):"]
-    for code, n in sorted(counts.items()):
-        mark = "  BLOCKING: --apply needs --allow-hazards " + code if code in BLOCKING else ""
-        lines.append(f"  {code:<26} {n}{mark}")
-    for note, h in plan.hazards():  # what consent would be given to, one line each
-        if h.blocking:
-            lines.append("  " + " ".join(f"{note}: {h.code}: {h.message}".split()))
-    return lines
-
-
 def progress(quiet: bool, message: str) -> None:
     """Phases and counts on stderr, for a person watching a long run (a TTY), never in CI logs."""
     if not quiet and sys.stderr.isatty():
         click.echo(f"ddp: {message}", err=True)
-
-
-def plan_json(plan: Any) -> str:
-    """The plan for CI tools: stable order, the same for the same input but the timestamp."""
-    data = plan.model_dump(mode="json")
-    data["in_sync"] = plan.is_empty
-    data["hazards"] = [
-        {"step": note, "code": h.code, "message": h.message, "blocking": h.blocking}
-        for note, h in plan.hazards()
-    ]
-    data["blocking_hazards"] = plan.refused()
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
 def fail(message: str, code: int = 1) -> None:
@@ -174,7 +122,9 @@ def main() -> None:
 )
 @click.option("--output", default=None, help="Output file for the script (default: alter.sql)")
 @click.option(
-    "--dry-run", is_flag=True, help="Show what would be changed without writing or executing"
+    "--dry-run",
+    is_flag=True,
+    help="Plan and write the script, print it with a summary, apply nothing",
 )
 @click.option(
     "--apply",
@@ -239,7 +189,7 @@ def sync(**values: Any) -> None:
     try:
         run_sync(values)
     except DdpError as exc:
-        fail(exc.message, exc.exit_code)
+        fail(exc.line(COMMAND), exc.exit_code)
     except KeyboardInterrupt as exc:
         interrupted("DDP SYNC interrupted: nothing was applied", exc)
     except Exception as exc:  # noqa: BLE001 - one line for people, never a traceback
@@ -254,14 +204,14 @@ def sync(**values: Any) -> None:
 def refuse_conflicts(values: dict[str, Any]) -> None:
     """Flags that contradict each other: refused before anything is read or started."""
     if values["dry_run"] and values["do_apply"]:
-        raise BadInput("DDP SYNC failed: --dry-run and --apply contradict each other: give one")
+        raise BadInput("--dry-run and --apply contradict each other: give one")
     if values["all_schemas"]:
         # Only flags: a *_DB_SCHEMA from the environment or .env (as the seed's .env example
         # has) is a default that --all-schemas overrides.
         for side in ("source", "target"):
             if values[f"{side}_schema"] is not None:
                 raise BadInput(
-                    f"DDP SYNC failed: --all-schemas compares every schema: it cannot be "
+                    f"--all-schemas compares every schema: it cannot be "
                     f"combined with --{side}-schema"
                 )
 
@@ -271,6 +221,7 @@ def run_sync(values: dict[str, Any]) -> None:
 
     refuse_conflicts(values)
     environ = load_environment(values["env_path"])
+    options = sync_options(values, environ)
     live: dict[str, ConnectionSettings] = {}
     for side in ("source", "target"):
         if values[f"{side}_sql"] is None:
@@ -278,7 +229,7 @@ def run_sync(values: dict[str, Any]) -> None:
             continue
         for name in ("host", "port", "database", "username", "password", "sslmode"):
             if values[f"{side}_{name}"] is not None:
-                raise BadInput(f"Error: --{side}-sql cannot be combined with --{side}-{name}")
+                raise SeedWording(f"Error: --{side}-sql cannot be combined with --{side}-{name}")
     with shadow_sources(
         values["source_sql"],
         values["target_sql"],
@@ -287,21 +238,16 @@ def run_sync(values: dict[str, Any]) -> None:
     ) as shadow:
         source = shadow.source or live["source"]
         target = shadow.target or live["target"]
-        sync_sides(values, environ, source, target)
+        sync_sides(values, environ, options, source, target)
 
 
-def sync_sides(
-    values: dict[str, Any],
-    environ: dict[str, str],
-    source: ConnectionSettings,
-    target: ConnectionSettings,
-) -> None:
-    from ddp_engine.hazards import parse_allowed
+def sync_options(values: dict[str, Any], environ: dict[str, str]) -> SyncOptions:
+    """The flags as the engine's options (a bad one is refused before anything starts)."""
     from ddp_engine.shadow import SHADOW_URL_ENV
-    from ddp_engine.sync import SyncOptions, apply_and_verify, compare
+    from ddp_engine.sync import SyncOptions
 
-    options = SyncOptions(
-        allow_hazards=parse_allowed(values["allow_hazards"]),
+    return SyncOptions(
+        allow_hazards=values["allow_hazards"],
         all_schemas=values["all_schemas"],
         privileges=not values["no_privileges"],
         online=values["online"],
@@ -312,6 +258,18 @@ def sync_sides(
         data_checks=not values["no_data_checks"],
         fingerprint=values["do_apply"],
     )
+
+
+def sync_sides(
+    values: dict[str, Any],
+    environ: dict[str, str],
+    options: SyncOptions,
+    source: ConnectionSettings,
+    target: ConnectionSettings,
+) -> None:
+    from ddp_engine.present import drifted_objects, plan_json, summary
+    from ddp_engine.sync import apply_and_verify, compare, write_script
+
     quiet = values["quiet"]
     started = time.perf_counter()
     progress(quiet, f"reading {source.describe()} and {target.describe()} ...")
@@ -327,30 +285,26 @@ def sync_sides(
     )
     as_json = values["output_format"] == "json"
     text = plan_json(result.plan) if as_json else result.script
-    if values["dry_run"]:
+    default = "alter.json" if as_json else "alter.sql"
+    output = write_script(text, values["output"] or environ.get("OUTPUT_FILE") or default)
+    if values["dry_run"]:  # the summary and the script on stdout; where it was written aside
         if not as_json:
-            click.echo(summary(result))
+            click.echo(summary(result.plan))
             click.echo("")
         click.echo(text, nl=False)
-    else:
-        default = "alter.json" if as_json else "alter.sql"
-        output = values["output"] or environ.get("OUTPUT_FILE") or default
-        try:
-            Path(output).write_text(text)
-        except OSError as exc:
-            raise DdpError(f"DDP SYNC failed: cannot write {output}: {exc.strerror}") from None
         if not quiet:
-            click.echo(summary(result))
-            click.echo(f"Script written to {output}")
-        if values["do_apply"] and not result.plan.is_empty:
-            after = apply_and_verify(result, source, target, options)
-            if after.is_empty:
-                click.echo("Applied: the target now matches the source.")
-            else:
-                click.echo(f"Applied, but {len(after.changes)} difference(s) remain:")
-                for change in after.changes:
-                    click.echo(f"  {change.action} {change.kind} {change.label}")
-                sys.exit(1)
+            click.echo(f"Script written to {output}", err=True)
+    elif not quiet:
+        click.echo(summary(result.plan))
+        click.echo(f"Script written to {output}")
+    if values["do_apply"] and not result.plan.is_empty:
+        after = apply_and_verify(result.plan, source, target, options).after
+        if not after.is_empty:
+            click.echo(f"Applied, but {len(after.changes)} difference(s) remain:")
+            for line in drifted_objects(after):
+                click.echo(f"  {line}")
+            sys.exit(1)
+        click.echo("Applied: the target now matches the source.")
     if values["exit_code"] and not result.plan.is_empty:
         sys.exit(2)
 
@@ -363,7 +317,7 @@ def demo_command() -> None:
     try:
         code = demo.run()
     except DdpError as exc:
-        fail(exc.message.replace("DDP SYNC failed", "DDP DEMO failed", 1), exc.exit_code)
+        fail(exc.line(DEMO), exc.exit_code)
     except KeyboardInterrupt as exc:
         interrupted("DDP DEMO interrupted: the server was stopped and its directory removed", exc)
     except Exception as exc:  # noqa: BLE001 - one line for people, never a traceback

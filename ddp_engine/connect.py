@@ -1,4 +1,10 @@
-"""Opening a connection, and turning libpq's failures into one line a person can act on."""
+"""The one way ddp opens a session, and libpq's failures as one line a person can act on.
+
+Every session ddp opens on a server, for either side, for reading, data checks, apply, the
+shadow, the demo or Dagster's own storage, goes through :func:`connect`: the settings every
+session needs (the empty ``search_path``, the timeouts, how values print) are written once,
+in :func:`session_options`.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,7 @@ from typing import NamedTuple
 
 import psycopg
 
-from ddp_engine.errors import BadInput, DdpError
+from ddp_engine.errors import BadInput, ConnectionFailed
 from ddp_engine.proctitle import without_password
 from ddp_engine.settings import ConnectionSettings
 
@@ -53,7 +59,7 @@ _HINTS = [
 
 
 def describe_connection_error(exc: BaseException, settings: ConnectionSettings, side: str) -> str:
-    """One line for a failed connection, never containing the password."""
+    """One line for a failed connection (the reason, without a prefix), never the password."""
     text = " ".join(str(exc).split())
     values = {
         "side": side,
@@ -65,8 +71,8 @@ def describe_connection_error(exc: BaseException, settings: ConnectionSettings, 
     for pattern, message in _HINTS:
         if pattern.search(text):
             # the names shown may spell the password too (a user named like it): scrub them
-            return scrub(f"DDP SYNC failed: {message.format(**values)}", settings)
-    return scrub(f"DDP SYNC failed: cannot connect to the {side} database: {text}", settings)
+            return scrub(message.format(**values), settings)
+    return scrub(f"cannot connect to the {side} database: {text}", settings)
 
 
 def scrub(text: str, settings: ConnectionSettings) -> str:
@@ -82,6 +88,14 @@ def scrub(text: str, settings: ConnectionSettings) -> str:
 
 #: A PostgreSQL interval as the timeout settings take it: ``10s``, ``500ms``, ``5min``, ``0``.
 _INTERVAL = re.compile(r"^\d+(?:\.\d+)?\s?(?:us|ms|s|min|h|d)?$")
+
+
+def duration(value: str, what: str) -> str:
+    """``value`` when it is a timeout PostgreSQL takes (it goes into a session's options and
+    a script's ``SET``), else a :class:`BadInput` naming ``what`` was given."""
+    if not _INTERVAL.match(value):
+        raise BadInput(f"{what} must be a duration such as 10s, 500ms or 5min (got {value!r})")
+    return value
 
 
 class SessionLimits(NamedTuple):
@@ -105,15 +119,8 @@ def session_options(limits: SessionLimits) -> str:
     text comes out with every user object qualified. Values print the same on every server
     and every session, so that a text read on one side means the same value on the other.
     """
-    for flag, value in (
-        ("--lock-timeout", limits.lock_timeout),
-        ("--read-timeout", limits.statement_timeout),
-    ):
-        if not _INTERVAL.match(value):
-            raise BadInput(
-                f"DDP SYNC failed: {flag} must be a duration such as 10s, 500ms or 5min "
-                f"(got {value!r})"
-            )
+    duration(limits.lock_timeout, "the lock timeout")
+    duration(limits.statement_timeout, "the read timeout")
     return (
         "-c search_path= "
         # how values print, whatever the role or database sets (pg_dump's settings): a date
@@ -131,12 +138,10 @@ def session_options(limits: SessionLimits) -> str:
 def connect(
     settings: ConnectionSettings, side: str, limits: SessionLimits | None = None
 ) -> psycopg.Connection:
-    """Open a session for ``side`` ("source" or "target") or raise a one-line DdpError.
-
-    Every session ddp opens on a user's server goes through here (see ``session_options``).
-    """
+    """Open a session for ``side`` ("source", "target", "shadow", ...) with ddp's session
+    settings (see ``session_options``), or raise :class:`ConnectionFailed`."""
     options = session_options(limits or SessionLimits())
     try:
         return psycopg.connect(**settings.connect_kwargs(), options=options)
     except psycopg.Error as exc:
-        raise DdpError(describe_connection_error(exc, settings, side)) from None
+        raise ConnectionFailed(describe_connection_error(exc, settings, side)) from None

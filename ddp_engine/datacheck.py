@@ -29,8 +29,8 @@ import psycopg
 
 from ddp_engine.connect import SessionLimits, connect
 from ddp_engine.conversions import convert_check, labels_check
-from ddp_engine.errors import DdpError
-from ddp_engine.hazards import HazardCode, hazard, refusal, refused
+from ddp_engine.errors import PlanRefused
+from ddp_engine.hazards import HazardCode, hazard, refused
 from ddp_engine.plan import DataFinding, Plan, Step
 from ddp_engine.settings import ConnectionSettings
 from ddp_engine.sideeffects import unsafe_calls
@@ -386,7 +386,7 @@ def recheck(conn: psycopg.Connection, plan: Plan, allowed: frozenset[HazardCode]
         findings += _recount(conn, index, step, found, role)
     blocking = refused((f.hazard.code for f in findings if f.hazard), allowed)
     if blocking:
-        raise DdpError(refusal(blocking, " in the target's rows now (counted again to apply)"))
+        raise PlanRefused(blocking, " in the target's rows now (counted again to apply)")
 
 
 def _recount(

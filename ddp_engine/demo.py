@@ -24,7 +24,9 @@ import click
 import psycopg
 from psycopg import sql
 
+from ddp_engine.connect import connect
 from ddp_engine.embedded import EmbeddedServer, create_database, embedded_server, load_sql
+from ddp_engine.present import drifted_objects, summary
 from ddp_engine.settings import ConnectionSettings
 from ddp_engine.sync import SyncOptions, apply_and_verify, compare
 
@@ -151,12 +153,10 @@ def run(echo: Echo = click.echo) -> int:
     Errors surface as DdpError (one line for people) and Ctrl-C as KeyboardInterrupt, both
     after the server is stopped and its directory removed.
     """
-    from ddp_engine.cli import summary  # the CLI's wording, so the demo reads like `ddp sync`
-
     options = SyncOptions()
     with embedded_server() as server:
         base_dir = server.base_dir
-        with psycopg.connect(server.conninfo()) as conn:
+        with connect(_settings(server, "postgres"), "demo") as conn:
             row = conn.execute("SHOW server_version").fetchone()
         version = row[0] if row else "?"
         echo(
@@ -168,7 +168,7 @@ def run(echo: Echo = click.echo) -> int:
             load_sql(server, name, path)
             echo(f"Created database {name!r} from {path}")
         dev, prod = _settings(server, "dev"), _settings(server, "prod")
-        with psycopg.connect(server.conninfo("prod")) as conn:
+        with connect(prod, "demo") as conn:
             before = fingerprint(conn)
         total = sum(t.rows for t in before.values())
         echo(f"prod holds {total} rows in {len(before)} tables.")
@@ -176,24 +176,24 @@ def run(echo: Echo = click.echo) -> int:
         echo("")
         echo("== The sync: what ddp sync --source dev --target prod finds ==")
         result = compare(dev, prod, options)
-        echo(summary(result))
+        echo(summary(result.plan))
         echo("")
         echo("== The script ==")
         echo(result.script.rstrip("\n"))
         echo("")
 
         echo("== Applying the script to prod (one transaction), then comparing again ==")
-        after_plan = apply_and_verify(result, dev, prod, options)
+        after_plan = apply_and_verify(result.plan, dev, prod, options).after
         if not after_plan.is_empty:
             echo(f"prod does NOT match dev: {len(after_plan.changes)} difference(s) remain:")
-            for change in after_plan.changes:
-                echo(f"  {change.action} {change.kind} {change.label}")
+            for line in drifted_objects(after_plan):
+                echo(f"  {line}")
             return 1
         echo("prod now matches dev: a second comparison finds nothing to do.")
 
         echo("")
         echo("== Every row of prod is still there (rows before -> after) ==")
-        with psycopg.connect(server.conninfo("prod")) as conn:
+        with connect(prod, "demo") as conn:
             after = fingerprint(conn)
         kept = compare_prints(before, after, echo)
         if not kept:

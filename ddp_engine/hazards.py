@@ -107,7 +107,7 @@ def parse_allowed(values: Iterable[str]) -> frozenset[HazardCode]:
                 continue
             if code not in KINDS:
                 raise BadInput(
-                    f"DDP SYNC failed: unknown hazard code {code!r} given to --allow-hazards; "
+                    f"unknown hazard code {code!r} in --allow-hazards (allow_hazards in Dagster); "
                     "valid codes: " + ", ".join(CODES)
                 )
             allowed.add(code)  # type: ignore[arg-type]
@@ -117,16 +117,6 @@ def parse_allowed(values: Iterable[str]) -> frozenset[HazardCode]:
 def refused(codes: Iterable[HazardCode], allowed: frozenset[HazardCode]) -> list[HazardCode]:
     """The blocking codes among ``codes`` that ``allowed`` does not let through, sorted."""
     return sorted({c for c in codes if c in BLOCKING and c not in allowed})
-
-
-def refusal(codes: list[HazardCode], when: str = "") -> str:
-    """The one line an apply prints when it refuses."""
-    joined = ",".join(codes)
-    return (
-        f"DDP SYNC failed: the plan has blocking hazard(s) {', '.join(codes)}{when}; nothing was "
-        f"applied (review the script, then allow them with --allow-hazards {joined}, or "
-        "allow_hazards in the Dagster config)"
-    )
 
 
 LOCK = hazard("access_exclusive_lock")

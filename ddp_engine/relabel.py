@@ -54,7 +54,7 @@ class _Snapshot:
             result: str = self.r.text(wrapper, value)
         except RelabelError as exc:
             raise DdpError(
-                f"DDP SYNC failed: cannot read the definition of {what} to move it from schema "
+                f"cannot read the definition of {what} to move it from schema "
                 f"{ident(self.r.old)} to {ident(self.r.new)}: {exc}"
             ) from None
         return result

@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
-from ddp_engine.errors import BadInput, CredentialsMissing
+from ddp_engine.errors import BadInput, CredentialsMissing, SeedWording
 
 SSL_MODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
 
@@ -114,11 +114,9 @@ def resolve_side(
     try:
         values["port"] = int(values.get("port", 5432))
     except ValueError:
-        raise BadInput(f"DDP SYNC failed: {origin['port']} must be a number") from None
+        raise BadInput(f"{origin['port']} must be a number") from None
     if values.get("sslmode") is not None and values["sslmode"] not in SSL_MODES:
-        raise BadInput(
-            f"DDP SYNC failed: {origin['sslmode']} must be one of {', '.join(SSL_MODES)}"
-        )
+        raise BadInput(f"{origin['sslmode']} must be one of {', '.join(SSL_MODES)}")
     if environ.get("PGCONNECT_TIMEOUT", "").isdigit():
         values["connect_timeout"] = max(2, int(environ["PGCONNECT_TIMEOUT"]))
     try:
@@ -126,7 +124,7 @@ def resolve_side(
     except ValidationError as exc:
         error = exc.errors()[0]
         where = origin.get(str(error["loc"][0]), side) if error["loc"] else side
-        raise BadInput(f"DDP SYNC failed: {where}: {error['msg']}") from None
+        raise BadInput(f"{where}: {error['msg']}") from None
 
 
 def find_env_file(start: Path, home: Path | None = None) -> Path | None:
@@ -165,17 +163,16 @@ def read_env_file(path: Path) -> dict[str, str]:
     try:
         handle = path.open(encoding="utf-8")
     except OSError as exc:
-        raise BadInput(f"DDP SYNC failed: cannot read {path}: {exc.strerror}") from None
+        raise BadInput(f"cannot read {path}: {exc.strerror}") from None
     with handle:
         info = os.fstat(handle.fileno())
         if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
             raise BadInput(
-                f"DDP SYNC failed: {path} is writable by other users; "
-                f"make it yours alone: chmod go-w {path}"
+                f"{path} is writable by other users; make it yours alone: chmod go-w {path}"
             )
         if hasattr(os, "geteuid") and info.st_uid not in (os.geteuid(), 0):
             raise BadInput(
-                f"DDP SYNC failed: {path} belongs to another user (uid {info.st_uid}); "
+                f"{path} belongs to another user (uid {info.st_uid}); "
                 f"use a copy of your own: cp {path} {path}.mine && chmod 600 {path}.mine, "
                 "then --env"
             )
@@ -189,7 +186,7 @@ def load_environment(env_path: str | None) -> dict[str, str]:
     if env_path is not None:
         path = Path(env_path)
         if not path.is_file():
-            raise BadInput(f"Error: .env file not found: {env_path}")
+            raise SeedWording(f"Error: .env file not found: {env_path}")
     else:
         path = find_env_file(Path.cwd())
     values = read_env_file(path) if path is not None else {}

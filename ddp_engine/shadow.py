@@ -59,7 +59,7 @@ def settings_from_url(url: str) -> ConnectionSettings:
         )
     except (psycopg.ProgrammingError, ValidationError, ValueError):
         raise BadInput(
-            f"DDP SYNC failed: --shadow-url ({SHADOW_URL_ENV}) is not a libpq URL "
+            f"--shadow-url ({SHADOW_URL_ENV}) is not a libpq URL "
             "such as postgresql://user@host:5432/postgres"
         ) from None
 
@@ -102,7 +102,7 @@ def shadow_server(
             version = conn.info.server_version
         if major_of(version) != major:
             raise BadInput(
-                f"DDP SYNC failed: the shadow server (--shadow-url) runs PostgreSQL "
+                f"the shadow server (--shadow-url) runs PostgreSQL "
                 f"{major_of(version)}, the target {major}: give a shadow of the target's major "
                 "version"
             )

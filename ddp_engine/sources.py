@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ddp_engine.errors import BadInput
+from ddp_engine.errors import BadInput, DdpError, SourceSqlFailed
 from ddp_engine.settings import ConnectionSettings
 from ddp_engine.sqlfiles import sql_files
 
@@ -46,7 +46,7 @@ def _check_path(side: str, path: str | os.PathLike[str]) -> Path:
     try:
         sql_files(resolved)
     except BadInput as exc:
-        raise BadInput(exc.message.replace("failed: ", f"failed: --{side}-sql: ", 1)) from None
+        raise BadInput(f"--{side}-sql: {exc.reason}") from None
     return resolved
 
 
@@ -66,9 +66,9 @@ def shadow_sources(
     (see :mod:`ddp_engine.sqlfiles`) and as :data:`~ddp_engine.embedded.LOADER_ROLE`, a role
     that owns the shadow databases and is no superuser: a schema file is code from a
     repository, and must not reach the machine it is loaded on. A file that fails raises
-    :class:`DdpError` with the file, the line and the server's message. The schema compared on
-    a shadow side is ``source_schema`` / ``target_schema`` (default ``public``), so files that
-    create their own schema can be compared with ``--source-schema``.
+    :class:`SourceSqlFailed` with the file, the line and the server's message. The schema
+    compared on a shadow side is ``source_schema`` / ``target_schema`` (default ``public``), so
+    files that create their own schema can be compared with ``--source-schema``.
 
     When neither path is given no server starts and both sides are None.
     """
@@ -92,7 +92,12 @@ def shadow_sources(
         for side, path in wanted.items():
             database = SHADOW_DATABASES[side]
             create_database(server, database, owner=loader)
-            load_sql(server, database, path, user=loader)
+            try:
+                load_sql(server, database, path, user=loader)
+            except BadInput:
+                raise
+            except DdpError as exc:  # the file, the line, the server's message
+                raise SourceSqlFailed(exc.reason) from None
             settings[side] = ConnectionSettings(
                 host=server.host,
                 port=server.port,

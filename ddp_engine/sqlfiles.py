@@ -128,24 +128,22 @@ def sql_files(path: Path) -> list[Path]:
             if not entry.is_file():
                 dangling = entry.is_symlink() and not entry.exists()
                 what = "a dangling symbolic link" if dangling else "not a regular file"
-                raise BadInput(f"DDP SYNC failed: {entry} is {what}")
+                raise BadInput(f"{entry} is {what}")
             if not entry.resolve().is_relative_to(folder):
                 # as for \i: a symbolic link must not lead out of the folder (a repository
                 # could otherwise load ~/.psql_history or any file of the user running ddp)
-                raise BadInput(
-                    f"DDP SYNC failed: {entry} is a symbolic link to a file outside {path}"
-                )
+                raise BadInput(f"{entry} is a symbolic link to a file outside {path}")
             if not os.access(entry, os.R_OK):
-                raise BadInput(f"DDP SYNC failed: {entry} cannot be read (permission denied)")
+                raise BadInput(f"{entry} cannot be read (permission denied)")
             files.append(entry)
         if not files:
-            raise BadInput(f"DDP SYNC failed: no .sql files in {path}")
+            raise BadInput(f"no .sql files in {path}")
         return files
     if path.is_file():
         return [path]
     if path.is_symlink():
-        raise BadInput(f"DDP SYNC failed: {path} is a dangling symbolic link")
-    raise BadInput(f"DDP SYNC failed: {path} does not exist")
+        raise BadInput(f"{path} is a dangling symbolic link")
+    raise BadInput(f"{path} does not exist")
 
 
 def include_target(command: MetaCommand, including: Path, folder: Path) -> Path:

@@ -1,6 +1,16 @@
-"""The engine's front door: the same calls, in the same order, for the CLI and Dagster.
+"""The engine's one doorway: every face (``ddp sync``, ``ddp demo``, the Dagster assets) calls
+these functions, with the same :class:`SyncOptions`, in the same order:
 
-introspect both sides (in parallel) → make_plan → render_script → (apply_plan → re-diff).
+- :func:`snapshot` reads one side (:func:`compare` reads both at once, in parallel);
+- :func:`plan_from_snapshots` diffs two snapshots into an ordered :class:`Plan` and runs the
+  data checks on the target;
+- :func:`render` turns the plan into the script, and :func:`write_script` writes it;
+- :func:`apply_and_verify` applies the plan to the target in one transaction (the online part
+  after it), then diffs again.
+
+A **dry run** means the same on every face: plan, write the script, apply nothing. Applying
+is asked for explicitly (``ddp sync --apply``, ``dry_run: false`` in Dagster) and goes through
+blocking hazard codes only with consent (``SyncOptions.allow_hazards``).
 """
 
 from __future__ import annotations
@@ -10,18 +20,19 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import datetime
-from typing import NamedTuple
+from pathlib import Path
+from typing import Any, NamedTuple
 
 import psycopg
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 
 from ddp_engine.apply import apply_plan
-from ddp_engine.connect import SessionLimits
+from ddp_engine.connect import SessionLimits, duration
 from ddp_engine.conversions import TargetConversions
 from ddp_engine.crossversion import mark_unsettled, same_major, settle_texts, strip_privileges
 from ddp_engine.datacheck import run_data_checks, unchecked
 from ddp_engine.errors import DdpError
-from ddp_engine.hazards import HazardCode
+from ddp_engine.hazards import HazardCode, parse_allowed
 from ddp_engine.introspect import blocked_read, introspect
 from ddp_engine.model import Snapshot
 from ddp_engine.plan import Lookups, Plan, make_plan
@@ -55,8 +66,25 @@ class SyncOptions(BaseModel):
     #: only written out can do without: the fingerprint is a pass over every object of the
     #: target (half a second at 10,000 tables).
     fingerprint: bool = True
-    #: Blocking hazard codes the user lets an apply through (``--allow-hazards``).
+    #: Blocking hazard codes the user lets an apply through (``--allow-hazards``; given as
+    #: text, ``["values_change,values_fail"]``, an unknown code is bad input).
     allow_hazards: frozenset[HazardCode] = frozenset()
+
+    @field_validator("lock_timeout", "statement_timeout", "read_timeout")
+    @classmethod
+    def _durations(cls, value: str, info: ValidationInfo) -> str:
+        # named as both faces take it: ddp sync's flag and the Dagster option's variable
+        name = str(info.field_name)
+        return duration(
+            value, f"{name.replace('_', ' ')} (--{name.replace('_', '-')}, DDP_{name.upper()})"
+        )
+
+    @field_validator("allow_hazards", mode="before")
+    @classmethod
+    def _known_codes(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return parse_allowed([value])
+        return parse_allowed(value) if value is not None else value
 
     def limits(self) -> SessionLimits:
         """The lock and statement timeouts of every session ddp opens for this sync."""
@@ -92,6 +120,13 @@ class SideRead(NamedTuple):
     fingerprint: str
 
 
+def snapshot(
+    settings: ConnectionSettings, side: str, options: SyncOptions
+) -> tuple[Snapshot, float]:
+    """Read one side ("source" or "target"): its snapshot and the seconds the read took."""
+    return introspect(settings, side, options.all_schemas, options.limits())
+
+
 def read_both(
     source: ConnectionSettings, target: ConnectionSettings, options: SyncOptions
 ) -> tuple[SideRead, SideRead]:
@@ -102,11 +137,11 @@ def read_both(
     """
 
     def read(settings: ConnectionSettings, side: str) -> SideRead:
-        snapshot, seconds = introspect(settings, side, options.all_schemas, options.limits())
+        snap, seconds = snapshot(settings, side, options)
         if side == "source":
-            return SideRead(snapshot, seconds, Lookups.of_source(snapshot), "")
-        fingerprint = snapshot.fingerprint() if options.fingerprint else ""
-        return SideRead(snapshot, seconds, Lookups.of_target(snapshot), fingerprint)
+            return SideRead(snap, seconds, Lookups.of_source(snap), "")
+        fingerprint = snap.fingerprint() if options.fingerprint else ""
+        return SideRead(snap, seconds, Lookups.of_target(snap), fingerprint)
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         src = pool.submit(read, source, "source")
@@ -218,24 +253,62 @@ def compare(
         source=src.snapshot,
         target=tgt.snapshot,
         plan=plan,
-        script=render_script(plan),
+        script=render(plan),
         source_seconds=src.seconds,
         target_seconds=tgt.seconds,
     )
 
 
+def render(plan: Plan) -> str:
+    """The script of ``plan``, in the layout every face writes."""
+    return render_script(plan)
+
+
+def write_script(text: str, path: str | Path, *, make_folder: bool = False) -> Path:
+    """Write the script (or the JSON plan) to ``path``; one line if that fails.
+
+    ``make_folder`` creates a missing folder first: for a path set once in configuration
+    (Dagster's ``output_path``), not for one typed on a command line, where a missing folder
+    is more likely a typo than a wish.
+    """
+    path = Path(path)
+    try:
+        if make_folder:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    except OSError as exc:
+        raise DdpError(f"cannot write {path}: {exc.strerror}") from None
+    return path
+
+
+class Applied(BaseModel):
+    """What an apply did, and the plan made again after it (empty: the target matches)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    applied: bool
+    statements: int
+    after: Plan
+
+
 def apply_and_verify(
-    result: SyncResult,
+    plan: Plan,
     source: ConnectionSettings,
     target: ConnectionSettings,
     options: SyncOptions | None = None,
-) -> Plan:
-    """Apply the script to the target, then diff again; returns the fresh plan (empty = in sync)."""
+) -> Applied:
+    """Apply ``plan`` to the target (nothing when it is empty), then diff again.
+
+    Refused before any statement runs when the target changed since the plan was made
+    (:class:`~ddp_engine.errors.TargetChanged`) or the plan holds blocking hazard codes that
+    ``options.allow_hazards`` does not (:class:`~ddp_engine.errors.PlanRefused`).
+    """
     options = options or SyncOptions()
     limits = options.limits()
     try:
-        apply_plan(target, result.plan, result.script, options.allow_hazards, limits)
+        done = apply_plan(target, plan, render(plan), options.allow_hazards, limits)
     except (psycopg.errors.LockNotAvailable, psycopg.errors.QueryCanceled) as exc:
         # the re-read before applying waited too long: say who holds the lock
         raise DdpError(blocked_read(target, "target", options.all_schemas, limits, exc)) from None
-    return compare(source, target, options).plan
+    after = compare(source, target, options).plan
+    return Applied(applied=done.applied, statements=done.statements, after=after)

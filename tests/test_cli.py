@@ -65,18 +65,18 @@ def test_default_writes_alter_sql_and_summary(server, pair, tmp_path) -> None:
     assert '"old_dropped_' in script and "-- ALTER TABLE" in script  # renamed; DROP in cleanup
 
 
-def test_dry_run_prints_and_writes_nothing(server, pair, tmp_path) -> None:
+def test_dry_run_plans_writes_the_script_and_applies_nothing(server, pair, tmp_path) -> None:
+    """A dry run means what it means in Dagster: plan, write the script, apply nothing (the
+    summary and the script are also printed)."""
     source, target = pair
-    result = ddp(
-        "sync",
-        *side_args(server, "source", source),
-        *side_args(server, "target", target),
-        "--dry-run",
-        cwd=tmp_path,
-    )
+    args = [*side_args(server, "source", source), *side_args(server, "target", target)]
+    result = ddp("sync", *args, "--dry-run", cwd=tmp_path)
     assert result.returncode == 0
     assert "CREATE TABLE" in result.stdout
-    assert not (tmp_path / "alter.sql").exists()
+    written = (tmp_path / "alter.sql").read_text()
+    assert written and result.stdout.endswith(written)
+    assert "Script written to alter.sql" in result.stderr
+    assert ddp("sync", *args, "--dry-run", "--exit-code", cwd=tmp_path).returncode == 2
 
 
 def test_apply_then_in_sync_and_rows_kept(server, pair, tmp_path) -> None:

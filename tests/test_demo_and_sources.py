@@ -130,7 +130,7 @@ def test_sql_files_dry_run_prints_the_script_from_b_to_a(run_tmp: Path, tmp_path
     assert (
         'CREATE INDEX "users_email_idx" ON "public"."users" USING btree (email);' in result.stdout
     )
-    assert not (tmp_path / "alter.sql").exists()  # dry run writes nothing
+    assert (tmp_path / "alter.sql").read_text() in result.stdout  # written, not applied
     assert_nothing_left(run_tmp)
 
 

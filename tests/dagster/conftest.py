@@ -3,6 +3,9 @@ Dagster storage database of its own (``ddp_test_dagster_<hex>``, dropped after t
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -14,7 +17,7 @@ import pytest
 from ddp_dagster.assets import IO_MANAGER_KEY, AlterSqlConfig, PairAssets, build_pair_assets
 from ddp_dagster.io_manager import JsonIOManager
 from ddp_dagster.pairs import PairSpec
-from ddp_dagster.resources import PostgresSchemaResource
+from ddp_dagster.resources import PostgresSchemaResource, SyncOptionsResource
 from tests.conftest import Server
 
 SOURCE_SQL = """
@@ -46,10 +49,15 @@ class Pair:
             password=password,
         )
 
-    def resources(self, spec: PairSpec, base_dir: Path) -> dict[str, object]:
+    def resources(
+        self, spec: PairSpec, base_dir: Path, options: SyncOptionsResource | None = None
+    ) -> dict[str, object]:
+        """Both sides, the sync options (``ddp sync``'s defaults unless given) and the IO
+        manager."""
         return {
             spec.source_resource_key: self.resource(self.source),
             spec.target_resource_key: self.resource(self.target),
+            spec.options_resource_key: options or SyncOptionsResource(),
             IO_MANAGER_KEY: JsonIOManager(base_dir=str(base_dir)),
         }
 
@@ -66,6 +74,36 @@ class Pair:
             if password:
                 out[prefix + "PASSWORD"] = password
         return out
+
+    def ddp_sync(self, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+        """``ddp sync`` between the pair's databases (the other face, for comparisons)."""
+        flags: list[str] = []
+        for side, database in (("source", self.source), ("target", self.target)):
+            flags += [f"--{side}-host", self.server.host, f"--{side}-port", str(self.server.port)]
+            flags += [f"--{side}-database", database, f"--{side}-username", self.server.user]
+        env = {
+            k: v for k, v in os.environ.items() if not k.startswith(("SOURCE_DB_", "TARGET_DB_"))
+        }
+        env.pop("OUTPUT_FILE", None)
+        return subprocess.run(
+            [sys.executable, "-m", "ddp_engine.cli", "sync", *flags, *args],
+            cwd=cwd,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+
+def check_results(result: dg.ExecuteInProcessResult) -> dict[str, dg.AssetCheckEvaluation]:
+    """The run's check evaluations by check name."""
+    return {e.check_name: e for e in result.get_asset_check_evaluations()}
+
+
+def metadata(result: dg.ExecuteInProcessResult, node: str) -> dict[str, object]:
+    """The plain values of the metadata of ``node``'s materialisation."""
+    [mat] = result.asset_materializations_for_node(node)
+    return {k: v.value for k, v in mat.metadata.items()}
 
 
 @pytest.fixture
@@ -94,6 +132,7 @@ def materialize(
         selection: list[dg.AssetKey] | None = None,
         raise_on_error: bool = True,
         allow_hazards: list[str] | None = None,
+        options: SyncOptionsResource | None = None,
     ) -> dg.ExecuteInProcessResult:
         a = default_assets
         config = AlterSqlConfig(
@@ -104,7 +143,7 @@ def materialize(
         return dg.materialize(
             [*a.assets, a.target_in_sync],
             selection=selection,
-            resources=pair.resources(a.pair, tmp_path / "storage"),
+            resources=pair.resources(a.pair, tmp_path / "storage", options),
             run_config=dg.RunConfig(ops={a.alter_sql.op.name: config}),
             raise_on_error=raise_on_error,
         )

@@ -13,11 +13,7 @@ from ddp_engine.introspect import introspect
 from ddp_engine.model import Snapshot
 from ddp_engine.plan import Plan
 from tests.conftest import load
-from tests.dagster.helpers import metadata
-
-
-def check_results(result: dg.ExecuteInProcessResult) -> dict[str, dg.AssetCheckEvaluation]:
-    return {e.check_name: e for e in result.get_asset_check_evaluations()}
+from tests.dagster.conftest import check_results, metadata
 
 
 def test_drift_fails_check_and_dry_run_writes_only_the_file(make_pair, materialize, tmp_path):
@@ -102,6 +98,7 @@ def test_stale_diff_is_refused(make_pair, materialize, default_assets: PairAsset
     [failure] = [e for e in result.all_events if e.is_step_failure]
     message = failure.step_failure_data.user_failure_data.description
     assert "target changed since the plan was made" in message
+    assert "materialise this pair's schema_diff" in message and "ddp sync" not in message
     target, _ = introspect(pair.resource(pair.target).settings(), "target")
     assert target.counts()["tables"] == 2  # customers + late_arrival, nothing applied
 
@@ -126,12 +123,11 @@ def test_connection_error_is_one_line_without_password(make_pair, default_assets
 def test_direct_invocation(make_pair, default_assets: PairAssets, tmp_path: Path):
     """The assets and the check are callable without a run (Dagster's unit-test recipe)."""
     pair = make_pair()
-    context = dg.build_asset_context(resources={"source_db": pair.resource(pair.source)})
+    resources = pair.resources(default_assets.pair, tmp_path)
+    context = dg.build_asset_context(resources=resources)
     snap = default_assets.source_schema(context).value
     assert isinstance(snap, Snapshot) and snap.counts()["tables"] == 2
 
-    resources = {"source_db": pair.resource(pair.source), "target_db": pair.resource(pair.target)}
-    context = dg.build_asset_context(resources=resources)
     target = default_assets.target_schema(context).value
     plan = default_assets.schema_diff(context, source_schema=snap, target_schema=target).value
     assert isinstance(plan, Plan) and not plan.is_empty

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from tests.dagster.helpers import metadata
+from tests.dagster.conftest import metadata
 
 SOURCE = "CREATE TABLE t (id int PRIMARY KEY, price numeric(10,2));"
 TARGET = (
@@ -25,7 +25,9 @@ def test_apply_refused_without_allow_hazards_then_allowed(make_pair, materialize
     assert not refused.success
     [failure] = [e for e in refused.all_events if e.event_type == dg.DagsterEventType.STEP_FAILURE]
     message = failure.step_failure_data.error.message
-    assert "blocking hazard(s) values_change" in message and "allow_hazards" in message
+    assert "blocking hazard(s) values_change" in message
+    assert "allow_hazards: [values_change] in alter_sql's config" in message
+    assert "--allow-hazards" not in message
     assert prices(pair) == [(1, "1.2345"), (2, "2.5000")]
     diff = metadata(refused, "schema_diff")
     assert diff["blocking_hazards"] == ["values_change"]

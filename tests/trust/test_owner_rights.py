@@ -64,7 +64,7 @@ def sync(
     settings = (server.settings(source, "shop"), server.settings(target, "shop"))
     result = compare(*settings)
     options = SyncOptions(allow_hazards=allow)
-    assert apply_and_verify(result, *settings, options).is_empty
+    assert apply_and_verify(result.plan, *settings, options).after.is_empty
     with server.connect(target) as conn:
         assert conn.execute("SELECT c::text FROM shop.t ORDER BY id").fetchall() == [
             ("a",),

@@ -314,7 +314,7 @@ def test_blocked_snapshot_asset_fails_naming_table_and_holder(
     from ddp_dagster.assets import IO_MANAGER_KEY, build_pair_assets
     from ddp_dagster.io_manager import JsonIOManager
     from ddp_dagster.pairs import PairSpec
-    from ddp_dagster.resources import PostgresSchemaResource
+    from ddp_dagster.resources import PostgresSchemaResource, SyncOptionsResource
 
     target, pid = held_lock
     assets = build_pair_assets(PairSpec())
@@ -324,13 +324,13 @@ def test_blocked_snapshot_asset_fails_naming_table_and_holder(
         database=target,
         username=server.user,
         schema_name="shop",
-        lock_timeout="1s",
     )
     started = time.monotonic()
     result = dg.materialize(
         [assets.target_schema],
         resources={
             assets.pair.target_resource_key: resource,
+            assets.pair.options_resource_key: SyncOptionsResource(lock_timeout="1s"),
             IO_MANAGER_KEY: JsonIOManager(base_dir=str(tmp_path)),
         },
         raise_on_error=False,
@@ -339,7 +339,7 @@ def test_blocked_snapshot_asset_fails_naming_table_and_holder(
     assert not result.success
     [failure] = [e for e in result.all_events if e.is_step_failure]
     message = str(failure.step_failure_data.user_failure_data.description)
-    assert message.startswith("DDP SYNC failed: ")
+    assert message.startswith("DDP failed: ")
     assert "shop.t" in message
     assert f"pid {pid}" in message
 
@@ -448,7 +448,7 @@ def test_dagster_drift_assets_only_read_for_a_read_only_login(
     from ddp_dagster.assets import IO_MANAGER_KEY, build_pair_assets
     from ddp_dagster.io_manager import JsonIOManager
     from ddp_dagster.pairs import PairSpec
-    from ddp_dagster.resources import PostgresSchemaResource
+    from ddp_dagster.resources import PostgresSchemaResource, SyncOptionsResource
 
     source = make_db(CHECKED)
     target = make_db(CHECKED)
@@ -472,6 +472,7 @@ def test_dagster_drift_assets_only_read_for_a_read_only_login(
         resources={
             assets.pair.source_resource_key: resource(source),
             assets.pair.target_resource_key: resource(target),
+            assets.pair.options_resource_key: SyncOptionsResource(),
             IO_MANAGER_KEY: JsonIOManager(base_dir=str(tmp_path)),
         },
     )
@@ -500,7 +501,7 @@ def test_apply_blocked_before_it_starts_names_table_and_holder(
     ) as holder:
         holder.execute("LOCK TABLE shop.t IN ACCESS EXCLUSIVE MODE")
         with pytest.raises(DdpError) as failed:
-            apply_and_verify(result, *sides, options)
+            apply_and_verify(result.plan, *sides, options)
         pid = holder.info.backend_pid
         holder.rollback()
     assert "shop.t" in failed.value.message

@@ -189,7 +189,7 @@ def test_a_cross_schema_sync_runs_nothing_planted(
     operators = [u.identity for u in result.plan.unsupported if u.object_type == "operator"]
     assert "shop_prod.=(pg_catalog.text,pg_catalog.text)" in operators
     assert not [o for o in operators if o.startswith("shop.")]
-    again = apply_and_verify(result, source, target, options)
+    again = apply_and_verify(result.plan, source, target, options).after
     canary.assert_silent()
     assert again.is_empty, [c.label + " " + c.action for c in again.changes]
     assert len(rows(server, target_db, "shop_prod")) == 50

@@ -1,0 +1,152 @@
+"""What a plan says to people and tools, worded once for every face.
+
+The ``ddp`` command's summary and ``--format json``, the demo's summary and the Dagster
+assets' metadata all come from here, so that a plan reads the same wherever it is looked at.
+Values are plain (text, numbers, lists, dicts): a face wraps them in its own types (Dagster's
+``MetadataValue``) without changing what they say.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any
+
+from ddp_engine.hazards import BLOCKING
+from ddp_engine.plan import Plan
+
+#: Rows of the markdown table of changes (the JSON and the script hold every change).
+MAX_TABLE_ROWS = 200
+
+
+def summary(plan: Plan) -> str:
+    """Per-section statement counts, hazards and what was renamed, for people."""
+    lines = []
+    if plan.is_empty:
+        lines.append("Source and target are in sync: nothing to do.")
+    else:
+        counts = plan.counts()
+        total = sum(counts.values())
+        lines.append(f"{len(plan.changes)} difference(s), {total} statement(s):")
+        for section, n in counts.items():
+            lines.append(f"  {section:<20} {n}")
+        lines += hazard_lines(plan)
+    if plan.cleanup:
+        lines.append(
+            f"{len(plan.cleanup)} object(s) renamed to keep their data; their DROP "
+            "statements are in the script's CLEANUP part"
+        )
+    for u in plan.unsupported:
+        lines.append(f"not synchronised: {u.object_type} {u.identity}")
+    for warning in plan.warnings:
+        lines.append(f"warning: {warning}")
+    return "\n".join(lines)
+
+
+def hazard_lines(plan: Plan) -> list[str]:
+    """Hazards by code (how many steps carry each), the blocking ones marked."""
+    counts = Counter(h.code for _, h in plan.hazards())
+    if not counts:
+        return []
+    lines = [f"{sum(counts.values())} hazard(s) (see the comments in the script):"]
+    for code, n in sorted(counts.items()):
+        mark = "  BLOCKING: --apply needs --allow-hazards " + code if code in BLOCKING else ""
+        lines.append(f"  {code:<26} {n}{mark}")
+    for note, h in plan.hazards():  # what consent would be given to, one line each
+        if h.blocking:
+            lines.append("  " + " ".join(f"{note}: {h.code}: {h.message}".split()))
+    return lines
+
+
+def drifted_objects(plan: Plan) -> list[str]:
+    """``"<action> <kind> <object>"`` for every change (what still differs after an apply)."""
+    return [f"{c.action} {c.kind} {c.label}" for c in plan.changes]
+
+
+def hazards(plan: Plan) -> list[dict[str, Any]]:
+    """Every hazard with the step that carries it."""
+    return [
+        {"step": note, "code": h.code, "message": h.message, "blocking": h.blocking}
+        for note, h in plan.hazards()
+    ]
+
+
+def data_checks(plan: Plan) -> list[dict[str, Any]]:
+    """What the data checks counted in the target, per step."""
+    return [
+        {
+            "step": f.note,
+            "count": f.count,
+            "message": f.message,
+            "fails": f.fails,
+            "hazard": f.hazard.code if f.hazard else None,
+        }
+        for f in plan.data_checks
+    ]
+
+
+def changes_by_kind(plan: Plan) -> dict[str, dict[str, int]]:
+    """``{kind: {action: n}}``, sorted."""
+    counts = Counter((c.kind, c.action) for c in plan.changes)
+    out: dict[str, dict[str, int]] = {}
+    for (kind, action), n in sorted(counts.items()):
+        out.setdefault(kind, {})[action] = n
+    return out
+
+
+def cell(text: str) -> str:
+    """Text fit for one cell of a markdown table."""
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def changes_table(plan: Plan, limit: int = MAX_TABLE_ROWS) -> str:
+    """A markdown table of the plan's changes (action, kind, object, changed fields)."""
+    if not plan.changes:
+        return "Source and target are in sync: no changes."
+    lines = ["| action | kind | object | fields |", "| --- | --- | --- | --- |"]
+    for change in plan.changes[:limit]:
+        fields = ", ".join(change.fields)
+        lines.append(f"| {change.action} | {change.kind} | {cell(change.label)} | {cell(fields)} |")
+    if len(plan.changes) > limit:
+        lines.append(f"\n… and {len(plan.changes) - limit} more change(s)")
+    return "\n".join(lines)
+
+
+def plan_facts(plan: Plan) -> dict[str, Any]:
+    """The plan's figures and lists, by name: the JSON output's extra keys and the Dagster
+    metadata of ``schema_diff`` are both made from these."""
+    counts = plan.counts()
+    found = hazards(plan)
+    return {
+        "in_sync": plan.is_empty,
+        "changes": len(plan.changes),
+        "changes_by_action": dict(Counter(c.action for c in plan.changes)),
+        "changes_by_kind": changes_by_kind(plan),
+        "statements": sum(counts.values()),
+        "statements_by_section": counts,
+        "hazard_count": len(found),
+        "hazards": found,
+        "hazard_codes": sorted({h["code"] for h in found}),
+        "blocking_hazards": list(plan.refused()),
+        "data_checks": data_checks(plan),
+        "data_checks_failing": sum(1 for f in plan.data_checks if f.fails),
+        "renamed_to_keep_data": len(plan.cleanup),
+        "warnings": list(plan.warnings),
+        "not_synchronised": [f"{u.object_type} {u.identity}" for u in plan.unsupported],
+        "source": plan.source_label,
+        "target": plan.target_label,
+        "target_fingerprint": plan.target_fingerprint,
+        "generated_at": plan.generated_at,
+    }
+
+
+#: The facts ``--format json`` adds beside the plan's own fields.
+JSON_FACTS = ("in_sync", "hazards", "blocking_hazards")
+
+
+def plan_json(plan: Plan) -> str:
+    """The plan for CI tools: stable order, the same for the same input but the timestamp."""
+    data = plan.model_dump(mode="json")
+    facts = plan_facts(plan)
+    data |= {key: facts[key] for key in JSON_FACTS}
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
