@@ -29,7 +29,6 @@ from dagster._serdes import ConfigurableClassData
 from dagster_postgres import DagsterPostgresStorage
 from dagster_postgres.utils import get_conn_string
 from psycopg import sql
-from sqlalchemy.engine import make_url
 
 DRIVER = "postgresql+psycopg2"
 DEFAULTS = {
@@ -62,22 +61,24 @@ def dagster_pg_url(environ: Mapping[str, str] | None = None) -> str:
 
 
 def ensure_database(url: str) -> None:
-    """Create the URL's database when it does not exist (connecting to ``postgres`` for that)."""
-    parsed = make_url(url)
-    if not parsed.database:
-        return
-    kwargs: dict[str, Any] = {
-        "host": parsed.host or "localhost",
-        "port": parsed.port or 5432,
-        "user": parsed.username,
-        "connect_timeout": 10,
-        "application_name": "ddp-dagster",
-    }
-    if parsed.password:
-        kwargs["password"] = parsed.password
-    kwargs.update({k: v for k, v in parsed.query.items() if isinstance(v, str)})
+    """Create the URL's database when it does not exist (connecting to ``postgres`` for that).
+
+    libpq reads the URL once its SQLAlchemy driver name is taken off (``postgresql+psycopg2://``
+    is the same URL to it), percent-escapes and query keywords included.
+    """
+    scheme, sep, rest = url.partition("://")
     try:
-        with psycopg.connect(dbname=parsed.database, **kwargs):
+        kwargs: dict[str, Any] = psycopg.conninfo.conninfo_to_dict(f"postgresql://{rest}")
+    except psycopg.Error:
+        return  # let dagster-postgres report the real problem
+    database = kwargs.pop("dbname", None)
+    if not sep or not scheme.startswith("postgres") or not database:
+        return
+    kwargs.setdefault("host", "localhost")
+    kwargs.setdefault("connect_timeout", 10)
+    kwargs.setdefault("application_name", "ddp-dagster")
+    try:
+        with psycopg.connect(dbname=database, **kwargs):
             return
     except psycopg.OperationalError as exc:
         if "does not exist" not in str(exc):
@@ -88,7 +89,7 @@ def ensure_database(url: str) -> None:
         contextlib.suppress(psycopg.Error),
         psycopg.connect(dbname="postgres", autocommit=True, **kwargs) as conn,
     ):
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(str(parsed.database))))
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(str(database))))
 
 
 class DdpPostgresStorage(DagsterPostgresStorage):
