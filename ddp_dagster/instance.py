@@ -22,12 +22,12 @@ import contextlib
 import os
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import quote
 
 import psycopg
 from dagster import Field
 from dagster._serdes import ConfigurableClassData
 from dagster_postgres import DagsterPostgresStorage
-from dagster_postgres.utils import get_conn_string
 from psycopg import sql
 
 DRIVER = "postgresql+psycopg2"
@@ -50,14 +50,13 @@ def dagster_pg_url(environ: Mapping[str, str] | None = None) -> str:
                 return DRIVER + "://" + url[len(plain) :]
         return url
     value = {name: environ.get(name) or default for name, default in DEFAULTS.items()}
-    return get_conn_string(
-        username=value["DAGSTER_PG_USERNAME"],
-        password=value["DAGSTER_PG_PASSWORD"],
-        hostname=value["DAGSTER_PG_HOST"],
-        db_name=value["DAGSTER_PG_DB"],
-        port=value["DAGSTER_PG_PORT"],
-        scheme=DRIVER,
-    )
+    # written here, not by dagster-postgres' helper, whose output changed within 0.29
+    # (``user:@host`` for an empty password, later ``user@host``)
+    userinfo = quote(value["DAGSTER_PG_USERNAME"], safe="")
+    if value["DAGSTER_PG_PASSWORD"]:
+        userinfo += ":" + quote(value["DAGSTER_PG_PASSWORD"], safe="")
+    host, port, db = (value[f"DAGSTER_PG_{k}"] for k in ("HOST", "PORT", "DB"))
+    return f"{DRIVER}://{userinfo}@{host}:{port}/{quote(db, safe='')}"
 
 
 def ensure_database(url: str) -> None:
