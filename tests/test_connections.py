@@ -15,10 +15,12 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import psycopg
 import pytest
 
+from ddp_engine.connect import connect
 from ddp_engine.embedded import EmbeddedServer, embedded_server
 from ddp_engine.errors import BadInput, CredentialsMissing
 from ddp_engine.settings import resolve_side
@@ -330,3 +332,25 @@ def test_peer_authentication_over_the_socket(peer_server: EmbeddedServer, tmp_pa
         "--dry-run", home=tmp_path, env={"PGHOST": folder, "PGPORT": port, "PGUSER": me},
     )  # fmt: skip
     assert other.returncode == 1 and "peer authentication failed" in other.stderr.lower()
+
+
+def test_url_options_never_undo_the_empty_search_path(server: Server, tmp_path: Path) -> None:
+    """A URL's own ``options`` reach the server, but ddp's session settings come after them on
+    the same line and win: the search_path stays empty."""
+    options = "-c search_path=public -c work_mem=7MB"
+    settings = resolve_side(
+        "source",
+        {"url": f"{url(server, 'postgres')}?options={quote(options, safe='')}"},
+        {},
+        {"HOME": str(tmp_path)},
+    )
+    with connect(settings, "source") as conn:
+        assert conn.execute("SHOW search_path").fetchone() == ("",)
+        assert conn.execute("SHOW work_mem").fetchone() == ("7MB",)
+
+
+def test_url_and_sql_file_for_one_side_conflict(tmp_path: Path) -> None:
+    (tmp_path / "a.sql").write_text("CREATE TABLE t (a int);\n")
+    result = ddp("sync", "--source-sql", "a.sql", "--source", "postgresql://u@h/d", home=tmp_path)
+    assert result.returncode == 64
+    assert result.stderr == "Error: --source-sql cannot be combined with --source\n"
