@@ -118,7 +118,7 @@ FLAG_NAMES = {
 
 
 #: What ddp uses when no source at all names a host or port (libpq's own default host would be
-#: its socket folder, the seed's is ``localhost``).
+#: its socket folder; ddp's documented default is ``localhost``).
 DEFAULTS = {"host": "localhost", "port": 5432}
 #: The variables libpq reads for each field, in its order (a service's entries come first).
 LIBPQ_ENV = {
