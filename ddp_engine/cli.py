@@ -26,29 +26,21 @@ SIDE_OPTIONS = ("host", "port", "database", "username", "password", "schema", "s
 #: sysexits.h EX_USAGE: the command was used wrongly (2 is drift under ``--exit-code``).
 EX_USAGE = 64
 
-
-#: The help and metavar of each ``--<side>-*`` option; ``{side}`` is "source" or "target".
+#: The help of each ``--<side>-*`` option; ``{side}`` is "source" or "target".
 SIDE_HELP = {
-    "host": (
-        "HOST",
-        "{Side} server: host name, address, or the folder of its Unix socket such as "
-        "/var/run/postgresql (peer authentication) "
-        "[first of: {SIDE}_DB_HOST, --{side}, PGHOST, localhost]",
-    ),
-    "port": ("PORT", "{Side} server port [first of: {SIDE}_DB_PORT, --{side}, PGPORT, 5432]"),
-    "database": ("NAME", "{Side} database [or {SIDE}_DB_NAME, --{side}, PGDATABASE]"),
-    "username": ("ROLE", "Role to log in to the {side} as [or {SIDE}_DB_USER, --{side}, PGUSER]"),
-    "password": (
-        "PASSWORD",
-        "{Side} password; better {SIDE}_DB_PASSWORD, PGPASSWORD or ~/.pgpass: a command "
-        "line is visible to every user of the machine",
-    ),
-    "schema": ("SCHEMA", "Schema of the {side} to compare [or {SIDE}_DB_SCHEMA, public]"),
-    "sslmode": (
-        None,
-        "SSL for the {side} connection [or {SIDE}_DB_SSLMODE, --{side}, PGSSLMODE, libpq's prefer]",
-    ),
+    "host": "{Side} server: host name, address, or the folder of its Unix socket such as "
+    "/var/run/postgresql (peer authentication) [first of: {SIDE}_DB_HOST, --{side}, PGHOST, "
+    "localhost]",
+    "port": "{Side} server port [first of: {SIDE}_DB_PORT, --{side}, PGPORT, 5432]",
+    "database": "{Side} database [or {SIDE}_DB_NAME, --{side}, PGDATABASE]",
+    "username": "Role to log in to the {side} as [or {SIDE}_DB_USER, --{side}, PGUSER]",
+    "password": "{Side} password; better {SIDE}_DB_PASSWORD, PGPASSWORD or ~/.pgpass: a command "
+    "line is visible to every user of the machine",
+    "schema": "Schema of the {side} to compare [or {SIDE}_DB_SCHEMA, public]",
+    "sslmode": "SSL for the {side} connection [or {SIDE}_DB_SSLMODE, --{side}, PGSSLMODE, "
+    "libpq's prefer]",
 }
+METAVARS = {"database": "NAME", "username": "ROLE", "sslmode": None}  # None: click's choices
 
 
 class PortNumber(click.ParamType):
@@ -59,7 +51,7 @@ class PortNumber(click.ParamType):
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
         if isinstance(value, int) or (str(value).isdigit() and 1 <= int(value) <= 65535):
             return int(value)
-        flag = param.opts[0] if param is not None else "the port"
+        flag = param.opts[0] if param is not None else "The port"
         raise click.UsageError(f"{flag} must be a number from 1 to 65535", ctx)
 
 
@@ -69,19 +61,17 @@ def side_options(side: str) -> Callable[[Callable[..., Any]], Callable[..., Any]
 
     def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
         for name in reversed(SIDE_OPTIONS):
-            metavar, help_text = SIDE_HELP[name]
             func = click.option(
                 f"--{side}-{name}",
                 type=types.get(name),
                 default=None,
-                metavar=metavar,
-                help=help_text.format(side=side, Side=side.capitalize(), SIDE=side.upper()),
+                metavar=METAVARS.get(name, name.upper()),
+                help=SIDE_HELP[name].format(side=side, Side=side.capitalize(), SIDE=side.upper()),
             )(func)
         return click.option(
             f"--{side}",
             f"{side}_url",
             metavar="URL_OR_DSN",
-            default=None,
             help=f"The {side} database as a libpq URL (postgresql://user@host:5432/db) or "
             f"key=value string ('service=prod dbname=shop'); the --{side}-* options and "
             f"{side.upper()}_DB_* variables override its parts (default: {side.upper()}_DB_URL)",
