@@ -22,15 +22,14 @@ import contextlib
 import os
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import quote
 
 import psycopg
 from dagster import Field
 from dagster._serdes import ConfigurableClassData
 from dagster_postgres import DagsterPostgresStorage
-from dagster_postgres.utils import get_conn_string
 from psycopg import sql
 from pydantic import SecretStr, ValidationError
-from sqlalchemy.engine import make_url
 
 from ddp_engine.connect import connect
 from ddp_engine.errors import ConnectionFailed, DdpError
@@ -56,51 +55,64 @@ def dagster_pg_url(environ: Mapping[str, str] | None = None) -> str:
                 return DRIVER + "://" + url[len(plain) :]
         return url
     value = {name: environ.get(name) or default for name, default in DEFAULTS.items()}
-    return get_conn_string(
-        username=value["DAGSTER_PG_USERNAME"],
-        password=value["DAGSTER_PG_PASSWORD"],
-        hostname=value["DAGSTER_PG_HOST"],
-        db_name=value["DAGSTER_PG_DB"],
-        port=value["DAGSTER_PG_PORT"],
-        scheme=DRIVER,
-    )
+    # written here, not by dagster-postgres' helper, whose output changed within 0.29
+    # (``user:@host`` for an empty password, later ``user@host``)
+    userinfo = quote(value["DAGSTER_PG_USERNAME"], safe="")
+    if value["DAGSTER_PG_PASSWORD"]:
+        userinfo += ":" + quote(value["DAGSTER_PG_PASSWORD"], safe="")
+    host, port, db = (value[f"DAGSTER_PG_{k}"] for k in ("HOST", "PORT", "DB"))
+    return f"{DRIVER}://{userinfo}@{host}:{port}/{quote(db, safe='')}"
 
 
 def ensure_database(url: str) -> None:
     """Create the URL's database when it does not exist (connecting to ``postgres`` for that).
 
-    Through the engine's one session opener, with ddp's session settings like every session it
-    opens; a URL's parameters other than ``sslmode`` are left to libpq's environment
-    (``PGSSLROOTCERT``, ...). Whatever goes wrong here, dagster-postgres reports it in its
-    own words when it connects.
+    libpq reads the URL once its SQLAlchemy driver name is taken off (``postgresql+psycopg2://``
+    is the same URL to it), percent-escapes and query keywords included; the session is opened
+    through the engine's one session opener, with ddp's session settings like every session it
+    opens. Whatever goes wrong here, dagster-postgres reports it in its own words when it
+    connects.
     """
-    parsed = make_url(url)
-    if not parsed.database or not parsed.username:
-        return
-    sslmode = parsed.query.get("sslmode")
-    try:
-        settings = ConnectionSettings(
-            host=parsed.host or "localhost",
-            port=parsed.port or 5432,
-            user=parsed.username,
-            password=SecretStr(parsed.password) if parsed.password else None,
-            database=parsed.database,
-            sslmode=sslmode if isinstance(sslmode, str) else None,
-        )
-    except ValidationError:
+    settings = _storage_settings(url)
+    if settings is None:
         return
     try:
         with connect(settings, "Dagster storage"):
             return
     except ConnectionFailed as exc:
         if "does not exist" not in exc.reason:
-            return
+            return  # let dagster-postgres report the real problem
     # Another process may be quicker (DuplicateDatabase); a role without CREATEDB gets
     # dagster-postgres' own "database does not exist" error.
     admin = settings.model_copy(update={"database": "postgres"})
     with contextlib.suppress(psycopg.Error, DdpError), connect(admin, "Dagster storage") as conn:
         conn.autocommit = True
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(settings.database)))
+
+
+def _storage_settings(url: str) -> ConnectionSettings | None:
+    """The storage URL's connection, or None where it is not one (dagster-postgres says why)."""
+    scheme, sep, rest = url.partition("://")
+    try:
+        kwargs: dict[str, Any] = psycopg.conninfo.conninfo_to_dict(f"postgresql://{rest}")
+    except psycopg.Error:
+        return None
+    database, user = kwargs.pop("dbname", None), kwargs.pop("user", None)
+    if not sep or not scheme.startswith("postgres") or not database or not user:
+        return None
+    password = kwargs.pop("password", None)
+    try:
+        return ConnectionSettings(
+            host=kwargs.pop("host", "localhost"),
+            port=int(kwargs.pop("port", 5432)),
+            user=str(user),
+            password=SecretStr(str(password)) if password else None,
+            database=str(database),
+            sslmode=kwargs.pop("sslmode", None),
+            params={k: str(v) for k, v in kwargs.items()},
+        )
+    except (ValidationError, ValueError):
+        return None
 
 
 class DdpPostgresStorage(DagsterPostgresStorage):

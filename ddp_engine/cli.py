@@ -30,31 +30,63 @@ DEMO = COMMAND._replace(prefix="DDP DEMO failed", replan="run ddp demo again")
 #: sysexits.h EX_USAGE: the command was used wrongly (2 is drift under ``--exit-code``).
 EX_USAGE = 64
 
+#: The help of each ``--<side>-*`` option; ``{side}`` is "source" or "target".
+SIDE_HELP = {
+    "host": "{Side} server: host name, address, or the folder of its Unix socket such as "
+    "/var/run/postgresql (peer authentication) [first of: {SIDE}_DB_HOST, --{side}, PGHOST, "
+    "localhost]",
+    "port": "{Side} server port [first of: {SIDE}_DB_PORT, --{side}, PGPORT, 5432]",
+    "database": "{Side} database [or {SIDE}_DB_NAME, --{side}, PGDATABASE]",
+    "username": "Role to log in to the {side} as [or {SIDE}_DB_USER, --{side}, PGUSER]",
+    "password": "{Side} password; better {SIDE}_DB_PASSWORD, PGPASSWORD or ~/.pgpass: a command "
+    "line is visible to every user of the machine",
+    "schema": "Schema of the {side} to compare [or {SIDE}_DB_SCHEMA, public]",
+    "sslmode": "SSL for the {side} connection [or {SIDE}_DB_SSLMODE, --{side}, PGSSLMODE, "
+    "libpq's prefer]",
+}
+METAVARS = {"database": "NAME", "username": "ROLE", "sslmode": None}  # None: click's choices
+
+
+class PortNumber(click.ParamType):
+    """A server port; a bad one is refused naming the option, as a bad ``SOURCE_DB_PORT`` is."""
+
+    name = "integer"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int) or (str(value).isdigit() and 1 <= int(value) <= 65535):
+            return int(value)
+        flag = param.opts[0] if param is not None else "The port"
+        raise click.UsageError(f"{flag} must be a number from 1 to 65535", ctx)
+
 
 def side_options(side: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """The seed's ``--<side>-*`` options."""
-    defaults = {"host": "localhost", "port": "5432", "schema": "public"}
+    """``--<side>`` (a URL or ``key=value`` string) and the seed's ``--<side>-*`` options."""
+    types: dict[str, Any] = {"port": PortNumber(), "sslmode": click.Choice(SSL_MODES)}
 
     def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
         for name in reversed(SIDE_OPTIONS):
-            help_text = f"{side.capitalize()} database {name}"
-            if name in defaults:
-                help_text += f" (default: {defaults[name]})"
-            if name == "sslmode":
-                func = click.option(
-                    f"--{side}-sslmode",
-                    type=click.Choice(SSL_MODES),
-                    help=f"{side.capitalize()} libpq sslmode",
-                )(func)
-                continue
-            func = click.option(f"--{side}-{name}", default=None, help=help_text)(func)
-        return func
+            func = click.option(
+                f"--{side}-{name}",
+                type=types.get(name),
+                default=None,
+                metavar=METAVARS.get(name, name.upper()),
+                help=SIDE_HELP[name].format(side=side, Side=side.capitalize(), SIDE=side.upper()),
+            )(func)
+        return click.option(
+            f"--{side}",
+            f"{side}_url",
+            metavar="URL_OR_DSN",
+            help=f"The {side} database as a libpq URL (postgresql://user@host:5432/db) or "
+            f"key=value string ('service=prod dbname=shop'); the --{side}-* options and "
+            f"{side.upper()}_DB_* variables override its parts (default: {side.upper()}_DB_URL)",
+        )(func)
 
     return decorate
 
 
 def settings_for(side: str, values: dict[str, Any], environ: dict[str, str]) -> ConnectionSettings:
     flags = {
+        "url": values[f"{side}_url"],
         "host": values[f"{side}_host"],
         "port": values[f"{side}_port"],
         "database": values[f"{side}_database"],
@@ -101,6 +133,7 @@ def interrupted(message: str, exc: KeyboardInterrupt) -> None:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="ddp", prog_name="ddp", message="%(prog)s %(version)s")
 def main() -> None:
     """DDP: Declarative Database Provisioning for PostgreSQL."""
 
@@ -227,9 +260,10 @@ def run_sync(values: dict[str, Any]) -> None:
         if values[f"{side}_sql"] is None:
             live[side] = settings_for(side, values, environ)
             continue
-        for name in ("host", "port", "database", "username", "password", "sslmode"):
+        for name in ("url", "host", "port", "database", "username", "password", "sslmode"):
             if values[f"{side}_{name}"] is not None:
-                raise SeedWording(f"Error: --{side}-sql cannot be combined with --{side}-{name}")
+                flag = f"--{side}" if name == "url" else f"--{side}-{name}"
+                raise SeedWording(f"Error: --{side}-sql cannot be combined with {flag}")
     with shadow_sources(
         values["source_sql"],
         values["target_sql"],

@@ -25,7 +25,7 @@ _HINTS = [
     ),
     (
         re.compile(r"Connection refused", re.I),
-        "connection refused at {host}:{port}: is PostgreSQL running there? "
+        "connection refused at {address}: is PostgreSQL running there? "
         "check the {side} host and port",
     ),
     (
@@ -36,24 +36,23 @@ _HINTS = [
     ),
     (
         re.compile(r"timeout expired|timed out", re.I),
-        "connection to {host}:{port} timed out: check the {side} host, port and firewall",
+        "connection to {address} timed out: check the {side} host, port and firewall",
     ),
     (
         re.compile(r"database \".*\" does not exist", re.I),
-        "database {database} does not exist on {host}:{port}: check the {side} database name",
+        "database {database} does not exist on {address}: check the {side} database name",
     ),
     (
         re.compile(r"role \".*\" does not exist", re.I),
-        "role {user} does not exist on {host}:{port}: check the {side} username",
+        "role {user} does not exist on {address}: check the {side} username",
     ),
     (
         re.compile(r"server does not support SSL|SSL .*required|no pg_hba.conf entry.*SSL", re.I),
-        "SSL negotiation failed at {host}:{port}: check the {side} sslmode",
+        "SSL negotiation failed at {address}: check the {side} sslmode",
     ),
     (
         re.compile(r"no pg_hba.conf entry", re.I),
-        "the server at {host}:{port} does not accept user {user} "
-        "for database {database} (pg_hba.conf)",
+        "the server at {address} does not accept user {user} for database {database} (pg_hba.conf)",
     ),
 ]
 
@@ -63,8 +62,8 @@ def describe_connection_error(exc: BaseException, settings: ConnectionSettings, 
     text = " ".join(str(exc).split())
     values = {
         "side": side,
-        "host": settings.host,
-        "port": settings.port,
+        "address": settings.address(),
+        "host": settings.host or settings.address(),
         "user": settings.user,
         "database": settings.database,
     }
@@ -139,9 +138,14 @@ def connect(
     settings: ConnectionSettings, side: str, limits: SessionLimits | None = None
 ) -> psycopg.Connection:
     """Open a session for ``side`` ("source", "target", "shadow", ...) with ddp's session
-    settings (see ``session_options``), or raise :class:`ConnectionFailed`."""
-    options = session_options(limits or SessionLimits())
+    settings (see ``session_options``), or raise :class:`ConnectionFailed`.
+
+    Every session ddp opens on a user's server goes through here.
+    """
+    kwargs = settings.connect_kwargs()
+    # a URL's own options go first: ddp's settings, later on the same line, win over them
+    options = f"{kwargs.pop('options', '')} {session_options(limits or SessionLimits())}"
     try:
-        return psycopg.connect(**settings.connect_kwargs(), options=options)
+        return psycopg.connect(**kwargs, options=options.strip())
     except psycopg.Error as exc:
         raise ConnectionFailed(describe_connection_error(exc, settings, side)) from None

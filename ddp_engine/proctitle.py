@@ -1,11 +1,12 @@
 """Passwords given as flags, hidden from the process title.
 
-``--source-password`` / ``--target-password`` are part of the command line, which every user of
-the machine can read (``ps``, ``/proc/<pid>/cmdline``) for as long as ddp runs: a sync waiting on
-a lock or reading a big catalog shows them for minutes. At start-up ddp rewrites its title
-(``setproctitle`` overwrites the memory the kernel shows) with the values replaced. The
-interpreter's own start-up, before ddp's first line runs, still shows them: the README says to
-pass passwords through ``PGPASSWORD``, ``.pgpass`` or ``*_DB_PASSWORD`` instead.
+``--source-password`` / ``--target-password``, and a password inside the URL or ``key=value``
+string of ``--source`` / ``--target`` / ``--shadow-url``, are part of the command line, which
+every user of the machine can read (``ps``, ``/proc/<pid>/cmdline``) for as long as ddp runs:
+a sync waiting on a lock or reading a big catalog shows them for minutes. At start-up ddp
+rewrites its title (``setproctitle`` overwrites the memory the kernel shows) with the values
+replaced. The interpreter's own start-up, before ddp's first line runs, still shows them: the
+README says to pass passwords through ``PGPASSWORD``, ``.pgpass`` or ``*_DB_PASSWORD`` instead.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Sequence
 
 SECRET_FLAGS = ("--source-password", "--target-password")
 #: Flags whose value is a libpq URL or ``key=value`` string that may hold a password.
-URL_FLAGS = ("--shadow-url",)
+URL_FLAGS = ("--source", "--target", "--shadow-url")
 HIDDEN = "***"
 
 #: The password of a URL's user info (``//user:password@``), of a ``password=`` key (a

@@ -106,7 +106,7 @@ class SyncResult(BaseModel):
 
 def label(settings: ConnectionSettings, all_schemas: bool) -> str:
     """How a side is named in the script header (never with a password)."""
-    where = f"{settings.database}@{settings.host}:{settings.port}"
+    where = f"{settings.database}@{settings.address()}"
     return f"{where} (all schemas)" if all_schemas else f"{settings.schema_name} ({where})"
 
 
