@@ -11,13 +11,14 @@ from ddp_engine.ddl.base import (
     column_sql,
     identity_options,
     identity_sql,
-    needs_replacement,
     rewrites,
 )
 from ddp_engine.diff import Change
 from ddp_engine.hazards import KEPT, LOCK, MAY_FAIL, REWRITE, SCAN, Hazard, hazard
+from ddp_engine.kinds import needs_replacement
 from ddp_engine.model import Column, Constraint, Index, Key, Policy, Sequence, Table, Trigger
 from ddp_engine.sqltext import ident, literal, qualified
+from ddp_engine.stepspec import Generated, PlanWarning, StepSpec, step
 
 #: A sequence moved past a column's existing values (TableSteps._catch_up).
 CATCH_UP = hazard("restarts_identity", "starts the sequence after the column's largest value")
@@ -55,15 +56,15 @@ class TableSteps(StepBase):
         schema, table, column = s.owned_by
         return f"{qualified(schema, table)}.{ident(column)}"
 
-    def _sequence_create(self, change: Change) -> None:
-        s: Sequence = self.p.src[change.key]
+    def _sequence_create(self, change: Change) -> Generated:
+        s: Sequence = self.ctx.src[change.key]
         q = qualified(s.schema_name, s.name)
         stmts = [
             f"CREATE {'UNLOGGED ' if s.unlogged else ''}SEQUENCE {q} {self._sequence_options(s)}"
         ]
         if s.comment is not None:
             stmts.append(self._comment(f"SEQUENCE {q}", s.comment))
-        self.p.add(
+        yield step(
             "SEQUENCE",
             change.key,
             "create",
@@ -74,7 +75,7 @@ class TableSteps(StepBase):
         )
         if s.owned_by is not None:
             schema, table, column = s.owned_by
-            self.p.add(
+            yield step(
                 "SEQUENCE",
                 ("owned", s.schema_name, s.name, ""),
                 "alter",
@@ -83,12 +84,12 @@ class TableSteps(StepBase):
                 requires=[change.key, ("column", schema, table, column)],
                 seq=1,
             )
-        self._new_acl("sequence", change.key, f"SEQUENCE {q}", s.acl)
+        yield from self._new_acl("sequence", change.key, f"SEQUENCE {q}", s.acl)
 
-    def _sequence_drop(self, change: Change, recreate: bool = False) -> None:
-        s: Sequence = self.p.tgt[change.key]
-        new = self.p.dropped(s.name)
-        self._rename_away(
+    def _sequence_drop(self, change: Change, recreate: bool = False) -> Generated:
+        s: Sequence = self.ctx.tgt[change.key]
+        new = self.ctx.dropped(s.name)
+        yield self._rename_away(
             "SEQUENCE",
             change.key,
             f"Rename extra sequence {s.name} (data preservation)",
@@ -99,9 +100,9 @@ class TableSteps(StepBase):
             frees=((s.schema_name, s.name),),
         )
 
-    def _sequence_alter(self, change: Change) -> None:
-        src: Sequence = self.p.src[change.key]
-        tgt: Sequence = self.p.tgt[change.key]
+    def _sequence_alter(self, change: Change) -> Generated:
+        src: Sequence = self.ctx.src[change.key]
+        tgt: Sequence = self.ctx.tgt[change.key]
         q = qualified(src.schema_name, src.name)
         fields = set(change.fields)
         stmts = []
@@ -121,7 +122,7 @@ class TableSteps(StepBase):
         if "comment" in fields:
             stmts.append(self._comment(f"SEQUENCE {q}", src.comment))
         if stmts:
-            self.p.add(
+            yield step(
                 "SEQUENCE",
                 change.key,
                 "alter",
@@ -133,7 +134,7 @@ class TableSteps(StepBase):
             requires: list[Key] = [change.key]
             if src.owned_by is not None:
                 requires.append(("column", *src.owned_by))
-            self.p.add(
+            yield step(
                 "SEQUENCE",
                 ("owned", src.schema_name, src.name, ""),
                 "alter",
@@ -143,7 +144,9 @@ class TableSteps(StepBase):
                 seq=1,
             )
         if "acl" in fields:
-            self._privileges("sequence", change.key, f"SEQUENCE {q}", src.acl, tgt.acl, tgt.owner)
+            yield from self._privileges(
+                "sequence", change.key, f"SEQUENCE {q}", src.acl, tgt.acl, tgt.owner
+            )
 
     def _create_table_sql(self, t: Table) -> list[str]:
         q = qualified(t.schema_name, t.name)
@@ -220,8 +223,8 @@ class TableSteps(StepBase):
             stmts.append(self._comment(f"COLUMN {q}.{ident(c.name)}", c.comment))
         return stmts
 
-    def _table_create(self, change: Change) -> None:
-        t: Table = self.p.src[change.key]
+    def _table_create(self, change: Change) -> Generated:
+        t: Table = self.ctx.src[change.key]
         provides: list[Key] = [change.key]
         for c in t.columns:
             provides.append(("column", t.schema_name, t.name, c.name))
@@ -229,8 +232,8 @@ class TableSteps(StepBase):
                 provides.append(("default", t.schema_name, t.name, c.name))
         requires: list[Key] = []
         if t.partition_of or t.inherits:
-            requires += [k for k in self.p.source_requirements(change.key) if k[0] == "table"]
-        self.p.add(
+            requires += [k for k in self.ctx.source_requirements(change.key) if k[0] == "table"]
+        yield step(
             "TABLE",
             change.key,
             "create",
@@ -241,10 +244,10 @@ class TableSteps(StepBase):
             claims=(t.schema_name, t.name),
         )
         q = qualified(t.schema_name, t.name)
-        self._new_acl("table", change.key, f"TABLE {q}", t.acl)
+        yield from self._new_acl("table", change.key, f"TABLE {q}", t.acl)
         for c in t.columns:
             if c.acl:
-                self._privileges(
+                yield from self._privileges(
                     "table",
                     ("column", t.schema_name, t.name, c.name),
                     f"TABLE {q}",
@@ -253,23 +256,22 @@ class TableSteps(StepBase):
                     None,
                     columns=f" ({ident(c.name)})",
                 )
-        if table_created_with_subobjects := (t.schema_name, t.name) in self.replaced_tables:
-            self._subobjects_create(t)
-        del table_created_with_subobjects
+        if (t.schema_name, t.name) in self.replaced_tables:  # created with its subobjects
+            yield from self._subobjects_create(t)
 
-    def _subobjects_create(self, t: Table) -> None:
-        subobjects: list[Constraint | Index | Trigger | Policy] = self.p.src.on_table(
+    def _subobjects_create(self, t: Table) -> Generated:
+        subobjects: list[Constraint | Index | Trigger | Policy] = self.ctx.src.on_table(
             t.schema_name, t.name
         )
         for obj in subobjects:
             key = _key(obj)
-            getattr(self, f"_{key[0]}_create")(Change(action="create", kind=key[0], key=key))
+            yield from self.creator[key[0]](Change(action="create", kind=key[0], key=key))
 
-    def _table_drop(self, change: Change, recreate: bool = False) -> None:
+    def _table_drop(self, change: Change, recreate: bool = False) -> Generated:
         """Keep the data: detach, free the names, drop what blocks live tables, rename."""
-        t: Table = self.p.tgt[change.key]
+        t: Table = self.ctx.tgt[change.key]
         q = qualified(t.schema_name, t.name)
-        new = self.p.dropped(t.name)
+        new = self.ctx.dropped(t.name)
         stmts: list[str] = []
         disturbs: list[Key] = [change.key]
         frees = [(t.schema_name, t.name)]
@@ -277,7 +279,7 @@ class TableSteps(StepBase):
             stmts.append(f"ALTER TABLE {t.partition_of} DETACH PARTITION {q}")
         for parent in t.inherits:
             stmts.append(f"ALTER TABLE {q} NO INHERIT {parent}")
-        parts = self.p.tgt.on_table(t.schema_name, t.name)
+        parts = self.ctx.tgt.on_table(t.schema_name, t.name)
         for trig in parts:
             if isinstance(trig, Trigger):
                 stmts.append(f"DROP TRIGGER {ident(trig.name)} ON {q}")
@@ -291,27 +293,27 @@ class TableSteps(StepBase):
             elif con.constraint_type in "pux":
                 stmts.append(
                     f"ALTER TABLE {q} RENAME CONSTRAINT {ident(con.name)} TO "
-                    f"{ident(self.p.dropped(con.name))}"
+                    f"{ident(self.ctx.dropped(con.name))}"
                 )
                 frees.append((t.schema_name, con.name))
         for idx in parts:
             if isinstance(idx, Index):
                 stmts.append(
                     f"ALTER INDEX {qualified(idx.schema_name, idx.name)} RENAME TO "
-                    f"{ident(self.p.dropped(idx.name))}"
+                    f"{ident(self.ctx.dropped(idx.name))}"
                 )
                 frees.append((t.schema_name, idx.name))
         for column_name, constraint in t.not_null_names:
             if column_name not in t.not_null_inherited and not t.partition_of and not t.inherits:
                 stmts.append(
                     f"ALTER TABLE {q} RENAME CONSTRAINT {ident(constraint)} TO "
-                    f"{ident(self.p.dropped(constraint))}"
+                    f"{ident(self.ctx.dropped(constraint))}"
                 )
         for column in t.columns:
             if column.identity and column.identity_sequence:
                 stmts.append(
                     f"ALTER SEQUENCE {qualified(t.schema_name, column.identity_sequence)} "
-                    f"RENAME TO {ident(self.p.dropped(column.identity_sequence))}"
+                    f"RENAME TO {ident(self.ctx.dropped(column.identity_sequence))}"
                 )
                 frees.append((t.schema_name, column.identity_sequence))
         stmts.append(f"ALTER TABLE {q} RENAME TO {ident(new)}")
@@ -324,7 +326,7 @@ class TableSteps(StepBase):
                     f"the new {t.name} starts empty: its rows stay in {new} (copy them over)",
                 )
             )
-        self.p.add(
+        yield step(
             "TABLE",
             change.key,
             "rename",
@@ -333,16 +335,18 @@ class TableSteps(StepBase):
             disturbs=disturbs,
             frees=frees,
             hazards=hazards,
+            cleanup=[f"DROP TABLE IF EXISTS {qualified(t.schema_name, new)};"],
         )
-        self.p.cleanup.append(f"DROP TABLE IF EXISTS {qualified(t.schema_name, new)};")
 
-    def _table_alter(self, change: Change) -> None:
-        src: Table = self.p.src[change.key]
-        tgt: Table = self.p.tgt[change.key]
+    def _table_alter(self, change: Change) -> Generated:
+        src: Table = self.ctx.src[change.key]
+        tgt: Table = self.ctx.tgt[change.key]
         if needs_replacement(change):
-            self._table_drop(Change(action="drop", kind="table", key=change.key), recreate=True)
-            self._table_create(Change(action="create", kind="table", key=change.key))
-            self.p.warnings.append(
+            yield from self._table_drop(
+                Change(action="drop", kind="table", key=change.key), recreate=True
+            )
+            yield from self._table_create(Change(action="create", kind="table", key=change.key))
+            yield PlanWarning(
                 f"table {src.name}: partitioning changed, so the old table was renamed and a new "
                 "one created; copy the rows over after verifying"
             )
@@ -352,7 +356,7 @@ class TableSteps(StepBase):
         stmts, hazards = [], []
         if "partition_of" in fields or "partition_bound" in fields:
             if tgt.partition_of:
-                self.p.add(
+                yield step(
                     "TABLE",
                     change.key,
                     "detach",
@@ -376,7 +380,7 @@ class TableSteps(StepBase):
                     ],
                 )
             if src.partition_of:
-                self.p.add(
+                yield step(
                     "TABLE",
                     change.key,
                     "alter",
@@ -385,7 +389,9 @@ class TableSteps(StepBase):
                     provides=[change.key],
                     hazards=[SCAN, MAY_FAIL],
                     seq=5,
-                    requires=[k for k in self.p.source_requirements(change.key) if k[0] == "table"],
+                    requires=[
+                        k for k in self.ctx.source_requirements(change.key) if k[0] == "table"
+                    ],
                 )
         if "inherits" in fields:
             for parent in tgt.inherits:
@@ -411,7 +417,7 @@ class TableSteps(StepBase):
         if "not_null_names" in fields:
             stmts += self._not_null_renames(src, tgt)
         if stmts:
-            self.p.add(
+            yield step(
                 "TABLE",
                 change.key,
                 "alter",
@@ -422,16 +428,20 @@ class TableSteps(StepBase):
                 seq=1,
             )
         if "acl" in fields:
-            self._privileges("table", change.key, f"TABLE {q}", src.acl, tgt.acl, tgt.owner)
+            yield from self._privileges(
+                "table", change.key, f"TABLE {q}", src.acl, tgt.acl, tgt.owner
+            )
 
-    def _column_create(self, change: Change) -> None:
+    def _column_create(self, change: Change) -> Generated:
         _, schema, table, name = change.key
-        t = self.p.source_table(schema, table)
+        t = self.ctx.source_table(schema, table)
         assert t is not None
         c = t.column(name)
         assert c is not None
-        tgt_table = self.p.target_table(schema, table)
-        if tgt_table is not None and self._inherited_in(self.p.target, tgt_table, name, leaving=t):
+        tgt_table = self.ctx.target_table(schema, table)
+        if tgt_table is not None and self._inherited_in(
+            self.ctx.target, tgt_table, name, leaving=t
+        ):
             return  # it becomes the table's own column when the table is detached
         q = qualified(schema, table)
         hazards = []
@@ -448,7 +458,7 @@ class TableSteps(StepBase):
         if c.default is not None:
             provides.append(("default", schema, table, name))
         parents = [self._split_regclass(p, schema) for p in t.inherits]
-        self.p.add(
+        yield step(
             "COLUMN",
             change.key,
             "create",
@@ -460,16 +470,16 @@ class TableSteps(StepBase):
             check=check,
         )
         if c.acl:
-            self._privileges(
+            yield from self._privileges(
                 "column", change.key, f"TABLE {q}", c.acl, (), None, columns=f" ({ident(c.name)})"
             )
 
-    def _not_null_online(self, schema: str, table: str, column: str) -> None:
+    def _not_null_online(self, schema: str, table: str, column: str) -> Generated:
         """SET NOT NULL without a long lock: a NOT VALID check, validated online, then used."""
         q = qualified(schema, table)
-        name = self.p.dropped(f"{column}_not_null").replace("_dropped_", "_ddp_")
+        name = self.ctx.dropped(f"{column}_not_null").replace("_dropped_", "_ddp_")
         key: Key = ("column", schema, table, column)
-        self.p.add(
+        yield step(
             "COLUMN",
             key,
             "alter",
@@ -482,7 +492,7 @@ class TableSteps(StepBase):
             hazards=[LOCK],
             seq=5,
         )
-        self.p.add(
+        yield step(
             "COLUMN",
             key,
             "alter",
@@ -498,18 +508,18 @@ class TableSteps(StepBase):
             seq=6,
         )
 
-    def _column_drop(self, change: Change, recreate: bool = False) -> None:
+    def _column_drop(self, change: Change, recreate: bool = False) -> Generated:
         _, schema, table, name = change.key
-        t = self.p.target_table(schema, table)
+        t = self.ctx.target_table(schema, table)
         assert t is not None
         c = t.column(name)
         assert c is not None
-        src_table = self.p.source_table(schema, table)
-        if src_table is not None and self._inherited_in(self.p.source, src_table, name):
+        src_table = self.ctx.source_table(schema, table)
+        if src_table is not None and self._inherited_in(self.ctx.source, src_table, name):
             return  # the parent provides it once the table is attached
         q = qualified(schema, table)
         col = ident(name)
-        new = self.p.dropped(name)
+        new = self.ctx.dropped(name)
         stmts = []
         if c.identity:
             stmts.append(f"ALTER TABLE {q} ALTER COLUMN {col} DROP IDENTITY")
@@ -520,7 +530,7 @@ class TableSteps(StepBase):
         if c.not_null:
             stmts.append(f"ALTER TABLE {q} ALTER COLUMN {col} DROP NOT NULL")
         stmts.append(f"ALTER TABLE {q} RENAME COLUMN {col} TO {ident(new)}")
-        self.p.add(
+        yield step(
             "COLUMN",
             change.key,
             "rename",
@@ -528,10 +538,10 @@ class TableSteps(StepBase):
             stmts,
             disturbs=[change.key, ("default", schema, table, name)],
             hazards=[KEPT],
+            cleanup=[f"ALTER TABLE {q} DROP COLUMN IF EXISTS {ident(new)};"],
         )
-        self.p.cleanup.append(f"ALTER TABLE {q} DROP COLUMN IF EXISTS {ident(new)};")
 
-    def _virtual_to_plain(self, t: Table, c: Column, old: Column) -> None:
+    def _virtual_to_plain(self, t: Table, c: Column, old: Column) -> StepSpec:
         """A VIRTUAL generated column becomes a plain one. PostgreSQL cannot drop the
         expression of a virtual column, so its values are copied into a new plain column and
         the virtual one is kept under a renamed name (cleanup drops it).
@@ -540,7 +550,7 @@ class TableSteps(StepBase):
         UPDATE would fire the table's triggers, which run with ddp's rights and may change
         other columns; a rewrite fires none."""
         q = qualified(t.schema_name, t.name)
-        col, tombstone = ident(c.name), ident(self.p.dropped(c.name))
+        col, tombstone = ident(c.name), ident(self.ctx.dropped(c.name))
         key: Key = ("column", t.schema_name, t.name, c.name)
         collate = f" COLLATE {c.collation}" if c.collation else ""
         stmts = [
@@ -550,7 +560,7 @@ class TableSteps(StepBase):
         ]
         if c.not_null:
             stmts.append(f"ALTER TABLE {q} ALTER COLUMN {col} SET NOT NULL")
-        self.p.add(
+        return step(
             "COLUMN",
             key,
             "alter",
@@ -560,8 +570,8 @@ class TableSteps(StepBase):
             disturbs=[key],
             hazards=[LOCK, REWRITE, KEPT],
             seq=1,
+            cleanup=[f"ALTER TABLE {q} DROP COLUMN IF EXISTS {tombstone};"],
         )
-        self.p.cleanup.append(f"ALTER TABLE {q} DROP COLUMN IF EXISTS {tombstone};")
 
     def _catch_up(self, schema: str, table: str, column: str, sequence: str | None) -> list[str]:
         """A sequence that starts numbering a column holding values (an identity or serial
@@ -579,7 +589,7 @@ class TableSteps(StepBase):
             "COALESCE(pg_catalog.pg_sequence_last_value(s.seq), p.seqstart)"
         ]
 
-    def _retype(self, schema: str, table: str, old: Column, c: Column) -> int:
+    def _retype(self, schema: str, table: str, old: Column, c: Column) -> StepSpec:
         """ALTER COLUMN TYPE the way assignment converts (no USING) where the target has an
         assignment cast, else with the cast that exists; the data check counts the values
         that would fail or change under exactly that conversion (conversions.py)."""
@@ -587,7 +597,7 @@ class TableSteps(StepBase):
         key: Key = ("column", schema, table, c.name)
         collate = f" COLLATE {c.collation}" if c.collation else ""
         same = old.data_type == c.data_type
-        conversion = SAME if same else self.p.conversion(old.data_type, c.data_type)
+        conversion = SAME if same else self.ctx.conversion(old.data_type, c.data_type)
         via_text = self._enum_involved(old.data_type, c.data_type)
         clause = using(c.name, c.data_type, conversion, via_text)
         mode = conversion.mode
@@ -597,7 +607,7 @@ class TableSteps(StepBase):
         if not same and self._existing(schema, table) and rewrites(old.data_type, c.data_type):
             check = ("convert", schema, table, c.name, old.data_type, c.data_type, mode)
             check += (conversion.compare,)
-        return self.p.add(
+        return step(
             "COLUMN",
             key,
             "alter",
@@ -611,10 +621,10 @@ class TableSteps(StepBase):
             seq=2,
         )
 
-    def _column_alter(self, change: Change) -> None:
+    def _column_alter(self, change: Change) -> Generated:
         _, schema, table, name = change.key
-        t = self.p.source_table(schema, table)
-        old_table = self.p.target_table(schema, table)
+        t = self.ctx.source_table(schema, table)
+        old_table = self.ctx.target_table(schema, table)
         assert t is not None and old_table is not None
         c, old = t.column(name), old_table.column(name)
         assert c is not None and old is not None
@@ -628,9 +638,9 @@ class TableSteps(StepBase):
         if {"generated", "virtual"} & fields and c.generated is not None:
             # a new expression, or STORED <-> VIRTUAL (PostgreSQL changes neither in place)
             if old.generated is None:  # a stored column becomes computed: keep the old values
-                self._column_drop(Change(action="drop", kind="column", key=key))
+                yield from self._column_drop(Change(action="drop", kind="column", key=key))
             else:
-                self.p.add(
+                yield step(
                     "COLUMN",
                     key,
                     "drop",
@@ -644,10 +654,10 @@ class TableSteps(StepBase):
                     hazard(
                         "data_not_carried",
                         f"{label} is computed from now on: its stored values stay in "
-                        f"{self.p.dropped(name)}",
+                        f"{self.ctx.dropped(name)}",
                     )
                 )
-            self.p.add(
+            yield step(
                 "COLUMN",
                 key,
                 "create",
@@ -660,7 +670,7 @@ class TableSteps(StepBase):
             return
         stmts: list[str] = []
         if "generated" in fields and old.virtual:  # computed when read → stored values
-            self._virtual_to_plain(t, c, old)
+            yield self._virtual_to_plain(t, c, old)
         elif "generated" in fields:  # computed → stored values
             stmts.append(f"ALTER TABLE {q} ALTER COLUMN {col} DROP EXPRESSION")
         frees = []
@@ -669,14 +679,14 @@ class TableSteps(StepBase):
             if old.identity_sequence:  # its sequence goes: a serial may take the name
                 frees.append((schema, old.identity_sequence))
         if stmts:
-            self.p.add(
+            yield step(
                 "COLUMN", key, "alter", f"Change column {label}", stmts, disturbs=[key], frees=frees
             )
         retype = bool(fields & {"data_type", "collation"})
         if old.default is not None and (
             retype or ("default" in fields) or ("identity" in fields and c.identity)
         ):
-            self.p.add(
+            yield step(
                 "COLUMN",
                 default_key,
                 "drop",
@@ -688,9 +698,11 @@ class TableSteps(StepBase):
         # the new default and identity are of the new type: they follow the type change,
         # wherever that lands (after the checks and views it waits for)
         retyped = self._retype(schema, table, old, c) if retype else None
+        if retyped is not None:
+            yield retyped
         if c.default is not None and (retype or "default" in fields):
             catch_up = self._catch_up(schema, table, name, sequence_of(c.default))
-            default_set = self.p.add(
+            yield step(
                 "COLUMN",
                 default_key,
                 "alter",
@@ -699,9 +711,8 @@ class TableSteps(StepBase):
                 provides=[default_key],
                 hazards=[CATCH_UP] if catch_up else [],
                 seq=3,
+                after=[retyped],
             )
-            if retyped is not None:
-                self.p.after(default_set, retyped)
         stmts = []
         hazards: list[Hazard] = []
         if "identity" in fields and c.identity:
@@ -759,8 +770,8 @@ class TableSteps(StepBase):
         disturbs: list[Key] = []
         check: tuple[str, ...] = ()
         if "not_null" in fields and not (c.identity and "identity" in fields):
-            if c.not_null and self.p.online:
-                self._not_null_online(schema, table, name)
+            if c.not_null and self.ctx.online:
+                yield from self._not_null_online(schema, table, name)
             elif c.not_null:
                 stmts.append(f"ALTER TABLE {q} ALTER COLUMN {col} SET NOT NULL")
                 hazards += [SCAN, MAY_FAIL]
@@ -770,7 +781,7 @@ class TableSteps(StepBase):
                 disturbs.append(key)  # after a primary key that holds it is dropped
         stmts += self._column_extras(t, c, old)
         if stmts:
-            changed = self.p.add(
+            yield step(
                 "COLUMN",
                 key,
                 "alter",
@@ -781,10 +792,9 @@ class TableSteps(StepBase):
                 check=check,
                 hazards=hazards,
                 seq=4,
+                after=[retyped],
             )
-            if retyped is not None:
-                self.p.after(changed, retyped)
         if "acl" in fields:
-            self._privileges(
+            yield from self._privileges(
                 "column", key, f"TABLE {q}", c.acl, old.acl, old_table.owner, columns=f" ({col})"
             )

@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-from ddp_engine.ddl.base import StepBase, enum_rebuild
+from ddp_engine.ddl.base import StepBase
 from ddp_engine.diff import Change
 from ddp_engine.hazards import BEHAVIOUR, LOCK, MAY_FAIL, REWRITE, SCAN, hazard
+from ddp_engine.kinds import enum_rebuild
 from ddp_engine.model import Collation, Extension, Key, Schema, UserType
 from ddp_engine.sqltext import ident, literal, qualified, split_ident, unquote
+from ddp_engine.stepspec import Generated, PlanWarning, StepSpec, step
 
 
 class TypeSteps(StepBase):
     """Schemas, extensions, collations and types."""
 
-    def _schema_create(self, change: Change) -> None:
-        s: Schema = self.p.src[change.key]
+    def _schema_create(self, change: Change) -> Generated:
+        s: Schema = self.ctx.src[change.key]
         stmts = [f"CREATE SCHEMA {ident(s.name)}"]
         if s.comment is not None:
             stmts.append(self._comment(f"SCHEMA {ident(s.name)}", s.comment))
-        self.p.add(
+        yield step(
             "SCHEMA",
             change.key,
             "create",
@@ -25,12 +27,12 @@ class TypeSteps(StepBase):
             stmts,
             provides=[change.key],
         )
-        self._new_acl("schema", change.key, f"SCHEMA {ident(s.name)}", s.acl)
+        yield from self._new_acl("schema", change.key, f"SCHEMA {ident(s.name)}", s.acl)
 
-    def _schema_drop(self, change: Change, recreate: bool = False) -> None:
-        s: Schema = self.p.tgt[change.key]
-        new = self.p.dropped(s.name)
-        self._rename_away(
+    def _schema_drop(self, change: Change, recreate: bool = False) -> Generated:
+        s: Schema = self.ctx.tgt[change.key]
+        new = self.ctx.dropped(s.name)
+        yield self._rename_away(
             "SCHEMA",
             change.key,
             f"Rename extra schema {s.name} and everything in it (data preservation)",
@@ -41,11 +43,11 @@ class TypeSteps(StepBase):
             cascade=True,
         )
 
-    def _schema_alter(self, change: Change) -> None:
-        src: Schema = self.p.src[change.key]
-        tgt: Schema = self.p.tgt[change.key]
+    def _schema_alter(self, change: Change) -> Generated:
+        src: Schema = self.ctx.src[change.key]
+        tgt: Schema = self.ctx.tgt[change.key]
         if "comment" in change.fields:
-            self.p.add(
+            yield step(
                 "SCHEMA",
                 change.key,
                 "alter",
@@ -53,13 +55,13 @@ class TypeSteps(StepBase):
                 [self._comment(f"SCHEMA {ident(src.name)}", src.comment)],
             )
         if "acl" in change.fields:
-            self._privileges(
+            yield from self._privileges(
                 "schema", change.key, f"SCHEMA {ident(src.name)}", src.acl, tgt.acl, tgt.owner
             )
 
-    def _extension_create(self, change: Change) -> None:
-        e: Extension = self.p.src[change.key]
-        self.p.add(
+    def _extension_create(self, change: Change) -> Generated:
+        e: Extension = self.ctx.src[change.key]
+        yield step(
             "EXTENSION",
             change.key,
             "create",
@@ -72,15 +74,15 @@ class TypeSteps(StepBase):
             requires=[("schema", "", e.schema_name, "")],
         )
 
-    def _extension_drop(self, change: Change, recreate: bool = False) -> None:
-        e: Extension = self.p.tgt[change.key]
+    def _extension_drop(self, change: Change, recreate: bool = False) -> Generated:
+        e: Extension = self.ctx.tgt[change.key]
         kept = self._kept_users(change.key)
         stmts = [
             f"ALTER TABLE {qualified(schema, table)} ALTER COLUMN {ident(column)} TYPE text "
             f"USING {ident(column)}::text"
             for schema, table, column in kept
         ]
-        self.p.add(
+        yield step(
             "EXTENSION",
             change.key,
             "drop",
@@ -90,19 +92,19 @@ class TypeSteps(StepBase):
             disturbs=[change.key],
             hazards=[BEHAVIOUR, *([LOCK, REWRITE] if kept else [])],
             after_disturbed=[
-                *(k for k in self.p.target_dependents(change.key) if k[0] != "extension"),
-                *(("table", k[1], k[2], "") for k in self.p.target_dependents(change.key)),
+                *(k for k in self.ctx.target_dependents(change.key) if k[0] != "extension"),
+                *(("table", k[1], k[2], "") for k in self.ctx.target_dependents(change.key)),
             ],
         )
 
-    def _extension_alter(self, change: Change) -> None:
-        e: Extension = self.p.src[change.key]
+    def _extension_alter(self, change: Change) -> Generated:
+        e: Extension = self.ctx.src[change.key]
         stmts = []
         if "schema_name" in change.fields:
             stmts.append(f"ALTER EXTENSION {ident(e.name)} SET SCHEMA {ident(e.schema_name)}")
         if "version" in change.fields:
             stmts.append(f"ALTER EXTENSION {ident(e.name)} UPDATE TO {literal(e.version)}")
-        self.p.add(
+        yield step(
             "EXTENSION",
             change.key,
             "alter",
@@ -111,8 +113,8 @@ class TypeSteps(StepBase):
             provides=[change.key],
         )
 
-    def _collation_create(self, change: Change) -> None:
-        c: Collation = self.p.src[change.key]
+    def _collation_create(self, change: Change, why: str | None = None) -> Generated:
+        c: Collation = self.ctx.src[change.key]
         opts = [f"provider = {'icu' if c.provider == 'i' else 'libc'}"]
         if c.provider == "i":
             opts.append(f"locale = {literal(c.icu_locale or '')}")
@@ -127,20 +129,20 @@ class TypeSteps(StepBase):
         stmts = [f"CREATE COLLATION {q} ({', '.join(opts)})"]
         if c.comment is not None:
             stmts.append(self._comment(f"COLLATION {q}", c.comment))
-        self.p.add(
+        yield step(
             "TYPE",
             change.key,
             "create",
-            f"Create missing collation {c.name}",
+            self._created(f"collation {c.name}", why),
             stmts,
             provides=[change.key],
         )
 
-    def _collation_drop(self, change: Change, recreate: bool = False) -> None:
-        c: Collation = self.p.tgt[change.key]
+    def _collation_drop(self, change: Change, recreate: bool = False) -> Generated:
+        c: Collation = self.ctx.tgt[change.key]
         if not recreate and self._kept_users(change.key):
-            new = self.p.dropped(c.name)
-            self._rename_away(
+            new = self.ctx.dropped(c.name)
+            yield self._rename_away(
                 "TYPE",
                 change.key,
                 f"Rename extra collation {c.name}: renamed columns still use it",
@@ -150,7 +152,7 @@ class TypeSteps(StepBase):
                 qualified(c.schema_name, new),
             )
             return
-        self.p.add(
+        yield step(
             "TYPE",
             change.key,
             "drop",
@@ -159,9 +161,9 @@ class TypeSteps(StepBase):
             disturbs=[change.key],
         )
 
-    def _collation_alter(self, change: Change) -> None:
-        c: Collation = self.p.src[change.key]
-        self.p.add(
+    def _collation_alter(self, change: Change) -> Generated:
+        c: Collation = self.ctx.src[change.key]
+        yield step(
             "TYPE",
             change.key,
             "alter",
@@ -194,9 +196,9 @@ class TypeSteps(StepBase):
             stmts.append(self._comment(f"CONSTRAINT {ident(constraint)} ON DOMAIN {q}", comment))
         return stmts
 
-    def _type_create(self, change: Change) -> None:
-        t: UserType = self.p.src[change.key]
-        self.p.add(
+    def _type_create(self, change: Change) -> Generated:
+        t: UserType = self.ctx.src[change.key]
+        yield step(
             "TYPE",
             change.key,
             "create",
@@ -204,15 +206,17 @@ class TypeSteps(StepBase):
             self._type_sql(t),
             provides=[change.key],
         )
-        self._new_acl("type", change.key, f"TYPE {qualified(t.schema_name, t.name)}", t.acl)
+        yield from self._new_acl(
+            "type", change.key, f"TYPE {qualified(t.schema_name, t.name)}", t.acl
+        )
 
-    def _type_drop(self, change: Change, recreate: bool = False) -> None:
-        t: UserType = self.p.tgt[change.key]
+    def _type_drop(self, change: Change, recreate: bool = False) -> Generated:
+        t: UserType = self.ctx.tgt[change.key]
         q = qualified(t.schema_name, t.name)
         word = "DOMAIN" if t.type_kind == "d" else "TYPE"
         if self._kept_users(change.key):
-            new = self.p.dropped(t.name)
-            self._rename_away(
+            new = self.ctx.dropped(t.name)
+            yield self._rename_away(
                 "TYPE",
                 change.key,
                 f"Rename extra type {t.name}: kept columns still use it",
@@ -223,7 +227,7 @@ class TypeSteps(StepBase):
                 frees=((t.schema_name, t.name),),
             )
             return
-        self.p.add(
+        yield step(
             "TYPE",
             change.key,
             "drop",
@@ -233,13 +237,13 @@ class TypeSteps(StepBase):
             frees=[(t.schema_name, t.name)],
         )
 
-    def _type_alter(self, change: Change) -> None:
-        src: UserType = self.p.src[change.key]
-        tgt: UserType = self.p.tgt[change.key]
+    def _type_alter(self, change: Change) -> Generated:
+        src: UserType = self.ctx.src[change.key]
+        tgt: UserType = self.ctx.tgt[change.key]
         q = qualified(src.schema_name, src.name)
         fields = set(change.fields)
-        if src.type_kind != tgt.type_kind or enum_rebuild(src, tgt, self.p):
-            self._rebuild_type(change.key, src, tgt)
+        if src.type_kind != tgt.type_kind or enum_rebuild(src, tgt, self.ctx.source_expressions):
+            yield from self._rebuild_type(change.key, src, tgt)
             return
         if src.type_kind == "e" and "labels" in fields:
             stmts = []
@@ -249,7 +253,7 @@ class TypeSteps(StepBase):
                 following = next((v for v in src.labels[i + 1 :] if v in tgt.labels), None)
                 where = f" BEFORE {literal(following)}" if following else ""
                 stmts.append(f"ALTER TYPE {q} ADD VALUE {literal(label)}{where}")
-            self.p.add(
+            yield step(
                 "TYPE",
                 change.key,
                 "alter",
@@ -272,12 +276,12 @@ class TypeSteps(StepBase):
             stmts += [f"ALTER DOMAIN {q} ADD CONSTRAINT {con}" for con in added]
             hazards = [SCAN, MAY_FAIL] if "not_null" in fields or added else []
             if fields & {"base_type", "collation"}:
-                self.p.warnings.append(
+                yield PlanWarning(
                     f"domain {src.name}: base type or collation change is "
                     "not applied (recreate the domain by hand)"
                 )
             if stmts:
-                self.p.add(
+                yield step(
                     "TYPE",
                     change.key,
                     "alter",
@@ -298,7 +302,7 @@ class TypeSteps(StepBase):
             # (a changed attribute is dropped and added): those values are gone for good.
             stored_in = sorted(
                 ".".join(key[2:])
-                for key in self.p.target_dependents(change.key)
+                for key in self.ctx.target_dependents(change.key)
                 if key[0] == "column"
             )
             hazards = []
@@ -310,7 +314,7 @@ class TypeSteps(StepBase):
                         f"{', '.join(stored_in)} are dropped with the attribute",
                     )
                 )
-            self.p.add(
+            yield step(
                 "TYPE",
                 change.key,
                 "alter",
@@ -321,16 +325,14 @@ class TypeSteps(StepBase):
                 hazards=hazards,
             )
         if src.type_kind == "r" and "range_options" in fields:
-            self.p.warnings.append(
-                f"range type {src.name}: its definition differs; recreate it by hand"
-            )
+            yield PlanWarning(f"range type {src.name}: its definition differs; recreate it by hand")
         if "constraint_comments" in fields:
             old_comments, new_comments = (
                 dict(tgt.constraint_comments),
                 dict(src.constraint_comments),
             )
             live = {unquote(split_ident(c)[0]) for c in src.constraints}
-            self.p.add(
+            yield step(
                 "TYPE",
                 change.key,
                 "alter",
@@ -345,7 +347,7 @@ class TypeSteps(StepBase):
             )
         if "comment" in fields:
             word = "DOMAIN" if src.type_kind == "d" else "TYPE"
-            self.p.add(
+            yield step(
                 "TYPE",
                 change.key,
                 "alter",
@@ -354,14 +356,18 @@ class TypeSteps(StepBase):
                 seq=2,
             )
         if "acl" in fields:
-            self._privileges("type", change.key, f"TYPE {q}", src.acl, tgt.acl, tgt.owner)
+            yield from self._privileges(
+                "type", change.key, f"TYPE {q}", src.acl, tgt.acl, tgt.owner
+            )
 
-    def _rebuild_type(self, key: Key, src: UserType, tgt: UserType) -> None:
+    def _rebuild_type(self, key: Key, src: UserType, tgt: UserType) -> Generated:
         """Rename the old type away, create the new one, move every column over, drop the old."""
         q = qualified(src.schema_name, src.name)
-        old = self.p.dropped(src.name)
+        old = self.ctx.dropped(src.name)
         word = "DOMAIN" if tgt.type_kind == "d" else "TYPE"
-        self.p.add(
+        # a renamed (kept) column still using the old type: the old type goes with that column
+        kept = bool(self._kept_users(key))
+        yield step(
             "TYPE",
             key,
             "rename",
@@ -370,7 +376,7 @@ class TypeSteps(StepBase):
             disturbs=[key],
             frees=[(src.schema_name, src.name)],
         )
-        create = self.p.add(
+        create = step(
             "TYPE",
             key,
             "create",
@@ -379,12 +385,14 @@ class TypeSteps(StepBase):
             provides=[key],
             claims=(src.schema_name, src.name),
             seq=1,
+            cleanup=[f"DROP {word} IF EXISTS {qualified(src.schema_name, old)};"] if kept else [],
         )
-        moves = []
-        for dep in self.p.target_dependents(key):
-            if dep[0] != "column" or dep not in self.p.src:
+        yield create
+        moves: list[StepSpec] = []
+        for dep in self.ctx.target_dependents(key):
+            if dep[0] != "column" or dep not in self.ctx.src:
                 continue
-            _, column = self.p.src[dep]
+            _, column = self.ctx.src[dep]
             array = column.data_type.endswith("[]")
             cast = "text[]" if array else "text"
             check: tuple[str, ...] = ()
@@ -400,7 +408,7 @@ class TypeSteps(StepBase):
                         "kind: not counted",
                     )
                 )
-            sid = self.p.add(
+            move = step(
                 "COLUMN",
                 dep,
                 "alter",
@@ -413,14 +421,13 @@ class TypeSteps(StepBase):
                 disturbs=[dep],
                 hazards=[LOCK, REWRITE, MAY_FAIL, *uncounted],
                 check=check,
+                after=[create],
             )
-            self.p.after(sid, create)
-            moves.append(sid)
-        if self._kept_users(key):
-            # a renamed (kept) column still uses the old type: it goes with that column
-            self.p.cleanup.append(f"DROP {word} IF EXISTS {qualified(src.schema_name, old)};")
+            yield move
+            moves.append(move)
+        if kept:
             return
-        drop = self.p.add(
+        yield step(
             "TYPE",
             key,
             "alter",
@@ -428,9 +435,8 @@ class TypeSteps(StepBase):
             [f"DROP {word} {qualified(src.schema_name, old)}"],
             disturbs=[key],
             seq=2,
+            after=moves,
         )
-        for sid in moves:
-            self.p.after(drop, sid)
 
 
 def _domain_constraint_changes(
