@@ -14,17 +14,16 @@ whole schemas) are renamed ``<name>_dropped_<timestamp>``; their DROP goes to th
 
 from __future__ import annotations
 
-import heapq
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
 from ddp_engine import ddl
 from ddp_engine.context import ConversionReader, Lookups, PlanContext
 from ddp_engine.diff import Change, diff
+from ddp_engine.graph import Graph
 from ddp_engine.hazards import Hazard, HazardCode, refused
 from ddp_engine.kinds import REBUILDABLE, needs_replacement
 from ddp_engine.model import Key, Snapshot, Table, Unsupported
@@ -147,15 +146,6 @@ def timestamps(now: datetime | None = None) -> tuple[str, str]:
     return header, now.strftime("%Y-%m-%dT%H-%M-%S-") + millis + "Z"
 
 
-class _Node:
-    __slots__ = ("step", "order", "after")
-
-    def __init__(self, step: Step, order: tuple[Any, ...]) -> None:
-        self.step = step
-        self.order = order
-        self.after: set[int] = set()
-
-
 class Planner:
     """Orders the step specs of one plan's generators (see the module docstring).
 
@@ -166,7 +156,8 @@ class Planner:
 
     def __init__(self, ctx: PlanContext) -> None:
         self.ctx = ctx
-        self.nodes: list[_Node] = []
+        self.steps: list[Step] = []
+        self.graph = Graph()
         self.provides: dict[Key, list[int]] = defaultdict(list)
         self.disturbs: dict[Key, list[int]] = defaultdict(list)
         self.drops: dict[Key, list[int]] = defaultdict(list)
@@ -193,8 +184,8 @@ class Planner:
         key, action = step.key, step.action
         phase = 0 if action in ("drop", "rename", "detach") else 1
         order = (SECTIONS.index(step.section), phase, key[1], key[2], key[3], spec.seq)
-        sid = len(self.nodes)
-        self.nodes.append(_Node(step, (*order, sid)))
+        sid = self.graph.add((*order, len(self.steps)))
+        self.steps.append(step)
         self._ids[spec] = sid
         for k in spec.provides:
             self.provides[k].append(sid)
@@ -211,12 +202,8 @@ class Planner:
         if spec.after_disturbed:
             self.after_disturbed[sid] = spec.after_disturbed
         for earlier in spec.after:
-            self.after(sid, self._ids[earlier])
+            self.graph.after(sid, self._ids[earlier])
         self.cleanup.extend(spec.cleanup)
-
-    def after(self, later: int, earlier: int) -> None:
-        if later != earlier:
-            self.nodes[later].after.add(earlier)
 
     # -- the plan -------------------------------------------------------------------------
 
@@ -317,71 +304,50 @@ class Planner:
                     continue  # OWNED BY: a separate step once the column exists
                 for sid in step_ids:
                     for provider in self.provides.get(ref, ()):
-                        self.after(sid, provider)
+                        self.graph.after(sid, provider)
                     if ref[0] == "column":  # a column built with its table
                         table_key: Key = ("table", ref[1], ref[2], "")
                         for provider in self.provides.get(table_key, ()):
-                            self.after(sid, provider)
+                            self.graph.after(sid, provider)
         # Anything that disturbs Y waits for the drops of Y's dependants in the target; a
         # removal of Y also waits for the alterations that free those dependants from Y.
         for key, step_ids in self.disturbs.items():
             for dependent in self.ctx.target_dependents(key):
                 for sid in step_ids:
-                    removal = self.nodes[sid].step.action in ("drop", "rename")
+                    removal = self.steps[sid].action in ("drop", "rename")
                     for other in self.disturbs.get(dependent, ()) if removal else ():
-                        self.after(sid, other)
+                        self.graph.after(sid, other)
                     for dropper in self.drops.get(dependent, ()):
-                        self.after(sid, dropper)
+                        self.graph.after(sid, dropper)
             if key[0] == "column":
                 table_key = ("table", key[1], key[2], "")
                 for sid in step_ids:
                     for provider in self.provides.get(table_key, ()):
-                        if self.nodes[provider].step.action != "create":
+                        if self.steps[provider].action != "create":
                             continue
-                        self.after(sid, provider)
+                        self.graph.after(sid, provider)
         # A recreated object's drop comes before its creation; a name is freed before reuse.
         for key, step_ids in self.provides.items():
             for sid in step_ids:
                 for dropper in self.drops.get(key, ()):
-                    self.after(sid, dropper)
+                    self.graph.after(sid, dropper)
         for sid, keys in self.requires.items():
             for k in keys:
                 for provider in self.provides.get(k, ()):
-                    self.after(sid, provider)
+                    self.graph.after(sid, provider)
         for sid, keys in self.after_disturbed.items():
             for k in keys:
                 for other in self.disturbs.get(k, ()):
-                    self.after(sid, other)
+                    self.graph.after(sid, other)
         for sid, name in self.claims.items():
             for freer in self.frees.get(name, ()):
-                self.after(sid, freer)
+                self.graph.after(sid, freer)
 
     def _sorted(self) -> list[Step]:
-        waiting = {i: set(n.after) for i, n in enumerate(self.nodes)}
-        followers: dict[int, list[int]] = defaultdict(list)
-        for i, deps in waiting.items():
-            for d in deps:
-                followers[d].append(i)
-        ready = [(self.nodes[i].order, i) for i, deps in waiting.items() if not deps]
-        heapq.heapify(ready)
-        done: list[Step] = []
-        emitted: set[int] = set()
-        while len(emitted) < len(self.nodes):
-            if not ready:  # a cycle: break it at the first step in section order
-                i = min((i for i in waiting if i not in emitted), key=lambda i: self.nodes[i].order)
-                self.warnings.append(f"dependency cycle broken at: {self.nodes[i].step.note}")
-                waiting[i] = set()
-                heapq.heappush(ready, (self.nodes[i].order, i))
-            _, i = heapq.heappop(ready)
-            if i in emitted:
-                continue
-            emitted.add(i)
-            done.append(self.nodes[i].step)
-            for f in followers[i]:
-                waiting[f].discard(i)
-                if not waiting[f] and f not in emitted:
-                    heapq.heappush(ready, (self.nodes[f].order, f))
-        return done
+        order, broken = self.graph.sort()
+        for i in broken:
+            self.warnings.append(f"dependency cycle broken at: {self.steps[i].note}")
+        return [self.steps[i] for i in order]
 
 
 _CLEANUP_ORDER = (
