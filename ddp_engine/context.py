@@ -14,9 +14,9 @@ from typing import Any, NamedTuple
 
 from ddp_engine import kinds
 from ddp_engine.conversions import UNKNOWN, Conversion
-from ddp_engine.diff import OBJECT_KINDS, Change, SnapshotIndex, index_snapshot
-from ddp_engine.hazards import Hazard, hazard
-from ddp_engine.model import Function, Key, Snapshot, Table
+from ddp_engine.diff import OBJECT_KINDS, Action, Change, SnapshotIndex, index_snapshot
+from ddp_engine.hazards import Hazard, HazardCode, hazard
+from ddp_engine.model import Function, Key, Kind, Snapshot, Table
 from ddp_engine.qualifiers import body_names_schema
 from ddp_engine.sqltext import dropped_name, ident
 
@@ -59,16 +59,16 @@ class ObjectIndex(Mapping[Key, Any]):
         return None if objects is None else objects.get(key)
 
     def _column(self, key: Key) -> tuple[Table, Any] | None:
-        table = self._object(("table", key[1], key[2], ""))
+        table = self._object((Kind.TABLE, key[1], key[2], ""))
         if not isinstance(table, Table):
             return None
         column = table.column(key[3])
-        if column is None or (key[0] == "default" and column.default is None):
+        if column is None or (key[0] == Kind.DEFAULT and column.default is None):
             return None
         return table, column
 
     def __getitem__(self, key: Key) -> Any:
-        found = self._column(key) if key[0] in ("column", "default") else self._object(key)
+        found = self._column(key) if key[0] in (Kind.COLUMN, Kind.DEFAULT) else self._object(key)
         if found is None:
             raise KeyError(key)
         return found
@@ -76,7 +76,7 @@ class ObjectIndex(Mapping[Key, Any]):
     def __contains__(self, key: object) -> bool:
         if not isinstance(key, tuple) or len(key) != 4:
             return False
-        if key[0] in ("column", "default"):
+        if key[0] in (Kind.COLUMN, Kind.DEFAULT):
             return self._column(key) is not None  # type: ignore[arg-type]
         return self._object(key) is not None  # type: ignore[arg-type]
 
@@ -88,7 +88,7 @@ class ObjectIndex(Mapping[Key, Any]):
 
 
 #: Snapshot attribute of each object kind (the inverse of diff.OBJECT_KINDS).
-_ATTR_OF_KIND = {kind: attr for attr, kind in OBJECT_KINDS.items()}
+_ATTR_OF_KIND: dict[str, str] = {kind: attr for attr, kind in OBJECT_KINDS.items()}
 
 
 class Lookups(NamedTuple):
@@ -165,8 +165,8 @@ class PlanContext:
         pairs = set()
         for change in self.changes:
             if (
-                change.kind == "column"
-                and change.action == "alter"
+                change.kind == Kind.COLUMN
+                and change.action == Action.ALTER
                 and "data_type" in change.fields
             ):
                 old, new = self.tgt[change.key][1], self.src[change.key][1]
@@ -180,25 +180,25 @@ class PlanContext:
         return dropped_name(name, self.stamp)
 
     def target_table(self, schema: str, name: str) -> Table | None:
-        obj = self.tgt.get(("table", schema, name, ""))
+        obj = self.tgt.get((Kind.TABLE, schema, name, ""))
         return obj if isinstance(obj, Table) else None
 
     def source_table(self, schema: str, name: str) -> Table | None:
-        obj = self.src.get(("table", schema, name, ""))
+        obj = self.src.get((Kind.TABLE, schema, name, ""))
         return obj if isinstance(obj, Table) else None
 
     def target_dependents(self, key: Key) -> list[Key]:
         """What stands on ``key`` in the target, the default on a column included."""
         found = list(self.tgt_dependents.get(key, ()))
-        if key[0] == "column" and ("default", *key[1:]) in self.tgt:
-            found.append(("default", key[1], key[2], key[3]))
+        if key[0] == Kind.COLUMN and (Kind.DEFAULT, *key[1:]) in self.tgt:
+            found.append((Kind.DEFAULT, key[1], key[2], key[3]))
         return found
 
     def source_requirements(self, key: Key) -> list[Key]:
         """What ``key`` stands on in the source, a default's own column included."""
         found = self.src_deps.get(key, [])
-        if key[0] == "default":
-            return [*found, ("column", key[1], key[2], key[3])]
+        if key[0] == Kind.DEFAULT:
+            return [*found, (Kind.COLUMN, key[1], key[2], key[3])]
         return found
 
     def body_hazards(self, function: Function) -> list[Hazard]:
@@ -209,7 +209,7 @@ class PlanContext:
             return []
         return [
             hazard(
-                "body_names_source_schema",
+                HazardCode.BODY_NAMES_SOURCE_SCHEMA,
                 f"the body of {function.signature} names schema {ident(old)}, copied as it "
                 f"is: it still refers to {ident(old)} in the target",
             )

@@ -7,6 +7,7 @@ both sides is altered in place. Every other kind is compared as a whole object.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from enum import StrEnum
 from itertools import repeat
 from operator import attrgetter
 from typing import Any
@@ -18,6 +19,7 @@ from ddp_engine.model import (
     Constraint,
     Index,
     Key,
+    Kind,
     Policy,
     Sequence,
     Snapshot,
@@ -31,19 +33,29 @@ from ddp_engine.model import (
 
 #: Snapshot attributes compared as whole objects → the kind of their changes, in listing order.
 OBJECT_KINDS = {
-    "schemas": "schema",
-    "extensions": "extension",
-    "collations": "collation",
-    "types": "type",
-    "sequences": "sequence",
-    "tables": "table",
-    "functions": "function",
-    "views": "view",
-    "constraints": "constraint",
-    "indexes": "index",
-    "triggers": "trigger",
-    "policies": "policy",
+    "schemas": Kind.SCHEMA,
+    "extensions": Kind.EXTENSION,
+    "collations": Kind.COLLATION,
+    "types": Kind.TYPE,
+    "sequences": Kind.SEQUENCE,
+    "tables": Kind.TABLE,
+    "functions": Kind.FUNCTION,
+    "views": Kind.VIEW,
+    "constraints": Kind.CONSTRAINT,
+    "indexes": Kind.INDEX,
+    "triggers": Kind.TRIGGER,
+    "policies": Kind.POLICY,
 }
+
+
+class Action(StrEnum):
+    """What a change (create, drop, alter) or a step (also rename, detach) does."""
+
+    CREATE = "create"
+    DROP = "drop"
+    ALTER = "alter"
+    RENAME = "rename"
+    DETACH = "detach"
 
 
 class Change(BaseModel):
@@ -51,10 +63,20 @@ class Change(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    action: str
-    kind: str
+    action: Action
+    kind: Kind
     key: Key
     fields: tuple[str, ...] = ()
+
+    @classmethod
+    def create(cls, key: Key) -> Change:
+        """The creation of ``key``'s object (what a rebuild or a replaced table makes again)."""
+        return cls(action=Action.CREATE, kind=Kind(key[0]), key=key)
+
+    @classmethod
+    def drop(cls, key: Key) -> Change:
+        """The removal of ``key``'s object."""
+        return cls(action=Action.DROP, kind=Kind(key[0]), key=key)
 
     @property
     def label(self) -> str:
@@ -78,16 +100,16 @@ def index_objects(objects: tuple[Any, ...]) -> dict[Key, Any]:
 
 
 #: Kind and attributes of the key (model.object_key) where all are plain attributes.
-_KEY_LAYOUT: dict[type, tuple[str, tuple[str, str, str]]] = {
-    Table: ("table", ("schema_name", "name", "")),
-    View: ("view", ("schema_name", "name", "")),
-    Sequence: ("sequence", ("schema_name", "name", "")),
-    Constraint: ("constraint", ("schema_name", "table", "name")),
-    Index: ("index", ("schema_name", "name", "")),
-    Trigger: ("trigger", ("schema_name", "table", "name")),
-    Policy: ("policy", ("schema_name", "table", "name")),
-    UserType: ("type", ("schema_name", "name", "")),
-    Collation: ("collation", ("schema_name", "name", "")),
+_KEY_LAYOUT: dict[type, tuple[Kind, tuple[str, str, str]]] = {
+    Table: (Kind.TABLE, ("schema_name", "name", "")),
+    View: (Kind.VIEW, ("schema_name", "name", "")),
+    Sequence: (Kind.SEQUENCE, ("schema_name", "name", "")),
+    Constraint: (Kind.CONSTRAINT, ("schema_name", "table", "name")),
+    Index: (Kind.INDEX, ("schema_name", "name", "")),
+    Trigger: (Kind.TRIGGER, ("schema_name", "table", "name")),
+    Policy: (Kind.POLICY, ("schema_name", "table", "name")),
+    UserType: (Kind.TYPE, ("schema_name", "name", "")),
+    Collation: (Kind.COLLATION, ("schema_name", "name", "")),
 }
 
 
@@ -136,9 +158,9 @@ def diff(
         differing += [key for key in tgt if key not in src]
         for key in sorted(differing):
             if key not in tgt:
-                changes.append(Change(action="create", kind=kind, key=key))
+                changes.append(Change(action=Action.CREATE, kind=kind, key=key))
             elif key not in src:
-                changes.append(Change(action="drop", kind=kind, key=key))
+                changes.append(Change(action=Action.DROP, kind=kind, key=key))
             else:
                 extra = {"columns"} if attr == "tables" else set()
                 fields = changed_fields(src[key], tgt[key], ignore | extra)
@@ -148,7 +170,7 @@ def diff(
                     # a broken build in the source is not copied: only a target's counts
                     fields = tuple(f for f in fields if f != "valid")
                 if fields:
-                    changes.append(Change(action="alter", kind=kind, key=key, fields=fields))
+                    changes.append(Change(action=Action.ALTER, kind=kind, key=key, fields=fields))
                 if attr == "tables":
                     changes.extend(column_changes(src[key], tgt[key], ignore))
     return changes
@@ -162,13 +184,13 @@ def column_changes(source: Table, target: Table, ignore: set[str]) -> list[Chang
     for name in list(src) + [n for n in tgt if n not in src]:
         key: Key = ("column", target.schema_name, target.name, name)
         if name not in tgt:
-            out.append(Change(action="create", kind="column", key=key))
+            out.append(Change(action=Action.CREATE, kind=Kind.COLUMN, key=key))
         elif name not in src:
-            out.append(Change(action="drop", kind="column", key=key))
+            out.append(Change(action=Action.DROP, kind=Kind.COLUMN, key=key))
         elif src[name] != tgt[name]:
             fields = changed_fields(src[name], tgt[name], ignore)
             if fields:
-                out.append(Change(action="alter", kind="column", key=key, fields=fields))
+                out.append(Change(action=Action.ALTER, kind=Kind.COLUMN, key=key, fields=fields))
     return out
 
 

@@ -10,22 +10,38 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ddp_engine.diff import Change
-from ddp_engine.model import Function, UserType
+from ddp_engine.diff import Action, Change
+from ddp_engine.model import Function, Kind, TypeKind, UserType
 
 #: Fields whose change is a comment or a grant: never a reason to rebuild.
 COSMETIC = {"comment", "acl", "column_comments", "column_acls"}
 #: Kinds whose ``alter`` (beyond COSMETIC fields) drops the object and creates it again.
-RECREATED_ON_ALTER = {"view", "constraint", "index", "trigger", "policy", "function", "collation"}
+RECREATED_ON_ALTER = {
+    Kind.VIEW,
+    Kind.CONSTRAINT,
+    Kind.INDEX,
+    Kind.TRIGGER,
+    Kind.POLICY,
+    Kind.FUNCTION,
+    Kind.COLLATION,
+}
 #: Kinds that hold no data: dropped and recreated when something they depend on is disturbed.
-REBUILDABLE = {"view", "constraint", "index", "trigger", "policy", "default", "function"}
+REBUILDABLE = {
+    Kind.VIEW,
+    Kind.CONSTRAINT,
+    Kind.INDEX,
+    Kind.TRIGGER,
+    Kind.POLICY,
+    Kind.DEFAULT,
+    Kind.FUNCTION,
+}
 
 
 def needs_replacement(change: Change) -> bool:
     """A table whose partitioning changes cannot be altered: it is renamed and created anew."""
     return (
-        change.kind == "table"
-        and change.action == "alter"
+        change.kind == Kind.TABLE
+        and change.action == Action.ALTER
         and bool({"partitioned", "partition_key"} & set(change.fields))
     )
 
@@ -37,13 +53,20 @@ def alter_recreates(
     ``old`` are the source's and the target's object, ``source_expressions`` the source's
     expression texts (read only for an enum that gains labels)."""
     fields = set(change.fields)
-    if change.kind in ("view", "constraint", "index", "trigger", "policy", "collation"):
-        if change.kind == "trigger" and fields <= COSMETIC | {"enabled"}:
+    if change.kind in (
+        Kind.VIEW,
+        Kind.CONSTRAINT,
+        Kind.INDEX,
+        Kind.TRIGGER,
+        Kind.POLICY,
+        Kind.COLLATION,
+    ):
+        if change.kind == Kind.TRIGGER and fields <= COSMETIC | {"enabled"}:
             return False
         return not fields <= COSMETIC
-    if change.kind == "function":
+    if change.kind == Kind.FUNCTION:
         return not function_replaceable(new, old)
-    if change.kind == "type":
+    if change.kind == Kind.TYPE:
         return enum_rebuild(new, old, source_expressions)
     return False
 
@@ -59,7 +82,7 @@ def enum_rebuild(src: UserType, tgt: UserType, source_expressions: Callable[[], 
     ``ALTER TYPE ... ADD VALUE`` cannot be used in the same transaction that adds it, so a new
     label that a default, check or view of the source names forces a rebuild too.
     """
-    if src.type_kind != "e" or tgt.type_kind != "e" or src.labels == tgt.labels:
+    if src.type_kind != TypeKind.ENUM or tgt.type_kind != TypeKind.ENUM or src.labels == tgt.labels:
         return src.type_kind != tgt.type_kind
     remaining = [label for label in src.labels if label in tgt.labels]
     if remaining != list(tgt.labels):

@@ -22,48 +22,24 @@ from pydantic import BaseModel, ConfigDict
 
 from ddp_engine import ddl
 from ddp_engine.context import ConversionReader, Lookups, PlanContext
-from ddp_engine.diff import Change, diff
+from ddp_engine.diff import Action, Change, diff
 from ddp_engine.graph import Graph
 from ddp_engine.hazards import Hazard, HazardCode, refused
 from ddp_engine.kinds import REBUILDABLE, needs_replacement
-from ddp_engine.model import Key, Snapshot, Table, Unsupported
+from ddp_engine.model import Key, Kind, Snapshot, Table, Unsupported
 from ddp_engine.relabel import relabel
-from ddp_engine.stepspec import Emitted, PlanWarning, Step, StepSpec
+from ddp_engine.stepspec import Emitted, PlanWarning, Section, Step, StepSpec
 
-#: Sections of the script, in order. The seed's six come in the seed's order; kinds that others
-#: stand on come first, kinds that stand on tables and functions after.
-SECTIONS = (
-    "SCHEMA",
-    "EXTENSION",
-    "TYPE",
-    "SEQUENCE",
-    "TABLE",
-    "COLUMN",
-    "FUNCTION/PROCEDURE",
-    "CONSTRAINT",
-    "INDEX",
-    "TRIGGER",
-    "VIEW",
-    "POLICY",
-    "PRIVILEGE",
+#: Sections of the script, in order (stepspec.Section).
+SECTIONS = tuple(Section)
+SEED_SECTIONS = (
+    Section.TABLE,
+    Section.COLUMN,
+    Section.FUNCTION,
+    Section.CONSTRAINT,
+    Section.INDEX,
+    Section.TRIGGER,
 )
-SEED_SECTIONS = ("TABLE", "COLUMN", "FUNCTION/PROCEDURE", "CONSTRAINT", "INDEX", "TRIGGER")
-SECTION_OF_KIND = {
-    "schema": "SCHEMA",
-    "extension": "EXTENSION",
-    "collation": "TYPE",
-    "type": "TYPE",
-    "sequence": "SEQUENCE",
-    "table": "TABLE",
-    "column": "COLUMN",
-    "default": "COLUMN",
-    "function": "FUNCTION/PROCEDURE",
-    "constraint": "CONSTRAINT",
-    "index": "INDEX",
-    "trigger": "TRIGGER",
-    "view": "VIEW",
-    "policy": "POLICY",
-}
 
 
 class DataFinding(BaseModel):
@@ -182,7 +158,7 @@ class Planner:
     def _add(self, spec: StepSpec) -> None:
         step = spec.step
         key, action = step.key, step.action
-        phase = 0 if action in ("drop", "rename", "detach") else 1
+        phase = 0 if action in (Action.DROP, Action.RENAME, Action.DETACH) else 1
         order = (SECTIONS.index(step.section), phase, key[1], key[2], key[3], spec.seq)
         sid = self.graph.add((*order, len(self.steps)))
         self.steps.append(step)
@@ -191,7 +167,7 @@ class Planner:
             self.provides[k].append(sid)
         for k in spec.disturbs:
             self.disturbs[k].append(sid)
-            if action in ("drop", "rename"):
+            if action in (Action.DROP, Action.RENAME):
                 self.drops[k].append(sid)
         for name in spec.frees:
             self.frees[name].append(sid)
@@ -211,14 +187,20 @@ class Planner:
         ctx = self.ctx
         changes = ctx.changes
         rebuild, reached = self._rebuild_closure()
-        gone_schemas = {c.key[2] for c in changes if c.kind == "schema" and c.action == "drop"}
+        gone_schemas = {
+            c.key[2] for c in changes if c.kind == Kind.SCHEMA and c.action == Action.DROP
+        }
         builder = ddl.StepBuilder(ctx, frozenset(reached))
         replaced_tables = {c.key[1:3] for c in changes if needs_replacement(c)}
         for change in changes:
-            stands_on_change = change.action == "drop" and change.key in reached
-            if change.key[1] in gone_schemas and change.kind != "schema" and not stands_on_change:
+            stands_on_change = change.action == Action.DROP and change.key in reached
+            if (
+                change.key[1] in gone_schemas
+                and change.kind != Kind.SCHEMA
+                and not stands_on_change
+            ):
                 continue  # renamed with its schema (what stands on a change elsewhere goes first)
-            if change.kind == "column" and change.key[1:3] in replaced_tables:
+            if change.kind == Kind.COLUMN and change.key[1:3] in replaced_tables:
                 continue
             self.take(builder.change(change, change.key in rebuild))
         for key in sorted(rebuild - ctx.change_of.keys()):
@@ -242,12 +224,12 @@ class Planner:
         seeds: list[tuple[Key, bool]] = []
         for change in ctx.changes:
             fields = set(change.fields)
-            if change.action == "drop":
-                seeds.append((change.key, change.kind in REBUILDABLE - {"function"}))
-            elif change.action == "alter" and (
+            if change.action == Action.DROP:
+                seeds.append((change.key, change.kind in REBUILDABLE - {Kind.FUNCTION}))
+            elif change.action == Action.ALTER and (
                 ctx.alter_recreates(change)
                 or (
-                    change.kind == "column"
+                    change.kind == Kind.COLUMN
                     and {"data_type", "collation", "generated", "virtual"} & fields
                 )
                 or needs_replacement(change)
@@ -256,8 +238,8 @@ class Planner:
         retyped = {
             c.key
             for c in ctx.changes
-            if c.kind == "column"
-            and c.action == "alter"
+            if c.kind == Kind.COLUMN
+            and c.action == Action.ALTER
             and {"data_type", "collation"} & set(c.fields)
             and "generated" not in c.fields
         }
@@ -270,26 +252,26 @@ class Planner:
         while stack:
             key, blocking = stack.pop()
             dependents = ctx.target_dependents(key)
-            if key[0] == "table":  # what stands on its columns stands on the table
+            if key[0] == Kind.TABLE:  # what stands on its columns stands on the table
                 table = ctx.tgt.get(key)
                 for column in table.columns if isinstance(table, Table) else ():
-                    dependents += ctx.tgt_dependents.get(("column", *key[1:3], column.name), ())
+                    dependents += ctx.tgt_dependents.get((Kind.COLUMN, *key[1:3], column.name), ())
                     if column.default is not None:  # implied, as in target_dependents
-                        dependents.append(("default", key[1], key[2], column.name))
+                        dependents.append((Kind.DEFAULT, key[1], key[2], column.name))
             for dependent in dependents:
-                if key in retyped and dependent[0] in ("constraint", "index"):
+                if key in retyped and dependent[0] in (Kind.CONSTRAINT, Kind.INDEX):
                     continue  # ALTER COLUMN TYPE rebuilds these itself
                 if blocking and dependent[0] in REBUILDABLE:
                     reached.add(dependent)
                 if dependent in seen and (seen[dependent] or not blocking):
                     continue
                 seen[dependent] = blocking
-                if dependent[0] == "column" and key[0] == "type":
+                if dependent[0] == Kind.COLUMN and key[0] == Kind.TYPE:
                     stack.append((dependent, blocking))  # its type is rebuilt: what stands on it
                     continue
                 if dependent[0] not in REBUILDABLE:
                     continue
-                if dependent[0] == "default" and key[0] == "column":
+                if dependent[0] == Kind.DEFAULT and key[0] == Kind.COLUMN:
                     continue  # the column's own change resets its default
                 if dependent in ctx.src:
                     rebuild.add(dependent)
@@ -300,13 +282,13 @@ class Planner:
         # Build steps wait for what they depend on in the source.
         for key, step_ids in self.provides.items():
             for ref in self.ctx.source_requirements(key):
-                if key[0] == "sequence" and ref[0] == "column":
+                if key[0] == Kind.SEQUENCE and ref[0] == Kind.COLUMN:
                     continue  # OWNED BY: a separate step once the column exists
                 for sid in step_ids:
                     for provider in self.provides.get(ref, ()):
                         self.graph.after(sid, provider)
-                    if ref[0] == "column":  # a column built with its table
-                        table_key: Key = ("table", ref[1], ref[2], "")
+                    if ref[0] == Kind.COLUMN:  # a column built with its table
+                        table_key: Key = (Kind.TABLE, ref[1], ref[2], "")
                         for provider in self.provides.get(table_key, ()):
                             self.graph.after(sid, provider)
         # Anything that disturbs Y waits for the drops of Y's dependants in the target; a
@@ -314,16 +296,16 @@ class Planner:
         for key, step_ids in self.disturbs.items():
             for dependent in self.ctx.target_dependents(key):
                 for sid in step_ids:
-                    removal = self.steps[sid].action in ("drop", "rename")
+                    removal = self.steps[sid].action in (Action.DROP, Action.RENAME)
                     for other in self.disturbs.get(dependent, ()) if removal else ():
                         self.graph.after(sid, other)
                     for dropper in self.drops.get(dependent, ()):
                         self.graph.after(sid, dropper)
-            if key[0] == "column":
-                table_key = ("table", key[1], key[2], "")
+            if key[0] == Kind.COLUMN:
+                table_key = (Kind.TABLE, key[1], key[2], "")
                 for sid in step_ids:
                     for provider in self.provides.get(table_key, ()):
-                        if self.steps[provider].action != "create":
+                        if self.steps[provider].action != Action.CREATE:
                             continue
                         self.graph.after(sid, provider)
         # A recreated object's drop comes before its creation; a name is freed before reuse.
@@ -454,7 +436,6 @@ __all__ = [
     "Planner",
     "SECTIONS",
     "SEED_SECTIONS",
-    "SECTION_OF_KIND",
     "Step",
     "make_plan",
 ]

@@ -18,6 +18,7 @@ from ddp_engine.model import (
     Constraint,
     Extension,
     Function,
+    FunctionKind,
     Index,
     Policy,
     Sequence,
@@ -161,7 +162,7 @@ class _Snapshot:
 
     def function(self, f: Function) -> Function:
         what = self.name(f.schema_name, f.signature, "function")
-        aggregate = f.kind == "a"
+        aggregate = f.kind == FunctionKind.AGGREGATE
         return f.model_copy(
             update={
                 "schema_name": self.r.schema(f.schema_name),

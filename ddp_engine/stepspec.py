@@ -11,12 +11,33 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
+from ddp_engine.diff import Action
 from ddp_engine.hazards import Hazard
 from ddp_engine.model import Key
+
+
+class Section(StrEnum):
+    """Sections of the script, in order. The seed's six come in the seed's order; kinds that
+    others stand on come first, kinds that stand on tables and functions after."""
+
+    SCHEMA = "SCHEMA"
+    EXTENSION = "EXTENSION"
+    TYPE = "TYPE"
+    SEQUENCE = "SEQUENCE"
+    TABLE = "TABLE"
+    COLUMN = "COLUMN"
+    FUNCTION = "FUNCTION/PROCEDURE"
+    CONSTRAINT = "CONSTRAINT"
+    INDEX = "INDEX"
+    TRIGGER = "TRIGGER"
+    VIEW = "VIEW"
+    POLICY = "POLICY"
+    PRIVILEGE = "PRIVILEGE"
 
 
 class Step(BaseModel):
@@ -24,9 +45,9 @@ class Step(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    section: str
+    section: Section
     key: Key
-    action: str
+    action: Action
     note: str
     statements: tuple[str, ...]
     hazards: tuple[Hazard, ...] = ()
@@ -57,9 +78,9 @@ class StepSpec:
 
 
 def step(
-    section: str,
+    section: Section,
     key: Key,
-    action: str,
+    action: Action,
     note: str,
     statements: Iterable[str],
     *,

@@ -17,11 +17,11 @@ from ddp_engine.context import PlanContext
 from ddp_engine.ddl.objects import ObjectSteps
 from ddp_engine.ddl.tables import TableSteps
 from ddp_engine.ddl.types import TypeSteps
-from ddp_engine.diff import Change
+from ddp_engine.diff import Action, Change
 from ddp_engine.kinds import RECREATED_ON_ALTER
-from ddp_engine.model import Key
+from ddp_engine.model import Key, Kind
 from ddp_engine.sqltext import ident, qualified
-from ddp_engine.stepspec import Generated, step
+from ddp_engine.stepspec import Generated, Section, step
 
 
 class KindSteps(NamedTuple):
@@ -39,25 +39,29 @@ class StepBuilder(TypeSteps, TableSteps, ObjectSteps):
     def __init__(self, ctx: PlanContext, reached: frozenset[Key] = frozenset()) -> None:
         super().__init__(ctx, reached)
         self.kinds: dict[str, KindSteps] = {
-            "schema": KindSteps(self._schema_create, self._schema_drop, self._schema_alter),
-            "extension": KindSteps(
+            Kind.SCHEMA: KindSteps(self._schema_create, self._schema_drop, self._schema_alter),
+            Kind.EXTENSION: KindSteps(
                 self._extension_create, self._extension_drop, self._extension_alter
             ),
-            "collation": KindSteps(
+            Kind.COLLATION: KindSteps(
                 self._collation_create, self._collation_drop, self._collation_alter
             ),
-            "type": KindSteps(self._type_create, self._type_drop, self._type_alter),
-            "sequence": KindSteps(self._sequence_create, self._sequence_drop, self._sequence_alter),
-            "table": KindSteps(self._table_create, self._table_drop, self._table_alter),
-            "column": KindSteps(self._column_create, self._column_drop, self._column_alter),
-            "function": KindSteps(self._function_create, self._function_drop, self._function_alter),
-            "view": KindSteps(self._view_create, self._view_drop, self._view_alter),
-            "constraint": KindSteps(
+            Kind.TYPE: KindSteps(self._type_create, self._type_drop, self._type_alter),
+            Kind.SEQUENCE: KindSteps(
+                self._sequence_create, self._sequence_drop, self._sequence_alter
+            ),
+            Kind.TABLE: KindSteps(self._table_create, self._table_drop, self._table_alter),
+            Kind.COLUMN: KindSteps(self._column_create, self._column_drop, self._column_alter),
+            Kind.FUNCTION: KindSteps(
+                self._function_create, self._function_drop, self._function_alter
+            ),
+            Kind.VIEW: KindSteps(self._view_create, self._view_drop, self._view_alter),
+            Kind.CONSTRAINT: KindSteps(
                 self._constraint_create, self._constraint_drop, self._constraint_alter
             ),
-            "index": KindSteps(self._index_create, self._index_drop, self._index_alter),
-            "trigger": KindSteps(self._trigger_create, self._trigger_drop, self._trigger_alter),
-            "policy": KindSteps(self._policy_create, self._policy_drop, self._policy_alter),
+            Kind.INDEX: KindSteps(self._index_create, self._index_drop, self._index_alter),
+            Kind.TRIGGER: KindSteps(self._trigger_create, self._trigger_drop, self._trigger_alter),
+            Kind.POLICY: KindSteps(self._policy_create, self._policy_drop, self._policy_alter),
         }
         self.creator = {kind: steps.create for kind, steps in self.kinds.items()}
 
@@ -69,14 +73,14 @@ class StepBuilder(TypeSteps, TableSteps, ObjectSteps):
             return
         steps = self.kinds[change.kind]
         if (
-            change.action == "alter"
+            change.action == Action.ALTER
             and change.kind in RECREATED_ON_ALTER
             and (in_rebuild or self.ctx.alter_recreates(change))
         ):
             yield from self.rebuild(change.key)
-        elif change.action == "create":
+        elif change.action == Action.CREATE:
             yield from steps.create(change)
-        elif change.action == "drop":
+        elif change.action == Action.DROP:
             yield from steps.drop(change)
         else:
             yield from steps.alter(change)
@@ -87,19 +91,19 @@ class StepBuilder(TypeSteps, TableSteps, ObjectSteps):
             yield from self._freed_name_create(key)
             return
         kind = key[0]
-        if kind == "index" and self._index_broken_online(key):
+        if kind == Kind.INDEX and self._index_broken_online(key):
             yield from self._index_replace_online(key)
             return
-        if kind == "index" and self._index_online(self.ctx.src[key]):
-            yield from self._index_create(Change(action="create", kind=kind, key=key))
+        if kind == Kind.INDEX and self._index_online(self.ctx.src[key]):
+            yield from self._index_create(Change.create(key))
             return
-        if kind == "default":
+        if kind == Kind.DEFAULT:
             yield from self._default_rebuild(key)
             return
         steps = self.kinds[kind]
-        yield from steps.drop(Change(action="drop", kind=kind, key=key), recreate=True)
+        yield from steps.drop(Change.drop(key), recreate=True)
         why = "changed" if key in self.change_of else "it stands on something that changes"
-        yield from steps.create(Change(action="create", kind=kind, key=key), why)
+        yield from steps.create(Change.create(key), why)
 
     def _default_rebuild(self, key: Key) -> Generated:
         """A column's default is dropped and set again (what it stands on changes)."""
@@ -107,17 +111,17 @@ class StepBuilder(TypeSteps, TableSteps, ObjectSteps):
         _, src_column = self.ctx.src[key]
         q = qualified(table.schema_name, table.name)
         yield step(
-            "COLUMN",
+            Section.COLUMN,
             key,
-            "drop",
+            Action.DROP,
             f"Drop default of {key[2]}.{key[3]} (recreated below)",
             [f"ALTER TABLE {q} ALTER COLUMN {ident(column.name)} DROP DEFAULT"],
             disturbs=[key],
         )
         yield step(
-            "COLUMN",
+            Section.COLUMN,
             key,
-            "alter",
+            Action.ALTER,
             f"Restore default of {key[2]}.{key[3]}",
             [f"ALTER TABLE {q} ALTER COLUMN {ident(column.name)} SET DEFAULT {src_column.default}"],
             provides=[key],
@@ -132,7 +136,7 @@ class StepBuilder(TypeSteps, TableSteps, ObjectSteps):
         freed name on another table: it is only created (``_freed_name_create``), never
         dropped by a name that the table's rename has already taken away.
         """
-        if key[0] not in ("constraint", "index", "trigger", "policy"):
+        if key[0] not in (Kind.CONSTRAINT, Kind.INDEX, Kind.TRIGGER, Kind.POLICY):
             return False
         if self._moves_with_its_table(key):
             return True
@@ -147,7 +151,7 @@ class StepBuilder(TypeSteps, TableSteps, ObjectSteps):
             and new is not None
             and (new.schema_name, new.table) not in self.moved_tables
         ):
-            yield from self.creator[key[0]](Change(action="create", kind=key[0], key=key))
+            yield from self.creator[key[0]](Change.create(key))
 
 
 __all__ = ["StepBuilder"]

@@ -12,11 +12,21 @@ from collections.abc import Callable
 from typing import Any
 
 from ddp_engine.context import PlanContext
+from ddp_engine.diff import Action
 from ddp_engine.hazards import KEPT, PRIVILEGES
 from ddp_engine.kinds import needs_replacement
-from ddp_engine.model import Column, Key, Table, object_key
+from ddp_engine.model import (
+    Column,
+    FunctionKind,
+    Key,
+    Kind,
+    Table,
+    TriggerState,
+    TypeKind,
+    object_key,
+)
 from ddp_engine.sqltext import ident, literal, qualified, split_ident, unquote
-from ddp_engine.stepspec import Generated, StepSpec, step
+from ddp_engine.stepspec import Generated, Section, StepSpec, step
 
 PRIVILEGE_NAMES = {
     "r": "SELECT",
@@ -36,12 +46,12 @@ PRIVILEGE_NAMES = {
     "A": "ALTER SYSTEM",
 }
 TRIGGER_STATE = {
-    "D": "DISABLE TRIGGER",
-    "R": "ENABLE REPLICA TRIGGER",
-    "A": "ENABLE ALWAYS TRIGGER",
-    "O": "ENABLE TRIGGER",
+    TriggerState.DISABLED: "DISABLE TRIGGER",
+    TriggerState.REPLICA: "ENABLE REPLICA TRIGGER",
+    TriggerState.ALWAYS: "ENABLE ALWAYS TRIGGER",
+    TriggerState.ORIGIN: "ENABLE TRIGGER",
 }
-FUNCTION_WORD = {"p": "PROCEDURE", "a": "AGGREGATE"}
+FUNCTION_WORD = {FunctionKind.PROCEDURE: "PROCEDURE", FunctionKind.AGGREGATE: "AGGREGATE"}
 
 
 def identity_sql(column: Column, schema: str) -> str:
@@ -120,14 +130,15 @@ def acl_items(acl: tuple[str, ...]) -> set[tuple[str, str, bool]]:
 def default_acl(kind: str, server_version: int) -> tuple[str, ...]:
     """What a newly created object's ACL looks like (acldefault), in canonical form."""
     table = "arwdDxtm" if server_version >= 170000 else "arwdDxt"
-    return {
-        "table": (f"<owner>={table}",),
-        "view": (f"<owner>={table}",),
-        "sequence": ("<owner>=rwU",),
-        "function": ("<owner>=X", "PUBLIC=X"),
-        "type": ("<owner>=U", "PUBLIC=U"),
-        "schema": ("<owner>=UC",),
-    }.get(kind, ())
+    acls: dict[str, tuple[str, ...]] = {
+        Kind.TABLE: (f"<owner>={table}",),
+        Kind.VIEW: (f"<owner>={table}",),
+        Kind.SEQUENCE: ("<owner>=rwU",),
+        Kind.FUNCTION: ("<owner>=X", "PUBLIC=X"),
+        Kind.TYPE: ("<owner>=U", "PUBLIC=U"),
+        Kind.SCHEMA: ("<owner>=UC",),
+    }
+    return acls.get(kind, ())
 
 
 class StepBase:
@@ -143,7 +154,7 @@ class StepBase:
         self.replaced_tables = {c.key[1:3] for c in ctx.changes if needs_replacement(c)}
         self.change_of = ctx.change_of
         self.gone_tables = {
-            c.key[1:3] for c in ctx.changes if c.kind == "table" and c.action == "drop"
+            c.key[1:3] for c in ctx.changes if c.kind == Kind.TABLE and c.action == Action.DROP
         }
         self.moved_tables = self.gone_tables | self.replaced_tables
 
@@ -208,9 +219,9 @@ class StepBase:
             )
         acl_key: Key = ("acl", key[1], key[2], key[3] + columns)
         yield step(
-            "PRIVILEGE",
+            Section.PRIVILEGE,
             acl_key,
-            "alter",
+            Action.ALTER,
             self._because(f"Privileges on {kind} {key[2]}", why),
             statements,
             hazards=[PRIVILEGES],
@@ -219,7 +230,7 @@ class StepBase:
 
     def _rename_away(
         self,
-        section: str,
+        section: Section,
         key: Key,
         note: str,
         word: str,
@@ -235,7 +246,7 @@ class StepBase:
         return step(
             section,
             key,
-            "rename",
+            Action.RENAME,
             note,
             [f"ALTER {word} {old_ref} RENAME TO {ident(new_name)}"],
             disturbs=[key],
@@ -254,12 +265,12 @@ class StepBase:
         """Columns using ``key`` that the plan renames to keep their data, by their new names."""
         kept = []
         for dep in self.ctx.target_dependents(key):
-            if dep[0] != "column":
+            if dep[0] != Kind.COLUMN:
                 continue
             _, schema, table, column = dep
             if (schema, table) in self.gone_tables:
                 kept.append((schema, self.ctx.dropped(table), column))
-            elif self.change_of.get(dep) is not None and self.change_of[dep].action == "drop":
+            elif self.change_of.get(dep) is not None and self.change_of[dep].action == Action.DROP:
                 kept.append((schema, table, self.ctx.dropped(column)))
         return kept
 
@@ -278,7 +289,7 @@ class StepBase:
         enums = {
             (t.schema_name, t.name)
             for t in (*self.ctx.source.types, *self.ctx.target.types)
-            if t.type_kind in "er"
+            if t.type_kind in (TypeKind.ENUM, TypeKind.RANGE)
         }
         for name in type_names:
             # format_type qualifies every type outside pg_catalog (the empty search_path)

@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 from ddp_engine.ddl.base import FUNCTION_WORD, TRIGGER_STATE, StepBase
-from ddp_engine.diff import Change
+from ddp_engine.diff import Action, Change
 from ddp_engine.hazards import BEHAVIOUR, BLOCKS_WRITES, LOCK, MAY_FAIL, SCAN
 from ddp_engine.kinds import COSMETIC
-from ddp_engine.model import Constraint, Function, Index, Key, Policy, Trigger, View
+from ddp_engine.model import (
+    INDEX_BACKED,
+    Constraint,
+    ConstraintType,
+    Function,
+    FunctionKind,
+    Index,
+    Key,
+    Policy,
+    Trigger,
+    TriggerState,
+    View,
+)
 from ddp_engine.sqltext import ident, qualified
-from ddp_engine.stepspec import Generated, PlanWarning, step
+from ddp_engine.stepspec import Generated, PlanWarning, Section, step
 
 
 class ObjectSteps(StepBase):
@@ -17,12 +29,16 @@ class ObjectSteps(StepBase):
     def _constraint_check(self, con: Constraint) -> tuple[str, ...]:
         if not self._existing(con.schema_name, con.table):
             return ()
-        if con.constraint_type in "pu":
+        if con.constraint_type in (ConstraintType.PRIMARY_KEY, ConstraintType.UNIQUE):
             return ("unique", con.schema_name, con.table, "", *con.columns)
-        if con.constraint_type == "c":
+        if con.constraint_type == ConstraintType.CHECK:
             expression = con.definition.removeprefix("CHECK ").removesuffix(" NOT VALID")
             return ("check", con.schema_name, con.table, expression)
-        if con.constraint_type == "f" and con.ref_table and "NOT VALID" not in con.definition:
+        if (
+            con.constraint_type == ConstraintType.FOREIGN_KEY
+            and con.ref_table
+            and "NOT VALID" not in con.definition
+        ):
             return (
                 "fk",
                 con.schema_name,
@@ -39,7 +55,7 @@ class ObjectSteps(StepBase):
         check = self._constraint_check(con)
         online = (
             self.ctx.online
-            and con.constraint_type in "cf"
+            and con.constraint_type in (ConstraintType.CHECK, ConstraintType.FOREIGN_KEY)
             and bool(check)
             and "NOT VALID" not in con.definition
         )
@@ -48,11 +64,11 @@ class ObjectSteps(StepBase):
         if con.comment is not None:
             stmts.append(self._comment(f"CONSTRAINT {ident(con.name)} ON {q}", con.comment))
         hazards = [LOCK] if online else [LOCK, SCAN, MAY_FAIL]
-        claims = (con.schema_name, con.name) if con.constraint_type in "pux" else None
+        claims = (con.schema_name, con.name) if con.constraint_type in INDEX_BACKED else None
         yield step(
-            "CONSTRAINT",
+            Section.CONSTRAINT,
             change.key,
-            "create",
+            Action.CREATE,
             self._because(
                 f"Add missing constraint {con.name} on {con.table}"
                 + (" (NOT VALID: validated in the online part)" if online else ""),
@@ -66,9 +82,9 @@ class ObjectSteps(StepBase):
         )
         if online:
             yield step(
-                "CONSTRAINT",
+                Section.CONSTRAINT,
                 change.key,
-                "alter",
+                Action.ALTER,
                 self._because(f"Validate constraint {con.name} on {con.table}", why),
                 [f"ALTER TABLE {q} VALIDATE CONSTRAINT {ident(con.name)}"],
                 hazards=[SCAN, MAY_FAIL],
@@ -82,9 +98,9 @@ class ObjectSteps(StepBase):
         q = qualified(con.schema_name, con.table)
         why, after = ("", " to recreate it") if recreate else ("extra ", "")
         yield step(
-            "CONSTRAINT",
+            Section.CONSTRAINT,
             change.key,
-            "drop",
+            Action.DROP,
             f"Drop {why}constraint {con.name} on {con.table}{after}",
             [f"ALTER TABLE {q} DROP CONSTRAINT {ident(con.name)}"],
             disturbs=[change.key],
@@ -95,9 +111,9 @@ class ObjectSteps(StepBase):
         con: Constraint = self.ctx.src[change.key]
         q = qualified(con.schema_name, con.table)
         yield step(
-            "CONSTRAINT",
+            Section.CONSTRAINT,
             change.key,
-            "alter",
+            Action.ALTER,
             f"Comment on constraint {con.name}",
             [self._comment(f"CONSTRAINT {ident(con.name)} ON {q}", con.comment)],
         )
@@ -135,9 +151,9 @@ class ObjectSteps(StepBase):
         table_key: Key = ("table", idx.schema_name, idx.table, "")
         view_key: Key = ("view", idx.schema_name, idx.table, "")
         yield step(
-            "INDEX",
+            Section.INDEX,
             change.key,
-            "create",
+            Action.CREATE,
             self._created(f"index {idx.name} on {idx.table}", why),
             stmts,
             provides=[change.key],
@@ -153,9 +169,9 @@ class ObjectSteps(StepBase):
         q = qualified(idx.schema_name, idx.table)
         temporary = self.ctx.dropped(idx.name).replace("_dropped_", "_ddp_new_")
         yield step(
-            "INDEX",
+            Section.INDEX,
             ("index", idx.schema_name, idx.name, ""),
-            "create",
+            Action.CREATE,
             self._because(
                 f"Rebuild changed index {idx.name} online under a new name, then swap", why
             ),
@@ -194,9 +210,9 @@ class ObjectSteps(StepBase):
                 self._comment(f"INDEX {qualified(idx.schema_name, idx.name)}", idx.comment)
             )
         yield step(
-            "INDEX",
+            Section.INDEX,
             key,
-            "create",
+            Action.CREATE,
             f"Rebuild index {idx.name} on {idx.table} online (the target's is not valid: "
             "a failed concurrent build)",
             stmts,
@@ -210,9 +226,9 @@ class ObjectSteps(StepBase):
         idx: Index = self.ctx.tgt[change.key]
         why, after = ("", " to recreate it") if recreate else ("extra ", "")
         yield step(
-            "INDEX",
+            Section.INDEX,
             change.key,
-            "drop",
+            Action.DROP,
             f"Drop {why}index {idx.name}{after}",
             [f"DROP INDEX {qualified(idx.schema_name, idx.name)}"],
             disturbs=[change.key],
@@ -223,18 +239,18 @@ class ObjectSteps(StepBase):
     def _index_alter(self, change: Change) -> Generated:
         idx: Index = self.ctx.src[change.key]
         yield step(
-            "INDEX",
+            Section.INDEX,
             change.key,
-            "alter",
+            Action.ALTER,
             f"Comment on index {idx.name}",
             [self._comment(f"INDEX {qualified(idx.schema_name, idx.name)}", idx.comment)],
         )
 
     def _function_sql(self, f: Function) -> str:
         q = qualified(f.schema_name, f.name)
-        if f.kind == "a":
+        if f.kind == FunctionKind.AGGREGATE:
             return f"CREATE AGGREGATE {q}({f.identity_args or '*'}) ({f.body})"
-        word = "PROCEDURE" if f.kind == "p" else "FUNCTION"
+        word = "PROCEDURE" if f.kind == FunctionKind.PROCEDURE else "FUNCTION"
         return f"CREATE OR REPLACE {word} {q}{f.body}"
 
     def _function_ref(self, f: Function, name: str | None = None) -> str:
@@ -244,7 +260,7 @@ class ObjectSteps(StepBase):
     @staticmethod
     def _function_signature(f: Function, name: str | None = None) -> str:
         """``"schema"."name"(identity args)``: tells overloads apart."""
-        args = f.identity_args if f.kind != "a" or f.identity_args else "*"
+        args = f.identity_args if f.kind != FunctionKind.AGGREGATE or f.identity_args else "*"
         return f"{qualified(f.schema_name, name or f.name)}({args})"
 
     def _function_create(self, change: Change, why: str | None = None) -> Generated:
@@ -253,9 +269,9 @@ class ObjectSteps(StepBase):
         if f.comment is not None:
             stmts.append(self._comment(self._function_ref(f), f.comment))
         yield step(
-            "FUNCTION/PROCEDURE",
+            Section.FUNCTION,
             change.key,
-            "create",
+            Action.CREATE,
             self._created(f"{FUNCTION_WORD.get(f.kind, 'function').lower()} {f.signature}", why),
             stmts,
             provides=[change.key],
@@ -269,9 +285,9 @@ class ObjectSteps(StepBase):
             # A renamed function whose SQL body stands on a column that changes type would
             # block the change: drop it, and keep its text in the script for the record.
             yield step(
-                "FUNCTION/PROCEDURE",
+                Section.FUNCTION,
                 change.key,
-                "drop",
+                Action.DROP,
                 f"Drop extra {f.signature}: its body stands on a column that changes "
                 "(its definition is in the warnings above)",
                 [f"DROP {self._function_ref(f)}"],
@@ -285,9 +301,9 @@ class ObjectSteps(StepBase):
             return
         if recreate:
             yield step(
-                "FUNCTION/PROCEDURE",
+                Section.FUNCTION,
                 change.key,
-                "drop",
+                Action.DROP,
                 f"Drop {f.signature} to recreate it (its signature or result changes)",
                 [f"DROP {self._function_ref(f)}"],
                 disturbs=[change.key],
@@ -296,7 +312,7 @@ class ObjectSteps(StepBase):
         word = FUNCTION_WORD.get(f.kind, "FUNCTION")
         new = self.ctx.dropped(f.name)
         yield self._rename_away(
-            "FUNCTION/PROCEDURE",
+            Section.FUNCTION,
             change.key,
             f"Rename extra {word.lower()} {f.signature} before drop (data preservation)",
             word,
@@ -311,21 +327,19 @@ class ObjectSteps(StepBase):
         fields = set(change.fields)
         stmts = []
         if fields - COSMETIC:
-            if f.kind == "a":  # aggregates have no CREATE OR REPLACE
+            if f.kind == FunctionKind.AGGREGATE:  # aggregates have no CREATE OR REPLACE
                 key = change.key
-                yield from self._function_drop(
-                    Change(action="drop", kind="function", key=key), True
-                )
-                yield from self._function_create(Change(action="create", kind="function", key=key))
+                yield from self._function_drop(Change.drop(key), True)
+                yield from self._function_create(Change.create(key))
                 return
             stmts.append(self._function_sql(f))
         if "comment" in fields:
             stmts.append(self._comment(self._function_ref(f), f.comment))
         if stmts:
             yield step(
-                "FUNCTION/PROCEDURE",
+                Section.FUNCTION,
                 change.key,
-                "alter",
+                Action.ALTER,
                 f"Replace changed {f.signature}",
                 stmts,
                 provides=[change.key],
@@ -340,14 +354,14 @@ class ObjectSteps(StepBase):
         trig: Trigger = self.ctx.src[change.key]
         q = qualified(trig.schema_name, trig.table)
         stmts = [trig.definition]
-        if trig.enabled != "O":
+        if trig.enabled != TriggerState.ORIGIN:
             stmts.append(f"ALTER TABLE {q} {TRIGGER_STATE[trig.enabled]} {ident(trig.name)}")
         if trig.comment is not None:
             stmts.append(self._comment(f"TRIGGER {ident(trig.name)} ON {q}", trig.comment))
         yield step(
-            "TRIGGER",
+            Section.TRIGGER,
             change.key,
-            "create",
+            Action.CREATE,
             self._created(f"trigger {trig.name} on {trig.table}", why),
             stmts,
             provides=[change.key],
@@ -362,9 +376,9 @@ class ObjectSteps(StepBase):
         q = qualified(trig.schema_name, trig.table)
         why, after = ("", " to recreate it") if recreate else ("extra ", "")
         yield step(
-            "TRIGGER",
+            Section.TRIGGER,
             change.key,
-            "drop",
+            Action.DROP,
             f"Drop {why}trigger {trig.name} on {trig.table}{after}",
             [f"DROP TRIGGER {ident(trig.name)} ON {q}"],
             disturbs=[change.key],
@@ -379,7 +393,7 @@ class ObjectSteps(StepBase):
             stmts.append(f"ALTER TABLE {q} {TRIGGER_STATE[trig.enabled]} {ident(trig.name)}")
         if "comment" in change.fields:
             stmts.append(self._comment(f"TRIGGER {ident(trig.name)} ON {q}", trig.comment))
-        yield step("TRIGGER", change.key, "alter", f"Change trigger {trig.name}", stmts)
+        yield step(Section.TRIGGER, change.key, Action.ALTER, f"Change trigger {trig.name}", stmts)
 
     def _view_create(self, change: Change, why: str | None = None) -> Generated:
         v: View = self.ctx.src[change.key]
@@ -393,9 +407,9 @@ class ObjectSteps(StepBase):
         for column, comment in v.column_comments:
             stmts.append(self._comment(f"COLUMN {q}.{ident(column)}", comment))
         yield step(
-            "VIEW",
+            Section.VIEW,
             change.key,
-            "create",
+            Action.CREATE,
             self._created(f"{word.lower()} {v.name}", why),
             stmts,
             provides=[change.key],
@@ -418,9 +432,9 @@ class ObjectSteps(StepBase):
         word = "MATERIALIZED VIEW" if v.materialized else "VIEW"
         why, after = ("", " to recreate it") if recreate else ("extra ", "")
         yield step(
-            "VIEW",
+            Section.VIEW,
             change.key,
-            "drop",
+            Action.DROP,
             f"Drop {why}{word.lower()} {v.name}{after}",
             [f"DROP {word} {qualified(v.schema_name, v.name)}"],
             disturbs=[change.key],
@@ -442,7 +456,7 @@ class ObjectSteps(StepBase):
                 if old.get(column) != new.get(column):
                     stmts.append(self._comment(f"COLUMN {q}.{ident(column)}", new.get(column)))
         if stmts:
-            yield step("VIEW", change.key, "alter", f"Comments on {v.name}", stmts)
+            yield step(Section.VIEW, change.key, Action.ALTER, f"Comments on {v.name}", stmts)
         if "acl" in change.fields:
             yield from self._privileges("view", change.key, f"TABLE {q}", v.acl, tgt.acl, tgt.owner)
         if "column_acls" in change.fields:
@@ -477,9 +491,9 @@ class ObjectSteps(StepBase):
         if pol.comment is not None:
             stmts.append(self._comment(f"POLICY {ident(pol.name)} ON {q}", pol.comment))
         yield step(
-            "POLICY",
+            Section.POLICY,
             change.key,
-            "create",
+            Action.CREATE,
             self._created(f"policy {pol.name} on {pol.table}", why),
             stmts,
             provides=[change.key],
@@ -490,9 +504,9 @@ class ObjectSteps(StepBase):
         pol: Policy = self.ctx.tgt[change.key]
         q = qualified(pol.schema_name, pol.table)
         yield step(
-            "POLICY",
+            Section.POLICY,
             change.key,
-            "drop",
+            Action.DROP,
             f"Drop {'changed' if recreate else 'extra'} policy {pol.name} on {pol.table}",
             [f"DROP POLICY {ident(pol.name)} ON {q}"],
             disturbs=[change.key],
@@ -503,9 +517,9 @@ class ObjectSteps(StepBase):
         pol: Policy = self.ctx.src[change.key]
         q = qualified(pol.schema_name, pol.table)
         yield step(
-            "POLICY",
+            Section.POLICY,
             change.key,
-            "alter",
+            Action.ALTER,
             f"Comment on policy {pol.name}",
             [self._comment(f"POLICY {ident(pol.name)} ON {q}", pol.comment)],
         )

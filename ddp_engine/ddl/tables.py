@@ -13,15 +13,29 @@ from ddp_engine.ddl.base import (
     identity_sql,
     rewrites,
 )
-from ddp_engine.diff import Change
-from ddp_engine.hazards import KEPT, LOCK, MAY_FAIL, REWRITE, SCAN, Hazard, hazard
+from ddp_engine.diff import Action, Change
+from ddp_engine.hazards import KEPT, LOCK, MAY_FAIL, REWRITE, SCAN, Hazard, HazardCode, hazard
 from ddp_engine.kinds import needs_replacement
-from ddp_engine.model import Column, Constraint, Index, Key, Policy, Sequence, Table, Trigger
+from ddp_engine.model import (
+    INDEX_BACKED,
+    Column,
+    Constraint,
+    ConstraintType,
+    Index,
+    Key,
+    Policy,
+    ReplicaIdentity,
+    Sequence,
+    Table,
+    Trigger,
+)
 from ddp_engine.sqltext import ident, literal, qualified
-from ddp_engine.stepspec import Generated, PlanWarning, StepSpec, step
+from ddp_engine.stepspec import Generated, PlanWarning, Section, StepSpec, step
 
 #: A sequence moved past a column's existing values (TableSteps._catch_up).
-CATCH_UP = hazard("restarts_identity", "starts the sequence after the column's largest value")
+CATCH_UP = hazard(
+    HazardCode.RESTARTS_IDENTITY, "starts the sequence after the column's largest value"
+)
 _NEXTVAL = re.compile(r"^(?:pg_catalog\.)?nextval\(('(?:[^']|'')+')::regclass\)$")
 
 
@@ -65,9 +79,9 @@ class TableSteps(StepBase):
         if s.comment is not None:
             stmts.append(self._comment(f"SEQUENCE {q}", s.comment))
         yield step(
-            "SEQUENCE",
+            Section.SEQUENCE,
             change.key,
-            "create",
+            Action.CREATE,
             f"Create missing sequence {s.name}",
             stmts,
             provides=[change.key],
@@ -76,9 +90,9 @@ class TableSteps(StepBase):
         if s.owned_by is not None:
             schema, table, column = s.owned_by
             yield step(
-                "SEQUENCE",
+                Section.SEQUENCE,
                 ("owned", s.schema_name, s.name, ""),
-                "alter",
+                Action.ALTER,
                 f"Attach sequence {s.name} to its column",
                 [f"ALTER SEQUENCE {q} OWNED BY {self._owned_by(s)}"],
                 requires=[change.key, ("column", schema, table, column)],
@@ -90,10 +104,10 @@ class TableSteps(StepBase):
         s: Sequence = self.ctx.tgt[change.key]
         new = self.ctx.dropped(s.name)
         yield self._rename_away(
-            "SEQUENCE",
+            Section.SEQUENCE,
             change.key,
             f"Rename extra sequence {s.name} (data preservation)",
-            "SEQUENCE",
+            Section.SEQUENCE,
             qualified(s.schema_name, s.name),
             new,
             qualified(s.schema_name, new),
@@ -123,9 +137,9 @@ class TableSteps(StepBase):
             stmts.append(self._comment(f"SEQUENCE {q}", src.comment))
         if stmts:
             yield step(
-                "SEQUENCE",
+                Section.SEQUENCE,
                 change.key,
-                "alter",
+                Action.ALTER,
                 f"Change sequence {src.name}",
                 stmts,
                 provides=[change.key],
@@ -135,9 +149,9 @@ class TableSteps(StepBase):
             if src.owned_by is not None:
                 requires.append(("column", *src.owned_by))
             yield step(
-                "SEQUENCE",
+                Section.SEQUENCE,
                 ("owned", src.schema_name, src.name, ""),
-                "alter",
+                Action.ALTER,
                 f"Change the owner column of sequence {src.name}",
                 [f"ALTER SEQUENCE {q} OWNED BY {self._owned_by(src)}"],
                 requires=requires,
@@ -181,10 +195,10 @@ class TableSteps(StepBase):
         if t.force_rls != (old.force_rls if old else False):
             stmts.append(f"ALTER TABLE {q} {'' if t.force_rls else 'NO '}FORCE ROW LEVEL SECURITY")
         if (
-            t.replica_identity != (old.replica_identity if old else "d")
-            and t.replica_identity in "dfn"
+            t.replica_identity != (old.replica_identity if old else ReplicaIdentity.DEFAULT)
+            and t.replica_identity != ReplicaIdentity.INDEX
         ):
-            word = {"d": "DEFAULT", "f": "FULL", "n": "NOTHING"}[t.replica_identity]
+            word = ReplicaIdentity(t.replica_identity).name
             stmts.append(f"ALTER TABLE {q} REPLICA IDENTITY {word}")
         if t.comment != (old.comment if old else None):
             stmts.append(self._comment(f"TABLE {q}", t.comment))
@@ -234,9 +248,9 @@ class TableSteps(StepBase):
         if t.partition_of or t.inherits:
             requires += [k for k in self.ctx.source_requirements(change.key) if k[0] == "table"]
         yield step(
-            "TABLE",
+            Section.TABLE,
             change.key,
-            "create",
+            Action.CREATE,
             f"Create missing table {t.name}",
             self._create_table_sql(t),
             provides=provides,
@@ -265,7 +279,7 @@ class TableSteps(StepBase):
         )
         for obj in subobjects:
             key = _key(obj)
-            yield from self.creator[key[0]](Change(action="create", kind=key[0], key=key))
+            yield from self.creator[key[0]](Change.create(key))
 
     def _table_drop(self, change: Change, recreate: bool = False) -> Generated:
         """Keep the data: detach, free the names, drop what blocks live tables, rename."""
@@ -287,10 +301,10 @@ class TableSteps(StepBase):
         for con in parts:
             if not isinstance(con, Constraint):
                 continue
-            if con.constraint_type == "f":
+            if con.constraint_type == ConstraintType.FOREIGN_KEY:
                 stmts.append(f"ALTER TABLE {q} DROP CONSTRAINT {ident(con.name)}")
                 disturbs.append(_key(con))
-            elif con.constraint_type in "pux":
+            elif con.constraint_type in INDEX_BACKED:
                 stmts.append(
                     f"ALTER TABLE {q} RENAME CONSTRAINT {ident(con.name)} TO "
                     f"{ident(self.ctx.dropped(con.name))}"
@@ -322,14 +336,14 @@ class TableSteps(StepBase):
         if recreate:
             hazards.append(
                 hazard(
-                    "data_not_carried",
+                    HazardCode.DATA_NOT_CARRIED,
                     f"the new {t.name} starts empty: its rows stay in {new} (copy them over)",
                 )
             )
         yield step(
-            "TABLE",
+            Section.TABLE,
             change.key,
-            "rename",
+            Action.RENAME,
             f"Rename {why} {t.name} before drop (data preservation)",
             stmts,
             disturbs=disturbs,
@@ -342,10 +356,8 @@ class TableSteps(StepBase):
         src: Table = self.ctx.src[change.key]
         tgt: Table = self.ctx.tgt[change.key]
         if needs_replacement(change):
-            yield from self._table_drop(
-                Change(action="drop", kind="table", key=change.key), recreate=True
-            )
-            yield from self._table_create(Change(action="create", kind="table", key=change.key))
+            yield from self._table_drop(Change.drop(change.key), recreate=True)
+            yield from self._table_create(Change.create(change.key))
             yield PlanWarning(
                 f"table {src.name}: partitioning changed, so the old table was renamed and a new "
                 "one created; copy the rows over after verifying"
@@ -357,9 +369,9 @@ class TableSteps(StepBase):
         if "partition_of" in fields or "partition_bound" in fields:
             if tgt.partition_of:
                 yield step(
-                    "TABLE",
+                    Section.TABLE,
                     change.key,
-                    "detach",
+                    Action.DETACH,
                     f"Detach partition {src.name} (and drop its copies of the parent's indexes "
                     "and constraints, which detaching would leave behind as its own)",
                     [
@@ -381,9 +393,9 @@ class TableSteps(StepBase):
                 )
             if src.partition_of:
                 yield step(
-                    "TABLE",
+                    Section.TABLE,
                     change.key,
-                    "alter",
+                    Action.ALTER,
                     f"Attach partition {src.name}",
                     [f"ALTER TABLE {src.partition_of} ATTACH PARTITION {q} {src.partition_bound}"],
                     provides=[change.key],
@@ -418,9 +430,9 @@ class TableSteps(StepBase):
             stmts += self._not_null_renames(src, tgt)
         if stmts:
             yield step(
-                "TABLE",
+                Section.TABLE,
                 change.key,
-                "alter",
+                Action.ALTER,
                 f"Change table {src.name}",
                 stmts,
                 provides=[change.key],
@@ -459,9 +471,9 @@ class TableSteps(StepBase):
             provides.append(("default", schema, table, name))
         parents = [self._split_regclass(p, schema) for p in t.inherits]
         yield step(
-            "COLUMN",
+            Section.COLUMN,
             change.key,
-            "create",
+            Action.CREATE,
             f"Add missing column {table}.{name}",
             stmts,
             provides=provides,
@@ -480,9 +492,9 @@ class TableSteps(StepBase):
         name = self.ctx.dropped(f"{column}_not_null").replace("_dropped_", "_ddp_")
         key: Key = ("column", schema, table, column)
         yield step(
-            "COLUMN",
+            Section.COLUMN,
             key,
-            "alter",
+            Action.ALTER,
             f"Prepare NOT NULL on {table}.{column} (a NOT VALID check, validated online)",
             [
                 f"ALTER TABLE {q} ADD CONSTRAINT {ident(name)} CHECK ({ident(column)} IS NOT NULL) "
@@ -493,9 +505,9 @@ class TableSteps(StepBase):
             seq=5,
         )
         yield step(
-            "COLUMN",
+            Section.COLUMN,
             key,
-            "alter",
+            Action.ALTER,
             f"Set NOT NULL on {table}.{column} through the validated check",
             [
                 f"ALTER TABLE {q} VALIDATE CONSTRAINT {ident(name)}",
@@ -531,9 +543,9 @@ class TableSteps(StepBase):
             stmts.append(f"ALTER TABLE {q} ALTER COLUMN {col} DROP NOT NULL")
         stmts.append(f"ALTER TABLE {q} RENAME COLUMN {col} TO {ident(new)}")
         yield step(
-            "COLUMN",
+            Section.COLUMN,
             change.key,
-            "rename",
+            Action.RENAME,
             f"Rename extra column {table}.{name} before drop (data preservation)",
             stmts,
             disturbs=[change.key, ("default", schema, table, name)],
@@ -561,9 +573,9 @@ class TableSteps(StepBase):
         if c.not_null:
             stmts.append(f"ALTER TABLE {q} ALTER COLUMN {col} SET NOT NULL")
         return step(
-            "COLUMN",
+            Section.COLUMN,
             key,
-            "alter",
+            Action.ALTER,
             f"Store the values of virtual column {t.name}.{c.name} in a plain column",
             stmts,
             provides=[key],
@@ -608,9 +620,9 @@ class TableSteps(StepBase):
             check = ("convert", schema, table, c.name, old.data_type, c.data_type, mode)
             check += (conversion.compare,)
         return step(
-            "COLUMN",
+            Section.COLUMN,
             key,
-            "alter",
+            Action.ALTER,
             f"Change type of {table}.{c.name}",
             [f"ALTER TABLE {q} ALTER COLUMN {ident(c.name)} TYPE {c.data_type}{collate}{clause}"],
             check=check,
@@ -638,12 +650,12 @@ class TableSteps(StepBase):
         if {"generated", "virtual"} & fields and c.generated is not None:
             # a new expression, or STORED <-> VIRTUAL (PostgreSQL changes neither in place)
             if old.generated is None:  # a stored column becomes computed: keep the old values
-                yield from self._column_drop(Change(action="drop", kind="column", key=key))
+                yield from self._column_drop(Change.drop(key))
             else:
                 yield step(
-                    "COLUMN",
+                    Section.COLUMN,
                     key,
-                    "drop",
+                    Action.DROP,
                     f"Drop generated column {label} (recomputed)",
                     [f"ALTER TABLE {q} DROP COLUMN {col}"],
                     disturbs=[key, default_key],
@@ -652,15 +664,15 @@ class TableSteps(StepBase):
             if old.generated is None:
                 carried.append(
                     hazard(
-                        "data_not_carried",
+                        HazardCode.DATA_NOT_CARRIED,
                         f"{label} is computed from now on: its stored values stay in "
                         f"{self.ctx.dropped(name)}",
                     )
                 )
             yield step(
-                "COLUMN",
+                Section.COLUMN,
                 key,
-                "create",
+                Action.CREATE,
                 f"Add generated column {label}",
                 [f"ALTER TABLE {q} ADD COLUMN {column_sql(c, schema)}"],
                 provides=[key],
@@ -679,17 +691,16 @@ class TableSteps(StepBase):
             if old.identity_sequence:  # its sequence goes: a serial may take the name
                 frees.append((schema, old.identity_sequence))
         if stmts:
-            yield step(
-                "COLUMN", key, "alter", f"Change column {label}", stmts, disturbs=[key], frees=frees
-            )
+            note = f"Change column {label}"
+            yield step(Section.COLUMN, key, Action.ALTER, note, stmts, disturbs=[key], frees=frees)
         retype = bool(fields & {"data_type", "collation"})
         if old.default is not None and (
             retype or ("default" in fields) or ("identity" in fields and c.identity)
         ):
             yield step(
-                "COLUMN",
+                Section.COLUMN,
                 default_key,
-                "drop",
+                Action.DROP,
                 f"Drop default of {label}",
                 [f"ALTER TABLE {q} ALTER COLUMN {col} DROP DEFAULT"],
                 disturbs=[default_key],
@@ -703,9 +714,9 @@ class TableSteps(StepBase):
         if c.default is not None and (retype or "default" in fields):
             catch_up = self._catch_up(schema, table, name, sequence_of(c.default))
             yield step(
-                "COLUMN",
+                Section.COLUMN,
                 default_key,
-                "alter",
+                Action.ALTER,
                 f"Set default of {label}",
                 [f"ALTER TABLE {q} ALTER COLUMN {col} SET DEFAULT {c.default}", *catch_up],
                 provides=[default_key],
@@ -761,7 +772,7 @@ class TableSteps(StepBase):
                 catch_up = self._catch_up(schema, table, name, serial)
                 hazards.append(
                     hazard(
-                        "restarts_identity",
+                        HazardCode.RESTARTS_IDENTITY,
                         "restarts the identity's counter"
                         + (", then moves it past the column's values" if catch_up else ""),
                     )
@@ -782,9 +793,9 @@ class TableSteps(StepBase):
         stmts += self._column_extras(t, c, old)
         if stmts:
             yield step(
-                "COLUMN",
+                Section.COLUMN,
                 key,
-                "alter",
+                Action.ALTER,
                 f"Change column {label}",
                 stmts,
                 provides=[key],

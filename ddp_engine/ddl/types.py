@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from ddp_engine.ddl.base import StepBase
-from ddp_engine.diff import Change
-from ddp_engine.hazards import BEHAVIOUR, LOCK, MAY_FAIL, REWRITE, SCAN, hazard
+from ddp_engine.diff import Action, Change
+from ddp_engine.hazards import BEHAVIOUR, LOCK, MAY_FAIL, REWRITE, SCAN, HazardCode, hazard
 from ddp_engine.kinds import enum_rebuild
-from ddp_engine.model import Collation, Extension, Key, Schema, UserType
+from ddp_engine.model import Collation, Extension, Key, Schema, TypeKind, UserType
 from ddp_engine.sqltext import ident, literal, qualified, split_ident, unquote
-from ddp_engine.stepspec import Generated, PlanWarning, StepSpec, step
+from ddp_engine.stepspec import Generated, PlanWarning, Section, StepSpec, step
 
 
 class TypeSteps(StepBase):
@@ -20,9 +20,9 @@ class TypeSteps(StepBase):
         if s.comment is not None:
             stmts.append(self._comment(f"SCHEMA {ident(s.name)}", s.comment))
         yield step(
-            "SCHEMA",
+            Section.SCHEMA,
             change.key,
-            "create",
+            Action.CREATE,
             f"Create missing schema {s.name}",
             stmts,
             provides=[change.key],
@@ -33,10 +33,10 @@ class TypeSteps(StepBase):
         s: Schema = self.ctx.tgt[change.key]
         new = self.ctx.dropped(s.name)
         yield self._rename_away(
-            "SCHEMA",
+            Section.SCHEMA,
             change.key,
             f"Rename extra schema {s.name} and everything in it (data preservation)",
-            "SCHEMA",
+            Section.SCHEMA,
             ident(s.name),
             new,
             ident(new),
@@ -48,9 +48,9 @@ class TypeSteps(StepBase):
         tgt: Schema = self.ctx.tgt[change.key]
         if "comment" in change.fields:
             yield step(
-                "SCHEMA",
+                Section.SCHEMA,
                 change.key,
-                "alter",
+                Action.ALTER,
                 f"Comment on schema {src.name}",
                 [self._comment(f"SCHEMA {ident(src.name)}", src.comment)],
             )
@@ -62,9 +62,9 @@ class TypeSteps(StepBase):
     def _extension_create(self, change: Change) -> Generated:
         e: Extension = self.ctx.src[change.key]
         yield step(
-            "EXTENSION",
+            Section.EXTENSION,
             change.key,
-            "create",
+            Action.CREATE,
             f"Create missing extension {e.name}",
             [
                 f"CREATE EXTENSION IF NOT EXISTS {ident(e.name)} WITH SCHEMA "
@@ -83,9 +83,9 @@ class TypeSteps(StepBase):
             for schema, table, column in kept
         ]
         yield step(
-            "EXTENSION",
+            Section.EXTENSION,
             change.key,
-            "drop",
+            Action.DROP,
             f"Drop extra extension {e.name}"
             + (" (renamed columns of its types keep their values as text)" if kept else ""),
             [*stmts, f"DROP EXTENSION {ident(e.name)}"],
@@ -105,9 +105,9 @@ class TypeSteps(StepBase):
         if "version" in change.fields:
             stmts.append(f"ALTER EXTENSION {ident(e.name)} UPDATE TO {literal(e.version)}")
         yield step(
-            "EXTENSION",
+            Section.EXTENSION,
             change.key,
-            "alter",
+            Action.ALTER,
             f"Change extension {e.name}",
             stmts,
             provides=[change.key],
@@ -130,9 +130,9 @@ class TypeSteps(StepBase):
         if c.comment is not None:
             stmts.append(self._comment(f"COLLATION {q}", c.comment))
         yield step(
-            "TYPE",
+            Section.TYPE,
             change.key,
-            "create",
+            Action.CREATE,
             self._created(f"collation {c.name}", why),
             stmts,
             provides=[change.key],
@@ -143,7 +143,7 @@ class TypeSteps(StepBase):
         if not recreate and self._kept_users(change.key):
             new = self.ctx.dropped(c.name)
             yield self._rename_away(
-                "TYPE",
+                Section.TYPE,
                 change.key,
                 f"Rename extra collation {c.name}: renamed columns still use it",
                 "COLLATION",
@@ -153,9 +153,9 @@ class TypeSteps(StepBase):
             )
             return
         yield step(
-            "TYPE",
+            Section.TYPE,
             change.key,
-            "drop",
+            Action.DROP,
             f"Drop {'changed' if recreate else 'extra'} collation {c.name}",
             [f"DROP COLLATION {qualified(c.schema_name, c.name)}"],
             disturbs=[change.key],
@@ -164,18 +164,18 @@ class TypeSteps(StepBase):
     def _collation_alter(self, change: Change) -> Generated:
         c: Collation = self.ctx.src[change.key]
         yield step(
-            "TYPE",
+            Section.TYPE,
             change.key,
-            "alter",
+            Action.ALTER,
             f"Comment on collation {c.name}",
             [self._comment(f"COLLATION {qualified(c.schema_name, c.name)}", c.comment)],
         )
 
     def _type_sql(self, t: UserType) -> list[str]:
         q = qualified(t.schema_name, t.name)
-        if t.type_kind == "e":
+        if t.type_kind == TypeKind.ENUM:
             stmts = [f"CREATE TYPE {q} AS ENUM ({', '.join(literal(v) for v in t.labels)})"]
-        elif t.type_kind == "d":
+        elif t.type_kind == TypeKind.DOMAIN:
             parts = [f"CREATE DOMAIN {q} AS {t.base_type}"]
             if t.collation:
                 parts.append(f"COLLATE {t.collation}")
@@ -185,12 +185,12 @@ class TypeSteps(StepBase):
                 parts.append("NOT NULL")
             parts += [f"CONSTRAINT {c}" for c in t.constraints]
             stmts = [" ".join(parts)]
-        elif t.type_kind == "c":
+        elif t.type_kind == TypeKind.COMPOSITE:
             stmts = [f"CREATE TYPE {q} AS ({', '.join(t.attributes)})"]
         else:
             stmts = [f"CREATE TYPE {q} AS RANGE ({t.range_options})"]
         if t.comment is not None:
-            word = "DOMAIN" if t.type_kind == "d" else "TYPE"
+            word = "DOMAIN" if t.type_kind == TypeKind.DOMAIN else "TYPE"
             stmts.append(self._comment(f"{word} {q}", t.comment))
         for constraint, comment in t.constraint_comments:
             stmts.append(self._comment(f"CONSTRAINT {ident(constraint)} ON DOMAIN {q}", comment))
@@ -199,9 +199,9 @@ class TypeSteps(StepBase):
     def _type_create(self, change: Change) -> Generated:
         t: UserType = self.ctx.src[change.key]
         yield step(
-            "TYPE",
+            Section.TYPE,
             change.key,
-            "create",
+            Action.CREATE,
             f"Create missing type {t.name}",
             self._type_sql(t),
             provides=[change.key],
@@ -213,11 +213,11 @@ class TypeSteps(StepBase):
     def _type_drop(self, change: Change, recreate: bool = False) -> Generated:
         t: UserType = self.ctx.tgt[change.key]
         q = qualified(t.schema_name, t.name)
-        word = "DOMAIN" if t.type_kind == "d" else "TYPE"
+        word = "DOMAIN" if t.type_kind == TypeKind.DOMAIN else "TYPE"
         if self._kept_users(change.key):
             new = self.ctx.dropped(t.name)
             yield self._rename_away(
-                "TYPE",
+                Section.TYPE,
                 change.key,
                 f"Rename extra type {t.name}: kept columns still use it",
                 word,
@@ -228,9 +228,9 @@ class TypeSteps(StepBase):
             )
             return
         yield step(
-            "TYPE",
+            Section.TYPE,
             change.key,
-            "drop",
+            Action.DROP,
             f"Drop extra type {t.name}",
             [f"DROP {word} {q}"],
             disturbs=[change.key],
@@ -245,7 +245,7 @@ class TypeSteps(StepBase):
         if src.type_kind != tgt.type_kind or enum_rebuild(src, tgt, self.ctx.source_expressions):
             yield from self._rebuild_type(change.key, src, tgt)
             return
-        if src.type_kind == "e" and "labels" in fields:
+        if src.type_kind == TypeKind.ENUM and "labels" in fields:
             stmts = []
             for i, label in enumerate(src.labels):
                 if label in tgt.labels:
@@ -254,14 +254,14 @@ class TypeSteps(StepBase):
                 where = f" BEFORE {literal(following)}" if following else ""
                 stmts.append(f"ALTER TYPE {q} ADD VALUE {literal(label)}{where}")
             yield step(
-                "TYPE",
+                Section.TYPE,
                 change.key,
-                "alter",
+                Action.ALTER,
                 f"Add values to enum {src.name}",
                 stmts,
                 provides=[change.key],
             )
-        if src.type_kind == "d":
+        if src.type_kind == TypeKind.DOMAIN:
             stmts = []
             if "default" in fields:
                 stmts.append(
@@ -282,15 +282,15 @@ class TypeSteps(StepBase):
                 )
             if stmts:
                 yield step(
-                    "TYPE",
+                    Section.TYPE,
                     change.key,
-                    "alter",
+                    Action.ALTER,
                     f"Change domain {src.name}",
                     stmts,
                     provides=[change.key],
                     hazards=hazards,
                 )
-        if src.type_kind == "c" and "attributes" in fields:
+        if src.type_kind == TypeKind.COMPOSITE and "attributes" in fields:
             dropped = [split_ident(a)[0] for a in tgt.attributes if a not in src.attributes]
             stmts = [f"ALTER TYPE {q} DROP ATTRIBUTE {a}" for a in dropped]
             stmts += [
@@ -309,22 +309,22 @@ class TypeSteps(StepBase):
             if dropped and stored_in:
                 hazards.append(
                     hazard(
-                        "data_not_carried",
+                        HazardCode.DATA_NOT_CARRIED,
                         f"the values of {', '.join(dropped)} stored in "
                         f"{', '.join(stored_in)} are dropped with the attribute",
                     )
                 )
             yield step(
-                "TYPE",
+                Section.TYPE,
                 change.key,
-                "alter",
+                Action.ALTER,
                 f"Change composite type {src.name}",
                 stmts,
                 provides=[change.key],
                 disturbs=[change.key],  # a type it drops an attribute of may then go
                 hazards=hazards,
             )
-        if src.type_kind == "r" and "range_options" in fields:
+        if src.type_kind == TypeKind.RANGE and "range_options" in fields:
             yield PlanWarning(f"range type {src.name}: its definition differs; recreate it by hand")
         if "constraint_comments" in fields:
             old_comments, new_comments = (
@@ -333,9 +333,9 @@ class TypeSteps(StepBase):
             )
             live = {unquote(split_ident(c)[0]) for c in src.constraints}
             yield step(
-                "TYPE",
+                Section.TYPE,
                 change.key,
-                "alter",
+                Action.ALTER,
                 f"Comments on the constraints of domain {src.name}",
                 [
                     self._comment(f"CONSTRAINT {ident(name)} ON DOMAIN {q}", new_comments.get(name))
@@ -346,11 +346,11 @@ class TypeSteps(StepBase):
                 seq=3,
             )
         if "comment" in fields:
-            word = "DOMAIN" if src.type_kind == "d" else "TYPE"
+            word = "DOMAIN" if src.type_kind == TypeKind.DOMAIN else "TYPE"
             yield step(
-                "TYPE",
+                Section.TYPE,
                 change.key,
-                "alter",
+                Action.ALTER,
                 f"Comment on type {src.name}",
                 [self._comment(f"{word} {q}", src.comment)],
                 seq=2,
@@ -364,22 +364,22 @@ class TypeSteps(StepBase):
         """Rename the old type away, create the new one, move every column over, drop the old."""
         q = qualified(src.schema_name, src.name)
         old = self.ctx.dropped(src.name)
-        word = "DOMAIN" if tgt.type_kind == "d" else "TYPE"
+        word = "DOMAIN" if tgt.type_kind == TypeKind.DOMAIN else "TYPE"
         # a renamed (kept) column still using the old type: the old type goes with that column
         kept = bool(self._kept_users(key))
         yield step(
-            "TYPE",
+            Section.TYPE,
             key,
-            "rename",
+            Action.RENAME,
             f"Rebuild type {src.name}: rename the old one away",
             [f"ALTER {word} {q} RENAME TO {ident(old)}"],
             disturbs=[key],
             frees=[(src.schema_name, src.name)],
         )
         create = step(
-            "TYPE",
+            Section.TYPE,
             key,
-            "create",
+            Action.CREATE,
             f"Rebuild type {src.name}: create it anew",
             self._type_sql(src),
             provides=[key],
@@ -397,21 +397,21 @@ class TypeSteps(StepBase):
             cast = "text[]" if array else "text"
             check: tuple[str, ...] = ()
             uncounted = []
-            if src.type_kind == tgt.type_kind == "e" and self._existing(dep[1], dep[2]):
+            if src.type_kind == tgt.type_kind == TypeKind.ENUM and self._existing(dep[1], dep[2]):
                 # a value whose label the rebuilt enum lacks fails the move
                 check = ("labels", dep[1], dep[2], dep[3], "array" if array else "", *src.labels)
             elif self._existing(dep[1], dep[2]):
                 uncounted.append(
                     hazard(
-                        "values_change",
+                        HazardCode.VALUES_CHANGE,
                         f"the values of {dep[2]}.{dep[3]} move through text to a type of another "
                         "kind: not counted",
                     )
                 )
             move = step(
-                "COLUMN",
+                Section.COLUMN,
                 dep,
-                "alter",
+                Action.ALTER,
                 f"Move {dep[2]}.{dep[3]} to the rebuilt type {src.name}",
                 [
                     f"ALTER TABLE {qualified(dep[1], dep[2])} ALTER COLUMN {ident(dep[3])} TYPE "
@@ -428,9 +428,9 @@ class TypeSteps(StepBase):
         if kept:
             return
         yield step(
-            "TYPE",
+            Section.TYPE,
             key,
-            "alter",
+            Action.ALTER,
             f"Rebuild type {src.name}: drop the old one",
             [f"DROP {word} {qualified(src.schema_name, old)}"],
             disturbs=[key],
