@@ -116,6 +116,18 @@ class Lookups(NamedTuple):
         return cls(snapshot, index_snapshot(snapshot), _grouped(snapshot.dependencies, 1))
 
 
+def pair_lookups(
+    source: Snapshot, target: Snapshot, given: tuple[Lookups | None, Lookups | None]
+) -> tuple[Lookups, Lookups]:
+    """Each side's lookups: the ones given where made from that very snapshot, else new."""
+    src, tgt = given
+    if src is None or src.snapshot is not source:
+        src = Lookups.of_source(source)
+    if tgt is None or tgt.snapshot is not target:
+        tgt = Lookups.of_target(target)
+    return src, tgt
+
+
 def _grouped(edges: Iterable[tuple[Key, Key]], by: int) -> dict[Key, list[Key]]:
     """(dependent, referenced) edges grouped by one end (``by`` 0 or 1), listing the other."""
     graph: dict[Key, list[Key]] = defaultdict(list)

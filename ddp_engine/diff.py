@@ -113,6 +113,9 @@ _KEY_LAYOUT: dict[type, tuple[Kind, tuple[str, str, str]]] = {
 }
 
 
+#: What differs between two snapshots, in listing order (the diff stage's output).
+Changes = tuple[Change, ...]
+
 #: Objects of one snapshot by key, per Snapshot attribute (``OBJECT_KINDS``).
 SnapshotIndex = dict[str, dict[Key, Any]]
 
@@ -138,9 +141,10 @@ def diff(
     target: Snapshot,
     privileges: bool = True,
     indexes: tuple[SnapshotIndex, SnapshotIndex] | None = None,
-) -> list[Change]:
+) -> Changes:
     """All differences between ``source`` (desired) and ``target`` (current); ``indexes`` are
-    their ``index_snapshot`` when the caller has them already."""
+    their ``index_snapshot`` when the caller has them already. ``privileges=False`` leaves
+    grants out of the comparison."""
     source_index, target_index = indexes or (index_snapshot(source), index_snapshot(target))
     ignore = {"owner", "not_null_inherited", "cloned_indexes", "cloned_constraints"}
     if not privileges:
@@ -173,7 +177,7 @@ def diff(
                     changes.append(Change(action=Action.ALTER, kind=kind, key=key, fields=fields))
                 if attr == "tables":
                     changes.extend(column_changes(src[key], tgt[key], ignore))
-    return changes
+    return tuple(changes)
 
 
 def column_changes(source: Table, target: Table, ignore: set[str]) -> list[Change]:

@@ -21,8 +21,8 @@ from datetime import UTC, datetime
 from pydantic import BaseModel, ConfigDict
 
 from ddp_engine import ddl
-from ddp_engine.context import ConversionReader, Lookups, PlanContext
-from ddp_engine.diff import Action, Change, diff
+from ddp_engine.context import ConversionReader, Lookups, PlanContext, pair_lookups
+from ddp_engine.diff import Action, Change, Changes, diff
 from ddp_engine.graph import Graph
 from ddp_engine.hazards import Hazard, HazardCode, refused
 from ddp_engine.kinds import REBUILDABLE, needs_replacement
@@ -369,8 +369,13 @@ def make_plan(
     target_fingerprint: str | None = None,
     lookups: tuple[Lookups | None, Lookups | None] = (None, None),
     conversions: ConversionReader | None = None,
+    changes: Changes | None = None,
 ) -> Plan:
-    """Diff two snapshots and order the statements that make the target match the source.
+    """Order the statements that make the target match the source.
+
+    ``changes`` is the diff stage's output for these two snapshots (sync.py runs the stage and
+    passes it); without it, or when the source is relabelled here, the snapshots are diffed
+    first.
 
     In single-schema mode ``source_schema`` names the source's schema: a source that still
     holds it is relabelled to ``target_schema`` first (relabel.py; sync.py does it before the
@@ -385,13 +390,11 @@ def make_plan(
         renamed_from = source_schema
         if any(s.name == source_schema for s in source.schemas):
             source = relabel(source, source_schema, target_schema)
+            changes = None  # diffed as relabelled
     generated_at, stamp = timestamps(now)
-    src, tgt = lookups
-    if src is None or src.snapshot is not source:
-        src = Lookups.of_source(source)
-    if tgt is None or tgt.snapshot is not target:
-        tgt = Lookups.of_target(target)
-    changes = diff(source, target, privileges, (src.objects, tgt.objects))
+    src, tgt = pair_lookups(source, target, lookups)
+    if changes is None:
+        changes = diff(source, target, privileges, (src.objects, tgt.objects))
     ctx = PlanContext(
         src,
         tgt,

@@ -1,6 +1,6 @@
 """The engine's front door: the same calls, in the same order, for the CLI and Dagster.
 
-introspect both sides (in parallel) → make_plan → render_script → (apply_plan → re-diff).
+introspect both sides (in parallel) → diff → make_plan → render_script → (apply_plan → re-diff).
 """
 
 from __future__ import annotations
@@ -17,14 +17,16 @@ from pydantic import BaseModel, ConfigDict
 
 from ddp_engine.apply import apply_plan
 from ddp_engine.connect import SessionLimits
+from ddp_engine.context import Lookups, pair_lookups
 from ddp_engine.conversions import TargetConversions
 from ddp_engine.crossversion import mark_unsettled, same_major, settle_texts, strip_privileges
 from ddp_engine.datacheck import run_data_checks, unchecked
+from ddp_engine.diff import diff
 from ddp_engine.errors import DdpError
 from ddp_engine.hazards import HazardCode
 from ddp_engine.introspect import blocked_read, introspect
 from ddp_engine.model import Snapshot
-from ddp_engine.plan import Lookups, Plan, make_plan
+from ddp_engine.plan import Plan, make_plan
 from ddp_engine.relabel import relabel
 from ddp_engine.render import render_script
 from ddp_engine.settings import ConnectionSettings
@@ -148,6 +150,8 @@ def plan_from_snapshots(
         constraints=constraints,
     )
     conversions = TargetConversions(target_settings, options.limits())
+    lookups = pair_lookups(source, target, lookups)
+    changes = diff(source, target, options.privileges, (lookups[0].objects, lookups[1].objects))
     plan = make_plan(
         source,
         target,
@@ -163,6 +167,7 @@ def plan_from_snapshots(
         target_fingerprint=fingerprint,
         lookups=lookups,
         conversions=conversions,
+        changes=changes,
     )
     plan = mark_unsettled(plan, unsettled, major_of(target.server_version))
     if conversions.time_zone is not None:

@@ -1,0 +1,43 @@
+"""The diff is a stage of its own: the planner orders the Changes it is given (no server)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from ddp_engine.diff import Action, Change, diff
+from ddp_engine.model import Column, Snapshot, Table
+from ddp_engine.plan import Plan, make_plan
+
+NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+SOURCE = Snapshot(
+    server_version=150000,
+    tables=(Table(schema_name="public", name="t", columns=(Column("a", "integer"),)),),
+)
+TARGET = Snapshot(server_version=150000)
+
+
+def plan(changes: tuple[Change, ...] | None = None) -> Plan:
+    return make_plan(
+        SOURCE,
+        TARGET,
+        source_label="s",
+        target_label="t",
+        target_schema="public",
+        privileges=False,
+        now=NOW,
+        changes=changes,
+    )
+
+
+def test_diff_says_what_differs_and_nothing_about_sql() -> None:
+    changes = diff(SOURCE, TARGET)
+    assert changes == (
+        Change(action=Action.CREATE, kind="table", key=("table", "public", "t", "")),
+    )
+    assert diff(SOURCE, SOURCE) == ()
+
+
+def test_the_planner_orders_the_changes_it_is_given() -> None:
+    assert plan(diff(SOURCE, TARGET)) == plan()
+    assert [s.note for s in plan().steps] == ["Create missing table t"]
+    assert plan(()).is_empty  # given no changes, it makes no steps of its own
