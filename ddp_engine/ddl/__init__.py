@@ -14,7 +14,11 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from ddp_engine.context import PlanContext
+from ddp_engine.ddl.columns import ColumnSteps
+from ddp_engine.ddl.constraints import ConstraintSteps
 from ddp_engine.ddl.objects import ObjectSteps
+from ddp_engine.ddl.schemas import SchemaSteps
+from ddp_engine.ddl.sequences import SequenceSteps
 from ddp_engine.ddl.tables import TableSteps
 from ddp_engine.ddl.types import TypeSteps
 from ddp_engine.diff import Action, Change
@@ -33,7 +37,15 @@ class KindSteps(NamedTuple):
     alter: Callable[[Change], Generated]
 
 
-class StepBuilder(TypeSteps, TableSteps, ObjectSteps):
+class StepBuilder(
+    SchemaSteps,
+    TypeSteps,
+    SequenceSteps,
+    TableSteps,
+    ColumnSteps,
+    ConstraintSteps,
+    ObjectSteps,
+):
     """The step specs of each change (see the module docstring)."""
 
     def __init__(self, ctx: PlanContext, reached: frozenset[Key] = frozenset()) -> None:

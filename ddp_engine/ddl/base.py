@@ -179,6 +179,22 @@ class StepBase:
     def _comment(self, what: str, comment: str | None) -> str:
         return f"COMMENT ON {what} IS {literal(comment) if comment is not None else 'NULL'}"
 
+    def _column_extras(self, t: Table, c: Column, old: Column | None) -> list[str]:
+        """Statistics, storage and comment of a column (new, or changed from ``old``)."""
+        q = qualified(t.schema_name, t.name)
+        stmts = []
+        if c.statistics != (old.statistics if old else None):
+            stmts.append(
+                f"ALTER TABLE {q} ALTER COLUMN {ident(c.name)} SET STATISTICS "
+                f"{c.statistics if c.statistics is not None else -1}"
+            )
+        if c.storage is not None and c.storage != (old.storage if old else None):
+            word = {"p": "PLAIN", "e": "EXTERNAL", "m": "MAIN", "x": "EXTENDED"}[c.storage]
+            stmts.append(f"ALTER TABLE {q} ALTER COLUMN {ident(c.name)} SET STORAGE {word}")
+        if c.comment != (old.comment if old else None):
+            stmts.append(self._comment(f"COLUMN {q}.{ident(c.name)}", c.comment))
+        return stmts
+
     def _privileges(
         self,
         kind: str,
