@@ -14,10 +14,11 @@ from typing import Any, NamedTuple
 
 from ddp_engine import kinds
 from ddp_engine.conversions import UNKNOWN, Conversion
-from ddp_engine.diff import OBJECT_KINDS, Action, Change, SnapshotIndex, index_snapshot
+from ddp_engine.diff import Action, Change, SnapshotIndex, index_snapshot
 from ddp_engine.hazards import Hazard, HazardCode, hazard
 from ddp_engine.model import Function, Key, Kind, Snapshot, Table
 from ddp_engine.qualifiers import body_names_schema
+from ddp_engine.registry import KINDS
 from ddp_engine.sqltext import dropped_name, ident
 
 #: Asks the target how each (old type, new type) pair converts (conversions.read_modes); the
@@ -87,8 +88,8 @@ class ObjectIndex(Mapping[Key, Any]):
         return sum(map(len, self.by_kind.values()))
 
 
-#: Snapshot attribute of each object kind (the inverse of diff.OBJECT_KINDS).
-_ATTR_OF_KIND: dict[str, str] = {kind: attr for attr, kind in OBJECT_KINDS.items()}
+#: Snapshot attribute of each object kind.
+_ATTR_OF_KIND: dict[str, str] = {spec.kind: spec.attr for spec in KINDS}
 
 
 class Lookups(NamedTuple):

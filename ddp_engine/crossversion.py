@@ -21,21 +21,12 @@ import psycopg
 from psycopg import sql
 from pydantic import BaseModel
 
+from ddp_engine.codes import INDEX_BACKED, ConstraintType
 from ddp_engine.connect import SessionLimits, connect
 from ddp_engine.diff import index_objects
 from ddp_engine.hazards import Hazard, HazardCode, hazard
 from ddp_engine.introspect import introspect
-from ddp_engine.model import (
-    INDEX_BACKED,
-    Column,
-    Constraint,
-    ConstraintType,
-    Key,
-    Schema,
-    Sequence,
-    Snapshot,
-    View,
-)
+from ddp_engine.model import Column, Constraint, Key, Schema, Sequence, Snapshot, View
 from ddp_engine.plan import Plan, make_plan
 from ddp_engine.render import prelude
 from ddp_engine.settings import ConnectionSettings

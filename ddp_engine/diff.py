@@ -14,38 +14,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from ddp_engine.model import (
-    Collation,
-    Constraint,
-    Index,
-    Key,
-    Kind,
-    Policy,
-    Sequence,
-    Snapshot,
-    Table,
-    Trigger,
-    UserType,
-    View,
-    field_names,
-    object_key,
-)
-
-#: Snapshot attributes compared as whole objects → the kind of their changes, in listing order.
-OBJECT_KINDS = {
-    "schemas": Kind.SCHEMA,
-    "extensions": Kind.EXTENSION,
-    "collations": Kind.COLLATION,
-    "types": Kind.TYPE,
-    "sequences": Kind.SEQUENCE,
-    "tables": Kind.TABLE,
-    "functions": Kind.FUNCTION,
-    "views": Kind.VIEW,
-    "constraints": Kind.CONSTRAINT,
-    "indexes": Kind.INDEX,
-    "triggers": Kind.TRIGGER,
-    "policies": Kind.POLICY,
-}
+from ddp_engine.model import Key, Kind, Snapshot, Table, field_names
+from ddp_engine.registry import OBJECT_KINDS, SPEC_OF_MODEL, object_key
 
 
 class Action(StrEnum):
@@ -91,26 +61,11 @@ def index_objects(objects: tuple[Any, ...]) -> dict[Key, Any]:
     zip): a big catalog has a hundred thousand objects a side."""
     if not objects:
         return {}
-    layout = _KEY_LAYOUT.get(type(objects[0]))
-    if layout is None:
+    spec = SPEC_OF_MODEL.get(type(objects[0]))
+    if spec is None:
         return {object_key(o): o for o in objects}
-    kind, names = layout
-    parts = [map(attrgetter(name), objects) if name else repeat("") for name in names]
-    return dict(zip(zip(repeat(kind), *parts), objects, strict=True))
-
-
-#: Kind and attributes of the key (model.object_key) where all are plain attributes.
-_KEY_LAYOUT: dict[type, tuple[Kind, tuple[str, str, str]]] = {
-    Table: (Kind.TABLE, ("schema_name", "name", "")),
-    View: (Kind.VIEW, ("schema_name", "name", "")),
-    Sequence: (Kind.SEQUENCE, ("schema_name", "name", "")),
-    Constraint: (Kind.CONSTRAINT, ("schema_name", "table", "name")),
-    Index: (Kind.INDEX, ("schema_name", "name", "")),
-    Trigger: (Kind.TRIGGER, ("schema_name", "table", "name")),
-    Policy: (Kind.POLICY, ("schema_name", "table", "name")),
-    UserType: (Kind.TYPE, ("schema_name", "name", "")),
-    Collation: (Kind.COLLATION, ("schema_name", "name", "")),
-}
+    parts = [map(attrgetter(name), objects) if name else repeat("") for name in spec.key]
+    return dict(zip(zip(repeat(spec.kind), *parts), objects, strict=True))
 
 
 #: What differs between two snapshots, in listing order (the diff stage's output).

@@ -23,6 +23,7 @@ from typing import Any
 
 import psycopg
 
+from ddp_engine.codes import TypeKind
 from ddp_engine.connect import SessionLimits, connect
 from ddp_engine.errors import DdpError
 from ddp_engine.model import (
@@ -39,7 +40,6 @@ from ddp_engine.model import (
     Snapshot,
     Table,
     Trigger,
-    TypeKind,
     Unsupported,
     UserType,
     View,

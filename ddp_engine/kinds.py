@@ -2,7 +2,9 @@
 
 The planner asks these questions before any SQL is written: whether an ``alter`` of a kind
 means dropping the object and creating it again, whether a table must be replaced, and which
-kinds hold no data (so are rebuilt when something they stand on changes).
+kinds hold no data (so are rebuilt when something they stand on changes). The answers come
+from each kind's description (registry.py); an enum's, which depends on its labels and on
+what uses them, is worked out here.
 """
 
 from __future__ import annotations
@@ -10,39 +12,28 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ddp_engine.codes import TypeKind
 from ddp_engine.diff import Action, Change
-from ddp_engine.model import Function, Kind, TypeKind, UserType
+from ddp_engine.model import Kind, UserType
+from ddp_engine.registry import KINDS, SPEC_OF
 
-#: Fields whose change is a comment or a grant: never a reason to rebuild.
-COSMETIC = {"comment", "acl", "column_comments", "column_acls"}
-#: Kinds whose ``alter`` (beyond COSMETIC fields) drops the object and creates it again.
-RECREATED_ON_ALTER = {
-    Kind.VIEW,
-    Kind.CONSTRAINT,
-    Kind.INDEX,
-    Kind.TRIGGER,
-    Kind.POLICY,
-    Kind.FUNCTION,
-    Kind.COLLATION,
-}
-#: Kinds that hold no data: dropped and recreated when something they depend on is disturbed.
-REBUILDABLE = {
-    Kind.VIEW,
-    Kind.CONSTRAINT,
-    Kind.INDEX,
-    Kind.TRIGGER,
-    Kind.POLICY,
-    Kind.DEFAULT,
-    Kind.FUNCTION,
-}
+#: Kinds whose ``alter`` may drop the object and create it again (``alter_recreates``).
+RECREATED_ON_ALTER = frozenset(
+    spec.kind for spec in KINDS if spec.in_place is not None or spec.recreated_by
+)
+#: Kinds that hold no data: dropped and recreated when something they depend on is disturbed
+#: (a column's default too, which is no object of its own in a snapshot).
+REBUILDABLE = frozenset(
+    {spec.kind for spec in KINDS if spec.rebuilt_with_dependencies} | {Kind.DEFAULT}
+)
 
 
 def needs_replacement(change: Change) -> bool:
     """A table whose partitioning changes cannot be altered: it is renamed and created anew."""
     return (
-        change.kind == Kind.TABLE
-        and change.action == Action.ALTER
-        and bool({"partitioned", "partition_key"} & set(change.fields))
+        change.action == Action.ALTER
+        and change.kind == Kind.TABLE
+        and bool(SPEC_OF[Kind.TABLE].replaced_by & set(change.fields))
     )
 
 
@@ -52,28 +43,10 @@ def alter_recreates(
     """Whether an ``alter`` of this kind drops the object and creates it again; ``new`` and
     ``old`` are the source's and the target's object, ``source_expressions`` the source's
     expression texts (read only for an enum that gains labels)."""
-    fields = set(change.fields)
-    if change.kind in (
-        Kind.VIEW,
-        Kind.CONSTRAINT,
-        Kind.INDEX,
-        Kind.TRIGGER,
-        Kind.POLICY,
-        Kind.COLLATION,
-    ):
-        if change.kind == Kind.TRIGGER and fields <= COSMETIC | {"enabled"}:
-            return False
-        return not fields <= COSMETIC
-    if change.kind == Kind.FUNCTION:
-        return not function_replaceable(new, old)
     if change.kind == Kind.TYPE:
         return enum_rebuild(new, old, source_expressions)
-    return False
-
-
-def function_replaceable(src: Function, tgt: Function) -> bool:
-    """CREATE OR REPLACE keeps the result type, argument names and defaults, and the kind."""
-    return (src.kind, src.result_type, src.arguments) == (tgt.kind, tgt.result_type, tgt.arguments)
+    spec = SPEC_OF.get(change.kind)
+    return spec is not None and spec.recreates(change.fields)
 
 
 def enum_rebuild(src: UserType, tgt: UserType, source_expressions: Callable[[], str]) -> bool:

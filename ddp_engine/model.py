@@ -11,11 +11,18 @@ server sent them: two equal schemas have equal fingerprints, not always equal ed
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from enum import StrEnum
 from typing import Any, NamedTuple, Self
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter
+
+from ddp_engine.codes import (
+    ConstraintType,
+    FunctionKind,
+    ReplicaIdentity,
+    TriggerState,
+    TypeKind,
+)
 
 Key = tuple[str, str, str, str]
 
@@ -39,60 +46,6 @@ class Kind(StrEnum):
     POLICY = "policy"
     ACL = "acl"  # the key of a step that grants or revokes
     OWNED = "owned"  # the key of a step that sets a sequence's OWNED BY
-
-
-# The catalog's one-letter codes, named. Models built by ``trusted`` hold the plain letters,
-# validated ones the members: they compare and hash alike, and serialise to the same JSON.
-
-
-class ConstraintType(StrEnum):
-    """pg_constraint.contype."""
-
-    PRIMARY_KEY = "p"
-    UNIQUE = "u"
-    CHECK = "c"
-    FOREIGN_KEY = "f"
-    EXCLUSION = "x"
-
-
-#: Constraints backed by an index, whose name is the index's (a name they claim and free).
-INDEX_BACKED = (ConstraintType.PRIMARY_KEY, ConstraintType.UNIQUE, ConstraintType.EXCLUSION)
-
-
-class FunctionKind(StrEnum):
-    """pg_proc.prokind."""
-
-    FUNCTION = "f"
-    PROCEDURE = "p"
-    AGGREGATE = "a"
-    WINDOW = "w"
-
-
-class TypeKind(StrEnum):
-    """pg_type.typtype of the user types DDP reads."""
-
-    ENUM = "e"
-    DOMAIN = "d"
-    COMPOSITE = "c"
-    RANGE = "r"
-
-
-class ReplicaIdentity(StrEnum):
-    """pg_class.relreplident."""
-
-    DEFAULT = "d"
-    FULL = "f"
-    NOTHING = "n"
-    INDEX = "i"
-
-
-class TriggerState(StrEnum):
-    """pg_trigger.tgenabled."""
-
-    ORIGIN = "O"  # enabled (the default)
-    DISABLED = "D"
-    REPLICA = "R"
-    ALWAYS = "A"
 
 
 class _Frozen(BaseModel):
@@ -436,28 +389,3 @@ def field_names(obj: Any) -> tuple[str, ...]:
     if isinstance(obj, Column):
         return Column._fields
     return tuple(type(obj).model_fields)
-
-
-def object_key(obj: Any) -> Key:
-    """The dependency key of a modelled object."""
-    try:
-        return _KEY_OF[type(obj)](obj)
-    except KeyError:
-        raise TypeError(f"not a modelled object: {type(obj).__name__}") from None
-
-
-#: One lookup per object instead of a chain of isinstance tests (called for every object).
-_KEY_OF: dict[type, Callable[[Any], Key]] = {
-    Table: lambda o: ("table", o.schema_name, o.name, ""),
-    View: lambda o: ("view", o.schema_name, o.name, ""),
-    Sequence: lambda o: ("sequence", o.schema_name, o.name, ""),
-    Constraint: lambda o: ("constraint", o.schema_name, o.table, o.name),
-    Index: lambda o: ("index", o.schema_name, o.name, ""),
-    Function: lambda o: ("function", o.schema_name, o.signature, ""),
-    Trigger: lambda o: ("trigger", o.schema_name, o.table, o.name),
-    Policy: lambda o: ("policy", o.schema_name, o.table, o.name),
-    UserType: lambda o: ("type", o.schema_name, o.name, ""),
-    Collation: lambda o: ("collation", o.schema_name, o.name, ""),
-    Extension: lambda o: ("extension", "", o.name, ""),
-    Schema: lambda o: ("schema", "", o.name, ""),
-}

@@ -27,8 +27,9 @@ from ddp_engine.graph import Graph
 from ddp_engine.hazards import Hazard, HazardCode, refused
 from ddp_engine.kinds import REBUILDABLE, needs_replacement
 from ddp_engine.model import Key, Kind, Snapshot, Table, Unsupported
+from ddp_engine.registry import Section
 from ddp_engine.relabel import relabel
-from ddp_engine.stepspec import Emitted, PlanWarning, Section, Step, StepSpec
+from ddp_engine.stepspec import Emitted, PlanWarning, Step, StepSpec
 
 #: Sections of the script, in order (stepspec.Section).
 SECTIONS = tuple(Section)

@@ -25,7 +25,8 @@ from typing import Any
 
 from pglast import ast, keywords, parser
 
-from ddp_engine.model import Function, FunctionKind, Key
+from ddp_engine.codes import FunctionKind
+from ddp_engine.model import Function, Key
 from ddp_engine.sqltext import ident, literal, split_ident, unquote
 
 #: How each kind of text becomes a statement the grammar accepts: (prefix, suffix).

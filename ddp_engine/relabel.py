@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ddp_engine.codes import FunctionKind
 from ddp_engine.errors import DdpError
 from ddp_engine.model import (
     Collation,
@@ -18,7 +19,6 @@ from ddp_engine.model import (
     Constraint,
     Extension,
     Function,
-    FunctionKind,
     Index,
     Policy,
     Sequence,

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict
@@ -19,25 +18,7 @@ from pydantic import BaseModel, ConfigDict
 from ddp_engine.diff import Action
 from ddp_engine.hazards import Hazard
 from ddp_engine.model import Key
-
-
-class Section(StrEnum):
-    """Sections of the script, in order. The seed's six come in the seed's order; kinds that
-    others stand on come first, kinds that stand on tables and functions after."""
-
-    SCHEMA = "SCHEMA"
-    EXTENSION = "EXTENSION"
-    TYPE = "TYPE"
-    SEQUENCE = "SEQUENCE"
-    TABLE = "TABLE"
-    COLUMN = "COLUMN"
-    FUNCTION = "FUNCTION/PROCEDURE"
-    CONSTRAINT = "CONSTRAINT"
-    INDEX = "INDEX"
-    TRIGGER = "TRIGGER"
-    VIEW = "VIEW"
-    POLICY = "POLICY"
-    PRIVILEGE = "PRIVILEGE"
+from ddp_engine.registry import Section
 
 
 class Step(BaseModel):

@@ -8,20 +8,10 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
+from ddp_engine.codes import ConstraintType, FunctionKind, TriggerState
 from ddp_engine.diff import Action, Change
 from ddp_engine.hazards import HazardCode, parse_allowed
-from ddp_engine.model import (
-    Column,
-    Constraint,
-    ConstraintType,
-    Function,
-    FunctionKind,
-    Kind,
-    Snapshot,
-    Table,
-    Trigger,
-    TriggerState,
-)
+from ddp_engine.model import Column, Constraint, Function, Kind, Snapshot, Table, Trigger
 from ddp_engine.plan import Plan, make_plan
 from ddp_engine.stepspec import Section
 

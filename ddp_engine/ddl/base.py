@@ -11,20 +11,13 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from ddp_engine.codes import FunctionKind, TriggerState, TypeKind
 from ddp_engine.context import PlanContext
 from ddp_engine.diff import Action
 from ddp_engine.hazards import KEPT, PRIVILEGES
 from ddp_engine.kinds import needs_replacement
-from ddp_engine.model import (
-    Column,
-    FunctionKind,
-    Key,
-    Kind,
-    Table,
-    TriggerState,
-    TypeKind,
-    object_key,
-)
+from ddp_engine.model import Column, Key, Kind, Table
+from ddp_engine.registry import object_key
 from ddp_engine.sqltext import ident, literal, qualified, split_ident, unquote
 from ddp_engine.stepspec import Generated, Section, StepSpec, step
 

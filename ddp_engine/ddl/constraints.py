@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
+from ddp_engine.codes import INDEX_BACKED, ConstraintType
 from ddp_engine.ddl.base import StepBase
 from ddp_engine.diff import Action, Change
 from ddp_engine.hazards import BLOCKS_WRITES, LOCK, MAY_FAIL, SCAN
-from ddp_engine.model import (
-    INDEX_BACKED,
-    Constraint,
-    ConstraintType,
-    Index,
-    Key,
-)
+from ddp_engine.model import Constraint, Index, Key
 from ddp_engine.sqltext import ident, qualified
 from ddp_engine.stepspec import Generated, Section, step
 

@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
+from ddp_engine.codes import FunctionKind, TriggerState
 from ddp_engine.ddl.base import FUNCTION_WORD, TRIGGER_STATE, StepBase
 from ddp_engine.diff import Action, Change
 from ddp_engine.hazards import BEHAVIOUR
-from ddp_engine.kinds import COSMETIC
-from ddp_engine.model import (
-    Function,
-    FunctionKind,
-    Policy,
-    Trigger,
-    TriggerState,
-    View,
-)
+from ddp_engine.model import Function, Policy, Trigger, View
+from ddp_engine.registry import COSMETIC
 from ddp_engine.sqltext import ident, qualified
 from ddp_engine.stepspec import Generated, PlanWarning, Section, step
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ddp_engine.codes import INDEX_BACKED, ConstraintType, ReplicaIdentity
 from ddp_engine.ddl.base import (
     StepBase,
     _key,
@@ -10,17 +11,7 @@ from ddp_engine.ddl.base import (
 from ddp_engine.diff import Action, Change
 from ddp_engine.hazards import KEPT, LOCK, MAY_FAIL, REWRITE, SCAN, HazardCode, hazard
 from ddp_engine.kinds import needs_replacement
-from ddp_engine.model import (
-    INDEX_BACKED,
-    Constraint,
-    ConstraintType,
-    Index,
-    Key,
-    Policy,
-    ReplicaIdentity,
-    Table,
-    Trigger,
-)
+from ddp_engine.model import Constraint, Index, Key, Policy, Table, Trigger
 from ddp_engine.sqltext import ident, qualified
 from ddp_engine.stepspec import Generated, PlanWarning, Section, step
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from ddp_engine.codes import TypeKind
 from ddp_engine.ddl.base import StepBase
 from ddp_engine.diff import Action, Change
 from ddp_engine.hazards import LOCK, MAY_FAIL, REWRITE, SCAN, HazardCode, hazard
 from ddp_engine.kinds import enum_rebuild
-from ddp_engine.model import Key, TypeKind, UserType
+from ddp_engine.model import Key, UserType
 from ddp_engine.sqltext import ident, literal, qualified, split_ident, unquote
 from ddp_engine.stepspec import Generated, PlanWarning, Section, StepSpec, step
 
