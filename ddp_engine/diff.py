@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from ddp_engine.model import Key, Kind, Snapshot, Table, field_names
-from ddp_engine.registry import OBJECT_KINDS, SPEC_OF_MODEL, object_key
+from ddp_engine.registry import KINDS, OBJECT_KINDS, SPEC_OF_MODEL, object_key
 
 
 class Action(StrEnum):
@@ -101,11 +101,12 @@ def diff(
     their ``index_snapshot`` when the caller has them already. ``privileges=False`` leaves
     grants out of the comparison."""
     source_index, target_index = indexes or (index_snapshot(source), index_snapshot(target))
-    ignore = {"owner", "not_null_inherited", "cloned_indexes", "cloned_constraints"}
+    ignore = {"owner"}
     if not privileges:
         ignore |= {"acl", "column_acls"}
     changes: list[Change] = []
-    for attr, kind in OBJECT_KINDS.items():
+    for spec in KINDS:
+        attr, kind = spec.attr, spec.kind
         src = source_index[attr]
         tgt = target_index[attr]
         # Equal objects are the common case: they are skipped before anything is sorted.
@@ -121,8 +122,7 @@ def diff(
             elif key not in src:
                 changes.append(Change(action=Action.DROP, kind=kind, key=key))
             else:
-                extra = {"columns"} if attr == "tables" else set()
-                fields = changed_fields(src[key], tgt[key], ignore | extra)
+                fields = changed_fields(src[key], tgt[key], ignore | spec.not_compared)
                 if "not_null_names" in fields and same_not_null_names(src[key], tgt[key]):
                     fields = tuple(f for f in fields if f != "not_null_names")
                 if attr == "indexes" and not src[key].valid:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from importlib import resources
@@ -22,24 +22,17 @@ import psycopg
 from ddp_engine.connect import SessionLimits, connect
 from ddp_engine.errors import DdpError
 from ddp_engine.model import (
-    Collation,
     Column,
-    Extension,
     Key,
     Schema,
     Snapshot,
     Unsupported,
 )
+from ddp_engine.registry import SPEC_OF_QUERY, Rows
 from ddp_engine.rows import (
     ChangedWhileReading,
-    build_constraint,
-    build_function,
-    build_index,
-    build_policy,
     build_sequence,
     build_table,
-    build_trigger,
-    build_user_type,
     build_view,
     fetch_dicts,
     group_columns,
@@ -265,10 +258,14 @@ class _Results:
                 self._relations(group_columns(cur, self.relation_rows, self.sequence_rows))
             elif name == "dependencies":
                 self.dependencies = read_dependencies(cur)
+            elif name == "unsupported":
+                self.objects[name] = [Unsupported(**r) for r in fetch_dicts(cur)]
             else:
-                build = _BUILDERS[name]
-                self.objects[name] = [
-                    obj for r in fetch_dicts(cur) if (obj := build(r, self)) is not None
+                spec = SPEC_OF_QUERY[name]
+                build, rows = spec.build, spec.rows
+                assert build is not None
+                self.objects[spec.attr] = [
+                    build(r) for r in fetch_dicts(cur) if _kept(rows, r, self)
                 ]
 
     def _relations(self, columns: dict[tuple[str, str], list[Column]]) -> None:
@@ -322,25 +319,13 @@ class _Results:
         return Snapshot.model_construct(**values)
 
 
-def _on_table(r: dict[str, Any], results: _Results) -> bool:
-    return (r["schema_name"], r["table_name"]) in results.table_names
-
-
-def _on_relation(r: dict[str, Any], results: _Results) -> bool:
-    return (r["schema_name"], r["table_name"]) in results.live_relations
-
-
-#: Per query: the object one row becomes, or None for a row left out.
-_BUILDERS: dict[str, Callable[[dict[str, Any], _Results], Any]] = {
-    "extensions": lambda r, _: Extension(**r),
-    "collations": lambda r, _: None if is_dropped(r["name"]) else Collation(**r),
-    "types": lambda r, _: None if is_dropped(r["name"]) else build_user_type(r),
-    "functions": lambda r, _: None if is_dropped(r["name"]) else build_function(r),
-    "constraints": lambda r, res: build_constraint(r) if _on_table(r, res) else None,
-    "indexes": lambda r, res: (
-        build_index(r) if _on_relation(r, res) and not is_dropped(r["name"]) else None
-    ),
-    "triggers": lambda r, res: build_trigger(r) if _on_relation(r, res) else None,
-    "policies": lambda r, res: build_policy(r) if _on_table(r, res) else None,
-    "unsupported": lambda r, _: Unsupported(**r),
-}
+def _kept(rows: Rows, r: dict[str, Any], results: _Results) -> bool:
+    """Whether a row of a kind's query becomes an object (registry.Rows)."""
+    if rows == Rows.ALL:
+        return True
+    if rows == Rows.ON_TABLE:
+        return (r["schema_name"], r["table_name"]) in results.table_names
+    if rows == Rows.KEPT:
+        return not is_dropped(r["name"])
+    on_relation = (r["schema_name"], r["table_name"]) in results.live_relations
+    return on_relation and (rows == Rows.ON_RELATION or not is_dropped(r["name"]))

@@ -20,6 +20,11 @@ def test_every_kind_is_read_listed_and_keyed_as_described() -> None:
     assert len({spec.kind for spec in KINDS}) == len({spec.attr for spec in KINDS}) == len(KINDS)
 
 
+def test_only_the_kinds_read_with_others_have_no_builder_of_their_own() -> None:
+    special = {spec.kind for spec in KINDS if spec.build is None}
+    assert special == {Kind.SCHEMA, Kind.SEQUENCE, Kind.TABLE, Kind.VIEW}
+
+
 def test_every_kind_has_its_generators() -> None:
     empty = Lookups.of_source(Snapshot(server_version=150000))
     builder = ddl.StepBuilder(PlanContext(empty, empty, (), "stamp"))
