@@ -22,7 +22,7 @@ from ddp_engine.model import (
 from ddp_engine.sqltext import ident, literal, qualified
 from ddp_engine.stepspec import Generated, Section, StepSpec, step
 
-#: A sequence moved past a column's existing values (TableSteps._catch_up).
+#: A sequence moved past a column's existing values (ColumnSteps._catch_up).
 CATCH_UP = hazard(
     HazardCode.RESTARTS_IDENTITY, "starts the sequence after the column's largest value"
 )

@@ -14,7 +14,6 @@ from ddp_engine.sqltext import ident, qualified
 from ddp_engine.stepspec import Generated, Section, StepSpec, step
 
 
-#: A sequence moved past a column's existing values (TableSteps._catch_up).
 class SequenceSteps(StepBase):
     """Sequences: the kind whose values are counters."""
 

@@ -16,7 +16,6 @@ from ddp_engine.sqltext import ident, qualified
 from ddp_engine.stepspec import Generated, PlanWarning, Section, step
 
 
-#: A sequence moved past a column's existing values (TableSteps._catch_up).
 class TableSteps(StepBase):
     """Tables: the kind that holds rows."""
 
