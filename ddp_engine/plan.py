@@ -31,7 +31,7 @@ from ddp_engine.registry import Section
 from ddp_engine.relabel import relabel
 from ddp_engine.stepspec import Emitted, PlanWarning, Step, StepSpec
 
-#: Sections of the script, in order (stepspec.Section).
+#: Sections of the script, in order (registry.Section).
 SECTIONS = tuple(Section)
 SEED_SECTIONS = (
     Section.TABLE,
