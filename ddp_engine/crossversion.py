@@ -21,9 +21,10 @@ import psycopg
 from psycopg import sql
 from pydantic import BaseModel
 
+from ddp_engine.codes import INDEX_BACKED, ConstraintType
 from ddp_engine.connect import SessionLimits, connect
 from ddp_engine.diff import index_objects
-from ddp_engine.hazards import Hazard, hazard
+from ddp_engine.hazards import Hazard, HazardCode, hazard
 from ddp_engine.introspect import introspect
 from ddp_engine.model import Column, Constraint, Key, Schema, Sequence, Snapshot, View
 from ddp_engine.plan import Plan, make_plan
@@ -89,7 +90,7 @@ def strip_privileges(snapshot: Snapshot, server_version: int) -> Snapshot:
 def not_settled_hazard(major: int) -> Hazard:
     """The hazard of a step whose object's text could not be settled."""
     return hazard(
-        "text_not_settled",
+        HazardCode.TEXT_NOT_SETTLED,
         f"the text differs from the target's, and no shadow server of PostgreSQL {major} was "
         "at hand to tell whether only the printing differs (give --shadow-url)",
     )
@@ -118,9 +119,9 @@ def differing_texts(
     keys = [
         key
         for key, c in src.items()
-        if c.constraint_type == "c"
+        if c.constraint_type == ConstraintType.CHECK
         and (other := tgt.get(key)) is not None
-        and other.constraint_type == "c"
+        and other.constraint_type == ConstraintType.CHECK
         and other.definition != c.definition
     ]
     if same_major(source, target):
@@ -220,7 +221,8 @@ def needed_objects(source: Snapshot, differing: Iterable[Key]) -> Snapshot:
             "constraints": tuple(
                 c
                 for c in source.constraints
-                if c.constraint_type in ("c", "p", "u", "x") and (c.schema_name, c.table) in tables
+                if c.constraint_type in (ConstraintType.CHECK, *INDEX_BACKED)
+                and (c.schema_name, c.table) in tables
             ),
             "sequences": tuple(kept_owner(s) for s in source.sequences),
             "indexes": (),

@@ -318,7 +318,7 @@ def _not_counted(index: int, step: Step, message: str = "not checked") -> DataFi
         count=None,
         message=message,
         fails=False,
-        hazard=hazard("values_change", f"{message}: values may change or fail")
+        hazard=hazard(HazardCode.VALUES_CHANGE, f"{message}: values may change or fail")
         if value_check
         else None,
     )
@@ -346,10 +346,11 @@ def _counted(index: int, step: Step, found: Probe, row: tuple[int, ...]) -> list
     failing, changing = row[0], row[1]
     out = []
     if failing:
-        out.append(finding(failing, f"{failing} {found.meaning} would fail", True, "values_fail"))
+        message = f"{failing} {found.meaning} would fail"
+        out.append(finding(failing, message, True, HazardCode.VALUES_FAIL))
     if changing:
         message = f"{changing} {found.meaning} would change"
-        out.append(finding(changing, message, False, "values_change"))
+        out.append(finding(changing, message, False, HazardCode.VALUES_CHANGE))
     if not out:
         out.append(finding(0, f"no {found.meaning} would fail or change", False, None))
     return out

@@ -7,43 +7,25 @@ both sides is altered in place. Every other kind is compared as a whole object.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from enum import StrEnum
 from itertools import repeat
 from operator import attrgetter
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from ddp_engine.model import (
-    Collation,
-    Constraint,
-    Index,
-    Key,
-    Policy,
-    Sequence,
-    Snapshot,
-    Table,
-    Trigger,
-    UserType,
-    View,
-    field_names,
-    object_key,
-)
+from ddp_engine.model import Key, Kind, Snapshot, Table, field_names
+from ddp_engine.registry import KINDS, OBJECT_KINDS, SPEC_OF_MODEL, object_key
 
-#: Snapshot attributes compared as whole objects → the kind of their changes, in listing order.
-OBJECT_KINDS = {
-    "schemas": "schema",
-    "extensions": "extension",
-    "collations": "collation",
-    "types": "type",
-    "sequences": "sequence",
-    "tables": "table",
-    "functions": "function",
-    "views": "view",
-    "constraints": "constraint",
-    "indexes": "index",
-    "triggers": "trigger",
-    "policies": "policy",
-}
+
+class Action(StrEnum):
+    """What a change (create, drop, alter) or a step (also rename, detach) does."""
+
+    CREATE = "create"
+    DROP = "drop"
+    ALTER = "alter"
+    RENAME = "rename"
+    DETACH = "detach"
 
 
 class Change(BaseModel):
@@ -51,10 +33,20 @@ class Change(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    action: str
-    kind: str
+    action: Action
+    kind: Kind
     key: Key
     fields: tuple[str, ...] = ()
+
+    @classmethod
+    def create(cls, key: Key) -> Change:
+        """The creation of ``key``'s object (what a rebuild or a replaced table makes again)."""
+        return cls(action=Action.CREATE, kind=Kind(key[0]), key=key)
+
+    @classmethod
+    def drop(cls, key: Key) -> Change:
+        """The removal of ``key``'s object."""
+        return cls(action=Action.DROP, kind=Kind(key[0]), key=key)
 
     @property
     def label(self) -> str:
@@ -69,27 +61,15 @@ def index_objects(objects: tuple[Any, ...]) -> dict[Key, Any]:
     zip): a big catalog has a hundred thousand objects a side."""
     if not objects:
         return {}
-    layout = _KEY_LAYOUT.get(type(objects[0]))
-    if layout is None:
+    spec = SPEC_OF_MODEL.get(type(objects[0]))
+    if spec is None:
         return {object_key(o): o for o in objects}
-    kind, names = layout
-    parts = [map(attrgetter(name), objects) if name else repeat("") for name in names]
-    return dict(zip(zip(repeat(kind), *parts), objects, strict=True))
+    parts = [map(attrgetter(name), objects) if name else repeat("") for name in spec.key]
+    return dict(zip(zip(repeat(spec.kind), *parts), objects, strict=True))
 
 
-#: Kind and attributes of the key (model.object_key) where all are plain attributes.
-_KEY_LAYOUT: dict[type, tuple[str, tuple[str, str, str]]] = {
-    Table: ("table", ("schema_name", "name", "")),
-    View: ("view", ("schema_name", "name", "")),
-    Sequence: ("sequence", ("schema_name", "name", "")),
-    Constraint: ("constraint", ("schema_name", "table", "name")),
-    Index: ("index", ("schema_name", "name", "")),
-    Trigger: ("trigger", ("schema_name", "table", "name")),
-    Policy: ("policy", ("schema_name", "table", "name")),
-    UserType: ("type", ("schema_name", "name", "")),
-    Collation: ("collation", ("schema_name", "name", "")),
-}
-
+#: What differs between two snapshots, in listing order (the diff stage's output).
+Changes = tuple[Change, ...]
 
 #: Objects of one snapshot by key, per Snapshot attribute (``OBJECT_KINDS``).
 SnapshotIndex = dict[str, dict[Key, Any]]
@@ -116,15 +96,17 @@ def diff(
     target: Snapshot,
     privileges: bool = True,
     indexes: tuple[SnapshotIndex, SnapshotIndex] | None = None,
-) -> list[Change]:
+) -> Changes:
     """All differences between ``source`` (desired) and ``target`` (current); ``indexes`` are
-    their ``index_snapshot`` when the caller has them already."""
+    their ``index_snapshot`` when the caller has them already. ``privileges=False`` leaves
+    grants out of the comparison."""
     source_index, target_index = indexes or (index_snapshot(source), index_snapshot(target))
-    ignore = {"owner", "not_null_inherited", "cloned_indexes", "cloned_constraints"}
+    ignore = {"owner"}
     if not privileges:
         ignore |= {"acl", "column_acls"}
     changes: list[Change] = []
-    for attr, kind in OBJECT_KINDS.items():
+    for spec in KINDS:
+        attr, kind = spec.attr, spec.kind
         src = source_index[attr]
         tgt = target_index[attr]
         # Equal objects are the common case: they are skipped before anything is sorted.
@@ -136,22 +118,21 @@ def diff(
         differing += [key for key in tgt if key not in src]
         for key in sorted(differing):
             if key not in tgt:
-                changes.append(Change(action="create", kind=kind, key=key))
+                changes.append(Change(action=Action.CREATE, kind=kind, key=key))
             elif key not in src:
-                changes.append(Change(action="drop", kind=kind, key=key))
+                changes.append(Change(action=Action.DROP, kind=kind, key=key))
             else:
-                extra = {"columns"} if attr == "tables" else set()
-                fields = changed_fields(src[key], tgt[key], ignore | extra)
+                fields = changed_fields(src[key], tgt[key], ignore | spec.not_compared)
                 if "not_null_names" in fields and same_not_null_names(src[key], tgt[key]):
                     fields = tuple(f for f in fields if f != "not_null_names")
                 if attr == "indexes" and not src[key].valid:
                     # a broken build in the source is not copied: only a target's counts
                     fields = tuple(f for f in fields if f != "valid")
                 if fields:
-                    changes.append(Change(action="alter", kind=kind, key=key, fields=fields))
+                    changes.append(Change(action=Action.ALTER, kind=kind, key=key, fields=fields))
                 if attr == "tables":
                     changes.extend(column_changes(src[key], tgt[key], ignore))
-    return changes
+    return tuple(changes)
 
 
 def column_changes(source: Table, target: Table, ignore: set[str]) -> list[Change]:
@@ -162,13 +143,13 @@ def column_changes(source: Table, target: Table, ignore: set[str]) -> list[Chang
     for name in list(src) + [n for n in tgt if n not in src]:
         key: Key = ("column", target.schema_name, target.name, name)
         if name not in tgt:
-            out.append(Change(action="create", kind="column", key=key))
+            out.append(Change(action=Action.CREATE, kind=Kind.COLUMN, key=key))
         elif name not in src:
-            out.append(Change(action="drop", kind="column", key=key))
+            out.append(Change(action=Action.DROP, kind=Kind.COLUMN, key=key))
         elif src[name] != tgt[name]:
             fields = changed_fields(src[name], tgt[name], ignore)
             if fields:
-                out.append(Change(action="alter", kind="column", key=key, fields=fields))
+                out.append(Change(action=Action.ALTER, kind=Kind.COLUMN, key=key, fields=fields))
     return out
 
 

@@ -9,28 +9,31 @@ change or go missing; the others say what a step costs (locks, rewrites, scans) 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Literal, NamedTuple, get_args
+from enum import StrEnum
+from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
 from ddp_engine.errors import BadInput
 
-HazardCode = Literal[
-    "values_change",
-    "values_fail",
-    "data_not_carried",
-    "kept_as_tombstone",
-    "rewrites_table",
-    "access_exclusive_lock",
-    "blocks_writes",
-    "scans_table",
-    "may_fail_on_data",
-    "drops_behaviour",
-    "changes_privileges",
-    "restarts_identity",
-    "body_names_source_schema",
-    "text_not_settled",
-]
+
+class HazardCode(StrEnum):
+    """The stable codes (their values are what scripts, JSON and ``--allow-hazards`` show)."""
+
+    VALUES_CHANGE = "values_change"
+    VALUES_FAIL = "values_fail"
+    DATA_NOT_CARRIED = "data_not_carried"
+    KEPT_AS_TOMBSTONE = "kept_as_tombstone"
+    REWRITES_TABLE = "rewrites_table"
+    ACCESS_EXCLUSIVE_LOCK = "access_exclusive_lock"
+    BLOCKS_WRITES = "blocks_writes"
+    SCANS_TABLE = "scans_table"
+    MAY_FAIL_ON_DATA = "may_fail_on_data"
+    DROPS_BEHAVIOUR = "drops_behaviour"
+    CHANGES_PRIVILEGES = "changes_privileges"
+    RESTARTS_IDENTITY = "restarts_identity"
+    BODY_NAMES_SOURCE_SCHEMA = "body_names_source_schema"
+    TEXT_NOT_SETTLED = "text_not_settled"
 
 
 class HazardKind(NamedTuple):
@@ -41,36 +44,38 @@ class HazardKind(NamedTuple):
 
 
 KINDS: dict[HazardCode, HazardKind] = {
-    "values_change": HazardKind(
+    HazardCode.VALUES_CHANGE: HazardKind(
         "existing values would change on conversion (rounded, truncated, times dropped...)",
         True,
     ),
-    "values_fail": HazardKind(
+    HazardCode.VALUES_FAIL: HazardKind(
         "existing values would not convert: the step would fail on them", True
     ),
-    "data_not_carried": HazardKind(
+    HazardCode.DATA_NOT_CARRIED: HazardKind(
         "data is not carried over: an object is re-created empty or recomputed", True
     ),
-    "kept_as_tombstone": HazardKind(
+    HazardCode.KEPT_AS_TOMBSTONE: HazardKind(
         "data kept under a renamed object: drop it in the cleanup part after verifying", False
     ),
-    "rewrites_table": HazardKind("rewrites the table", False),
-    "access_exclusive_lock": HazardKind("takes an ACCESS EXCLUSIVE lock", False),
-    "blocks_writes": HazardKind("takes a SHARE lock: blocks writes while it runs", False),
-    "scans_table": HazardKind("scans the table to validate", False),
-    "may_fail_on_data": HazardKind("may fail on existing data", False),
-    "drops_behaviour": HazardKind("drops behaviour (a function, trigger, policy...)", False),
-    "changes_privileges": HazardKind("changes privileges", False),
-    "restarts_identity": HazardKind("restarts an identity's or sequence's counter", False),
-    "body_names_source_schema": HazardKind(
+    HazardCode.REWRITES_TABLE: HazardKind("rewrites the table", False),
+    HazardCode.ACCESS_EXCLUSIVE_LOCK: HazardKind("takes an ACCESS EXCLUSIVE lock", False),
+    HazardCode.BLOCKS_WRITES: HazardKind("takes a SHARE lock: blocks writes while it runs", False),
+    HazardCode.SCANS_TABLE: HazardKind("scans the table to validate", False),
+    HazardCode.MAY_FAIL_ON_DATA: HazardKind("may fail on existing data", False),
+    HazardCode.DROPS_BEHAVIOUR: HazardKind(
+        "drops behaviour (a function, trigger, policy...)", False
+    ),
+    HazardCode.CHANGES_PRIVILEGES: HazardKind("changes privileges", False),
+    HazardCode.RESTARTS_IDENTITY: HazardKind("restarts an identity's or sequence's counter", False),
+    HazardCode.BODY_NAMES_SOURCE_SCHEMA: HazardKind(
         "a function body names the source schema: copied as it is", False
     ),
-    "text_not_settled": HazardKind(
+    HazardCode.TEXT_NOT_SETTLED: HazardKind(
         "the target may print this text differently: not settled on a shadow server", False
     ),
 }
 
-CODES: tuple[HazardCode, ...] = get_args(HazardCode)
+CODES: tuple[HazardCode, ...] = tuple(HazardCode)
 BLOCKING: frozenset[HazardCode] = frozenset(c for c, k in KINDS.items() if k.blocking)
 
 
@@ -105,12 +110,12 @@ def parse_allowed(values: Iterable[str]) -> frozenset[HazardCode]:
             code = part.strip()
             if not code:
                 continue
-            if code not in KINDS:
+            if code not in CODES:
                 raise BadInput(
                     f"unknown hazard code {code!r} in --allow-hazards (allow_hazards in Dagster); "
                     "valid codes: " + ", ".join(CODES)
                 )
-            allowed.add(code)  # type: ignore[arg-type]
+            allowed.add(HazardCode(code))
     return frozenset(allowed)
 
 
@@ -119,11 +124,11 @@ def refused(codes: Iterable[HazardCode], allowed: frozenset[HazardCode]) -> list
     return sorted({c for c in codes if c in BLOCKING and c not in allowed})
 
 
-LOCK = hazard("access_exclusive_lock")
-REWRITE = hazard("rewrites_table")
-SCAN = hazard("scans_table")
-MAY_FAIL = hazard("may_fail_on_data")
-BEHAVIOUR = hazard("drops_behaviour")
-PRIVILEGES = hazard("changes_privileges")
-KEPT = hazard("kept_as_tombstone")
-BLOCKS_WRITES = hazard("blocks_writes")
+LOCK = hazard(HazardCode.ACCESS_EXCLUSIVE_LOCK)
+REWRITE = hazard(HazardCode.REWRITES_TABLE)
+SCAN = hazard(HazardCode.SCANS_TABLE)
+MAY_FAIL = hazard(HazardCode.MAY_FAIL_ON_DATA)
+BEHAVIOUR = hazard(HazardCode.DROPS_BEHAVIOUR)
+PRIVILEGES = hazard(HazardCode.CHANGES_PRIVILEGES)
+KEPT = hazard(HazardCode.KEPT_AS_TOMBSTONE)
+BLOCKS_WRITES = hazard(HazardCode.BLOCKS_WRITES)

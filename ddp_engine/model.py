@@ -11,12 +11,41 @@ server sent them: two equal schemas have equal fingerprints, not always equal ed
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from enum import StrEnum
 from typing import Any, NamedTuple, Self
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 
+from ddp_engine.codes import (
+    ConstraintType,
+    FunctionKind,
+    ReplicaIdentity,
+    TriggerState,
+    TypeKind,
+)
+
 Key = tuple[str, str, str, str]
+
+
+class Kind(StrEnum):
+    """The first part of a Key: what kind of object it names."""
+
+    SCHEMA = "schema"
+    EXTENSION = "extension"
+    COLLATION = "collation"
+    TYPE = "type"
+    SEQUENCE = "sequence"
+    TABLE = "table"
+    COLUMN = "column"
+    DEFAULT = "default"  # a column's default, keyed like its column
+    FUNCTION = "function"
+    VIEW = "view"
+    CONSTRAINT = "constraint"
+    INDEX = "index"
+    TRIGGER = "trigger"
+    POLICY = "policy"
+    ACL = "acl"  # the key of a step that grants or revokes
+    OWNED = "owned"  # the key of a step that sets a sequence's OWNED BY
 
 
 class _Frozen(BaseModel):
@@ -38,13 +67,13 @@ class _Frozen(BaseModel):
         """Build from values our own catalog queries produced, skipping validation.
 
         Introspection builds a hundred thousand objects on a big catalog; validating values
-        whose types the SQL already fixes costs more than the queries (see bench/).
+        whose types the SQL already fixes costs more than the queries (see bench/). The one
+        thing done here is naming the catalog's letters: a field typed with a StrEnum gets
+        the member of the letter read (a dict lookup), as validation would have made it.
         """
         layout = _LAYOUT.get(cls)
         if layout is None:
-            fields = cls.model_fields
-            defaults = {n: None if f.is_required() else f.default for n, f in fields.items()}
-            layout = (defaults, set(fields))
+            layout = _layout(cls)
             _LAYOUT[cls] = layout
         obj = cls.__new__(cls)
         # The defaults first, in field order, then the values given: two dict updates in C.
@@ -54,6 +83,8 @@ class _Frozen(BaseModel):
         attributes = obj.__dict__
         attributes.update(layout[0])
         attributes.update(values)
+        for name, members in layout[2]:
+            attributes[name] = members[attributes[name]]
         # One shared set of field names: a set per object cost more than the object's values.
         # Frozen models never change it in place (model_copy copies it first).
         set_attribute = object.__setattr__
@@ -63,7 +94,22 @@ class _Frozen(BaseModel):
         return obj
 
 
-_LAYOUT: dict[type, tuple[dict[str, Any], set[str]]] = {}
+#: A model's defaults, its field names and its StrEnum fields with their members by value.
+_Layout = tuple[dict[str, Any], set[str], tuple[tuple[str, dict[str, StrEnum]], ...]]
+
+
+def _layout(cls: type[BaseModel]) -> _Layout:
+    fields = cls.model_fields
+    defaults = {n: None if f.is_required() else f.default for n, f in fields.items()}
+    enums = tuple(
+        (name, {member.value: member for member in field.annotation})
+        for name, field in fields.items()
+        if isinstance(field.annotation, type) and issubclass(field.annotation, StrEnum)
+    )
+    return defaults, set(fields), enums
+
+
+_LAYOUT: dict[type, _Layout] = {}
 
 
 class Column(NamedTuple):
@@ -106,7 +152,7 @@ class Table(_Frozen):
     options: tuple[str, ...] = ()
     rls: bool = False
     force_rls: bool = False
-    replica_identity: str = "d"
+    replica_identity: ReplicaIdentity = ReplicaIdentity.DEFAULT
     columns: tuple[Column, ...] = ()
     not_null_names: tuple[tuple[str, str], ...] = ()  # PostgreSQL 18+: (column, constraint)
     not_null_inherited: tuple[str, ...] = ()  # columns whose NOT NULL comes from a parent
@@ -157,7 +203,7 @@ class Constraint(_Frozen):
     schema_name: str
     table: str
     name: str
-    constraint_type: str  # p u c f x
+    constraint_type: ConstraintType
     definition: str
     columns: tuple[str, ...] = ()
     ref_table: tuple[str, str] | None = None
@@ -186,7 +232,7 @@ class Function(_Frozen):
     schema_name: str
     name: str
     identity_args: str
-    kind: str  # f p a w
+    kind: FunctionKind
     body: str  # pg_get_functiondef after the qualified name, or the aggregate's options
     arguments: str = ""
     result_type: str | None = None
@@ -204,7 +250,7 @@ class Trigger(_Frozen):
     table: str
     name: str
     definition: str
-    enabled: str = "O"
+    enabled: TriggerState = TriggerState.ORIGIN
     comment: str | None = None
 
 
@@ -225,7 +271,7 @@ class UserType(_Frozen):
 
     schema_name: str
     name: str
-    type_kind: str
+    type_kind: TypeKind
     labels: tuple[str, ...] = ()
     base_type: str | None = None
     not_null: bool = False
@@ -290,7 +336,7 @@ class Snapshot(_Frozen):
     triggers: tuple[Trigger, ...] = ()
     policies: tuple[Policy, ...] = ()
     #: (dependent, referenced) edges, each once, in no particular order (the fingerprint sorts).
-    #: A default's edge to its own column is implied, not listed (Planner.target_dependents).
+    #: A default's edge to its own column is implied, not listed (PlanContext.target_dependents).
     dependencies: tuple[tuple[Key, Key], ...] = ()
     unsupported: tuple[Unsupported, ...] = ()
 
@@ -343,28 +389,3 @@ def field_names(obj: Any) -> tuple[str, ...]:
     if isinstance(obj, Column):
         return Column._fields
     return tuple(type(obj).model_fields)
-
-
-def object_key(obj: Any) -> Key:
-    """The dependency key of a modelled object."""
-    try:
-        return _KEY_OF[type(obj)](obj)
-    except KeyError:
-        raise TypeError(f"not a modelled object: {type(obj).__name__}") from None
-
-
-#: One lookup per object instead of a chain of isinstance tests (called for every object).
-_KEY_OF: dict[type, Callable[[Any], Key]] = {
-    Table: lambda o: ("table", o.schema_name, o.name, ""),
-    View: lambda o: ("view", o.schema_name, o.name, ""),
-    Sequence: lambda o: ("sequence", o.schema_name, o.name, ""),
-    Constraint: lambda o: ("constraint", o.schema_name, o.table, o.name),
-    Index: lambda o: ("index", o.schema_name, o.name, ""),
-    Function: lambda o: ("function", o.schema_name, o.signature, ""),
-    Trigger: lambda o: ("trigger", o.schema_name, o.table, o.name),
-    Policy: lambda o: ("policy", o.schema_name, o.table, o.name),
-    UserType: lambda o: ("type", o.schema_name, o.name, ""),
-    Collation: lambda o: ("collation", o.schema_name, o.name, ""),
-    Extension: lambda o: ("extension", "", o.name, ""),
-    Schema: lambda o: ("schema", "", o.name, ""),
-}

@@ -25,6 +25,7 @@ from typing import Any
 
 from pglast import ast, keywords, parser
 
+from ddp_engine.codes import FunctionKind
 from ddp_engine.model import Function, Key
 from ddp_engine.sqltext import ident, literal, split_ident, unquote
 
@@ -413,7 +414,7 @@ def body_names_schema(function: Function, schema: str) -> bool:
     name ``schema``: as a qualifier (``schema.t``), inside a string (``'schema.t'``), or as
     a setting's value (``SET search_path = schema``)."""
     spelt = spellings(schema)
-    if function.kind == "a" or not mentions(function.body, spelt):
+    if function.kind == FunctionKind.AGGREGATE or not mentions(function.body, spelt):
         return False
     try:
         tree = json.loads(parser.parse_sql_json(WRAPPERS["function"][0] + function.body))

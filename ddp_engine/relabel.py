@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ddp_engine.codes import FunctionKind
 from ddp_engine.errors import DdpError
 from ddp_engine.model import (
     Collation,
@@ -161,7 +162,7 @@ class _Snapshot:
 
     def function(self, f: Function) -> Function:
         what = self.name(f.schema_name, f.signature, "function")
-        aggregate = f.kind == "a"
+        aggregate = f.kind == FunctionKind.AGGREGATE
         return f.model_copy(
             update={
                 "schema_name": self.r.schema(f.schema_name),

@@ -2,8 +2,8 @@
 these functions, with the same :class:`SyncOptions`, in the same order:
 
 - :func:`snapshot` reads one side (:func:`compare` reads both at once, in parallel);
-- :func:`plan_from_snapshots` diffs two snapshots into an ordered :class:`Plan` and runs the
-  data checks on the target;
+- :func:`plan_from_snapshots` diffs two snapshots (``diff``: the changes, no SQL) and orders
+  the changes into a :class:`Plan` (``make_plan``), then runs the data checks on the target;
 - :func:`render` turns the plan into the script, and :func:`write_script` writes it;
 - :func:`apply_and_verify` applies the plan to the target in one transaction (the online part
   after it), then diffs again.
@@ -28,14 +28,16 @@ from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 
 from ddp_engine.apply import apply_plan
 from ddp_engine.connect import SessionLimits, duration
+from ddp_engine.context import Lookups, pair_lookups
 from ddp_engine.conversions import TargetConversions
 from ddp_engine.crossversion import mark_unsettled, same_major, settle_texts, strip_privileges
 from ddp_engine.datacheck import run_data_checks, unchecked
+from ddp_engine.diff import diff
 from ddp_engine.errors import DdpError
 from ddp_engine.hazards import HazardCode, parse_allowed
 from ddp_engine.introspect import blocked_read, introspect
 from ddp_engine.model import Snapshot
-from ddp_engine.plan import Lookups, Plan, make_plan
+from ddp_engine.plan import Plan, make_plan
 from ddp_engine.relabel import relabel
 from ddp_engine.render import render_script
 from ddp_engine.settings import ConnectionSettings
@@ -183,6 +185,8 @@ def plan_from_snapshots(
         constraints=constraints,
     )
     conversions = TargetConversions(target_settings, options.limits())
+    lookups = pair_lookups(source, target, lookups)
+    changes = diff(source, target, options.privileges, (lookups[0].objects, lookups[1].objects))
     plan = make_plan(
         source,
         target,
@@ -198,6 +202,7 @@ def plan_from_snapshots(
         target_fingerprint=fingerprint,
         lookups=lookups,
         conversions=conversions,
+        changes=changes,
     )
     plan = mark_unsettled(plan, unsettled, major_of(target.server_version))
     if conversions.time_zone is not None:

@@ -3,10 +3,11 @@ cross-version clean-up keep their objects intact."""
 
 from __future__ import annotations
 
+from ddp_engine.context import PlanContext
 from ddp_engine.crossversion import strip_privileges
 from ddp_engine.introspect import introspect
 from ddp_engine.model import Column, Constraint, Snapshot
-from ddp_engine.plan import Lookups, Plan, Planner, make_plan
+from ddp_engine.plan import Lookups, Plan, make_plan
 from ddp_engine.relabel import relabel
 from ddp_engine.sync import compare
 from tests.conftest import apply_script
@@ -129,11 +130,13 @@ def test_a_default_stands_on_its_column_without_an_edge_for_it(server, make_db) 
     default_a, column_a = ("default", "public", "t", "a"), ("column", "public", "t", "a")
     assert (default_a, column_a) not in snapshot.dependencies
     assert (default_a, ("sequence", "public", "s", "")) in snapshot.dependencies
-    planner = Planner(snapshot, snapshot, "2026-01-01T00-00-00-000Z")
-    assert planner.target_dependents(column_a) == [default_a]
-    assert planner.target_dependents(("column", "public", "t", "b")) == []
-    assert column_a in planner.source_requirements(default_a)
-    assert ("sequence", "public", "s", "") in planner.source_requirements(default_a)
+    ctx = PlanContext(
+        Lookups.of_source(snapshot), Lookups.of_target(snapshot), (), "2026-01-01T00-00-00-000Z"
+    )
+    assert ctx.target_dependents(column_a) == [default_a]
+    assert ctx.target_dependents(("column", "public", "t", "b")) == []
+    assert column_a in ctx.source_requirements(default_a)
+    assert ("sequence", "public", "s", "") in ctx.source_requirements(default_a)
 
 
 def test_edges_with_a_renamed_dropped_end_are_left_out(server, make_db) -> None:

@@ -31,7 +31,7 @@ def test_kind_converges(name: str, converge) -> None:
 #: second sync is empty: name -> what stays different.
 REMOVAL_KNOWN_FAILURES = {
     "unlogged_and_storage_params": "a column's SET STORAGE MAIN stays when the source has the "
-    "type's default storage (ddl/tables.py _column_extras emits nothing for storage None)",
+    "type's default storage (ddl/base.py _column_extras emits nothing for storage None)",
 }
 
 

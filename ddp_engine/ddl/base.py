@@ -1,30 +1,25 @@
 """Shared rules and helpers of the per-kind SQL builders.
 
-What an ALTER of each kind means (in place, or drop and create), how columns and identities
-are written, and ``StepBase``: the planner, the plan's changes and the helpers
-for comments, privileges and names that every kind's builder uses.
+How columns and identities are written, and ``StepBase``: the read-only planning context, the
+plan's changes and the helpers for comments, privileges and names that every kind's generator
+uses. (What an ALTER of each kind means, in place or drop and create, is kinds.py's.)
 """
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any
 
-from ddp_engine.diff import Change
+from ddp_engine.codes import FunctionKind, TriggerState, TypeKind
+from ddp_engine.context import PlanContext
+from ddp_engine.diff import Action
 from ddp_engine.hazards import KEPT, PRIVILEGES
-from ddp_engine.model import (
-    Column,
-    Function,
-    Key,
-    Table,
-    UserType,
-    object_key,
-)
+from ddp_engine.kinds import needs_replacement
+from ddp_engine.model import Column, Key, Kind, Table
+from ddp_engine.registry import object_key
 from ddp_engine.sqltext import ident, literal, qualified, split_ident, unquote
-
-if TYPE_CHECKING:
-    from ddp_engine.plan import Planner
-
+from ddp_engine.stepspec import Generated, Section, StepSpec, step
 
 PRIVILEGE_NAMES = {
     "r": "SELECT",
@@ -43,61 +38,13 @@ PRIVILEGE_NAMES = {
     "s": "SET",
     "A": "ALTER SYSTEM",
 }
-COSMETIC = {"comment", "acl", "column_comments", "column_acls"}
 TRIGGER_STATE = {
-    "D": "DISABLE TRIGGER",
-    "R": "ENABLE REPLICA TRIGGER",
-    "A": "ENABLE ALWAYS TRIGGER",
-    "O": "ENABLE TRIGGER",
+    TriggerState.DISABLED: "DISABLE TRIGGER",
+    TriggerState.REPLICA: "ENABLE REPLICA TRIGGER",
+    TriggerState.ALWAYS: "ENABLE ALWAYS TRIGGER",
+    TriggerState.ORIGIN: "ENABLE TRIGGER",
 }
-FUNCTION_WORD = {"p": "PROCEDURE", "a": "AGGREGATE"}
-RECREATED_ON_ALTER = {"view", "constraint", "index", "trigger", "policy", "function", "collation"}
-
-
-def needs_replacement(change: Change) -> bool:
-    """A table whose partitioning changes cannot be altered: it is renamed and created anew."""
-    return (
-        change.kind == "table"
-        and change.action == "alter"
-        and bool({"partitioned", "partition_key"} & set(change.fields))
-    )
-
-
-def alter_recreates(change: Change, planner: Planner) -> bool:
-    """Whether an ``alter`` of this kind drops the object and creates it again."""
-    fields = set(change.fields)
-    if change.kind in ("view", "constraint", "index", "trigger", "policy", "collation"):
-        if change.kind == "trigger" and fields <= COSMETIC | {"enabled"}:
-            return False
-        return not fields <= COSMETIC
-    if change.kind == "function":
-        return not function_replaceable(planner.src[change.key], planner.tgt[change.key])
-    if change.kind == "type":
-        return enum_rebuild(planner.src[change.key], planner.tgt[change.key], planner)
-    return False
-
-
-def function_replaceable(src: Function, tgt: Function) -> bool:
-    """CREATE OR REPLACE keeps the result type, argument names and defaults, and the kind."""
-    return (src.kind, src.result_type, src.arguments) == (tgt.kind, tgt.result_type, tgt.arguments)
-
-
-def enum_rebuild(src: UserType, tgt: UserType, planner: Planner) -> bool:
-    """An enum must be rebuilt when values go away or move, or a new value is used at once.
-
-    ``ALTER TYPE ... ADD VALUE`` cannot be used in the same transaction that adds it, so a new
-    label that a default, check or view of the source names forces a rebuild too.
-    """
-    if src.type_kind != "e" or tgt.type_kind != "e" or src.labels == tgt.labels:
-        return src.type_kind != tgt.type_kind
-    remaining = [label for label in src.labels if label in tgt.labels]
-    if remaining != list(tgt.labels):
-        return True
-    new = [label for label in src.labels if label not in tgt.labels]
-    # A plain substring test: '{black}'::color[] names a label too. A false alarm only costs a
-    # rebuild where ADD VALUE would have done.
-    texts = planner.source_expressions()
-    return any(label in texts for label in new)
+FUNCTION_WORD = {FunctionKind.PROCEDURE: "PROCEDURE", FunctionKind.AGGREGATE: "AGGREGATE"}
 
 
 def identity_sql(column: Column, schema: str) -> str:
@@ -176,37 +123,70 @@ def acl_items(acl: tuple[str, ...]) -> set[tuple[str, str, bool]]:
 def default_acl(kind: str, server_version: int) -> tuple[str, ...]:
     """What a newly created object's ACL looks like (acldefault), in canonical form."""
     table = "arwdDxtm" if server_version >= 170000 else "arwdDxt"
-    return {
-        "table": (f"<owner>={table}",),
-        "view": (f"<owner>={table}",),
-        "sequence": ("<owner>=rwU",),
-        "function": ("<owner>=X", "PUBLIC=X"),
-        "type": ("<owner>=U", "PUBLIC=U"),
-        "schema": ("<owner>=UC",),
-    }.get(kind, ())
+    acls: dict[str, tuple[str, ...]] = {
+        Kind.TABLE: (f"<owner>={table}",),
+        Kind.VIEW: (f"<owner>={table}",),
+        Kind.SEQUENCE: ("<owner>=rwU",),
+        Kind.FUNCTION: ("<owner>=X", "PUBLIC=X"),
+        Kind.TYPE: ("<owner>=U", "PUBLIC=U"),
+        Kind.SCHEMA: ("<owner>=UC",),
+    }
+    return acls.get(kind, ())
 
 
 class StepBase:
-    """What every kind's builder shares: the planner, the plan's changes, ACLs, comments."""
+    """What every kind's generator shares: the planning context, ACLs, comments, notes."""
 
-    def __init__(self, planner: Planner) -> None:
-        self.p = planner
-        self.replaced_tables = {c.key[1:3] for c in planner.changes if needs_replacement(c)}
-        self.change_of = {c.key: c for c in planner.changes}
+    #: The create generator of each kind (StepBuilder's table).
+    creator: dict[str, Callable[..., Generated]]
+
+    def __init__(self, ctx: PlanContext, reached: frozenset[Key] = frozenset()) -> None:
+        self.ctx = ctx
+        #: Objects without data that stand on something the plan disturbs (plan.py's closure).
+        self.reached = reached
+        self.replaced_tables = {c.key[1:3] for c in ctx.changes if needs_replacement(c)}
+        self.change_of = ctx.change_of
         self.gone_tables = {
-            c.key[1:3] for c in planner.changes if c.kind == "table" and c.action == "drop"
+            c.key[1:3] for c in ctx.changes if c.kind == Kind.TABLE and c.action == Action.DROP
         }
         self.moved_tables = self.gone_tables | self.replaced_tables
+
+    @staticmethod
+    def _created(what: str, why: str | None) -> str:
+        """The note of a creation: ``Create missing <what>``, or ``Recreate <what> (<why>)``
+        when the object is dropped and created again."""
+        return f"Create missing {what}" if why is None else f"Recreate {what} ({why})"
+
+    @staticmethod
+    def _because(note: str, why: str | None) -> str:
+        """A note of a step that comes with a recreated object: it says why."""
+        return note if why is None else f"{note} ({why})"
 
     def _moves_with_its_table(self, key: Key) -> bool:
         """Whether the target's object sits on a table that is tombstoned or replaced (its
         table's steps rename or drop it, freeing its name)."""
-        old = self.p.tgt.get(key)
+        old = self.ctx.tgt.get(key)
         table = getattr(old, "table", None)
         return table is not None and (getattr(old, "schema_name", ""), table) in self.moved_tables
 
     def _comment(self, what: str, comment: str | None) -> str:
         return f"COMMENT ON {what} IS {literal(comment) if comment is not None else 'NULL'}"
+
+    def _column_extras(self, t: Table, c: Column, old: Column | None) -> list[str]:
+        """Statistics, storage and comment of a column (new, or changed from ``old``)."""
+        q = qualified(t.schema_name, t.name)
+        stmts = []
+        if c.statistics != (old.statistics if old else None):
+            stmts.append(
+                f"ALTER TABLE {q} ALTER COLUMN {ident(c.name)} SET STATISTICS "
+                f"{c.statistics if c.statistics is not None else -1}"
+            )
+        if c.storage is not None and c.storage != (old.storage if old else None):
+            word = {"p": "PLAIN", "e": "EXTERNAL", "m": "MAIN", "x": "EXTENDED"}[c.storage]
+            stmts.append(f"ALTER TABLE {q} ALTER COLUMN {ident(c.name)} SET STORAGE {word}")
+        if c.comment != (old.comment if old else None):
+            stmts.append(self._comment(f"COLUMN {q}.{ident(c.name)}", c.comment))
+        return stmts
 
     def _privileges(
         self,
@@ -217,8 +197,9 @@ class StepBase:
         tgt_acl: tuple[str, ...],
         owner: str | None,
         columns: str = "",
-    ) -> None:
-        if not self.p.privileges:
+        why: str | None = None,
+    ) -> Generated:
+        if not self.ctx.privileges:
             return
         want, have = acl_items(src_acl), acl_items(tgt_acl)
         if want == have:
@@ -246,11 +227,11 @@ class StepBase:
                 + (" WITH GRANT OPTION" if grantable else "")
             )
         acl_key: Key = ("acl", key[1], key[2], key[3] + columns)
-        self.p.add(
-            "PRIVILEGE",
+        yield step(
+            Section.PRIVILEGE,
             acl_key,
-            "alter",
-            f"Privileges on {kind} {key[2]}",
+            Action.ALTER,
+            self._because(f"Privileges on {kind} {key[2]}", why),
             statements,
             hazards=[PRIVILEGES],
             requires=[key],
@@ -258,7 +239,7 @@ class StepBase:
 
     def _rename_away(
         self,
-        section: str,
+        section: Section,
         key: Key,
         note: str,
         word: str,
@@ -268,36 +249,38 @@ class StepBase:
         *,
         frees: tuple[tuple[str, str], ...] = (),
         cascade: bool = False,
-    ) -> None:
+    ) -> StepSpec:
         """Rename-before-drop (DESIGN): the object keeps its data as ``new_name``; the DROP of
         ``new_ref`` (the renamed object) goes to the cleanup part."""
-        self.p.add(
+        return step(
             section,
             key,
-            "rename",
+            Action.RENAME,
             note,
             [f"ALTER {word} {old_ref} RENAME TO {ident(new_name)}"],
             disturbs=[key],
             hazards=[KEPT],
             frees=frees,
+            cleanup=[f"DROP {word} IF EXISTS {new_ref}{' CASCADE' if cascade else ''};"],
         )
-        self.p.cleanup.append(f"DROP {word} IF EXISTS {new_ref}{' CASCADE' if cascade else ''};")
 
-    def _new_acl(self, kind: str, key: Key, on: str, acl: tuple[str, ...]) -> None:
-        version = self.p.target.server_version
-        self._privileges(kind, key, on, acl, default_acl(kind, version), None)
+    def _new_acl(
+        self, kind: str, key: Key, on: str, acl: tuple[str, ...], why: str | None = None
+    ) -> Generated:
+        version = self.ctx.target.server_version
+        yield from self._privileges(kind, key, on, acl, default_acl(kind, version), None, why=why)
 
     def _kept_users(self, key: Key) -> list[tuple[str, str, str]]:
         """Columns using ``key`` that the plan renames to keep their data, by their new names."""
         kept = []
-        for dep in self.p.target_dependents(key):
-            if dep[0] != "column":
+        for dep in self.ctx.target_dependents(key):
+            if dep[0] != Kind.COLUMN:
                 continue
             _, schema, table, column = dep
             if (schema, table) in self.gone_tables:
-                kept.append((schema, self.p.dropped(table), column))
-            elif self.change_of.get(dep) is not None and self.change_of[dep].action == "drop":
-                kept.append((schema, table, self.p.dropped(column)))
+                kept.append((schema, self.ctx.dropped(table), column))
+            elif self.change_of.get(dep) is not None and self.change_of[dep].action == Action.DROP:
+                kept.append((schema, table, self.ctx.dropped(column)))
         return kept
 
     @staticmethod
@@ -314,8 +297,8 @@ class StepBase:
         to each other (tsrange → tstzrange), but both read their text form."""
         enums = {
             (t.schema_name, t.name)
-            for t in (*self.p.source.types, *self.p.target.types)
-            if t.type_kind in "er"
+            for t in (*self.ctx.source.types, *self.ctx.target.types)
+            if t.type_kind in (TypeKind.ENUM, TypeKind.RANGE)
         }
         for name in type_names:
             # format_type qualifies every type outside pg_catalog (the empty search_path)
@@ -343,7 +326,7 @@ class StepBase:
     def _existing(self, schema: str, table: str) -> bool:
         """Whether the table exists in the target before the script (so it may hold rows)."""
         return (
-            self.p.target_table(schema, table) is not None
+            self.ctx.target_table(schema, table) is not None
             and (schema, table) not in self.replaced_tables
         )
 

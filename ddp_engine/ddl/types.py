@@ -1,179 +1,25 @@
-"""Schemas, extensions, collations and types."""
+"""User types: enums, domains, composites and ranges, and their rebuilds."""
 
 from __future__ import annotations
 
-from ddp_engine.ddl.base import StepBase, enum_rebuild
-from ddp_engine.diff import Change
-from ddp_engine.hazards import BEHAVIOUR, LOCK, MAY_FAIL, REWRITE, SCAN, hazard
-from ddp_engine.model import Collation, Extension, Key, Schema, UserType
+from ddp_engine.codes import TypeKind
+from ddp_engine.ddl.base import StepBase
+from ddp_engine.diff import Action, Change
+from ddp_engine.hazards import LOCK, MAY_FAIL, REWRITE, SCAN, HazardCode, hazard
+from ddp_engine.kinds import enum_rebuild
+from ddp_engine.model import Key, UserType
 from ddp_engine.sqltext import ident, literal, qualified, split_ident, unquote
+from ddp_engine.stepspec import Generated, PlanWarning, Section, StepSpec, step
 
 
 class TypeSteps(StepBase):
-    """Schemas, extensions, collations and types."""
-
-    def _schema_create(self, change: Change) -> None:
-        s: Schema = self.p.src[change.key]
-        stmts = [f"CREATE SCHEMA {ident(s.name)}"]
-        if s.comment is not None:
-            stmts.append(self._comment(f"SCHEMA {ident(s.name)}", s.comment))
-        self.p.add(
-            "SCHEMA",
-            change.key,
-            "create",
-            f"Create missing schema {s.name}",
-            stmts,
-            provides=[change.key],
-        )
-        self._new_acl("schema", change.key, f"SCHEMA {ident(s.name)}", s.acl)
-
-    def _schema_drop(self, change: Change, recreate: bool = False) -> None:
-        s: Schema = self.p.tgt[change.key]
-        new = self.p.dropped(s.name)
-        self._rename_away(
-            "SCHEMA",
-            change.key,
-            f"Rename extra schema {s.name} and everything in it (data preservation)",
-            "SCHEMA",
-            ident(s.name),
-            new,
-            ident(new),
-            cascade=True,
-        )
-
-    def _schema_alter(self, change: Change) -> None:
-        src: Schema = self.p.src[change.key]
-        tgt: Schema = self.p.tgt[change.key]
-        if "comment" in change.fields:
-            self.p.add(
-                "SCHEMA",
-                change.key,
-                "alter",
-                f"Comment on schema {src.name}",
-                [self._comment(f"SCHEMA {ident(src.name)}", src.comment)],
-            )
-        if "acl" in change.fields:
-            self._privileges(
-                "schema", change.key, f"SCHEMA {ident(src.name)}", src.acl, tgt.acl, tgt.owner
-            )
-
-    def _extension_create(self, change: Change) -> None:
-        e: Extension = self.p.src[change.key]
-        self.p.add(
-            "EXTENSION",
-            change.key,
-            "create",
-            f"Create missing extension {e.name}",
-            [
-                f"CREATE EXTENSION IF NOT EXISTS {ident(e.name)} WITH SCHEMA "
-                f"{ident(e.schema_name)} VERSION {literal(e.version)}"
-            ],
-            provides=[change.key],
-            requires=[("schema", "", e.schema_name, "")],
-        )
-
-    def _extension_drop(self, change: Change, recreate: bool = False) -> None:
-        e: Extension = self.p.tgt[change.key]
-        kept = self._kept_users(change.key)
-        stmts = [
-            f"ALTER TABLE {qualified(schema, table)} ALTER COLUMN {ident(column)} TYPE text "
-            f"USING {ident(column)}::text"
-            for schema, table, column in kept
-        ]
-        self.p.add(
-            "EXTENSION",
-            change.key,
-            "drop",
-            f"Drop extra extension {e.name}"
-            + (" (renamed columns of its types keep their values as text)" if kept else ""),
-            [*stmts, f"DROP EXTENSION {ident(e.name)}"],
-            disturbs=[change.key],
-            hazards=[BEHAVIOUR, *([LOCK, REWRITE] if kept else [])],
-            after_disturbed=[
-                *(k for k in self.p.target_dependents(change.key) if k[0] != "extension"),
-                *(("table", k[1], k[2], "") for k in self.p.target_dependents(change.key)),
-            ],
-        )
-
-    def _extension_alter(self, change: Change) -> None:
-        e: Extension = self.p.src[change.key]
-        stmts = []
-        if "schema_name" in change.fields:
-            stmts.append(f"ALTER EXTENSION {ident(e.name)} SET SCHEMA {ident(e.schema_name)}")
-        if "version" in change.fields:
-            stmts.append(f"ALTER EXTENSION {ident(e.name)} UPDATE TO {literal(e.version)}")
-        self.p.add(
-            "EXTENSION",
-            change.key,
-            "alter",
-            f"Change extension {e.name}",
-            stmts,
-            provides=[change.key],
-        )
-
-    def _collation_create(self, change: Change) -> None:
-        c: Collation = self.p.src[change.key]
-        opts = [f"provider = {'icu' if c.provider == 'i' else 'libc'}"]
-        if c.provider == "i":
-            opts.append(f"locale = {literal(c.icu_locale or '')}")
-        else:
-            opts += [
-                f"lc_collate = {literal(c.lc_collate or '')}",
-                f"lc_ctype = {literal(c.lc_ctype or '')}",
-            ]
-        if not c.deterministic:
-            opts.append("deterministic = false")
-        q = qualified(c.schema_name, c.name)
-        stmts = [f"CREATE COLLATION {q} ({', '.join(opts)})"]
-        if c.comment is not None:
-            stmts.append(self._comment(f"COLLATION {q}", c.comment))
-        self.p.add(
-            "TYPE",
-            change.key,
-            "create",
-            f"Create missing collation {c.name}",
-            stmts,
-            provides=[change.key],
-        )
-
-    def _collation_drop(self, change: Change, recreate: bool = False) -> None:
-        c: Collation = self.p.tgt[change.key]
-        if not recreate and self._kept_users(change.key):
-            new = self.p.dropped(c.name)
-            self._rename_away(
-                "TYPE",
-                change.key,
-                f"Rename extra collation {c.name}: renamed columns still use it",
-                "COLLATION",
-                qualified(c.schema_name, c.name),
-                new,
-                qualified(c.schema_name, new),
-            )
-            return
-        self.p.add(
-            "TYPE",
-            change.key,
-            "drop",
-            f"Drop {'changed' if recreate else 'extra'} collation {c.name}",
-            [f"DROP COLLATION {qualified(c.schema_name, c.name)}"],
-            disturbs=[change.key],
-        )
-
-    def _collation_alter(self, change: Change) -> None:
-        c: Collation = self.p.src[change.key]
-        self.p.add(
-            "TYPE",
-            change.key,
-            "alter",
-            f"Comment on collation {c.name}",
-            [self._comment(f"COLLATION {qualified(c.schema_name, c.name)}", c.comment)],
-        )
+    """User types."""
 
     def _type_sql(self, t: UserType) -> list[str]:
         q = qualified(t.schema_name, t.name)
-        if t.type_kind == "e":
+        if t.type_kind == TypeKind.ENUM:
             stmts = [f"CREATE TYPE {q} AS ENUM ({', '.join(literal(v) for v in t.labels)})"]
-        elif t.type_kind == "d":
+        elif t.type_kind == TypeKind.DOMAIN:
             parts = [f"CREATE DOMAIN {q} AS {t.base_type}"]
             if t.collation:
                 parts.append(f"COLLATE {t.collation}")
@@ -183,37 +29,39 @@ class TypeSteps(StepBase):
                 parts.append("NOT NULL")
             parts += [f"CONSTRAINT {c}" for c in t.constraints]
             stmts = [" ".join(parts)]
-        elif t.type_kind == "c":
+        elif t.type_kind == TypeKind.COMPOSITE:
             stmts = [f"CREATE TYPE {q} AS ({', '.join(t.attributes)})"]
         else:
             stmts = [f"CREATE TYPE {q} AS RANGE ({t.range_options})"]
         if t.comment is not None:
-            word = "DOMAIN" if t.type_kind == "d" else "TYPE"
+            word = "DOMAIN" if t.type_kind == TypeKind.DOMAIN else "TYPE"
             stmts.append(self._comment(f"{word} {q}", t.comment))
         for constraint, comment in t.constraint_comments:
             stmts.append(self._comment(f"CONSTRAINT {ident(constraint)} ON DOMAIN {q}", comment))
         return stmts
 
-    def _type_create(self, change: Change) -> None:
-        t: UserType = self.p.src[change.key]
-        self.p.add(
-            "TYPE",
+    def _type_create(self, change: Change) -> Generated:
+        t: UserType = self.ctx.src[change.key]
+        yield step(
+            Section.TYPE,
             change.key,
-            "create",
+            Action.CREATE,
             f"Create missing type {t.name}",
             self._type_sql(t),
             provides=[change.key],
         )
-        self._new_acl("type", change.key, f"TYPE {qualified(t.schema_name, t.name)}", t.acl)
+        yield from self._new_acl(
+            "type", change.key, f"TYPE {qualified(t.schema_name, t.name)}", t.acl
+        )
 
-    def _type_drop(self, change: Change, recreate: bool = False) -> None:
-        t: UserType = self.p.tgt[change.key]
+    def _type_drop(self, change: Change, recreate: bool = False) -> Generated:
+        t: UserType = self.ctx.tgt[change.key]
         q = qualified(t.schema_name, t.name)
-        word = "DOMAIN" if t.type_kind == "d" else "TYPE"
+        word = "DOMAIN" if t.type_kind == TypeKind.DOMAIN else "TYPE"
         if self._kept_users(change.key):
-            new = self.p.dropped(t.name)
-            self._rename_away(
-                "TYPE",
+            new = self.ctx.dropped(t.name)
+            yield self._rename_away(
+                Section.TYPE,
                 change.key,
                 f"Rename extra type {t.name}: kept columns still use it",
                 word,
@@ -223,25 +71,25 @@ class TypeSteps(StepBase):
                 frees=((t.schema_name, t.name),),
             )
             return
-        self.p.add(
-            "TYPE",
+        yield step(
+            Section.TYPE,
             change.key,
-            "drop",
+            Action.DROP,
             f"Drop extra type {t.name}",
             [f"DROP {word} {q}"],
             disturbs=[change.key],
             frees=[(t.schema_name, t.name)],
         )
 
-    def _type_alter(self, change: Change) -> None:
-        src: UserType = self.p.src[change.key]
-        tgt: UserType = self.p.tgt[change.key]
+    def _type_alter(self, change: Change) -> Generated:
+        src: UserType = self.ctx.src[change.key]
+        tgt: UserType = self.ctx.tgt[change.key]
         q = qualified(src.schema_name, src.name)
         fields = set(change.fields)
-        if src.type_kind != tgt.type_kind or enum_rebuild(src, tgt, self.p):
-            self._rebuild_type(change.key, src, tgt)
+        if src.type_kind != tgt.type_kind or enum_rebuild(src, tgt, self.ctx.source_expressions):
+            yield from self._rebuild_type(change.key, src, tgt)
             return
-        if src.type_kind == "e" and "labels" in fields:
+        if src.type_kind == TypeKind.ENUM and "labels" in fields:
             stmts = []
             for i, label in enumerate(src.labels):
                 if label in tgt.labels:
@@ -249,15 +97,15 @@ class TypeSteps(StepBase):
                 following = next((v for v in src.labels[i + 1 :] if v in tgt.labels), None)
                 where = f" BEFORE {literal(following)}" if following else ""
                 stmts.append(f"ALTER TYPE {q} ADD VALUE {literal(label)}{where}")
-            self.p.add(
-                "TYPE",
+            yield step(
+                Section.TYPE,
                 change.key,
-                "alter",
+                Action.ALTER,
                 f"Add values to enum {src.name}",
                 stmts,
                 provides=[change.key],
             )
-        if src.type_kind == "d":
+        if src.type_kind == TypeKind.DOMAIN:
             stmts = []
             if "default" in fields:
                 stmts.append(
@@ -272,21 +120,21 @@ class TypeSteps(StepBase):
             stmts += [f"ALTER DOMAIN {q} ADD CONSTRAINT {con}" for con in added]
             hazards = [SCAN, MAY_FAIL] if "not_null" in fields or added else []
             if fields & {"base_type", "collation"}:
-                self.p.warnings.append(
+                yield PlanWarning(
                     f"domain {src.name}: base type or collation change is "
                     "not applied (recreate the domain by hand)"
                 )
             if stmts:
-                self.p.add(
-                    "TYPE",
+                yield step(
+                    Section.TYPE,
                     change.key,
-                    "alter",
+                    Action.ALTER,
                     f"Change domain {src.name}",
                     stmts,
                     provides=[change.key],
                     hazards=hazards,
                 )
-        if src.type_kind == "c" and "attributes" in fields:
+        if src.type_kind == TypeKind.COMPOSITE and "attributes" in fields:
             dropped = [split_ident(a)[0] for a in tgt.attributes if a not in src.attributes]
             stmts = [f"ALTER TYPE {q} DROP ATTRIBUTE {a}" for a in dropped]
             stmts += [
@@ -298,42 +146,40 @@ class TypeSteps(StepBase):
             # (a changed attribute is dropped and added): those values are gone for good.
             stored_in = sorted(
                 ".".join(key[2:])
-                for key in self.p.target_dependents(change.key)
+                for key in self.ctx.target_dependents(change.key)
                 if key[0] == "column"
             )
             hazards = []
             if dropped and stored_in:
                 hazards.append(
                     hazard(
-                        "data_not_carried",
+                        HazardCode.DATA_NOT_CARRIED,
                         f"the values of {', '.join(dropped)} stored in "
                         f"{', '.join(stored_in)} are dropped with the attribute",
                     )
                 )
-            self.p.add(
-                "TYPE",
+            yield step(
+                Section.TYPE,
                 change.key,
-                "alter",
+                Action.ALTER,
                 f"Change composite type {src.name}",
                 stmts,
                 provides=[change.key],
                 disturbs=[change.key],  # a type it drops an attribute of may then go
                 hazards=hazards,
             )
-        if src.type_kind == "r" and "range_options" in fields:
-            self.p.warnings.append(
-                f"range type {src.name}: its definition differs; recreate it by hand"
-            )
+        if src.type_kind == TypeKind.RANGE and "range_options" in fields:
+            yield PlanWarning(f"range type {src.name}: its definition differs; recreate it by hand")
         if "constraint_comments" in fields:
             old_comments, new_comments = (
                 dict(tgt.constraint_comments),
                 dict(src.constraint_comments),
             )
             live = {unquote(split_ident(c)[0]) for c in src.constraints}
-            self.p.add(
-                "TYPE",
+            yield step(
+                Section.TYPE,
                 change.key,
-                "alter",
+                Action.ALTER,
                 f"Comments on the constraints of domain {src.name}",
                 [
                     self._comment(f"CONSTRAINT {ident(name)} ON DOMAIN {q}", new_comments.get(name))
@@ -344,66 +190,72 @@ class TypeSteps(StepBase):
                 seq=3,
             )
         if "comment" in fields:
-            word = "DOMAIN" if src.type_kind == "d" else "TYPE"
-            self.p.add(
-                "TYPE",
+            word = "DOMAIN" if src.type_kind == TypeKind.DOMAIN else "TYPE"
+            yield step(
+                Section.TYPE,
                 change.key,
-                "alter",
+                Action.ALTER,
                 f"Comment on type {src.name}",
                 [self._comment(f"{word} {q}", src.comment)],
                 seq=2,
             )
         if "acl" in fields:
-            self._privileges("type", change.key, f"TYPE {q}", src.acl, tgt.acl, tgt.owner)
+            yield from self._privileges(
+                "type", change.key, f"TYPE {q}", src.acl, tgt.acl, tgt.owner
+            )
 
-    def _rebuild_type(self, key: Key, src: UserType, tgt: UserType) -> None:
+    def _rebuild_type(self, key: Key, src: UserType, tgt: UserType) -> Generated:
         """Rename the old type away, create the new one, move every column over, drop the old."""
         q = qualified(src.schema_name, src.name)
-        old = self.p.dropped(src.name)
-        word = "DOMAIN" if tgt.type_kind == "d" else "TYPE"
-        self.p.add(
-            "TYPE",
+        old = self.ctx.dropped(src.name)
+        word = "DOMAIN" if tgt.type_kind == TypeKind.DOMAIN else "TYPE"
+        # a renamed (kept) column still using the old type: the old type goes with that column
+        kept = bool(self._kept_users(key))
+        yield step(
+            Section.TYPE,
             key,
-            "rename",
+            Action.RENAME,
             f"Rebuild type {src.name}: rename the old one away",
             [f"ALTER {word} {q} RENAME TO {ident(old)}"],
             disturbs=[key],
             frees=[(src.schema_name, src.name)],
         )
-        create = self.p.add(
-            "TYPE",
+        create = step(
+            Section.TYPE,
             key,
-            "create",
+            Action.CREATE,
             f"Rebuild type {src.name}: create it anew",
             self._type_sql(src),
             provides=[key],
             claims=(src.schema_name, src.name),
             seq=1,
+            cleanup=[f"DROP {word} IF EXISTS {qualified(src.schema_name, old)};"] if kept else [],
         )
-        moves = []
-        for dep in self.p.target_dependents(key):
-            if dep[0] != "column" or dep not in self.p.src:
+        yield create
+        moves: list[StepSpec] = []
+        for dep in self.ctx.target_dependents(key):
+            if dep[0] != "column" or dep not in self.ctx.src:
                 continue
-            _, column = self.p.src[dep]
+            _, column = self.ctx.src[dep]
             array = column.data_type.endswith("[]")
             cast = "text[]" if array else "text"
             check: tuple[str, ...] = ()
             uncounted = []
-            if src.type_kind == tgt.type_kind == "e" and self._existing(dep[1], dep[2]):
+            if src.type_kind == tgt.type_kind == TypeKind.ENUM and self._existing(dep[1], dep[2]):
                 # a value whose label the rebuilt enum lacks fails the move
                 check = ("labels", dep[1], dep[2], dep[3], "array" if array else "", *src.labels)
             elif self._existing(dep[1], dep[2]):
                 uncounted.append(
                     hazard(
-                        "values_change",
+                        HazardCode.VALUES_CHANGE,
                         f"the values of {dep[2]}.{dep[3]} move through text to a type of another "
                         "kind: not counted",
                     )
                 )
-            sid = self.p.add(
-                "COLUMN",
+            move = step(
+                Section.COLUMN,
                 dep,
-                "alter",
+                Action.ALTER,
                 f"Move {dep[2]}.{dep[3]} to the rebuilt type {src.name}",
                 [
                     f"ALTER TABLE {qualified(dep[1], dep[2])} ALTER COLUMN {ident(dep[3])} TYPE "
@@ -413,24 +265,22 @@ class TypeSteps(StepBase):
                 disturbs=[dep],
                 hazards=[LOCK, REWRITE, MAY_FAIL, *uncounted],
                 check=check,
+                after=[create],
             )
-            self.p.after(sid, create)
-            moves.append(sid)
-        if self._kept_users(key):
-            # a renamed (kept) column still uses the old type: it goes with that column
-            self.p.cleanup.append(f"DROP {word} IF EXISTS {qualified(src.schema_name, old)};")
+            yield move
+            moves.append(move)
+        if kept:
             return
-        drop = self.p.add(
-            "TYPE",
+        yield step(
+            Section.TYPE,
             key,
-            "alter",
+            Action.ALTER,
             f"Rebuild type {src.name}: drop the old one",
             [f"DROP {word} {qualified(src.schema_name, old)}"],
             disturbs=[key],
             seq=2,
+            after=moves,
         )
-        for sid in moves:
-            self.p.after(drop, sid)
 
 
 def _domain_constraint_changes(

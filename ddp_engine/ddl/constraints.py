@@ -1,0 +1,235 @@
+"""Constraints and indexes: what a table enforces, checked against its rows."""
+
+from __future__ import annotations
+
+from ddp_engine.codes import INDEX_BACKED, ConstraintType
+from ddp_engine.ddl.base import StepBase
+from ddp_engine.diff import Action, Change
+from ddp_engine.hazards import BLOCKS_WRITES, LOCK, MAY_FAIL, SCAN
+from ddp_engine.model import Constraint, Index, Key
+from ddp_engine.sqltext import ident, qualified
+from ddp_engine.stepspec import Generated, Section, step
+
+
+class ConstraintSteps(StepBase):
+    """Constraints and indexes."""
+
+    def _constraint_check(self, con: Constraint) -> tuple[str, ...]:
+        if not self._existing(con.schema_name, con.table):
+            return ()
+        if con.constraint_type in (ConstraintType.PRIMARY_KEY, ConstraintType.UNIQUE):
+            return ("unique", con.schema_name, con.table, "", *con.columns)
+        if con.constraint_type == ConstraintType.CHECK:
+            expression = con.definition.removeprefix("CHECK ").removesuffix(" NOT VALID")
+            return ("check", con.schema_name, con.table, expression)
+        if (
+            con.constraint_type == ConstraintType.FOREIGN_KEY
+            and con.ref_table
+            and "NOT VALID" not in con.definition
+        ):
+            return (
+                "fk",
+                con.schema_name,
+                con.table,
+                *con.ref_table,
+                ",".join(con.columns),
+                ",".join(con.ref_columns),
+            )
+        return ()
+
+    def _constraint_create(self, change: Change, why: str | None = None) -> Generated:
+        con: Constraint = self.ctx.src[change.key]
+        q = qualified(con.schema_name, con.table)
+        check = self._constraint_check(con)
+        online = (
+            self.ctx.online
+            and con.constraint_type in (ConstraintType.CHECK, ConstraintType.FOREIGN_KEY)
+            and bool(check)
+            and "NOT VALID" not in con.definition
+        )
+        definition = f"{con.definition} NOT VALID" if online else con.definition
+        stmts = [f"ALTER TABLE {q} ADD CONSTRAINT {ident(con.name)} {definition}"]
+        if con.comment is not None:
+            stmts.append(self._comment(f"CONSTRAINT {ident(con.name)} ON {q}", con.comment))
+        hazards = [LOCK] if online else [LOCK, SCAN, MAY_FAIL]
+        claims = (con.schema_name, con.name) if con.constraint_type in INDEX_BACKED else None
+        yield step(
+            Section.CONSTRAINT,
+            change.key,
+            Action.CREATE,
+            self._because(
+                f"Add missing constraint {con.name} on {con.table}"
+                + (" (NOT VALID: validated in the online part)" if online else ""),
+                why,
+            ),
+            stmts,
+            provides=[change.key],
+            hazards=hazards,
+            claims=claims,
+            check=() if online else check,
+        )
+        if online:
+            yield step(
+                Section.CONSTRAINT,
+                change.key,
+                Action.ALTER,
+                self._because(f"Validate constraint {con.name} on {con.table}", why),
+                [f"ALTER TABLE {q} VALIDATE CONSTRAINT {ident(con.name)}"],
+                hazards=[SCAN, MAY_FAIL],
+                check=check,
+                online=True,
+                seq=9,
+            )
+
+    def _constraint_drop(self, change: Change, recreate: bool = False) -> Generated:
+        con: Constraint = self.ctx.tgt[change.key]
+        q = qualified(con.schema_name, con.table)
+        why, after = ("", " to recreate it") if recreate else ("extra ", "")
+        yield step(
+            Section.CONSTRAINT,
+            change.key,
+            Action.DROP,
+            f"Drop {why}constraint {con.name} on {con.table}{after}",
+            [f"ALTER TABLE {q} DROP CONSTRAINT {ident(con.name)}"],
+            disturbs=[change.key],
+            frees=[(con.schema_name, con.name)],
+        )
+
+    def _constraint_alter(self, change: Change) -> Generated:
+        con: Constraint = self.ctx.src[change.key]
+        q = qualified(con.schema_name, con.table)
+        yield step(
+            Section.CONSTRAINT,
+            change.key,
+            Action.ALTER,
+            f"Comment on constraint {con.name}",
+            [self._comment(f"CONSTRAINT {ident(con.name)} ON {q}", con.comment)],
+        )
+
+    def _index_check(self, idx: Index) -> tuple[str, ...]:
+        if not idx.unique or not self._existing(idx.schema_name, idx.table):
+            return ()
+        if not idx.key_columns or "" in idx.key_columns:
+            return ()  # an expression index: not counted
+        return ("unique", idx.schema_name, idx.table, idx.predicate or "", *idx.key_columns)
+
+    def _index_online(self, idx: Index) -> bool:
+        """Non-unique indexes of tables that already hold rows are built CONCURRENTLY online."""
+        return (
+            self.ctx.online
+            and not idx.unique
+            and not idx.on_partitioned
+            and self._existing(idx.schema_name, idx.table)
+        )
+
+    def _index_create(self, change: Change, why: str | None = None) -> Generated:
+        idx: Index = self.ctx.src[change.key]
+        q = qualified(idx.schema_name, idx.table)
+        unique = "UNIQUE " if idx.unique else ""
+        online = self._index_online(idx)
+        if online and change.key in self.ctx.tgt and not self._moves_with_its_table(change.key):
+            yield from self._index_swap(idx, why)
+            return
+        concurrently = "CONCURRENTLY " if online else ""
+        stmts = [f"CREATE {unique}INDEX {concurrently}{ident(idx.name)} ON {q} {idx.body}"]
+        if idx.comment is not None:
+            stmts.append(
+                self._comment(f"INDEX {qualified(idx.schema_name, idx.name)}", idx.comment)
+            )
+        table_key: Key = ("table", idx.schema_name, idx.table, "")
+        view_key: Key = ("view", idx.schema_name, idx.table, "")
+        yield step(
+            Section.INDEX,
+            change.key,
+            Action.CREATE,
+            self._created(f"index {idx.name} on {idx.table}", why),
+            stmts,
+            provides=[change.key],
+            hazards=[] if online else [BLOCKS_WRITES],
+            claims=(idx.schema_name, idx.name),
+            requires=[table_key, view_key],
+            check=self._index_check(idx),
+            online=online,
+        )
+
+    def _index_swap(self, idx: Index, why: str | None) -> Generated:
+        """A changed index, online: build the new one under a temporary name, then swap."""
+        q = qualified(idx.schema_name, idx.table)
+        temporary = self.ctx.dropped(idx.name).replace("_dropped_", "_ddp_new_")
+        yield step(
+            Section.INDEX,
+            ("index", idx.schema_name, idx.name, ""),
+            Action.CREATE,
+            self._because(
+                f"Rebuild changed index {idx.name} online under a new name, then swap", why
+            ),
+            [
+                f"CREATE INDEX CONCURRENTLY {ident(temporary)} ON {q} {idx.body}",
+                f"DROP INDEX CONCURRENTLY {qualified(idx.schema_name, idx.name)}",
+                f"ALTER INDEX {qualified(idx.schema_name, temporary)} RENAME TO {ident(idx.name)}",
+            ],
+            provides=[("index", idx.schema_name, idx.name, "")],
+            online=True,
+        )
+
+    def _index_broken_online(self, key: Key) -> bool:
+        """With ``--online``, an index a failed build left in the target (not valid, or not
+        ready) is dropped and built again, both CONCURRENTLY, in the online part
+        (``_index_replace_online``). The broken index serves no query, so nothing is lost in
+        between, and no statement takes a lock that blocks writes."""
+        idx: Index = self.ctx.src[key]
+        old = self.ctx.tgt.get(key)
+        if not (self.ctx.online and isinstance(old, Index) and not old.valid):
+            return False
+        return not (idx.on_partitioned or old.on_partitioned)  # none on a partitioned table
+
+    def _index_replace_online(self, key: Key) -> Generated:
+        """Drop and build again, online, an index the target holds broken."""
+        idx: Index = self.ctx.src[key]
+        old: Index = self.ctx.tgt[key]
+        q = qualified(idx.schema_name, idx.table)
+        unique = "UNIQUE " if idx.unique else ""
+        stmts = [
+            f"DROP INDEX CONCURRENTLY {qualified(old.schema_name, old.name)}",
+            f"CREATE {unique}INDEX CONCURRENTLY {ident(idx.name)} ON {q} {idx.body}",
+        ]
+        if idx.comment is not None:
+            stmts.append(
+                self._comment(f"INDEX {qualified(idx.schema_name, idx.name)}", idx.comment)
+            )
+        yield step(
+            Section.INDEX,
+            key,
+            Action.CREATE,
+            f"Rebuild index {idx.name} on {idx.table} online (the target's is not valid: "
+            "a failed concurrent build)",
+            stmts,
+            provides=[key],
+            hazards=[MAY_FAIL] if idx.unique else [],
+            check=self._index_check(idx),
+            online=True,
+        )
+
+    def _index_drop(self, change: Change, recreate: bool = False) -> Generated:
+        idx: Index = self.ctx.tgt[change.key]
+        why, after = ("", " to recreate it") if recreate else ("extra ", "")
+        yield step(
+            Section.INDEX,
+            change.key,
+            Action.DROP,
+            f"Drop {why}index {idx.name}{after}",
+            [f"DROP INDEX {qualified(idx.schema_name, idx.name)}"],
+            disturbs=[change.key],
+            frees=[(idx.schema_name, idx.name)],
+            hazards=[LOCK],
+        )
+
+    def _index_alter(self, change: Change) -> Generated:
+        idx: Index = self.ctx.src[change.key]
+        yield step(
+            Section.INDEX,
+            change.key,
+            Action.ALTER,
+            f"Comment on index {idx.name}",
+            [self._comment(f"INDEX {qualified(idx.schema_name, idx.name)}", idx.comment)],
+        )

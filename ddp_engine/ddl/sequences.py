@@ -1,0 +1,124 @@
+"""Sequences: their options, owner column and renames."""
+
+from __future__ import annotations
+
+from ddp_engine.ddl.base import (
+    StepBase,
+)
+from ddp_engine.diff import Action, Change
+from ddp_engine.model import (
+    Key,
+    Sequence,
+)
+from ddp_engine.sqltext import ident, qualified
+from ddp_engine.stepspec import Generated, Section, StepSpec, step
+
+
+class SequenceSteps(StepBase):
+    """Sequences: the kind whose values are counters."""
+
+    def _sequence_options(self, s: Sequence, only: set[str] | None = None) -> str:
+        parts = []
+        fields = [
+            ("data_type", f"AS {s.data_type}"),
+            ("increment", f"INCREMENT BY {s.increment}"),
+            ("min_value", f"MINVALUE {s.min_value}"),
+            ("max_value", f"MAXVALUE {s.max_value}"),
+            ("start", f"START WITH {s.start}"),
+            ("cache", f"CACHE {s.cache}"),
+            ("cycle", "CYCLE" if s.cycle else "NO CYCLE"),
+        ]
+        for name, text in fields:
+            if only is None or name in only:
+                parts.append(text)
+        return " ".join(parts)
+
+    def _owned_by(self, s: Sequence, note: str) -> StepSpec:
+        """OWNED BY the sequence's column (or NONE): once both exist, after its other steps."""
+        owner = "NONE"
+        requires: list[Key] = [("sequence", s.schema_name, s.name, "")]
+        if s.owned_by is not None:
+            schema, table, column = s.owned_by
+            owner = f"{qualified(schema, table)}.{ident(column)}"
+            requires.append(("column", schema, table, column))
+        return step(
+            Section.SEQUENCE,
+            ("owned", s.schema_name, s.name, ""),
+            Action.ALTER,
+            note,
+            [f"ALTER SEQUENCE {qualified(s.schema_name, s.name)} OWNED BY {owner}"],
+            requires=requires,
+            seq=1,
+        )
+
+    def _sequence_create(self, change: Change) -> Generated:
+        s: Sequence = self.ctx.src[change.key]
+        q = qualified(s.schema_name, s.name)
+        stmts = [
+            f"CREATE {'UNLOGGED ' if s.unlogged else ''}SEQUENCE {q} {self._sequence_options(s)}"
+        ]
+        if s.comment is not None:
+            stmts.append(self._comment(f"SEQUENCE {q}", s.comment))
+        yield step(
+            Section.SEQUENCE,
+            change.key,
+            Action.CREATE,
+            f"Create missing sequence {s.name}",
+            stmts,
+            provides=[change.key],
+            claims=(s.schema_name, s.name),
+        )
+        if s.owned_by is not None:
+            yield self._owned_by(s, f"Attach sequence {s.name} to its column")
+        yield from self._new_acl("sequence", change.key, f"SEQUENCE {q}", s.acl)
+
+    def _sequence_drop(self, change: Change, recreate: bool = False) -> Generated:
+        s: Sequence = self.ctx.tgt[change.key]
+        new = self.ctx.dropped(s.name)
+        yield self._rename_away(
+            Section.SEQUENCE,
+            change.key,
+            f"Rename extra sequence {s.name} (data preservation)",
+            Section.SEQUENCE,
+            qualified(s.schema_name, s.name),
+            new,
+            qualified(s.schema_name, new),
+            frees=((s.schema_name, s.name),),
+        )
+
+    def _sequence_alter(self, change: Change) -> Generated:
+        src: Sequence = self.ctx.src[change.key]
+        tgt: Sequence = self.ctx.tgt[change.key]
+        q = qualified(src.schema_name, src.name)
+        fields = set(change.fields)
+        stmts = []
+        options = fields & {
+            "data_type",
+            "increment",
+            "min_value",
+            "max_value",
+            "start",
+            "cache",
+            "cycle",
+        }
+        if options:
+            stmts.append(f"ALTER SEQUENCE {q} {self._sequence_options(src, options)}")
+        if "unlogged" in fields:
+            stmts.append(f"ALTER SEQUENCE {q} SET {'UNLOGGED' if src.unlogged else 'LOGGED'}")
+        if "comment" in fields:
+            stmts.append(self._comment(f"SEQUENCE {q}", src.comment))
+        if stmts:
+            yield step(
+                Section.SEQUENCE,
+                change.key,
+                Action.ALTER,
+                f"Change sequence {src.name}",
+                stmts,
+                provides=[change.key],
+            )
+        if "owned_by" in fields:
+            yield self._owned_by(src, f"Change the owner column of sequence {src.name}")
+        if "acl" in fields:
+            yield from self._privileges(
+                "sequence", change.key, f"SEQUENCE {q}", src.acl, tgt.acl, tgt.owner
+            )
