@@ -1,0 +1,604 @@
+"""Per-kind acceptance cases: two hand-built snapshots, the statements and hazards expected."""
+
+from __future__ import annotations
+
+import pytest
+
+from ddp_engine.model import Schema
+from tests.engine import objects as o
+from tests.engine.kit import PUBLIC, STAMP, Case, check_case, col, snapshot, table
+
+T = '"public"."t"'
+TOMB = f"_dropped_{STAMP}"
+LOCKED_CHECK = ["access_exclusive_lock", "scans_table", "may_fail_on_data"]
+
+
+def _table_with(**fields: object) -> object:
+    """Table t with column ``name`` changed by ``fields``."""
+    return table("t", col("id", not_null=True), col("name", "text", **fields))
+
+
+CASES = [
+    # -- schema, extension, collation -------------------------------------------------------
+    Case(
+        "schema_create",
+        snapshot(schemas=(PUBLIC, Schema(name="app", acl=("<owner>=UC",))), all_schemas=True),
+        snapshot(all_schemas=True),
+        statements=['CREATE SCHEMA "app"'],
+    ),
+    Case(
+        "schema_drop_is_a_rename",
+        snapshot(all_schemas=True),
+        snapshot(schemas=(PUBLIC, Schema(name="app")), all_schemas=True),
+        statements=[f'ALTER SCHEMA "app" RENAME TO "app{TOMB}"'],
+        hazards=["kept_as_tombstone"],
+        cleanup=[f'DROP SCHEMA IF EXISTS "app{TOMB}" CASCADE;'],
+    ),
+    Case(
+        "schema_comment",
+        snapshot(schemas=(Schema(name="public", comment="main"),)),
+        snapshot(),
+        statements=["COMMENT ON SCHEMA \"public\" IS 'main'"],
+    ),
+    Case(
+        "extension_create",
+        snapshot(o.EXTENSION),
+        snapshot(),
+        statements=[
+            'CREATE EXTENSION IF NOT EXISTS "pgcrypto" WITH SCHEMA "public" VERSION \'1.3\''
+        ],
+    ),
+    Case(
+        "extension_update",
+        snapshot(o.EXTENSION.model_copy(update={"version": "1.4"})),
+        snapshot(o.EXTENSION),
+        statements=["ALTER EXTENSION \"pgcrypto\" UPDATE TO '1.4'"],
+    ),
+    Case(
+        "extension_drop",
+        snapshot(),
+        snapshot(o.EXTENSION),
+        statements=['DROP EXTENSION "pgcrypto"'],
+        hazards=["drops_behaviour"],
+    ),
+    Case(
+        "collation_create",
+        snapshot(o.COLLATION),
+        snapshot(),
+        statements=[
+            "CREATE COLLATION \"public\".\"c1\" (provider = libc, lc_collate = 'C', lc_ctype = 'C')"
+        ],
+    ),
+    Case(
+        "collation_change_recreates",
+        snapshot(o.COLLATION.model_copy(update={"lc_collate": "POSIX", "lc_ctype": "POSIX"})),
+        snapshot(o.COLLATION),
+        statements=[
+            'DROP COLLATION "public"."c1"',
+            'CREATE COLLATION "public"."c1" '
+            "(provider = libc, lc_collate = 'POSIX', lc_ctype = 'POSIX')",
+        ],
+    ),
+    Case(
+        "collation_drop",
+        snapshot(),
+        snapshot(o.COLLATION),
+        statements=['DROP COLLATION "public"."c1"'],
+    ),
+    # -- types ------------------------------------------------------------------------------
+    Case(
+        "enum_create",
+        snapshot(o.ENUM),
+        snapshot(),
+        statements=["CREATE TYPE \"public\".\"mood\" AS ENUM ('sad', 'ok')"],
+    ),
+    Case(
+        "enum_label_appended",
+        snapshot(o.ENUM.model_copy(update={"labels": ("sad", "ok", "happy")})),
+        snapshot(o.ENUM),
+        statements=['ALTER TYPE "public"."mood" ADD VALUE \'happy\''],
+    ),
+    Case(
+        "enum_label_inserted_before",
+        snapshot(o.ENUM.model_copy(update={"labels": ("sad", "meh", "ok")})),
+        snapshot(o.ENUM),
+        statements=["ALTER TYPE \"public\".\"mood\" ADD VALUE 'meh' BEFORE 'ok'"],
+    ),
+    Case(
+        "domain_create",
+        snapshot(o.DOMAIN),
+        snapshot(),
+        statements=[
+            'CREATE DOMAIN "public"."posint" AS integer NOT NULL '
+            "CONSTRAINT posint_check CHECK ((VALUE > 0))"
+        ],
+    ),
+    Case(
+        "domain_constraint_changed",
+        snapshot(
+            o.DOMAIN.model_copy(update={"constraints": ("posint_check CHECK ((VALUE > 1))",)})
+        ),
+        snapshot(o.DOMAIN),
+        statements=[
+            'ALTER DOMAIN "public"."posint" DROP CONSTRAINT posint_check',
+            'ALTER DOMAIN "public"."posint" ADD CONSTRAINT posint_check CHECK ((VALUE > 1))',
+        ],
+        hazards=["scans_table", "may_fail_on_data"],
+    ),
+    Case(
+        "domain_drop",
+        snapshot(),
+        snapshot(o.DOMAIN),
+        statements=['DROP DOMAIN "public"."posint"'],
+    ),
+    Case(
+        "composite_create",
+        snapshot(o.COMPOSITE),
+        snapshot(),
+        statements=['CREATE TYPE "public"."pair" AS (a integer, b text)'],
+    ),
+    Case(
+        "composite_attribute_added",
+        snapshot(o.COMPOSITE.model_copy(update={"attributes": ("a integer", "b text", "c date")})),
+        snapshot(o.COMPOSITE),
+        statements=['ALTER TYPE "public"."pair" ADD ATTRIBUTE c date'],
+    ),
+    Case(
+        "range_create",
+        snapshot(o.RANGE),
+        snapshot(),
+        statements=['CREATE TYPE "public"."fr" AS RANGE (SUBTYPE = double precision)'],
+    ),
+    # -- sequences --------------------------------------------------------------------------
+    Case(
+        "sequence_create",
+        snapshot(o.SEQUENCE),
+        snapshot(),
+        statements=[
+            'CREATE SEQUENCE "public"."s1" AS bigint INCREMENT BY 1 MINVALUE 1 '
+            "MAXVALUE 9223372036854775807 START WITH 1 CACHE 1 NO CYCLE"
+        ],
+    ),
+    Case(
+        "sequence_alter",
+        snapshot(o.SEQUENCE.model_copy(update={"increment": 5, "cycle": True})),
+        snapshot(o.SEQUENCE),
+        statements=['ALTER SEQUENCE "public"."s1" INCREMENT BY 5 CYCLE'],
+    ),
+    Case(
+        "sequence_drop_is_a_rename",
+        snapshot(),
+        snapshot(o.SEQUENCE),
+        statements=[f'ALTER SEQUENCE "public"."s1" RENAME TO "s1{TOMB}"'],
+        hazards=["kept_as_tombstone"],
+        cleanup=[f'DROP SEQUENCE IF EXISTS "public"."s1{TOMB}";'],
+    ),
+    # -- tables -----------------------------------------------------------------------------
+    Case(
+        "table_create",
+        snapshot(o.T),
+        snapshot(),
+        statements=[f'CREATE TABLE {T} (\n  "id" integer NOT NULL,\n  "name" text\n)'],
+    ),
+    Case(
+        "table_drop_is_a_rename",
+        snapshot(),
+        snapshot(o.T),
+        statements=[f'ALTER TABLE {T} RENAME TO "t{TOMB}"'],
+        hazards=["kept_as_tombstone", "access_exclusive_lock"],
+        cleanup=[f'DROP TABLE IF EXISTS "public"."t{TOMB}";'],
+    ),
+    Case(
+        "table_partitioned_with_partition",
+        snapshot(
+            table("p", col("id"), col("d", "date"), partitioned=True, partition_key="RANGE (d)"),
+            table(
+                "p1",
+                col("id"),
+                col("d", "date"),
+                partition_of="public.p",
+                partition_bound="FOR VALUES FROM ('2020-01-01') TO ('2021-01-01')",
+            ),
+        ),
+        snapshot(),
+        statements=[
+            'CREATE TABLE "public"."p" (\n  "id" integer,\n  "d" date\n) PARTITION BY RANGE (d)',
+            'CREATE TABLE "public"."p1" PARTITION OF public.p '
+            "FOR VALUES FROM ('2020-01-01') TO ('2021-01-01')",
+        ],
+    ),
+    Case(
+        "table_becomes_partitioned",
+        snapshot(o.T.model_copy(update={"partitioned": True, "partition_key": "LIST (name)"})),
+        snapshot(o.T),
+        statements=[
+            f'ALTER TABLE {T} RENAME TO "t{TOMB}"',
+            f'CREATE TABLE {T} (\n  "id" integer NOT NULL,\n  "name" text\n) PARTITION BY LIST (name)',
+        ],
+        hazards=["kept_as_tombstone", "access_exclusive_lock", "data_not_carried"],
+        cleanup=[f'DROP TABLE IF EXISTS "public"."t{TOMB}";'],
+    ),
+    Case(
+        "table_unlogged",
+        snapshot(o.T.model_copy(update={"unlogged": True})),
+        snapshot(o.T),
+        statements=[f"ALTER TABLE {T} SET UNLOGGED"],
+        hazards=["access_exclusive_lock", "rewrites_table"],
+    ),
+    Case(
+        "table_options",
+        snapshot(o.T.model_copy(update={"options": ("fillfactor=70",)})),
+        snapshot(o.T),
+        statements=[f"ALTER TABLE {T} SET (fillfactor=70)"],
+    ),
+    Case(
+        "table_rls",
+        snapshot(o.T.model_copy(update={"rls": True, "force_rls": True})),
+        snapshot(o.T),
+        statements=[
+            f"ALTER TABLE {T} ENABLE ROW LEVEL SECURITY",
+            f"ALTER TABLE {T} FORCE ROW LEVEL SECURITY",
+        ],
+    ),
+    Case(
+        "table_replica_identity",
+        snapshot(o.T.model_copy(update={"replica_identity": "f"})),
+        snapshot(o.T),
+        statements=[f"ALTER TABLE {T} REPLICA IDENTITY FULL"],
+    ),
+    Case(
+        "table_comment",
+        snapshot(o.T.model_copy(update={"comment": "it's"})),
+        snapshot(o.T),
+        statements=[f"COMMENT ON TABLE {T} IS 'it''s'"],
+    ),
+    # -- columns ----------------------------------------------------------------------------
+    Case(
+        "column_add_with_default",
+        snapshot(
+            table(
+                "t",
+                col("id", not_null=True),
+                col("name", "text"),
+                col("x", "text", default="'a'::text"),
+            )
+        ),
+        snapshot(o.T),
+        statements=[f"ALTER TABLE {T} ADD COLUMN \"x\" text DEFAULT 'a'::text"],
+    ),
+    Case(
+        "column_drop_is_a_rename",
+        snapshot(table("t", col("id", not_null=True))),
+        snapshot(o.T),
+        statements=[f'ALTER TABLE {T} RENAME COLUMN "name" TO "name{TOMB}"'],
+        hazards=["kept_as_tombstone"],
+        cleanup=[f'ALTER TABLE {T} DROP COLUMN IF EXISTS "name{TOMB}";'],
+    ),
+    Case(
+        "column_type_change",
+        snapshot(table("t", col("id", "bigint", not_null=True), col("name", "text"))),
+        snapshot(o.T),
+        statements=[f'ALTER TABLE {T} ALTER COLUMN "id" TYPE bigint USING "id"::bigint'],
+        hazards=["access_exclusive_lock", "may_fail_on_data", "rewrites_table"],
+    ),
+    Case(
+        "column_set_not_null",
+        snapshot(_table_with(not_null=True)),
+        snapshot(o.T),
+        statements=[f'ALTER TABLE {T} ALTER COLUMN "name" SET NOT NULL'],
+        hazards=["scans_table", "may_fail_on_data"],
+    ),
+    Case(
+        "column_drop_not_null",
+        snapshot(table("t", col("id"), col("name", "text"))),
+        snapshot(o.T),
+        statements=[f'ALTER TABLE {T} ALTER COLUMN "id" DROP NOT NULL'],
+    ),
+    Case(
+        "column_set_default",
+        snapshot(table("t", col("id", not_null=True, default="0"), col("name", "text"))),
+        snapshot(o.T),
+        statements=[f'ALTER TABLE {T} ALTER COLUMN "id" SET DEFAULT 0'],
+    ),
+    Case(
+        "column_drop_default",
+        snapshot(o.T),
+        snapshot(table("t", col("id", not_null=True, default="0"), col("name", "text"))),
+        statements=[f'ALTER TABLE {T} ALTER COLUMN "id" DROP DEFAULT'],
+    ),
+    Case(
+        "column_collation",
+        snapshot(_table_with(collation='"C"')),
+        snapshot(o.T),
+        statements=[f'ALTER TABLE {T} ALTER COLUMN "name" TYPE text COLLATE "C"'],
+        hazards=["access_exclusive_lock", "rewrites_table"],
+    ),
+    Case(
+        "column_statistics",
+        snapshot(_table_with(statistics=500)),
+        snapshot(o.T),
+        statements=[f'ALTER TABLE {T} ALTER COLUMN "name" SET STATISTICS 500'],
+    ),
+    Case(
+        "column_storage",
+        snapshot(_table_with(storage="e")),
+        snapshot(o.T),
+        statements=[f'ALTER TABLE {T} ALTER COLUMN "name" SET STORAGE EXTERNAL'],
+    ),
+    Case(
+        "column_comment",
+        snapshot(_table_with(comment="nm")),
+        snapshot(o.T),
+        statements=[f"COMMENT ON COLUMN {T}.\"name\" IS 'nm'"],
+    ),
+    Case(
+        "column_acl",
+        snapshot(_table_with(acl=("alice=r",))),
+        snapshot(o.T),
+        statements=[f'GRANT SELECT ("name") ON TABLE {T} TO "alice"'],
+        hazards=["changes_privileges"],
+    ),
+    Case(
+        "column_becomes_generated",
+        snapshot(_table_with(generated="upper(name)")),
+        snapshot(o.T),
+        statements=[
+            f'ALTER TABLE {T} RENAME COLUMN "name" TO "name{TOMB}"',
+            f'ALTER TABLE {T} ADD COLUMN "name" text GENERATED ALWAYS AS (upper(name)) STORED',
+        ],
+        hazards=[
+            "kept_as_tombstone",
+            "access_exclusive_lock",
+            "rewrites_table",
+            "data_not_carried",
+        ],
+        cleanup=[f'ALTER TABLE {T} DROP COLUMN IF EXISTS "name{TOMB}";'],
+    ),
+    Case(
+        "column_identity_added",
+        snapshot(table("t", col("id", not_null=True, **o.IDENTITY), col("name", "text"))),
+        snapshot(o.T),
+        contains=[
+            f'ALTER TABLE {T} ALTER COLUMN "id" ADD GENERATED ALWAYS AS IDENTITY '
+            '(SEQUENCE NAME "public"."t_id_seq" START WITH 1 INCREMENT BY 1 MINVALUE 1 '
+            "MAXVALUE 2147483647 CACHE 1 NO CYCLE)"
+        ],
+        hazards=["restarts_identity"],
+    ),
+    Case(
+        "column_identity_dropped",
+        snapshot(o.T),
+        snapshot(table("t", col("id", not_null=True, **o.IDENTITY), col("name", "text"))),
+        statements=[f'ALTER TABLE {T} ALTER COLUMN "id" DROP IDENTITY'],
+    ),
+    Case(
+        "column_identity_by_default",
+        snapshot(
+            table(
+                "t",
+                col("id", not_null=True, **{**o.IDENTITY, "identity": "d"}),
+                col("name", "text"),
+            )
+        ),
+        snapshot(table("t", col("id", not_null=True, **o.IDENTITY), col("name", "text"))),
+        statements=[f'ALTER TABLE {T} ALTER COLUMN "id" SET GENERATED BY DEFAULT'],
+    ),
+    # -- constraints ------------------------------------------------------------------------
+    *[
+        Case(
+            f"constraint_create_{c.constraint_type}",
+            snapshot(o.T, c),
+            snapshot(o.T),
+            statements=[f'ALTER TABLE {T} ADD CONSTRAINT "{c.name}" {c.definition}'],
+            hazards=LOCKED_CHECK,
+        )
+        for c in (o.PK, o.UNIQUE, o.CHECK, o.EXCLUDE)
+    ],
+    Case(
+        "constraint_drop",
+        snapshot(o.T),
+        snapshot(o.T, o.PK),
+        statements=[f'ALTER TABLE {T} DROP CONSTRAINT "t_pkey"'],
+    ),
+    Case(
+        "constraint_changed_recreates",
+        snapshot(o.T, o.CHECK.model_copy(update={"definition": "CHECK ((id > 1))"})),
+        snapshot(o.T, o.CHECK),
+        statements=[
+            f'ALTER TABLE {T} DROP CONSTRAINT "t_id_check"',
+            f'ALTER TABLE {T} ADD CONSTRAINT "t_id_check" CHECK ((id > 1))',
+        ],
+        hazards=LOCKED_CHECK,
+    ),
+    Case(
+        "constraint_comment_only",
+        snapshot(o.T, o.CHECK.model_copy(update={"comment": "positive"})),
+        snapshot(o.T, o.CHECK),
+        statements=[f"COMMENT ON CONSTRAINT \"t_id_check\" ON {T} IS 'positive'"],
+    ),
+    # -- indexes ----------------------------------------------------------------------------
+    Case(
+        "index_create",
+        snapshot(o.T, o.INDEX),
+        snapshot(o.T),
+        statements=[f'CREATE INDEX "t_name_idx" ON {T} USING btree (name)'],
+        hazards=["blocks_writes"],
+    ),
+    Case(
+        "index_create_online",
+        snapshot(o.T, o.INDEX),
+        snapshot(o.T),
+        statements=[f'CREATE INDEX CONCURRENTLY "t_name_idx" ON {T} USING btree (name)'],
+        options={"online": True},
+    ),
+    Case(
+        "index_drop",
+        snapshot(o.T),
+        snapshot(o.T, o.INDEX),
+        statements=['DROP INDEX "public"."t_name_idx"'],
+        hazards=["access_exclusive_lock"],
+    ),
+    Case(
+        "index_changed_recreates",
+        snapshot(o.T, o.INDEX.model_copy(update={"body": "USING hash (name)"})),
+        snapshot(o.T, o.INDEX),
+        statements=[
+            'DROP INDEX "public"."t_name_idx"',
+            f'CREATE INDEX "t_name_idx" ON {T} USING hash (name)',
+        ],
+        hazards=["access_exclusive_lock", "blocks_writes"],
+    ),
+    # -- functions, triggers ----------------------------------------------------------------
+    Case(
+        "function_create",
+        snapshot(o.TRIGGER_FN),
+        snapshot(),
+        statements=['CREATE OR REPLACE FUNCTION "public"."f"()' + o.TRIGGER_FN.body[2:]],
+    ),
+    Case(
+        "function_body_replaced",
+        snapshot(
+            o.TRIGGER_FN.model_copy(update={"body": o.TRIGGER_FN.body.replace("NEW", "NULL")})
+        ),
+        snapshot(o.TRIGGER_FN),
+        statements=[
+            'CREATE OR REPLACE FUNCTION "public"."f"()'
+            + o.TRIGGER_FN.body[2:].replace("NEW", "NULL")
+        ],
+    ),
+    Case(
+        "function_result_type_recreates",
+        snapshot(
+            o.SQL_FN.model_copy(
+                update={
+                    "result_type": "bigint",
+                    "body": o.SQL_FN.body.replace("RETURNS integer", "RETURNS bigint"),
+                }
+            )
+        ),
+        snapshot(o.SQL_FN),
+        statements=[
+            'DROP FUNCTION "public"."g"(integer)',
+            'CREATE OR REPLACE FUNCTION "public"."g"(x integer)\n RETURNS bigint\n'
+            " LANGUAGE sql\nAS $function$SELECT x$function$",
+        ],
+    ),
+    Case(
+        "function_drop_is_a_rename",
+        snapshot(),
+        snapshot(o.TRIGGER_FN),
+        statements=[f'ALTER FUNCTION "public"."f"() RENAME TO "f{TOMB}"'],
+        hazards=["kept_as_tombstone"],
+        cleanup=[f'DROP FUNCTION IF EXISTS "public"."f{TOMB}"();'],
+    ),
+    Case(
+        "procedure_drop_is_a_rename",
+        snapshot(),
+        snapshot(o.PROCEDURE),
+        statements=[f'ALTER PROCEDURE "public"."pr"() RENAME TO "pr{TOMB}"'],
+        hazards=["kept_as_tombstone"],
+        cleanup=[f'DROP PROCEDURE IF EXISTS "public"."pr{TOMB}"();'],
+    ),
+    Case(
+        "trigger_after_its_function",
+        snapshot(o.T, o.TRIGGER, o.TRIGGER_FN, dependencies=o.TRIGGER_DEPS),
+        snapshot(o.T),
+        statements=[
+            'CREATE OR REPLACE FUNCTION "public"."f"()' + o.TRIGGER_FN.body[2:],
+            o.TRIGGER.definition,
+        ],
+    ),
+    Case(
+        "trigger_disabled",
+        snapshot(o.T, o.TRIGGER_FN, o.TRIGGER.model_copy(update={"enabled": "D"})),
+        snapshot(o.T, o.TRIGGER_FN, o.TRIGGER),
+        statements=[f'ALTER TABLE {T} DISABLE TRIGGER "trg"'],
+    ),
+    Case(
+        "trigger_drop",
+        snapshot(o.T, o.TRIGGER_FN),
+        snapshot(o.T, o.TRIGGER_FN, o.TRIGGER, dependencies=o.TRIGGER_DEPS),
+        statements=[f'DROP TRIGGER "trg" ON {T}'],
+        hazards=["drops_behaviour"],
+    ),
+    # -- views, policies, privileges --------------------------------------------------------
+    Case(
+        "view_create",
+        snapshot(o.T, o.VIEW, dependencies=o.VIEW_DEPS),
+        snapshot(o.T),
+        statements=['CREATE VIEW "public"."v" AS\nSELECT t.id,\n    t.name\n   FROM public.t'],
+    ),
+    Case(
+        "materialized_view_create",
+        snapshot(o.T, o.VIEW.model_copy(update={"materialized": True}), dependencies=o.VIEW_DEPS),
+        snapshot(o.T),
+        statements=[
+            'CREATE MATERIALIZED VIEW "public"."v" AS\nSELECT t.id,\n    t.name\n   FROM public.t'
+        ],
+    ),
+    Case(
+        "view_drop",
+        snapshot(o.T),
+        snapshot(o.T, o.VIEW, dependencies=o.VIEW_DEPS),
+        statements=['DROP VIEW "public"."v"'],
+    ),
+    Case(
+        "policy_create",
+        snapshot(o.T, o.POLICY),
+        snapshot(o.T),
+        statements=[f'CREATE POLICY "p" ON {T} AS PERMISSIVE FOR ALL TO public USING ((id > 0))'],
+    ),
+    Case(
+        "policy_restrictive_select",
+        snapshot(
+            o.T,
+            o.POLICY.model_copy(update={"command": "r", "permissive": False, "roles": ("alice",)}),
+        ),
+        snapshot(o.T),
+        statements=[
+            f'CREATE POLICY "p" ON {T} AS RESTRICTIVE FOR SELECT TO alice USING ((id > 0))'
+        ],
+    ),
+    Case(
+        "policy_changed_recreates",
+        snapshot(o.T, o.POLICY.model_copy(update={"using": "(id > 1)"})),
+        snapshot(o.T, o.POLICY),
+        statements=[
+            f'DROP POLICY "p" ON {T}',
+            f'CREATE POLICY "p" ON {T} AS PERMISSIVE FOR ALL TO public USING ((id > 1))',
+        ],
+    ),
+    Case(
+        "policy_drop",
+        snapshot(o.T),
+        snapshot(o.T, o.POLICY),
+        statements=[f'DROP POLICY "p" ON {T}'],
+        hazards=["drops_behaviour"],
+    ),
+    Case(
+        "privilege_granted",
+        snapshot(o.T.model_copy(update={"acl": ("<owner>=arwdDxt", "alice=r")})),
+        snapshot(o.T),
+        statements=[f'GRANT SELECT ON TABLE {T} TO "alice"'],
+        hazards=["changes_privileges"],
+    ),
+    Case(
+        "privilege_revoked",
+        snapshot(o.T),
+        snapshot(o.T.model_copy(update={"acl": ("<owner>=arwdDxt", "alice=r")})),
+        statements=[f'REVOKE SELECT ON TABLE {T} FROM "alice"'],
+        hazards=["changes_privileges"],
+    ),
+    Case(
+        "privileges_ignored_when_asked",
+        snapshot(o.T.model_copy(update={"acl": ("<owner>=arwdDxt", "alice=r")})),
+        snapshot(o.T),
+        statements=[],
+        options={"privileges": False},
+    ),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_acceptance(case: Case) -> None:
+    check_case(case)
