@@ -1,7 +1,7 @@
 """Hand-built snapshots and the one doorway the engine tests use to reach the engine.
 
 Every test of ``tests/engine`` builds its Snapshots here and calls the engine only through
-``plan_of`` (and ``script_of``): when the planner's entry changes, this module changes, not the
+``changes_of``, ``plan_of`` and ``script_of``: when the planner's entry changes, this module changes, not the
 tests. No server is involved anywhere.
 """
 
@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from ddp_engine.diff import Change, diff
 from ddp_engine.model import Column, Key, Schema, Snapshot, Table
 from ddp_engine.plan import Plan, make_plan
 from ddp_engine.render import render_script
@@ -71,6 +72,11 @@ def plan_of(source: Snapshot, target: Snapshot, **options: Any) -> Plan:
     options.setdefault("target_schema", "public")
     options.setdefault("now", NOW)
     return make_plan(source, target, source_label="dev", target_label="prod", **options)
+
+
+def changes_of(source: Snapshot, target: Snapshot, **options: Any) -> list[Change]:
+    """What differs between ``target`` and ``source``, before any SQL."""
+    return diff(source, target, **options)
 
 
 def statements(plan: Plan) -> list[str]:

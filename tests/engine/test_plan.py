@@ -1,0 +1,358 @@
+"""The plan's order across kinds, tombstones and their cleanup, and the rebuild closure."""
+
+from __future__ import annotations
+
+from ddp_engine.model import Constraint, Index, Key, Sequence, Table, Trigger, Unsupported, View
+from tests.engine import objects as o
+from tests.engine.kit import (
+    STAMP,
+    col,
+    hazard_codes,
+    is_subsequence,
+    plan_of,
+    snapshot,
+    statements,
+    table,
+)
+
+T = '"public"."t"'
+TOMB = f"_dropped_{STAMP}"
+T_BIGINT = table("t", col("id", "bigint", not_null=True), col("name", "text"))
+
+
+def _position(found: list[str], prefix: str) -> int:
+    """Index of the first statement starting with ``prefix`` (fails the test if none)."""
+    return next(i for i, s in enumerate(found) if s.startswith(prefix))
+
+
+def test_view_over_a_retyped_column_is_dropped_before_and_recreated_after() -> None:
+    plan = plan_of(
+        snapshot(T_BIGINT, o.VIEW, dependencies=o.VIEW_DEPS),
+        snapshot(o.T, o.VIEW, dependencies=o.VIEW_DEPS),
+    )
+    assert statements(plan) == [
+        'DROP VIEW "public"."v"',
+        f'ALTER TABLE {T} ALTER COLUMN "id" TYPE bigint USING "id"::bigint',
+        'CREATE VIEW "public"."v" AS\nSELECT t.id,\n    t.name\n   FROM public.t',
+    ]
+    assert [s.action for s in plan.steps] == ["drop", "alter", "create"]
+
+
+def test_rebuild_closure_reaches_a_view_of_a_view() -> None:
+    deps = o.VIEW_DEPS + o.W_DEPS
+    plan = plan_of(
+        snapshot(T_BIGINT, o.VIEW, o.VIEW_OF_VIEW, dependencies=deps),
+        snapshot(o.T, o.VIEW, o.VIEW_OF_VIEW, dependencies=deps),
+    )
+    found = statements(plan)
+    assert found[:2] == ['DROP VIEW "public"."w"', 'DROP VIEW "public"."v"']
+    assert found[2].startswith(f'ALTER TABLE {T} ALTER COLUMN "id" TYPE bigint')
+    assert found[3].startswith('CREATE VIEW "public"."v"')
+    assert found[4].startswith('CREATE VIEW "public"."w"')
+    assert all(
+        "it stands on something that changes" in s.note for s in plan.steps if s.action == "create"
+    )
+
+
+def test_view_on_a_dropped_column_goes_first_and_comes_back_changed() -> None:
+    narrow = View(
+        schema_name="public",
+        name="v",
+        definition=" SELECT t.id\n   FROM public.t;",
+        acl=("<owner>=arwdDxt",),
+    )
+    plan = plan_of(
+        snapshot(table("t", col("id", not_null=True)), narrow, dependencies=o.VIEW_DEPS[:1]),
+        snapshot(o.T, o.VIEW, dependencies=o.VIEW_DEPS),
+    )
+    assert statements(plan) == [
+        'DROP VIEW "public"."v"',
+        f'ALTER TABLE {T} RENAME COLUMN "name" TO "name{TOMB}"',
+        'CREATE VIEW "public"."v" AS\nSELECT t.id\n   FROM public.t',
+    ]
+
+
+def test_unrelated_view_is_left_alone_when_a_column_changes_type() -> None:
+    other = table("o", col("id"))
+    view = View(
+        schema_name="public", name="ov", definition=" SELECT o.id FROM public.o;", acl=("x=r",)
+    )
+    deps: tuple[tuple[Key, Key], ...] = (
+        (("view", "public", "ov", ""), ("column", "public", "o", "id")),
+    )
+    plan = plan_of(
+        snapshot(T_BIGINT, other, view, dependencies=deps),
+        snapshot(o.T, other, view, dependencies=deps),
+    )
+    assert not any("VIEW" in s for s in statements(plan))
+
+
+def test_new_tables_come_before_their_keys_and_a_foreign_key_after_its_primary_key() -> None:
+    a = table("a", col("id", not_null=True))
+    b = table("b", col("id", not_null=True), col("a_id"))
+    pk = Constraint(
+        schema_name="public",
+        table="a",
+        name="a_pkey",
+        constraint_type="p",
+        definition="PRIMARY KEY (id)",
+        columns=("id",),
+    )
+    fk = Constraint(
+        schema_name="public",
+        table="b",
+        name="b_a_id_fkey",
+        constraint_type="f",
+        definition="FOREIGN KEY (a_id) REFERENCES public.a(id)",
+        columns=("a_id",),
+        ref_table=("public", "a"),
+        ref_columns=("id",),
+    )
+    deps: tuple[tuple[Key, Key], ...] = (
+        (("constraint", "public", "b", "b_a_id_fkey"), ("constraint", "public", "a", "a_pkey")),
+    )
+    plan = plan_of(snapshot(a, b, pk, fk, dependencies=deps), snapshot())
+    assert [s.section for s in plan.steps] == ["TABLE", "TABLE", "CONSTRAINT", "CONSTRAINT"]
+    found = statements(plan)
+    assert found[2].endswith('ADD CONSTRAINT "a_pkey" PRIMARY KEY (id)')
+    assert found[3].endswith(
+        'ADD CONSTRAINT "b_a_id_fkey" FOREIGN KEY (a_id) REFERENCES public.a(id)'
+    )
+    # dropping both: the foreign key first, although its table sorts after
+    plan = plan_of(snapshot(a, b), snapshot(a, b, pk, fk, dependencies=deps))
+    assert statements(plan) == [
+        'ALTER TABLE "public"."b" DROP CONSTRAINT "b_a_id_fkey"',
+        'ALTER TABLE "public"."a" DROP CONSTRAINT "a_pkey"',
+    ]
+
+
+def test_serial_sequence_is_created_before_its_table_and_owned_after() -> None:
+    seq = Sequence(
+        schema_name="public",
+        name="u_id_seq",
+        data_type="integer",
+        max_value=2147483647,
+        owned_by=("public", "u", "id"),
+        acl=("<owner>=rwU",),
+    )
+    u = table("u", col("id", not_null=True, default="nextval('public.u_id_seq'::regclass)"))
+    deps: tuple[tuple[Key, Key], ...] = (
+        (("default", "public", "u", "id"), ("sequence", "public", "u_id_seq", "")),
+        (("sequence", "public", "u_id_seq", ""), ("column", "public", "u", "id")),
+    )
+    found = statements(plan_of(snapshot(u, seq, dependencies=deps), snapshot()))
+    assert found[0].startswith('CREATE SEQUENCE "public"."u_id_seq" AS integer')
+    assert found[1].startswith('CREATE TABLE "public"."u"')
+    assert found[2] == 'ALTER SEQUENCE "public"."u_id_seq" OWNED BY "public"."u"."id"'
+
+
+def test_tombstoned_table_renames_its_keys_and_indexes_so_a_new_table_can_reuse_the_names() -> None:
+    old = table("old", col("id", not_null=True))
+    old_index = Index(schema_name="public", table="old", name="shared_idx", body="USING btree (id)")
+    old_pk = Constraint(
+        schema_name="public",
+        table="old",
+        name="old_pkey",
+        constraint_type="p",
+        definition="PRIMARY KEY (id)",
+        columns=("id",),
+    )
+    new = table("new", col("id", not_null=True))
+    new_index = old_index.model_copy(update={"table": "new"})
+    plan = plan_of(snapshot(new, new_index), snapshot(old, old_index, old_pk))
+    assert statements(plan) == [
+        f'ALTER TABLE "public"."old" RENAME CONSTRAINT "old_pkey" TO "old_pkey{TOMB}"',
+        f'ALTER INDEX "public"."shared_idx" RENAME TO "shared_idx{TOMB}"',
+        f'ALTER TABLE "public"."old" RENAME TO "old{TOMB}"',
+        'CREATE TABLE "public"."new" (\n  "id" integer NOT NULL\n)',
+        'CREATE INDEX "shared_idx" ON "public"."new" USING btree (id)',
+    ]
+    assert not any(s.startswith("DROP INDEX") for s in statements(plan))
+    assert plan.cleanup == (f'DROP TABLE IF EXISTS "public"."old{TOMB}";',)
+
+
+def test_tombstoned_table_drops_its_triggers_and_foreign_keys() -> None:
+    child = table("c", col("id"), col("t_id"))
+    fk = Constraint(
+        schema_name="public",
+        table="c",
+        name="c_t_fkey",
+        constraint_type="f",
+        definition="FOREIGN KEY (t_id) REFERENCES public.t(id)",
+        columns=("t_id",),
+    )
+    trig = Trigger(
+        schema_name="public",
+        table="c",
+        name="c_trg",
+        definition="CREATE TRIGGER c_trg BEFORE INSERT ON public.c FOR EACH ROW EXECUTE FUNCTION public.f()",
+    )
+    plan = plan_of(snapshot(o.T, o.PK), snapshot(o.T, o.PK, child, fk, trig))
+    assert statements(plan) == [
+        'DROP TRIGGER "c_trg" ON "public"."c"',
+        'ALTER TABLE "public"."c" DROP CONSTRAINT "c_t_fkey"',
+        f'ALTER TABLE "public"."c" RENAME TO "c{TOMB}"',
+    ]
+
+
+def test_tombstoned_partition_is_detached_first() -> None:
+    parent = table("p", col("id"), partitioned=True, partition_key="LIST (id)")
+    part = table("p1", col("id"), partition_of="public.p", partition_bound="FOR VALUES IN (1)")
+    plan = plan_of(snapshot(parent), snapshot(parent, part))
+    assert statements(plan) == [
+        'ALTER TABLE public.p DETACH PARTITION "public"."p1"',
+        f'ALTER TABLE "public"."p1" RENAME TO "p1{TOMB}"',
+    ]
+
+
+def test_identity_sequence_of_a_tombstoned_table_is_renamed_with_it() -> None:
+    plan = plan_of(snapshot(), snapshot(table("t", col("id", not_null=True, **o.IDENTITY))))
+    assert statements(plan) == [
+        f'ALTER SEQUENCE "public"."t_id_seq" RENAME TO "t_id_seq{TOMB}"',
+        f'ALTER TABLE {T} RENAME TO "t{TOMB}"',
+    ]
+
+
+def test_cleanup_drops_dependants_before_what_they_stand_on() -> None:
+    plan = plan_of(
+        snapshot(table("keep", col("id"))),
+        snapshot(
+            table("keep", col("id"), col("gone")),
+            o.T,
+            o.SEQUENCE,
+            o.TRIGGER_FN,
+        ),
+    )
+    assert list(plan.cleanup) == [
+        f'DROP TABLE IF EXISTS "public"."t{TOMB}";',
+        f'ALTER TABLE "public"."keep" DROP COLUMN IF EXISTS "gone{TOMB}";',
+        f'DROP FUNCTION IF EXISTS "public"."f{TOMB}"();',
+        f'DROP SEQUENCE IF EXISTS "public"."s1{TOMB}";',
+    ]
+    assert hazard_codes(plan).count("kept_as_tombstone") == 4
+
+
+def test_tombstone_names_follow_the_plan_moment() -> None:
+    plan = plan_of(snapshot(), snapshot(o.T))
+    assert plan.stamp == STAMP
+    assert plan.generated_at == "2026-01-02T03:04:05.678Z"
+
+
+def test_long_names_are_shortened_to_63_bytes_when_tombstoned() -> None:
+    long_name = "x" * 60
+    plan = plan_of(snapshot(), snapshot(table(long_name, col("id"))))
+    renamed = statements(plan)[0].split(" RENAME TO ")[1].strip('"')
+    assert len(renamed.encode()) <= 63
+    assert renamed.endswith(STAMP)
+
+
+def test_enum_label_removed_rebuilds_the_type_and_moves_its_columns() -> None:
+    column_of_enum: tuple[tuple[Key, Key], ...] = (
+        (("column", "public", "t", "m"), ("type", "public", "mood", "")),
+    )
+    with_enum = table("t", col("id"), col("m", "public.mood"))
+    plan = plan_of(
+        snapshot(
+            o.ENUM.model_copy(update={"labels": ("sad",)}), with_enum, dependencies=column_of_enum
+        ),
+        snapshot(o.ENUM, with_enum, dependencies=column_of_enum),
+    )
+    assert statements(plan) == [
+        f'ALTER TYPE "public"."mood" RENAME TO "mood{TOMB}"',
+        'CREATE TYPE "public"."mood" AS ENUM (\'sad\')',
+        'ALTER TABLE "public"."t" ALTER COLUMN "m" TYPE public.mood USING "m"::text::public.mood',
+        f'DROP TYPE "public"."mood{TOMB}"',
+    ]
+    moved = plan.steps[2]
+    assert [h.code for h in moved.hazards] == [
+        "access_exclusive_lock",
+        "rewrites_table",
+        "may_fail_on_data",
+    ]
+    # the data check counts the rows whose label the new type lacks
+    assert moved.check == ("labels", "public", "t", "m", "", "sad")
+
+
+def test_trigger_function_recreated_takes_its_trigger_along() -> None:
+    changed = o.TRIGGER_FN.model_copy(
+        update={
+            "result_type": "event_trigger",
+            "body": o.TRIGGER_FN.body.replace("trigger", "event_trigger"),
+        }
+    )
+    plan = plan_of(
+        snapshot(o.T, changed, o.TRIGGER, dependencies=o.TRIGGER_DEPS),
+        snapshot(o.T, o.TRIGGER_FN, o.TRIGGER, dependencies=o.TRIGGER_DEPS),
+    )
+    found = statements(plan)
+    drop_trigger = found.index(f'DROP TRIGGER "trg" ON {T}')
+    drop_function = found.index('DROP FUNCTION "public"."f"()')
+    create_trigger = found.index(o.TRIGGER.definition)
+    create_function = _position(found, 'CREATE OR REPLACE FUNCTION "public"."f"()')
+    assert drop_trigger < drop_function < create_function < create_trigger
+
+
+def test_index_on_a_retyped_column_is_left_to_the_alter() -> None:
+    deps: tuple[tuple[Key, Key], ...] = (
+        (("index", "public", "t_name_idx", ""), ("column", "public", "t", "name")),
+    )
+    plan = plan_of(
+        snapshot(
+            table("t", col("id", not_null=True), col("name", "varchar")), o.INDEX, dependencies=deps
+        ),
+        snapshot(o.T, o.INDEX, dependencies=deps),
+    )
+    assert statements(plan) == [
+        f'ALTER TABLE {T} ALTER COLUMN "name" TYPE varchar USING "name"::varchar'
+    ]
+
+
+def test_a_target_with_unsupported_objects_reports_them_sorted() -> None:
+    odd = (
+        Unsupported(schema_name="public", object_type="rule", identity="r2"),
+        Unsupported(schema_name="public", object_type="event trigger", identity="e1"),
+    )
+    plan = plan_of(snapshot(), snapshot(unsupported=odd))
+    assert [u.identity for u in plan.unsupported] == ["e1", "r2"]
+    assert plan.is_empty
+
+
+def test_equal_snapshots_give_an_empty_plan() -> None:
+    both = snapshot(o.T, o.PK, o.INDEX, o.VIEW, o.TRIGGER_FN, o.TRIGGER, o.ENUM, o.SEQUENCE)
+    plan = plan_of(both, both)
+    assert plan.is_empty
+    assert plan.changes == ()
+    assert plan.cleanup == ()
+
+
+def test_plan_counts_statements_per_section() -> None:
+    plan = plan_of(snapshot(o.T, o.PK, o.UNIQUE, o.INDEX), snapshot())
+    assert plan.counts() == {"TABLE": 1, "CONSTRAINT": 2, "INDEX": 1}
+
+
+def test_refused_lists_the_blocking_codes_not_allowed() -> None:
+    plan = plan_of(
+        snapshot(o.T.model_copy(update={"partitioned": True, "partition_key": "LIST (id)"})),
+        snapshot(o.T),
+    )
+    assert plan.refused() == ["data_not_carried"]
+    assert plan.refused(frozenset({"data_not_carried"})) == []
+
+
+def test_cross_schema_sync_relabels_the_source() -> None:
+    app = Table(schema_name="app", name="t", columns=(col("id"),), acl=("<owner>=arwdDxt",))
+    from ddp_engine.model import Schema
+
+    source = snapshot(app, schemas=(Schema(name="app"),))
+    target = snapshot(table("t", col("id")), table("extra", col("id")))
+    plan = plan_of(source, target, source_schema="app")
+    assert statements(plan) == [f'ALTER TABLE "public"."extra" RENAME TO "extra{TOMB}"']
+
+
+def test_online_index_runs_after_the_transaction() -> None:
+    plan = plan_of(snapshot(o.T, o.INDEX), snapshot(o.T), online=True)
+    assert [s.online for s in plan.steps] == [True]
+    assert plan.steps[0].hazards == ()
+    assert is_subsequence(
+        ["CREATE INDEX CONCURRENTLY"], [s.split(' "')[0] for s in statements(plan)]
+    )

@@ -1,0 +1,142 @@
+"""The script's layout: header, session settings, sections in order, hazards, cleanup, online part."""
+
+from __future__ import annotations
+
+from ddp_engine.model import Unsupported
+from ddp_engine.render import cleanup_script, one_line
+from tests.engine import objects as o
+from tests.engine.kit import STAMP, col, plan_of, script_of, snapshot, table
+
+TOMB = f"_dropped_{STAMP}"
+
+
+def _lines(text: str) -> list[str]:
+    return text.splitlines()
+
+
+def test_header_names_both_sides_and_the_moment() -> None:
+    lines = _lines(script_of(plan_of(snapshot(o.T), snapshot())))
+    assert lines[:6] == [
+        "-- ===========================================",
+        "-- Schema Sync Script",
+        "-- Dev Schema: dev",
+        "-- Prod Schema: prod",
+        "-- Generated: 2026-01-02T03:04:05.678Z",
+        "-- ===========================================",
+    ]
+    assert lines[-2:] == [
+        "-- END OF SCHEMA SYNC SCRIPT",
+        "-- ===========================================",
+    ]
+
+
+def test_script_sets_empty_search_path_and_timeouts_before_any_statement() -> None:
+    plan = plan_of(snapshot(o.T), snapshot(), lock_timeout="3s", statement_timeout="1min")
+    lines = _lines(script_of(plan))
+    first_sql = lines.index('CREATE TABLE "public"."t" (')
+    settings = lines[:first_sql]
+    assert "SET lock_timeout = '3s';" in settings
+    assert "SET statement_timeout = '1min';" in settings
+    assert "SELECT pg_catalog.set_config('search_path', '', false);" in settings
+    assert "SET check_function_bodies = false;" in settings
+
+
+def test_script_in_sync_holds_only_comments() -> None:
+    text = script_of(plan_of(snapshot(o.T), snapshot(o.T)))
+    assert "-- Source and target are in sync: nothing to do." in text
+    assert all(not line or line.startswith("--") for line in _lines(text))
+
+
+def test_seed_sections_always_appear_in_order_with_no_changes_marked() -> None:
+    text = script_of(plan_of(snapshot(o.T, o.INDEX), snapshot(o.T)))
+    banners = [line[3:] for line in _lines(text) if line.endswith(" OPERATIONS")]
+    assert banners == [
+        "TABLE OPERATIONS",
+        "COLUMN OPERATIONS",
+        "FUNCTION/PROCEDURE OPERATIONS",
+        "CONSTRAINT OPERATIONS",
+        "INDEX OPERATIONS",
+        "TRIGGER OPERATIONS",
+    ]
+    lines = _lines(text)
+    table_at = lines.index("-- TABLE OPERATIONS")
+    assert lines[table_at + 2] == "-- No changes."
+    index_at = lines.index("-- INDEX OPERATIONS")
+    assert lines[index_at + 2] != "-- No changes."
+
+
+def test_other_sections_appear_only_with_steps() -> None:
+    text = script_of(plan_of(snapshot(o.T, o.VIEW, dependencies=o.VIEW_DEPS), snapshot(o.T)))
+    assert "-- VIEW OPERATIONS" in text
+    assert "-- POLICY OPERATIONS" not in text
+    assert "-- SCHEMA OPERATIONS" not in text
+
+
+def test_each_step_shows_its_note_hazards_and_statements_ending_in_semicolons() -> None:
+    text = script_of(plan_of(snapshot(), snapshot(o.T)))
+    lines = _lines(text)
+    at = lines.index("-- Rename extra table t before drop (data preservation)")
+    assert lines[at + 1].startswith("--   hazard kept_as_tombstone: ")
+    assert lines[at + 2].startswith("--   hazard access_exclusive_lock: ")
+    assert lines[at + 3] == f'ALTER TABLE "public"."t" RENAME TO "t{TOMB}";'
+
+
+def test_cleanup_is_commented_in_the_script_and_runnable_on_its_own() -> None:
+    plan = plan_of(snapshot(), snapshot(o.T))
+    text = script_of(plan)
+    drop = f'DROP TABLE IF EXISTS "public"."t{TOMB}";'
+    assert f"-- {drop}" in _lines(text)
+    assert drop not in _lines(text)
+    runnable = cleanup_script(plan)
+    assert drop in _lines(runnable)
+    assert "2026-01-02T03:04:05.678Z" in runnable
+    assert cleanup_script(plan_of(snapshot(o.T), snapshot())) == ""
+
+
+def test_online_steps_run_after_the_commit() -> None:
+    plan = plan_of(snapshot(o.T, o.INDEX, o.PK), snapshot(o.T), online=True)
+    lines = _lines(script_of(plan))
+    begin, commit = lines.index("BEGIN;"), lines.index("COMMIT;")
+    online = next(i for i, line in enumerate(lines) if "CREATE INDEX CONCURRENTLY" in line)
+    constraint = next(i for i, line in enumerate(lines) if "ADD CONSTRAINT" in line)
+    assert begin < constraint < commit < online
+    assert not any(
+        line == "BEGIN;" for line in _lines(script_of(plan_of(snapshot(o.T, o.PK), snapshot(o.T))))
+    )
+
+
+def test_a_step_placed_in_an_earlier_section_says_why() -> None:
+    # a sequence owned by a new table's column is attached after the table (SEQUENCE after TABLE)
+    from ddp_engine.model import Sequence
+
+    seq = Sequence(
+        schema_name="public", name="s", owned_by=("public", "t", "id"), acl=("<owner>=rwU",)
+    )
+    text = script_of(plan_of(snapshot(o.T, seq), snapshot()))
+    assert "--   (SEQUENCE statement placed here: it depends on statements above)" in text
+
+
+def test_warnings_and_unsupported_objects_are_listed_in_comments() -> None:
+    odd = (Unsupported(schema_name="public", object_type="rule", identity="r1\nx"),)
+    plan = plan_of(
+        snapshot(o.T.model_copy(update={"partitioned": True, "partition_key": "LIST (id)"})),
+        snapshot(o.T, unsupported=odd),
+    )
+    lines = _lines(script_of(plan))
+    assert any(line.startswith("-- WARNING: table t: partitioning changed") for line in lines)
+    assert "-- Objects DDP does not synchronise (compare them by hand):" in lines
+    assert "--   rule r1\\nx" in lines
+
+
+def test_newlines_in_names_cannot_end_a_comment() -> None:
+    assert one_line("a\nb\rc") == "a\\nb\\rc"
+    text = script_of(plan_of(snapshot(table("a\nDROP TABLE x", col("id"))), snapshot()))
+    assert "\nDROP TABLE x" not in text.replace('"a\nDROP TABLE x"', "")
+
+
+def test_time_zone_is_set_when_the_plan_read_one() -> None:
+    plan = plan_of(snapshot(o.T), snapshot()).model_copy(update={"time_zone": "Europe/Paris"})
+    assert "SET TimeZone = 'Europe/Paris';" in _lines(script_of(plan))
+    assert not any(
+        "TimeZone" in line for line in _lines(script_of(plan_of(snapshot(o.T), snapshot())))
+    )
