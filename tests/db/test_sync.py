@@ -1,0 +1,70 @@
+"""The sync doorway: labels, options, the plan made from both reads."""
+
+from __future__ import annotations
+
+import gc
+
+from ddp_engine.sync import SyncOptions, label, no_cycle_collection
+from tests.db.conftest import Pair
+
+
+def test_script_header_names_each_side_without_secrets(pair: Pair) -> None:
+    pair.load("CREATE TABLE {s}.t (id int);", "")
+    result = pair.compare()
+    where = f"{pair.database}@{pair.server.host}:{pair.server.port}"
+    assert result.plan.source_label == f"{pair.source_schema} ({where})"
+    assert result.plan.target_label == f"{pair.target_schema} ({where})"
+    assert label(pair.target, True) == f"{where} (all schemas)"
+    assert result.plan.stamp == "2026-01-02T03-04-05-678Z"
+    assert result.script.startswith("-- ====")
+    assert f"-- Prod Schema: {pair.target_schema} ({where})" in result.script
+    assert result.source_seconds > 0 and result.target_seconds > 0
+
+
+def test_source_is_relabelled_to_the_target_schema(pair: Pair) -> None:
+    pair.load("CREATE TABLE {s}.t (id int); CREATE VIEW {s}.v AS SELECT id FROM {s}.t;", "")
+    result = pair.compare()
+    creates = [s for step in result.plan.steps for s in step.statements]
+    assert all(pair.source_schema not in s for s in creates)
+    assert any(f'"{pair.target_schema}"."v"' in s for s in creates)
+
+
+def test_options_reach_the_plan(pair: Pair) -> None:
+    pair.load(
+        "CREATE TABLE {s}.t (id int, n bigint); GRANT SELECT ON {s}.t TO PUBLIC;",
+        "CREATE TABLE {s}.t (id int, n integer);",
+    )
+    plan = pair.compare(lock_timeout="3s", statement_timeout="9s").plan
+    assert (plan.lock_timeout, plan.statement_timeout) == ("3s", "9s")
+    assert any(s.section == "PRIVILEGE" for s in plan.steps)
+    assert plan.target_fingerprint != ""
+    assert plan.time_zone  # read with the type change: the script converts under it
+    quiet = pair.compare(privileges=False, fingerprint=False).plan
+    assert not any(s.section == "PRIVILEGE" for s in quiet.steps)
+    assert quiet.target_fingerprint == ""
+
+
+def test_target_snapshot_is_the_target(pair: Pair) -> None:
+    pair.load("CREATE TABLE {s}.a (id int);", "CREATE TABLE {s}.b (id int);")
+    result = pair.compare()
+    assert [t.name for t in result.source.tables] == ["a"]
+    assert [t.name for t in result.target.tables] == ["b"]
+
+
+def test_limits_take_the_lock_and_read_timeouts() -> None:
+    limits = SyncOptions(lock_timeout="4s", read_timeout="7s", statement_timeout="1s").limits()
+    assert (limits.lock_timeout, limits.statement_timeout) == ("4s", "7s")
+
+
+def test_cycle_collection_paused_inside_and_restored_after() -> None:
+    assert gc.isenabled()
+    with no_cycle_collection():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with no_cycle_collection():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
