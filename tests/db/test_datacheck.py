@@ -56,7 +56,8 @@ def test_type_change_counts_values_that_fail_and_that_change(pair: Pair) -> None
     pair.load(
         "CREATE TABLE {s}.t (id int, n integer, m numeric(4,1));",
         "CREATE TABLE {s}.t (id int, n text, m numeric(5,2));"
-        "INSERT INTO {s}.t VALUES (1, '1', 1.25), (2, 'x', 2.5), (3, 'y', 3.75), (4, '4', 1);",
+        "INSERT INTO {s}.t VALUES (1, '1', 1.25), (2, 'x', 2.5), (3, 'y', 3.75), (4, '4', 1),"
+        " (5, '5', 2);",
     )
     plan = pair.compare().plan
     assert sorted(_findings(plan)) == [

@@ -65,6 +65,38 @@ def test_seed_sections_always_appear_in_order_with_no_changes_marked() -> None:
     assert lines[index_at + 2] != "-- No changes."
 
 
+def test_every_section_in_its_place() -> None:
+    """Types before tables, tables before their columns' functions, triggers before views."""
+    source = snapshot(
+        o.ENUM,
+        o.SEQUENCE,
+        o.T,
+        o.PK,
+        o.INDEX,
+        o.TRIGGER_FN,
+        o.TRIGGER,
+        o.VIEW,
+        o.POLICY,
+        o.EXTENSION,
+        dependencies=o.VIEW_DEPS + o.TRIGGER_DEPS,
+    )
+    text = script_of(plan_of(source, snapshot()))
+    banners = [line[3:-11] for line in _lines(text) if line.endswith(" OPERATIONS")]
+    assert banners == [
+        "EXTENSION",
+        "TYPE",
+        "SEQUENCE",
+        "TABLE",
+        "COLUMN",
+        "FUNCTION/PROCEDURE",
+        "CONSTRAINT",
+        "INDEX",
+        "TRIGGER",
+        "VIEW",
+        "POLICY",
+    ]
+
+
 def test_other_sections_appear_only_with_steps() -> None:
     text = script_of(plan_of(snapshot(o.T, o.VIEW, dependencies=o.VIEW_DEPS), snapshot(o.T)))
     assert "-- VIEW OPERATIONS" in text
