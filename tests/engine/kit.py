@@ -105,7 +105,8 @@ class Case:
 
     ``statements``: the plan's statements exactly, in order (``None``: not checked as a whole);
     ``contains``: statements that must appear in this order, others allowed between;
-    ``hazards``: the hazard codes of the steps, in step order; ``cleanup``: the cleanup part.
+    ``hazards``: the hazard codes of the steps, in step order; ``cleanup``: the cleanup part;
+    ``checks``: what the data checks of the steps count (datacheck.py), in step order.
     """
 
     name: str
@@ -115,6 +116,7 @@ class Case:
     contains: list[str] = field(default_factory=list)
     hazards: list[str] = field(default_factory=list)
     cleanup: list[str] = field(default_factory=list)
+    checks: list[tuple[str, ...]] = field(default_factory=list)
     options: dict[str, Any] = field(default_factory=dict)
 
 
@@ -127,3 +129,4 @@ def check_case(case: Case) -> None:
     assert is_subsequence(case.contains, found), found
     assert hazard_codes(plan) == case.hazards
     assert list(plan.cleanup) == case.cleanup
+    assert [step.check for step in plan.steps if step.check] == case.checks

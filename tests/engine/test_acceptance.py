@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ddp_engine.model import Schema
+from ddp_engine.model import Function, Index, Schema
 from tests.engine import objects as o
 from tests.engine.kit import PUBLIC, STAMP, Case, check_case, col, snapshot, table
 
@@ -280,6 +280,8 @@ CASES = [
         snapshot(o.T),
         statements=[f'ALTER TABLE {T} ALTER COLUMN "id" TYPE bigint USING "id"::bigint'],
         hazards=["access_exclusive_lock", "may_fail_on_data", "rewrites_table"],
+        # no conversion read from a target: an explicit cast, values compared as text
+        checks=[("convert", "public", "t", "id", "integer", "bigint", "explicit", "text")],
     ),
     Case(
         "column_set_not_null",
@@ -287,6 +289,7 @@ CASES = [
         snapshot(o.T),
         statements=[f'ALTER TABLE {T} ALTER COLUMN "name" SET NOT NULL'],
         hazards=["scans_table", "may_fail_on_data"],
+        checks=[("not_null", "public", "t", "name")],
     ),
     Case(
         "column_drop_not_null",
@@ -391,8 +394,14 @@ CASES = [
             snapshot(o.T),
             statements=[f'ALTER TABLE {T} ADD CONSTRAINT "{c.name}" {c.definition}'],
             hazards=LOCKED_CHECK,
+            checks=checks,
         )
-        for c in (o.PK, o.UNIQUE, o.CHECK, o.EXCLUDE)
+        for c, checks in (
+            (o.PK, [("unique", "public", "t", "", "id")]),
+            (o.UNIQUE, [("unique", "public", "t", "", "name")]),
+            (o.CHECK, [("check", "public", "t", "((id > 0))")]),
+            (o.EXCLUDE, []),  # not counted
+        )
     ],
     Case(
         "constraint_drop",
@@ -409,6 +418,7 @@ CASES = [
             f'ALTER TABLE {T} ADD CONSTRAINT "t_id_check" CHECK ((id > 1))',
         ],
         hazards=LOCKED_CHECK,
+        checks=[("check", "public", "t", "((id > 1))")],
     ),
     Case(
         "constraint_comment_only",
@@ -595,6 +605,310 @@ CASES = [
         snapshot(o.T),
         statements=[],
         options={"privileges": False},
+    ),
+]
+
+
+AGGREGATE = Function(
+    schema_name="public",
+    name="mysum",
+    identity_args="integer",
+    kind="a",
+    body="SFUNC = int4pl, STYPE = integer",
+    acl=("<owner>=X", "PUBLIC=X"),
+)
+UNIQUE_PARTIAL = Index(
+    schema_name="public",
+    table="t",
+    name="t_u",
+    body="USING btree (name) WHERE (id > 0)",
+    unique=True,
+    key_columns=("name",),
+    predicate="(id > 0)",
+)
+V = '"public"."v"'
+
+# comments, privileges and the smaller branches of each kind
+CASES += [
+    Case(
+        "view_comments",
+        snapshot(
+            o.T,
+            o.VIEW.model_copy(update={"comment": "c", "column_comments": (("id", "the id"),)}),
+            dependencies=o.VIEW_DEPS,
+        ),
+        snapshot(
+            o.T,
+            o.VIEW.model_copy(update={"column_comments": (("name", "old"),)}),
+            dependencies=o.VIEW_DEPS,
+        ),
+        statements=[
+            f"COMMENT ON VIEW {V} IS 'c'",
+            f"COMMENT ON COLUMN {V}.\"id\" IS 'the id'",
+            f'COMMENT ON COLUMN {V}."name" IS NULL',
+        ],
+    ),
+    Case(
+        "view_privileges",
+        snapshot(
+            o.T,
+            o.VIEW.model_copy(
+                update={
+                    "acl": ("<owner>=arwdDxt", "alice=r"),
+                    "column_acls": (("id", ("bob=r",)),),
+                }
+            ),
+            dependencies=o.VIEW_DEPS,
+        ),
+        snapshot(o.T, o.VIEW, dependencies=o.VIEW_DEPS),
+        statements=[
+            f'GRANT SELECT ON TABLE {V} TO "alice"',
+            f'GRANT SELECT ("id") ON TABLE {V} TO "bob"',
+        ],
+        hazards=["changes_privileges", "changes_privileges"],
+    ),
+    Case(
+        "view_create_with_options_comments_and_column_grants",
+        snapshot(
+            o.T,
+            o.VIEW.model_copy(
+                update={
+                    "options": ("security_barrier=true",),
+                    "comment": "x",
+                    "column_comments": (("id", "i"),),
+                    "column_acls": (("id", ("bob=r",)),),
+                }
+            ),
+            dependencies=o.VIEW_DEPS,
+        ),
+        snapshot(o.T),
+        statements=[
+            f"CREATE VIEW {V} WITH (security_barrier=true) AS\n"
+            "SELECT t.id,\n    t.name\n   FROM public.t",
+            f"COMMENT ON VIEW {V} IS 'x'",
+            f"COMMENT ON COLUMN {V}.\"id\" IS 'i'",
+            f'GRANT SELECT ("id") ON TABLE {V} TO "bob"',
+        ],
+        hazards=["changes_privileges"],
+    ),
+    Case(
+        "materialized_view_drop",
+        snapshot(o.T),
+        snapshot(o.T, o.VIEW.model_copy(update={"materialized": True}), dependencies=o.VIEW_DEPS),
+        statements=[f"DROP MATERIALIZED VIEW {V}"],
+    ),
+    Case(
+        "function_comment_and_privileges",
+        snapshot(o.SQL_FN.model_copy(update={"comment": "fn", "acl": ("<owner>=X",)})),
+        snapshot(o.SQL_FN),
+        statements=[
+            'COMMENT ON FUNCTION "public"."g"(integer) IS \'fn\'',
+            'REVOKE EXECUTE ON FUNCTION "public"."g"(integer) FROM PUBLIC',
+        ],
+        hazards=["changes_privileges"],
+    ),
+    Case(
+        "aggregate_create",
+        snapshot(AGGREGATE),
+        snapshot(),
+        statements=['CREATE AGGREGATE "public"."mysum"(integer) (SFUNC = int4pl, STYPE = integer)'],
+    ),
+    Case(
+        "aggregate_changed_recreates",
+        snapshot(AGGREGATE.model_copy(update={"body": AGGREGATE.body + ", INITCOND = '0'"})),
+        snapshot(AGGREGATE),
+        statements=[
+            'DROP AGGREGATE "public"."mysum"(integer)',
+            'CREATE AGGREGATE "public"."mysum"(integer) '
+            "(SFUNC = int4pl, STYPE = integer, INITCOND = '0')",
+        ],
+    ),
+    Case(
+        "aggregate_drop_is_a_rename",
+        snapshot(),
+        snapshot(AGGREGATE),
+        statements=[f'ALTER AGGREGATE "public"."mysum"(integer) RENAME TO "mysum{TOMB}"'],
+        hazards=["kept_as_tombstone"],
+        cleanup=[f'DROP AGGREGATE IF EXISTS "public"."mysum{TOMB}"(integer);'],
+    ),
+    Case(
+        "trigger_comment",
+        snapshot(o.T, o.TRIGGER_FN, o.TRIGGER.model_copy(update={"comment": "tc"})),
+        snapshot(o.T, o.TRIGGER_FN, o.TRIGGER),
+        statements=[f"COMMENT ON TRIGGER \"trg\" ON {T} IS 'tc'"],
+    ),
+    Case(
+        "trigger_create_replica_with_comment",
+        snapshot(o.T, o.TRIGGER_FN, o.TRIGGER.model_copy(update={"enabled": "R", "comment": "x"})),
+        snapshot(o.T, o.TRIGGER_FN),
+        statements=[
+            o.TRIGGER.definition,
+            f'ALTER TABLE {T} ENABLE REPLICA TRIGGER "trg"',
+            f"COMMENT ON TRIGGER \"trg\" ON {T} IS 'x'",
+        ],
+    ),
+    Case(
+        "policy_comment",
+        snapshot(o.T, o.POLICY.model_copy(update={"comment": "pc"})),
+        snapshot(o.T, o.POLICY),
+        statements=[f"COMMENT ON POLICY \"p\" ON {T} IS 'pc'"],
+    ),
+    Case(
+        "policy_insert_with_check_and_comment",
+        snapshot(
+            o.T,
+            o.POLICY.model_copy(
+                update={
+                    "command": "a",
+                    "using": None,
+                    "check": "(id > 0)",
+                    "comment": "pc",
+                    "roles": ("alice", "bob"),
+                }
+            ),
+        ),
+        snapshot(o.T),
+        statements=[
+            f'CREATE POLICY "p" ON {T} AS PERMISSIVE FOR INSERT TO alice, bob WITH CHECK ((id > 0))',
+            f"COMMENT ON POLICY \"p\" ON {T} IS 'pc'",
+        ],
+    ),
+    Case(
+        "index_comment",
+        snapshot(o.T, o.INDEX.model_copy(update={"comment": "ic"})),
+        snapshot(o.T, o.INDEX),
+        statements=['COMMENT ON INDEX "public"."t_name_idx" IS \'ic\''],
+    ),
+    Case(
+        "unique_partial_index_counts_duplicates_on_an_existing_table",
+        snapshot(o.T, UNIQUE_PARTIAL),
+        snapshot(o.T),
+        statements=[f'CREATE UNIQUE INDEX "t_u" ON {T} USING btree (name) WHERE (id > 0)'],
+        hazards=["blocks_writes"],
+        checks=[("unique", "public", "t", "(id > 0)", "name")],
+    ),
+    Case(
+        "unique_index_on_a_new_table_counts_nothing",
+        snapshot(o.T, UNIQUE_PARTIAL),
+        snapshot(),
+        contains=[f'CREATE UNIQUE INDEX "t_u" ON {T} USING btree (name) WHERE (id > 0)'],
+        hazards=["blocks_writes"],
+    ),
+    Case(
+        "constraint_created_with_comment",
+        snapshot(o.T, o.CHECK.model_copy(update={"comment": "cc"})),
+        snapshot(o.T),
+        statements=[
+            f'ALTER TABLE {T} ADD CONSTRAINT "t_id_check" CHECK ((id > 0))',
+            f"COMMENT ON CONSTRAINT \"t_id_check\" ON {T} IS 'cc'",
+        ],
+        hazards=LOCKED_CHECK,
+        checks=[("check", "public", "t", "((id > 0))")],
+    ),
+]
+
+
+S1 = '"public"."s1"'
+CASES += [
+    Case(
+        "sequence_owned_unlogged_comment_and_grant",
+        snapshot(
+            o.T,
+            o.SEQUENCE.model_copy(
+                update={
+                    "owned_by": ("public", "t", "id"),
+                    "unlogged": True,
+                    "comment": "sc",
+                    "acl": ("<owner>=rwU", "alice=U"),
+                }
+            ),
+        ),
+        snapshot(o.T, o.SEQUENCE),
+        statements=[
+            f"ALTER SEQUENCE {S1} SET UNLOGGED",
+            f"COMMENT ON SEQUENCE {S1} IS 'sc'",
+            f'ALTER SEQUENCE {S1} OWNED BY {T}."id"',
+            f'GRANT USAGE ON SEQUENCE {S1} TO "alice"',
+        ],
+        hazards=["changes_privileges"],
+    ),
+    Case(
+        "sequence_logged_and_owned_by_none",
+        snapshot(o.T, o.SEQUENCE),
+        snapshot(
+            o.T, o.SEQUENCE.model_copy(update={"owned_by": ("public", "t", "id"), "unlogged": True})
+        ),
+        statements=[f"ALTER SEQUENCE {S1} SET LOGGED", f"ALTER SEQUENCE {S1} OWNED BY NONE"],
+    ),
+    Case(
+        "table_create_with_every_attribute",
+        snapshot(
+            o.T,
+            table(
+                "c",
+                col("id", statistics=100, storage="m", comment="cc"),
+                unlogged=True,
+                options=("fillfactor=50",),
+                rls=True,
+                force_rls=True,
+                replica_identity="n",
+                comment="tc",
+                inherits=("public.t",),
+            ),
+        ),
+        snapshot(o.T),
+        statements=[
+            'CREATE UNLOGGED TABLE "public"."c" (\n  "id" integer\n) '
+            "INHERITS (public.t) WITH (fillfactor=50)",
+            'ALTER TABLE "public"."c" ENABLE ROW LEVEL SECURITY',
+            'ALTER TABLE "public"."c" FORCE ROW LEVEL SECURITY',
+            'ALTER TABLE "public"."c" REPLICA IDENTITY NOTHING',
+            'COMMENT ON TABLE "public"."c" IS \'tc\'',
+            'ALTER TABLE "public"."c" ALTER COLUMN "id" SET STATISTICS 100',
+            'ALTER TABLE "public"."c" ALTER COLUMN "id" SET STORAGE MAIN',
+            'COMMENT ON COLUMN "public"."c"."id" IS \'cc\'',
+        ],
+    ),
+    Case(
+        "table_attributes_back_to_defaults",
+        snapshot(o.T),
+        snapshot(
+            o.T.model_copy(
+                update={
+                    "rls": True,
+                    "force_rls": True,
+                    "replica_identity": "f",
+                    "comment": "x",
+                    "unlogged": True,
+                    "options": ("fillfactor=70",),
+                }
+            )
+        ),
+        statements=[
+            f"ALTER TABLE {T} SET LOGGED",
+            f"ALTER TABLE {T} RESET (fillfactor)",
+            f"ALTER TABLE {T} DISABLE ROW LEVEL SECURITY",
+            f"ALTER TABLE {T} NO FORCE ROW LEVEL SECURITY",
+            f"ALTER TABLE {T} REPLICA IDENTITY DEFAULT",
+            f"COMMENT ON TABLE {T} IS NULL",
+        ],
+        hazards=["access_exclusive_lock", "rewrites_table"],
+    ),
+    Case(
+        "column_statistics_reset",
+        snapshot(o.T),
+        snapshot(table("t", col("id", not_null=True, statistics=10), col("name", "text"))),
+        statements=[f'ALTER TABLE {T} ALTER COLUMN "id" SET STATISTICS -1'],
+    ),
+    Case(
+        "column_add_not_null_without_default_counts_rows",
+        snapshot(
+            table("t", col("id", not_null=True), col("name", "text"), col("n", not_null=True))
+        ),
+        snapshot(o.T),
+        statements=[f'ALTER TABLE {T} ADD COLUMN "n" integer NOT NULL'],
+        hazards=["may_fail_on_data"],
+        checks=[("rows", "public", "t", "n")],
     ),
 ]
 
