@@ -106,7 +106,8 @@ class Case:
     ``statements``: the plan's statements exactly, in order (``None``: not checked as a whole);
     ``contains``: statements that must appear in this order, others allowed between;
     ``hazards``: the hazard codes of the steps, in step order; ``cleanup``: the cleanup part;
-    ``checks``: what the data checks of the steps count (datacheck.py), in step order.
+    ``checks``: what the data checks of the steps count (datacheck.py), in step order;
+    ``warnings``: what the plan says it could not do, as the script's WARNING comments.
     """
 
     name: str
@@ -117,6 +118,7 @@ class Case:
     hazards: list[str] = field(default_factory=list)
     cleanup: list[str] = field(default_factory=list)
     checks: list[tuple[str, ...]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     options: dict[str, Any] = field(default_factory=dict)
 
 
@@ -130,3 +132,4 @@ def check_case(case: Case) -> None:
     assert hazard_codes(plan) == case.hazards
     assert list(plan.cleanup) == case.cleanup
     assert [step.check for step in plan.steps if step.check] == case.checks
+    assert list(plan.warnings) == case.warnings

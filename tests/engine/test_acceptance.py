@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ddp_engine.model import Function, Index, Schema
+from ddp_engine.model import Collation, Function, Index, Schema
 from tests.engine import objects as o
 from tests.engine.kit import PUBLIC, STAMP, Case, check_case, col, snapshot, table
 
@@ -217,6 +217,10 @@ CASES = [
         ],
         hazards=["kept_as_tombstone", "access_exclusive_lock", "data_not_carried"],
         cleanup=[f'DROP TABLE IF EXISTS "public"."t{TOMB}";'],
+        warnings=[
+            "table t: partitioning changed, so the old table was renamed and a new one created; "
+            "copy the rows over after verifying"
+        ],
     ),
     Case(
         "table_unlogged",
@@ -909,6 +913,168 @@ CASES += [
         statements=[f'ALTER TABLE {T} ADD COLUMN "n" integer NOT NULL'],
         hazards=["may_fail_on_data"],
         checks=[("rows", "public", "t", "n")],
+    ),
+]
+
+
+POSINT = '"public"."posint"'
+PAIR_IN_TABLE = table("h", col("p", "public.pair"))
+CASES += [
+    Case(
+        "domain_default_set_and_not_null_dropped",
+        snapshot(o.DOMAIN.model_copy(update={"default": "1", "not_null": False})),
+        snapshot(o.DOMAIN),
+        statements=[
+            f"ALTER DOMAIN {POSINT} SET DEFAULT 1",
+            f"ALTER DOMAIN {POSINT} DROP NOT NULL",
+        ],
+        hazards=["scans_table", "may_fail_on_data"],
+    ),
+    Case(
+        "domain_default_dropped_and_not_null_set",
+        snapshot(o.DOMAIN),
+        snapshot(o.DOMAIN.model_copy(update={"default": "1", "not_null": False})),
+        statements=[f"ALTER DOMAIN {POSINT} DROP DEFAULT", f"ALTER DOMAIN {POSINT} SET NOT NULL"],
+        hazards=["scans_table", "may_fail_on_data"],
+    ),
+    Case(
+        "domain_constraint_renamed",
+        snapshot(o.DOMAIN.model_copy(update={"constraints": ("positive CHECK ((VALUE > 0))",)})),
+        snapshot(o.DOMAIN),
+        statements=[f"ALTER DOMAIN {POSINT} RENAME CONSTRAINT posint_check TO positive"],
+    ),
+    Case(
+        "domain_base_type_change_is_only_a_warning",
+        snapshot(o.DOMAIN.model_copy(update={"base_type": "bigint"})),
+        snapshot(o.DOMAIN),
+        statements=[],
+        warnings=[
+            "domain posint: base type or collation change is not applied "
+            "(recreate the domain by hand)"
+        ],
+    ),
+    Case(
+        "domain_create_with_default_and_comments",
+        snapshot(
+            o.DOMAIN.model_copy(
+                update={
+                    "default": "1",
+                    "comment": "dc",
+                    "constraint_comments": (("posint_check", "pc"),),
+                }
+            )
+        ),
+        snapshot(),
+        statements=[
+            f"CREATE DOMAIN {POSINT} AS integer DEFAULT 1 NOT NULL "
+            "CONSTRAINT posint_check CHECK ((VALUE > 0))",
+            f"COMMENT ON DOMAIN {POSINT} IS 'dc'",
+            f"COMMENT ON CONSTRAINT \"posint_check\" ON DOMAIN {POSINT} IS 'pc'",
+        ],
+    ),
+    Case(
+        "domain_comments",
+        snapshot(
+            o.DOMAIN.model_copy(
+                update={"comment": "dc", "constraint_comments": (("posint_check", "pc"),)}
+            )
+        ),
+        snapshot(o.DOMAIN),
+        statements=[
+            f"COMMENT ON DOMAIN {POSINT} IS 'dc'",
+            f"COMMENT ON CONSTRAINT \"posint_check\" ON DOMAIN {POSINT} IS 'pc'",
+        ],
+    ),
+    Case(
+        "composite_attribute_dropped_from_stored_values",
+        snapshot(
+            o.COMPOSITE.model_copy(update={"attributes": ("a integer",)}),
+            PAIR_IN_TABLE,
+            dependencies=((("column", "public", "h", "p"), ("type", "public", "pair", "")),),
+        ),
+        snapshot(
+            o.COMPOSITE,
+            PAIR_IN_TABLE,
+            dependencies=((("column", "public", "h", "p"), ("type", "public", "pair", "")),),
+        ),
+        statements=['ALTER TYPE "public"."pair" DROP ATTRIBUTE b'],
+        hazards=["data_not_carried"],
+    ),
+    Case(
+        "range_change_is_only_a_warning",
+        snapshot(o.RANGE.model_copy(update={"range_options": "SUBTYPE = integer"})),
+        snapshot(o.RANGE),
+        statements=[],
+        warnings=["range type fr: its definition differs; recreate it by hand"],
+    ),
+    Case(
+        "enum_comment_and_privileges",
+        snapshot(o.ENUM.model_copy(update={"comment": "ec", "acl": ("<owner>=U",)})),
+        snapshot(o.ENUM),
+        statements=[
+            'COMMENT ON TYPE "public"."mood" IS \'ec\'',
+            'REVOKE USAGE ON TYPE "public"."mood" FROM PUBLIC',
+        ],
+        hazards=["changes_privileges"],
+    ),
+    Case(
+        "enum_drop",
+        snapshot(),
+        snapshot(o.ENUM),
+        statements=['DROP TYPE "public"."mood"'],
+    ),
+    Case(
+        "type_kind_change_rebuilds",
+        snapshot(o.DOMAIN.model_copy(update={"name": "mood"})),
+        snapshot(o.ENUM),
+        statements=[
+            f'ALTER TYPE "public"."mood" RENAME TO "mood{TOMB}"',
+            'CREATE DOMAIN "public"."mood" AS integer NOT NULL '
+            "CONSTRAINT posint_check CHECK ((VALUE > 0))",
+            f'DROP TYPE "public"."mood{TOMB}"',
+        ],
+    ),
+    Case(
+        "icu_collation_create",
+        snapshot(
+            Collation(
+                schema_name="public",
+                name="ci",
+                provider="i",
+                icu_locale="und-u-ks-level2",
+                deterministic=False,
+                comment="x",
+            )
+        ),
+        snapshot(),
+        statements=[
+            'CREATE COLLATION "public"."ci" '
+            "(provider = icu, locale = 'und-u-ks-level2', deterministic = false)",
+            'COMMENT ON COLLATION "public"."ci" IS \'x\'',
+        ],
+    ),
+    Case(
+        "collation_comment",
+        snapshot(o.COLLATION.model_copy(update={"comment": "cc"})),
+        snapshot(o.COLLATION),
+        statements=['COMMENT ON COLLATION "public"."c1" IS \'cc\''],
+    ),
+    Case(
+        "extension_moves_schema",
+        snapshot(
+            o.EXTENSION.model_copy(update={"schema_name": "ext"}),
+            all_schemas=True,
+            schemas=(PUBLIC, Schema(name="ext")),
+        ),
+        snapshot(o.EXTENSION, all_schemas=True, schemas=(PUBLIC, Schema(name="ext"))),
+        statements=['ALTER EXTENSION "pgcrypto" SET SCHEMA "ext"'],
+    ),
+    Case(
+        "schema_privileges",
+        snapshot(schemas=(Schema(name="public", acl=("<owner>=UC", "alice=U")),)),
+        snapshot(schemas=(Schema(name="public", acl=("<owner>=UC",)),)),
+        statements=['GRANT USAGE ON SCHEMA "public" TO "alice"'],
+        hazards=["changes_privileges"],
     ),
 ]
 
