@@ -356,3 +356,86 @@ def test_online_index_runs_after_the_transaction() -> None:
     assert is_subsequence(
         ["CREATE INDEX CONCURRENTLY"], [s.split(' "')[0] for s in statements(plan)]
     )
+
+
+def test_the_targets_conversion_decides_the_using_clause_and_the_check() -> None:
+    from ddp_engine.conversions import Conversion
+
+    asked: list[set[tuple[str, str]]] = []
+
+    def reader(pairs: set[tuple[str, str]]) -> dict[tuple[str, str], Conversion]:
+        asked.append(pairs)
+        return {("integer", "bigint"): Conversion("assign", "eq")}
+
+    plan = plan_of(snapshot(T_BIGINT), snapshot(o.T), conversions=reader)
+    assert asked == [{("integer", "bigint")}]
+    assert statements(plan) == [f'ALTER TABLE {T} ALTER COLUMN "id" TYPE bigint']
+    assert [s.check for s in plan.steps] == [
+        ("convert", "public", "t", "id", "integer", "bigint", "assign", "eq")
+    ]
+
+
+def test_a_conversion_through_text_for_a_type_the_target_cannot_tell() -> None:
+    mood = table("t", col("id"), col("m", "public.mood"))
+    plan = plan_of(
+        snapshot(o.ENUM, mood), snapshot(o.ENUM, table("t", col("id"), col("m", "text")))
+    )
+    assert statements(plan) == [
+        f'ALTER TABLE {T} ALTER COLUMN "m" TYPE public.mood USING "m"::pg_catalog.text::public.mood'
+    ]
+
+
+def test_lookups_made_ahead_give_the_same_plan() -> None:
+    from ddp_engine.plan import Lookups
+
+    source = snapshot(T_BIGINT, o.VIEW, dependencies=o.VIEW_DEPS)
+    target = snapshot(o.T, o.VIEW, dependencies=o.VIEW_DEPS)
+    ahead = plan_of(source, target, lookups=(Lookups.of_source(source), Lookups.of_target(target)))
+    assert statements(ahead) == statements(plan_of(source, target))
+    # lookups of other snapshots are not taken for these
+    stale = (Lookups.of_source(snapshot()), Lookups.of_target(snapshot()))
+    assert statements(plan_of(source, target, lookups=stale)) == statements(ahead)
+
+
+def test_a_dependency_cycle_is_broken_with_a_warning() -> None:
+    a = View(schema_name="public", name="a", definition=" SELECT 1;", acl=("<owner>=arwdDxt",))
+    b = View(schema_name="public", name="b", definition=" SELECT 2;", acl=("<owner>=arwdDxt",))
+    deps: tuple[tuple[Key, Key], ...] = (
+        (("view", "public", "a", ""), ("view", "public", "b", "")),
+        (("view", "public", "b", ""), ("view", "public", "a", "")),
+    )
+    plan = plan_of(snapshot(a, b, dependencies=deps), snapshot())
+    assert len(plan.steps) == 2
+    assert plan.warnings == ("dependency cycle broken at: Create missing view a",)
+
+
+def test_a_changed_column_default_that_a_view_uses_is_rebuilt_around_it() -> None:
+    with_default = table("t", col("id", not_null=True, default="0"), col("name", "text"))
+    seq_default = table(
+        "t", col("id", not_null=True, default="nextval('public.s1'::regclass)"), col("name", "text")
+    )
+    deps: tuple[tuple[Key, Key], ...] = (
+        (("default", "public", "t", "id"), ("sequence", "public", "s1", "")),
+    )
+    plan = plan_of(snapshot(seq_default, o.SEQUENCE, dependencies=deps), snapshot(with_default))
+    found = statements(plan)
+    assert found.index(
+        'CREATE SEQUENCE "public"."s1" AS bigint INCREMENT BY 1 MINVALUE 1 '
+        "MAXVALUE 9223372036854775807 START WITH 1 CACHE 1 NO CYCLE"
+    ) < found.index(
+        f"ALTER TABLE {T} ALTER COLUMN \"id\" SET DEFAULT nextval('public.s1'::regclass)"
+    )
+
+
+def test_dropping_a_sequence_a_default_uses_drops_the_default_first() -> None:
+    seq_default = table(
+        "t", col("id", not_null=True, default="nextval('public.s1'::regclass)"), col("name", "text")
+    )
+    deps: tuple[tuple[Key, Key], ...] = (
+        (("default", "public", "t", "id"), ("sequence", "public", "s1", "")),
+    )
+    plan = plan_of(snapshot(o.T), snapshot(seq_default, o.SEQUENCE, dependencies=deps))
+    assert statements(plan) == [
+        f'ALTER TABLE {T} ALTER COLUMN "id" DROP DEFAULT',
+        f'ALTER SEQUENCE "public"."s1" RENAME TO "s1{TOMB}"',
+    ]
