@@ -41,6 +41,25 @@ def test_script_sets_empty_search_path_and_timeouts_before_any_statement() -> No
     assert "SET check_function_bodies = false;" in settings
 
 
+def test_the_session_settings_in_full() -> None:
+    """Values convert to and from text the same way whoever runs the script."""
+    lines = _lines(script_of(plan_of(snapshot(o.T), snapshot())))
+    start = lines.index("SET lock_timeout = '10s';")
+    assert lines[start : start + 10] == [
+        "SET lock_timeout = '10s';",
+        "SET statement_timeout = '0';",
+        "SET DateStyle = 'ISO, MDY';",
+        "SET IntervalStyle = 'postgres';",
+        "SET extra_float_digits = 3;",
+        "SET standard_conforming_strings = on;",
+        "SET check_function_bodies = false;",
+        "SET client_min_messages = warning;",
+        "SELECT pg_catalog.set_config('search_path', '', false);",
+        "",
+    ]
+    assert lines[start - 1] == ""
+
+
 def test_script_in_sync_holds_only_comments() -> None:
     text = script_of(plan_of(snapshot(o.T), snapshot(o.T)))
     assert "-- Source and target are in sync: nothing to do." in text
@@ -120,8 +139,21 @@ def test_cleanup_is_commented_in_the_script_and_runnable_on_its_own() -> None:
     assert f"-- {drop}" in _lines(text)
     assert drop not in _lines(text)
     runnable = cleanup_script(plan)
-    assert drop in _lines(runnable)
-    assert "2026-01-02T03:04:05.678Z" in runnable
+    assert _lines(runnable) == [
+        "-- ===========================================",
+        "-- Schema Sync Cleanup: drops the objects renamed by the sync of 2026-01-02T03:04:05.678Z",
+        "-- Run only after verifying their data is not needed.",
+        "-- ===========================================",
+        drop,
+    ]
+    assert runnable.endswith(";\n")
+    at = _lines(text).index(f"-- {drop}")
+    assert _lines(text)[at - 4 : at] == [
+        "-- ===========================================",
+        "-- CLEANUP (run by hand after verifying the renamed objects' data)",
+        "-- ===========================================",
+        "-- These objects were renamed, not dropped, so that no data is lost.",
+    ]
     assert cleanup_script(plan_of(snapshot(o.T), snapshot())) == ""
 
 
@@ -129,6 +161,13 @@ def test_online_steps_run_after_the_commit() -> None:
     plan = plan_of(snapshot(o.T, o.INDEX, o.PK), snapshot(o.T), online=True)
     lines = _lines(script_of(plan))
     begin, commit = lines.index("BEGIN;"), lines.index("COMMIT;")
+    assert lines[begin - 1] == (
+        "-- The main part runs in one transaction; the online part after it cannot."
+    )
+    assert lines[commit + 3] == (
+        "-- ONLINE PART (outside a transaction, each statement on its own: "
+        "run with psql -f, not --single-transaction)"
+    )
     online = next(i for i, line in enumerate(lines) if "CREATE INDEX CONCURRENTLY" in line)
     constraint = next(i for i, line in enumerate(lines) if "ADD CONSTRAINT" in line)
     assert begin < constraint < commit < online
