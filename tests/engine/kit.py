@@ -133,3 +133,12 @@ def check_case(case: Case) -> None:
     assert list(plan.cleanup) == case.cleanup
     assert [step.check for step in plan.steps if step.check] == case.checks
     assert list(plan.warnings) == case.warnings
+    assert {step.action for step in plan.steps} <= ACTIONS
+    # the script holds every statement, each ended, in the plan's order
+    script, at = script_of(plan), 0
+    for statement in found:
+        at = script.index(f"\n{statement};\n", at) + len(statement)
+
+
+#: What a step does; drops and renames come first within a section (plan.Planner.add).
+ACTIONS = {"create", "drop", "alter", "rename", "detach"}

@@ -103,3 +103,20 @@ def test_objects_that_compare_equal_give_no_change() -> None:
     moved = Index(**{**o.INDEX.model_dump(), "table": "u"})
     assert [c.action for c in changes_of(snapshot(moved), snapshot(o.INDEX))] == ["alter"]
     assert isinstance(o.T, Table)
+
+
+def test_details_of_partitions_and_owners_are_never_differences() -> None:
+    source = o.T.model_copy(update={"cloned_constraints": ("c",), "owner": "a"})
+    assert changes_of(snapshot(source), snapshot(o.T)) == []
+    # privileges off still leaves owners and partition details out
+    assert changes_of(snapshot(source), snapshot(o.T), privileges=False) == []
+    view = o.VIEW.model_copy(update={"column_acls": (("id", ("bob=r",)),)})
+    assert changes_of(snapshot(view), snapshot(o.VIEW), privileges=False) == []
+    assert [c.fields for c in changes_of(snapshot(view), snapshot(o.VIEW))] == [("column_acls",)]
+
+
+def test_a_broken_source_index_still_differs_in_what_it_is() -> None:
+    broken = o.INDEX.model_copy(update={"valid": False, "body": "USING hash (name)"})
+    assert _summary(changes_of(snapshot(o.T, broken), snapshot(o.T, o.INDEX))) == [
+        ("alter", "index", ("index", "public", "t_name_idx", ""), ("body",))
+    ]

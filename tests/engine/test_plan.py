@@ -439,3 +439,47 @@ def test_dropping_a_sequence_a_default_uses_drops_the_default_first() -> None:
         f'ALTER TABLE {T} ALTER COLUMN "id" DROP DEFAULT',
         f'ALTER SEQUENCE "public"."s1" RENAME TO "s1{TOMB}"',
     ]
+
+
+def test_a_recomputed_generated_column_takes_its_index_and_view_along() -> None:
+    index_deps: tuple[tuple[Key, Key], ...] = (
+        (("index", "public", "t_name_idx", ""), ("column", "public", "t", "name")),
+    )
+    view_deps: tuple[tuple[Key, Key], ...] = (
+        (("view", "public", "v", ""), ("column", "public", "t", "name")),
+    )
+    view = View(
+        schema_name="public",
+        name="v",
+        definition=" SELECT t.name FROM public.t;",
+        acl=("<owner>=arwdDxt",),
+    )
+    x = col("x", "text")
+    for new_type, dependant, deps, drop, create in (
+        (
+            "varchar",  # type and expression change together: ALTER TYPE does not apply
+            o.INDEX,
+            index_deps,
+            'DROP INDEX "public"."t_name_idx"',
+            'CREATE INDEX "t_name_idx" ON "public"."t" USING btree (name)',
+        ),
+        (
+            "text",
+            view,
+            view_deps,
+            'DROP VIEW "public"."v"',
+            'CREATE VIEW "public"."v" AS\nSELECT t.name FROM public.t',
+        ),
+    ):
+        source = table("t", col("id"), col("name", new_type, generated="upper(x)"), x)
+        target = table("t", col("id"), col("name", "text", generated="lower(x)"), x)
+        plan = plan_of(
+            snapshot(source, dependant, dependencies=deps),
+            snapshot(target, dependant, dependencies=deps),
+        )
+        assert statements(plan) == [
+            drop,
+            'ALTER TABLE "public"."t" DROP COLUMN "name"',
+            f'ALTER TABLE "public"."t" ADD COLUMN "name" {new_type} GENERATED ALWAYS AS (upper(x)) STORED',
+            create,
+        ]

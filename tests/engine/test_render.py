@@ -211,3 +211,70 @@ def test_time_zone_is_set_when_the_plan_read_one() -> None:
     assert not any(
         "TimeZone" in line for line in _lines(script_of(plan_of(snapshot(o.T), snapshot())))
     )
+
+
+def test_data_check_findings_are_shown_under_their_step() -> None:
+    from ddp_engine.hazards import hazard
+    from ddp_engine.plan import DataFinding
+
+    plan = plan_of(
+        snapshot(
+            table("t", col("id", "bigint", not_null=True), col("name", "text", not_null=True))
+        ),
+        snapshot(o.T),
+    )
+    notes = [s.note for s in plan.steps]
+    by_note = {note: i for i, note in enumerate(notes)}
+    retype, not_null = by_note["Change type of t.id"], by_note["Change column t.name"]
+    findings = (
+        DataFinding(
+            step=retype,
+            note=notes[retype],
+            check="convert",
+            count=3,
+            message="3 value(s) of id converting to bigint would change",
+            fails=False,
+            hazard=hazard("values_change", "3 value(s) of id converting to bigint would change"),
+        ),
+        DataFinding(
+            step=not_null,
+            note=notes[not_null],
+            check="not_null",
+            count=2,
+            message="2 row(s) hold NULL in name: this step will fail",
+            fails=True,
+        ),
+        DataFinding(
+            step=retype,
+            note=notes[retype],
+            check="convert",
+            count=0,
+            message="all fine",
+            fails=False,
+        ),
+    )
+    lines = _lines(script_of(plan.model_copy(update={"data_checks": findings})))
+    at = lines.index("-- Change type of t.id")
+    block = lines[
+        at : lines.index(
+            'ALTER TABLE "public"."t" ALTER COLUMN "id" TYPE bigint USING "id"::bigint;'
+        )
+    ]
+    assert "--   hazard values_change: 3 value(s) of id converting to bigint would change" in block
+    assert "--   data check: all fine" in block
+    assert not any("NULL in name" in line for line in block)
+    at = lines.index("-- Change column t.name")
+    assert lines[at + 3] == "--   DATA CHECK FAILS: 2 row(s) hold NULL in name: this step will fail"
+
+
+def test_warnings_alone_are_followed_by_a_blank_line() -> None:
+    plan = plan_of(
+        snapshot(o.RANGE.model_copy(update={"range_options": "SUBTYPE = integer"})),
+        snapshot(o.RANGE),
+    )
+    lines = _lines(script_of(plan))
+    at = lines.index("-- WARNING: range type fr: its definition differs; recreate it by hand")
+    assert lines[at + 1] == ""
+    assert lines[at + 2] == "-- Source and target are in sync: nothing to do."
+    multi = plan.model_copy(update={"warnings": ("first\n\nthird",)})
+    assert _lines(script_of(multi))[at : at + 3] == ["-- WARNING: first", "--", "-- third"]
