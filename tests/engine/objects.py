@@ -10,6 +10,7 @@ from ddp_engine.model import (
     Index,
     Key,
     Policy,
+    Schema,
     Sequence,
     Trigger,
     UserType,
@@ -145,6 +146,7 @@ RANGE = UserType(
 SEQUENCE = Sequence(schema_name="public", name="s1", acl=("<owner>=rwU",))
 EXTENSION = Extension(name="pgcrypto", schema_name="public", version="1.3")
 COLLATION = Collation(schema_name="public", name="c1", provider="c", lc_collate="C", lc_ctype="C")
+PUBLIC_SCHEMA = Schema(name="public")
 IDENTITY = {
     "identity": "a",
     "identity_sequence": "t_id_seq",

@@ -483,3 +483,45 @@ def test_a_recomputed_generated_column_takes_its_index_and_view_along() -> None:
             f'ALTER TABLE "public"."t" ADD COLUMN "name" {new_type} GENERATED ALWAYS AS (upper(x)) STORED',
             create,
         ]
+
+
+def test_a_schema_tombstoned_whole_takes_what_is_in_it_along() -> None:
+    from ddp_engine.model import Schema
+
+    app = Schema(name="app", acl=("<owner>=UC",))
+    inside = Table(schema_name="app", name="t", columns=(col("id"),), acl=("<owner>=arwdDxt",))
+    index = Index(schema_name="app", table="t", name="ai", body="USING btree (id)")
+    seq = Sequence(schema_name="app", name="s", acl=("<owner>=rwU",))
+    plan = plan_of(
+        snapshot(all_schemas=True),
+        snapshot(inside, index, seq, all_schemas=True, schemas=(o.PUBLIC_SCHEMA, app)),
+    )
+    assert statements(plan) == [f'ALTER SCHEMA "app" RENAME TO "app{TOMB}"']
+    assert plan.cleanup == (f'DROP SCHEMA IF EXISTS "app{TOMB}" CASCADE;',)
+
+
+def test_a_replaced_table_is_created_whole_without_column_steps() -> None:
+    source = table(
+        "t",
+        col("id", not_null=True),
+        col("name", "varchar"),
+        col("extra"),
+        partitioned=True,
+        partition_key="LIST (id)",
+    )
+    plan = plan_of(snapshot(source), snapshot(o.T))
+    assert statements(plan) == [
+        f'ALTER TABLE {T} RENAME TO "t{TOMB}"',
+        f'CREATE TABLE {T} (\n  "id" integer NOT NULL,\n  "name" varchar,\n  "extra" integer\n) '
+        "PARTITION BY LIST (id)",
+    ]
+
+
+def test_a_retyped_column_loses_and_regains_its_default_around_the_change() -> None:
+    before = table("t", col("id", not_null=True, default="0"), col("name", "text"))
+    after = table("t", col("id", "bigint", not_null=True, default="0"), col("name", "text"))
+    assert statements(plan_of(snapshot(after), snapshot(before))) == [
+        f'ALTER TABLE {T} ALTER COLUMN "id" DROP DEFAULT',
+        f'ALTER TABLE {T} ALTER COLUMN "id" TYPE bigint USING "id"::bigint',
+        f'ALTER TABLE {T} ALTER COLUMN "id" SET DEFAULT 0',
+    ]
