@@ -68,3 +68,23 @@ def test_cycle_collection_paused_inside_and_restored_after() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_a_column_back_to_its_types_storage_converges(pair: Pair) -> None:
+    """The catalog reads a column's storage only where it is not its type's own: a target
+    column set to EXTERNAL, whose source keeps text's default, must be set back."""
+    from ddp_engine.sync import apply_and_verify
+
+    pair.load(
+        "CREATE TABLE {s}.t (id int, n text, m text);"
+        "ALTER TABLE {s}.t ALTER COLUMN m SET STORAGE MAIN;",
+        "CREATE TABLE {s}.t (id int, n text, m text);"
+        "ALTER TABLE {s}.t ALTER COLUMN n SET STORAGE EXTERNAL;",
+    )
+    result = pair.compare()
+    assert [c.fields for c in result.plan.changes] == [("storage",), ("storage",)]
+    assert apply_and_verify(result, pair.source, pair.target).changes == ()
+    assert pair.target_rows(
+        "SELECT attname, attstorage FROM pg_catalog.pg_attribute WHERE attrelid = "
+        "'{s}.t'::regclass AND attname IN ('n', 'm') ORDER BY attname"
+    ) == [("m", "m"), ("n", "x")]

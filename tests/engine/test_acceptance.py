@@ -905,6 +905,20 @@ CASES += [
         statements=[f'ALTER TABLE {T} ALTER COLUMN "id" SET STATISTICS -1'],
     ),
     Case(
+        "column_storage_back_to_its_types_own",
+        snapshot(o.T),
+        snapshot(table("t", col("id", not_null=True), col("name", "text", storage="e"))),
+        statements=[
+            "DO $ddp$BEGIN EXECUTE pg_catalog.format('ALTER TABLE %s ALTER COLUMN %I SET STORAGE "
+            "%s', '\"public\".\"t\"', 'name', (SELECT (ARRAY['PLAIN', 'EXTERNAL', 'MAIN', "
+            "'EXTENDED'])[pg_catalog.strpos('pemx', t.typstorage::pg_catalog.text)] FROM "
+            "pg_catalog.pg_attribute AS a JOIN pg_catalog.pg_type AS t ON t.oid "
+            "OPERATOR(pg_catalog.=) a.atttypid WHERE a.attrelid OPERATOR(pg_catalog.=) "
+            '\'"public"."t"\'::pg_catalog.regclass AND a.attname OPERATOR(pg_catalog.=) '
+            "'name')); END$ddp$"
+        ],
+    ),
+    Case(
         "column_add_not_null_without_default_counts_rows",
         snapshot(
             table("t", col("id", not_null=True), col("name", "text"), col("n", not_null=True))
