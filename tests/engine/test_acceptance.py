@@ -1093,6 +1093,157 @@ CASES += [
 ]
 
 
+def _retype(old: str, new: str, hazards: list[str]) -> Case:
+    """Column v of table t from ``old`` to ``new``: the hazards say whether it rewrites, and
+    only a change that may alter values is counted."""
+    return Case(
+        f"retype_{old}_to_{new}",
+        snapshot(table("t", col("v", new))),
+        snapshot(table("t", col("v", old))),
+        hazards=hazards,
+        checks=[("convert", "public", "t", "v", old, new, "explicit", "text")]
+        if "rewrites_table" in hazards
+        else [],
+    )
+
+
+LOCK_ONLY = ["access_exclusive_lock"]
+REWRITE = ["access_exclusive_lock", "may_fail_on_data", "rewrites_table"]
+IDENTITY_TABLE = table("t", col("id", not_null=True, **o.IDENTITY))
+PARENT = table(
+    "p", col("id", not_null=True), col("name", "text"), partitioned=True, partition_key="LIST (id)"
+)
+PARTITION = o.T.model_copy(
+    update={"partition_of": "public.p", "partition_bound": "FOR VALUES IN (1)"}
+)
+CASES += [
+    _retype("character varying(10)", "character varying(20)", LOCK_ONLY),
+    _retype("character varying(20)", "character varying(10)", REWRITE),
+    _retype("character varying(10)", "text", LOCK_ONLY),
+    _retype("text", "character varying(10)", REWRITE),
+    _retype("numeric(10,2)", "numeric(12,2)", LOCK_ONLY),
+    _retype("numeric(10,2)", "numeric(12,3)", REWRITE),
+    _retype("numeric(10,2)", "numeric", LOCK_ONLY),
+    _retype("numeric", "numeric(10,2)", REWRITE),
+    _retype("numeric(10)", "numeric(12,0)", LOCK_ONLY),
+    _retype("integer", "text", REWRITE),
+    Case(
+        "privileges_with_grant_option",
+        snapshot(o.T.model_copy(update={"acl": ("<owner>=arwdDxt", "alice=r*w")})),
+        snapshot(o.T.model_copy(update={"acl": ("<owner>=arwdDxt", "alice=rw*")})),
+        statements=[
+            f'REVOKE GRANT OPTION FOR UPDATE ON TABLE {T} FROM "alice"',
+            f'GRANT SELECT ON TABLE {T} TO "alice" WITH GRANT OPTION',
+            f'GRANT UPDATE ON TABLE {T} TO "alice"',
+        ],
+        hazards=["changes_privileges"],
+    ),
+    Case(
+        "owner_privilege_revoked_on_a_view",
+        snapshot(
+            o.T, o.VIEW.model_copy(update={"acl": ("<owner>=arwdDx",)}), dependencies=o.VIEW_DEPS
+        ),
+        snapshot(o.T, o.VIEW.model_copy(update={"owner": "bob"}), dependencies=o.VIEW_DEPS),
+        statements=['REVOKE TRIGGER ON TABLE "public"."v" FROM "bob"'],
+        hazards=["changes_privileges"],
+    ),
+    Case(
+        "owner_column_privilege_revoked",
+        snapshot(table("t", col("id"), col("name", "text"), owner="bob")),
+        snapshot(table("t", col("id"), col("name", "text", acl=("<owner>=r",)), owner="bob")),
+        statements=[f'REVOKE SELECT ("name") ON TABLE {T} FROM "bob"'],
+        hazards=["changes_privileges"],
+    ),
+    Case(
+        "identity_options_changed",
+        snapshot(
+            table(
+                "t",
+                col(
+                    "id",
+                    not_null=True,
+                    **{**o.IDENTITY, "identity_options": (10, 2, 10, 1000, 5, True)},
+                ),
+            )
+        ),
+        snapshot(IDENTITY_TABLE),
+        contains=[
+            f'ALTER TABLE {T} ALTER COLUMN "id" SET START WITH 10 SET INCREMENT BY 2 '
+            "SET MINVALUE 10 SET MAXVALUE 1000 SET CACHE 5 SET CYCLE RESTART WITH 10"
+        ],
+        hazards=["restarts_identity"],
+    ),
+    Case(
+        "index_changed_online_is_built_beside_and_swapped",
+        snapshot(o.T, o.INDEX.model_copy(update={"body": "USING hash (name)"})),
+        snapshot(o.T, o.INDEX),
+        statements=[
+            f'CREATE INDEX CONCURRENTLY "t_name_idx_ddp_new_{STAMP}" ON {T} USING hash (name)',
+            'DROP INDEX CONCURRENTLY "public"."t_name_idx"',
+            f'ALTER INDEX "public"."t_name_idx_ddp_new_{STAMP}" RENAME TO "t_name_idx"',
+        ],
+        options={"online": True},
+    ),
+    Case(
+        "not_null_constraint_renamed",
+        snapshot(o.T.model_copy(update={"not_null_names": (("id", "t_id_not_null"),)})),
+        snapshot(o.T.model_copy(update={"not_null_names": (("id", "custom_nn"),)})),
+        statements=[f'ALTER TABLE {T} RENAME CONSTRAINT "custom_nn" TO "t_id_not_null"'],
+    ),
+    Case(
+        "table_options_changed",
+        snapshot(o.T.model_copy(update={"options": ("fillfactor=70", "autovacuum_enabled=false")})),
+        snapshot(o.T.model_copy(update={"options": ("fillfactor=50", "toast_tuple_target=200")})),
+        statements=[
+            f"ALTER TABLE {T} RESET (toast_tuple_target)",
+            f"ALTER TABLE {T} SET (fillfactor=70, autovacuum_enabled=false)",
+        ],
+    ),
+    Case(
+        "table_becomes_a_partition",
+        snapshot(PARENT, PARTITION),
+        snapshot(PARENT, o.T),
+        statements=[f"ALTER TABLE public.p ATTACH PARTITION {T} FOR VALUES IN (1)"],
+        hazards=["scans_table", "may_fail_on_data"],
+    ),
+    Case(
+        "partition_detached",
+        snapshot(PARENT, o.T),
+        snapshot(PARENT, PARTITION),
+        statements=[f"ALTER TABLE public.p DETACH PARTITION {T}"],
+        hazards=["access_exclusive_lock"],
+    ),
+    Case(
+        "sequence_type_and_cache",
+        snapshot(
+            o.SEQUENCE.model_copy(
+                update={"cache": 20, "data_type": "integer", "max_value": 2147483647}
+            )
+        ),
+        snapshot(o.SEQUENCE),
+        statements=['ALTER SEQUENCE "public"."s1" AS integer MAXVALUE 2147483647 CACHE 20'],
+    ),
+    Case(
+        "enum_kept_for_a_tombstoned_column",
+        snapshot(table("t", col("id"))),
+        snapshot(
+            o.ENUM,
+            table("t", col("id"), col("m", "public.mood")),
+            dependencies=((("column", "public", "t", "m"), ("type", "public", "mood", "")),),
+        ),
+        statements=[
+            f'ALTER TABLE {T} RENAME COLUMN "m" TO "m{TOMB}"',
+            f'ALTER TYPE "public"."mood" RENAME TO "mood{TOMB}"',
+        ],
+        hazards=["kept_as_tombstone", "kept_as_tombstone"],
+        cleanup=[
+            f'ALTER TABLE {T} DROP COLUMN IF EXISTS "m{TOMB}";',
+            f'DROP TYPE IF EXISTS "public"."mood{TOMB}";',
+        ],
+    ),
+]
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_acceptance(case: Case) -> None:
     check_case(case)
