@@ -13,6 +13,7 @@ passes into ``mutation/REPORT.md`` and ``mutation/survivors.txt``.
 
     python scripts/mutation.py engine [--sample N] [--jobs J]
     python scripts/mutation.py db
+    python scripts/mutation.py db --again   # the last sample's survivors, against newer tests
     python scripts/mutation.py named     # the named mutants of mutation/named/, one by one
     python scripts/mutation.py report
 """
@@ -20,6 +21,7 @@ passes into ``mutation/REPORT.md`` and ``mutation/survivors.txt``.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import math
 import os
@@ -28,6 +30,7 @@ import re
 import shutil
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -119,13 +122,14 @@ DETECTED = {"killed", "timeout", "caught by type check", "segfault"}
 
 
 def module_of(mutant: str, modules: dict[str, tuple[str, ...]]) -> str:
-    """``ddp_engine.ddl.tables.xǁTableStepsǁ_f__mutmut_3`` → ``ddl``."""
+    """``ddp_engine.ddl.tables.xǁTableStepsǁ_f__mutmut_3`` → ``ddl`` (a package's own
+    mutants are named after the package: ``ddp_engine.ddl.xǁStepBuilderǁ...``)."""
     found = re.match(r"(.+?)\.x[_ǁ]", mutant)
     if found is None:
         raise ValueError(f"not a mutant name: {mutant}")
-    path = found.group(1).replace(".", "/") + ".py"
+    base = found.group(1).replace(".", "/")
     for name, patterns in modules.items():
-        for pattern in patterns:
+        for pattern, path in itertools.product(patterns, (f"{base}.py", f"{base}/__init__.py")):
             if path == pattern or (pattern.endswith("/*") and path.startswith(pattern[:-1])):
                 return name
     raise ValueError(f"mutant outside the modules: {mutant}")
@@ -175,6 +179,12 @@ def make_mutants(work: Path, jobs: int) -> None:
             raise
 
 
+def show(work: Path, mutant: str) -> str:
+    """The diff of one mutant, as ``mutmut show`` prints it."""
+    command = [str(Path(sys.executable).with_name("mutmut")), "show", mutant]
+    return subprocess.run(command, cwd=work, capture_output=True, text=True).stdout
+
+
 def statuses(work: Path) -> dict[str, str]:
     """Every mutant of the scratch copy with mutmut's word for its outcome."""
     found = subprocess.run(
@@ -200,16 +210,9 @@ def run_pass(name: str, sample: int | None, jobs: int) -> None:
     drawn = {m: sorted(rng.sample(names, min(size, len(names)))) for m, names in population.items()}
     mutmut(work, jobs, *(n for names in drawn.values() for n in names))
     outcome = statuses(work)
-    diffs = {}
-    for mutant in (n for names in drawn.values() for n in names):
-        if outcome[mutant] not in DETECTED:
-            shown = subprocess.run(
-                [str(Path(sys.executable).with_name("mutmut")), "show", mutant],
-                cwd=work,
-                capture_output=True,
-                text=True,
-            )
-            diffs[mutant] = shown.stdout
+    survivors = [n for names in drawn.values() for n in names if outcome[n] not in DETECTED]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        diffs = dict(zip(survivors, pool.map(lambda m: show(work, m), survivors), strict=True))
     result = {
         "pass": name,
         "seed": SEED,
@@ -232,10 +235,47 @@ def run_pass(name: str, sample: int | None, jobs: int) -> None:
     (OUT / f"results-{name}.json").write_text(json.dumps(result, indent=1, sort_keys=True) + "\n")
 
 
+def rerun_survivors(name: str, jobs: int) -> None:
+    """Run the last sample's surviving mutants of a pass again, against the tests as they are
+    now (the engine's modules unchanged since the pass: its mutants stay valid, and a mutant
+    killed before is killed still, tests being only added)."""
+    spec = PASSES[name]
+    path = OUT / f"results-{name}.json"
+    result = json.loads(path.read_text())
+    work = ROOT / ".mutation" / name
+    for pattern in (p for patterns in spec.modules.values() for p in patterns):
+        for source in (f for f in ROOT.glob(pattern) if f.suffix == ".py"):
+            if source.read_bytes() != (work / source.relative_to(ROOT)).read_bytes():
+                raise SystemExit(f"{source.relative_to(ROOT)} changed since the pass: run it whole")
+    shutil.rmtree(work / "tests")
+    skip = shutil.ignore_patterns("__pycache__", "*.pyc", ".hypothesis")
+    shutil.copytree(ROOT / "tests", work / "tests", ignore=skip)
+    again = [
+        mutant
+        for data in result["modules"].values()
+        for mutant, status in data["outcomes"].items()
+        if status not in DETECTED
+    ]
+    mutmut(work, jobs, *again)
+    outcome = statuses(work)
+    for data in result["modules"].values():
+        data["outcomes"] = {m: outcome[m] for m in data["outcomes"]}
+    result["survivor_diffs"] = {
+        m: d for m, d in result["survivor_diffs"].items() if outcome[m] not in DETECTED
+    }
+    result["again"] = {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "commit": git("rev-parse", "--short", "HEAD"),
+        "command": f"python scripts/mutation.py {name} --again",
+        "mutants": len(again),
+    }
+    path.write_text(json.dumps(result, indent=1, sort_keys=True) + "\n")
+
+
 def run_named() -> None:
     """Apply each named mutant to a scratch copy and run the tests that should kill it."""
     rows = [
-        "## Named mutants (issue 14)",
+        "## Named mutants",
         "",
         "Each applied alone to a copy of the project (`python scripts/mutation.py named`, "
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, commit {git('rev-parse', '--short', 'HEAD')}); "
@@ -336,6 +376,12 @@ def report() -> None:
             f"{result['seed']}, up to {result['sample_per_module']} mutants per module, "
             f"tests: {' '.join(result['tests'])}"
         )
+        if "again" in result:
+            again = result["again"]
+            lines.append(
+                f"  - its {again['mutants']} survivors run again against later tests: "
+                f"`{again['command']}` on {again['date']}, commit {again['commit']}"
+            )
     lines += [
         "",
         "| module | mutants | sampled | killed | survived | no tests | timeout | equivalent "
@@ -375,9 +421,14 @@ def main() -> None:
     parser.add_argument("what", choices=[*PASSES, "named", "report"])
     parser.add_argument("--sample", type=int, help="mutants drawn per module")
     parser.add_argument("--jobs", type=int, default=2, help="mutants run at once")
+    parser.add_argument(
+        "--again", action="store_true", help="run the last sample's survivors again"
+    )
     args = parser.parse_args()
     if args.what == "named":
         run_named()
+    elif args.what != "report" and args.again:
+        rerun_survivors(args.what, args.jobs)
     elif args.what != "report":
         run_pass(args.what, args.sample, args.jobs)
     report()
