@@ -6,7 +6,7 @@ import pytest
 
 from ddp_engine.apply import apply_plan, lock_id, main_part
 from ddp_engine.errors import DdpError
-from ddp_engine.sync import apply_and_verify
+from ddp_engine.sync import SyncOptions, apply_and_verify
 from tests.db.conftest import Pair
 
 TABLE = "CREATE TABLE {s}.t (id int PRIMARY KEY, name text);"
@@ -65,8 +65,12 @@ def test_target_changed_after_the_plan_is_refused(pair: Pair) -> None:
     pair.load(TABLE, "")
     result = pair.compare()
     pair.on_target("CREATE TABLE {s}.other (id int)")
-    with pytest.raises(DdpError, match="target changed since the plan was made"):
+    with pytest.raises(DdpError) as refused:
         apply_plan(pair.target, result.plan, result.script)
+    assert refused.value.message == (
+        "DDP SYNC failed: the target changed since the plan was made; "
+        "run ddp sync again to make a fresh plan"
+    )
 
 
 def test_lock_is_one_per_database_and_refuses_a_second_apply(pair: Pair) -> None:
@@ -78,8 +82,12 @@ def test_lock_is_one_per_database_and_refuses_a_second_apply(pair: Pair) -> None
     result = pair.compare()
     with pair.connect() as holder:
         holder.execute("SELECT pg_catalog.pg_advisory_lock(%s)", (lock_id(pair.target),))
-        with pytest.raises(DdpError, match="another ddp sync is applying"):
+        with pytest.raises(DdpError) as refused:
             apply_plan(pair.target, result.plan, result.script)
+        assert refused.value.message == (
+            "DDP SYNC failed: another ddp sync is applying to the target database; "
+            "try again when it has finished"
+        )
     assert apply_plan(pair.target, result.plan, result.script).applied
     with pair.connect() as after:  # released when the apply ends
         got = after.execute(
@@ -94,8 +102,12 @@ def test_failing_statement_changes_nothing(pair: Pair) -> None:
         "CREATE TABLE {s}.t (id int PRIMARY KEY, name text); INSERT INTO {s}.t VALUES (1, NULL);",
     )
     result = pair.compare()
-    with pytest.raises(DdpError, match="applying the script failed and nothing was changed"):
+    with pytest.raises(DdpError) as failed:
         apply_plan(pair.target, result.plan, result.script)
+    assert failed.value.message.startswith(
+        "DDP SYNC failed: applying the script failed and nothing was changed: "
+    )
+    assert "\n" not in failed.value.message  # the server's DETAIL line joined into one
     assert not pair.target_has("u")
 
 
@@ -106,6 +118,7 @@ def test_online_part_runs_after_the_transaction(pair: Pair) -> None:
     assert "CONCURRENTLY" not in main
     assert "CREATE TABLE" in main
     assert main.splitlines()[-1].endswith(";")
+    assert main.startswith("SET lock_timeout = '10s';\n")  # the session settings first
     assert apply_plan(pair.target, result.plan, result.script).applied
     assert pair.compare().plan.is_empty
 
@@ -116,8 +129,12 @@ def test_failing_online_statement_says_the_main_part_was_applied(pair: Pair) -> 
         TABLE + "INSERT INTO {s}.t VALUES (0, 'a');",
     )
     result = pair.compare(online=True)
-    with pytest.raises(DdpError, match="main part was applied, but an online statement failed"):
+    with pytest.raises(DdpError) as failed:
         apply_plan(pair.target, result.plan, result.script)
+    assert failed.value.message == (
+        "DDP SYNC failed: the main part was applied, but an online statement failed "
+        "(run ddp sync again to finish): division by zero"
+    )
     assert pair.target_has("u")
 
 
@@ -125,3 +142,34 @@ def test_script_without_online_part_is_applied_whole(pair: Pair) -> None:
     pair.load(TABLE, "")
     result = pair.compare()
     assert main_part(result.plan, result.script) == result.script
+
+
+def test_an_unreachable_target_is_named_as_the_target(pair: Pair) -> None:
+    pair.load(TABLE, "")
+    result = pair.compare()
+    gone = pair.target.model_copy(update={"database": "ddp_test_no_such_database"})
+    with pytest.raises(DdpError) as failed:
+        apply_plan(gone, result.plan, result.script)
+    assert "target database" in failed.value.message
+    assert "source" not in failed.value.message
+
+
+def test_a_re_read_that_waits_too_long_names_the_lock_holder(pair: Pair) -> None:
+    locked = (
+        "CREATE TABLE {s}.t (id int PRIMARY KEY, code text DEFAULT 'x' CHECK (code <> ''));"
+        "CREATE INDEX t_code ON {s}.t (code);"
+    )
+    pair.load(locked + "CREATE TABLE {s}.u (id int);", locked)
+    result = pair.compare(lock_timeout="1s")
+    with pair.connect() as holder:
+        holder.autocommit = False
+        holder.execute(f'LOCK TABLE "{pair.target_schema}".t IN ACCESS EXCLUSIVE MODE')
+        with pytest.raises(DdpError) as blocked:
+            apply_and_verify(result, pair.source, pair.target, SyncOptions(lock_timeout="1s"))
+        holder.rollback()
+    message = blocked.value.message
+    assert message.startswith(
+        "DDP SYNC failed: reading the target database gave up after --lock-timeout 1s: "
+        f"{pair.target_schema}.t is locked (ACCESS EXCLUSIVE) by pid "
+    )
+    assert not pair.target_has("u")

@@ -37,6 +37,8 @@ def test_counts_of_the_checks_that_fail_a_step(pair: Pair) -> None:
     messages = {f.check: f.message for f in plan.data_checks}
     assert messages["not_null"] == "1 row(s) hold NULL in name: this step will fail"
     assert messages["unique"] == "1 duplicated key(s) in (name): this step will fail"
+    assert messages["check"] == "2 row(s) violate the check: this step will fail"
+    assert messages["fk"] == "2 row(s) reference no existing key: this step will fail"
 
 
 def test_counts_that_find_nothing_do_not_fail(pair: Pair) -> None:
@@ -165,3 +167,17 @@ def test_rows_changed_after_the_plan_are_counted_again_inside_the_apply(pair: Pa
     ) == [("text",)]
     with pytest.raises(DdpError, match="nothing was changed: invalid input syntax"):
         apply_plan(pair.target, result.plan, result.script, frozenset({"values_fail"}))
+
+
+def test_data_checks_on_an_unreachable_target_name_the_target(pair: Pair) -> None:
+    from ddp_engine.datacheck import run_data_checks
+
+    pair.load(
+        "CREATE TABLE {s}.t (id int NOT NULL);",
+        "CREATE TABLE {s}.t (id int); INSERT INTO {s}.t VALUES (NULL);",
+    )
+    plan = pair.compare(data_checks=False).plan
+    gone = pair.target.model_copy(update={"database": "ddp_test_no_such_database"})
+    with pytest.raises(DdpError) as failed:
+        run_data_checks(gone, plan)
+    assert "target database" in failed.value.message

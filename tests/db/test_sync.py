@@ -88,3 +88,22 @@ def test_a_column_back_to_its_types_storage_converges(pair: Pair) -> None:
         "SELECT attname, attstorage FROM pg_catalog.pg_attribute WHERE attrelid = "
         "'{s}.t'::regclass AND attname IN ('n', 'm') ORDER BY attname"
     ) == [("m", "m"), ("n", "x")]
+
+
+def test_snapshots_read_apart_are_planned_with_the_targets_fingerprint(pair: Pair) -> None:
+    """As the Dagster assets call it: snapshots read first, the plan made from them."""
+    from ddp_engine.introspect import introspect
+    from ddp_engine.sync import plan_from_snapshots
+
+    pair.load(
+        "CREATE TABLE {s}.t (id int); CREATE TABLE {s}.u (id int);", "CREATE TABLE {s}.t (id int);"
+    )
+    source, _ = introspect(pair.source, "source")
+    target, _ = introspect(pair.target, "target")
+    plan = plan_from_snapshots(source, target, pair.source, pair.target, SyncOptions())
+    assert plan.target_fingerprint == target.fingerprint()
+    assert [c.label for c in plan.changes] == [f"{pair.target_schema}.u"]
+    written = plan_from_snapshots(
+        source, target, pair.source, pair.target, SyncOptions(fingerprint=False)
+    )
+    assert written.target_fingerprint == ""
