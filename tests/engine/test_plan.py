@@ -525,3 +525,120 @@ def test_a_retyped_column_loses_and_regains_its_default_around_the_change() -> N
         f'ALTER TABLE {T} ALTER COLUMN "id" TYPE bigint USING "id"::bigint',
         f'ALTER TABLE {T} ALTER COLUMN "id" SET DEFAULT 0',
     ]
+
+
+def test_drops_come_before_creates_within_a_section_whatever_the_names() -> None:
+    new_index = Index(schema_name="public", table="t", name="a_idx", body="USING btree (id)")
+    old_index = Index(schema_name="public", table="t", name="z_idx", body="USING btree (name)")
+    plan = plan_of(snapshot(o.T, new_index), snapshot(o.T, old_index))
+    assert statements(plan) == [
+        'DROP INDEX "public"."z_idx"',
+        f'CREATE INDEX "a_idx" ON {T} USING btree (id)',
+    ]
+
+
+def test_steps_of_one_section_sort_by_schema_then_name() -> None:
+    from ddp_engine.model import Schema
+
+    first = Table(schema_name="a", name="zz", columns=(col("id"),), acl=("<owner>=arwdDxt",))
+    second = Table(schema_name="b", name="aa", columns=(col("id"),), acl=("<owner>=arwdDxt",))
+    schemas = (o.PUBLIC_SCHEMA, Schema(name="a"), Schema(name="b"))
+    plan = plan_of(
+        snapshot(second, first, all_schemas=True, schemas=schemas),
+        snapshot(all_schemas=True, schemas=schemas),
+    )
+    assert [s.split(" (")[0] for s in statements(plan)] == [
+        'CREATE TABLE "a"."zz"',
+        'CREATE TABLE "b"."aa"',
+    ]
+
+
+def test_a_view_over_a_column_of_a_rebuilt_enum_is_rebuilt_around_it() -> None:
+    with_enum = table("t", col("id"), col("m", "public.mood"))
+    view = View(
+        schema_name="public",
+        name="v",
+        definition=" SELECT t.m FROM public.t;",
+        acl=("<owner>=arwdDxt",),
+    )
+    deps: tuple[tuple[Key, Key], ...] = (
+        (("column", "public", "t", "m"), ("type", "public", "mood", "")),
+        (("view", "public", "v", ""), ("column", "public", "t", "m")),
+    )
+    plan = plan_of(
+        snapshot(
+            o.ENUM.model_copy(update={"labels": ("sad",)}), with_enum, view, dependencies=deps
+        ),
+        snapshot(o.ENUM, with_enum, view, dependencies=deps),
+    )
+    found = statements(plan)
+    assert found[0] == 'DROP VIEW "public"."v"'
+    assert found[-1] == 'CREATE VIEW "public"."v" AS\nSELECT t.m FROM public.t'
+    assert f'ALTER TYPE "public"."mood" RENAME TO "mood{TOMB}"' in found
+
+
+def test_a_view_over_a_column_of_a_replaced_table_moves_to_the_new_table() -> None:
+    """The rename takes the view along to the tombstone: it is made again on the new table."""
+    view = View(
+        schema_name="public",
+        name="v",
+        definition=" SELECT t.id FROM public.t;",
+        acl=("<owner>=arwdDxt",),
+    )
+    deps: tuple[tuple[Key, Key], ...] = (
+        (("view", "public", "v", ""), ("column", "public", "t", "id")),
+    )
+    partitioned = o.T.model_copy(update={"partitioned": True, "partition_key": "LIST (id)"})
+    found = statements(
+        plan_of(
+            snapshot(partitioned, view, dependencies=deps), snapshot(o.T, view, dependencies=deps)
+        )
+    )
+    assert found[0] == f'ALTER TABLE {T} RENAME TO "t{TOMB}"'
+    assert found[2:] == [
+        'DROP VIEW "public"."v"',
+        'CREATE VIEW "public"."v" AS\nSELECT t.id FROM public.t',
+    ]
+
+
+def test_a_new_enum_label_used_at_once_rebuilds_the_type() -> None:
+    """ADD VALUE cannot be used in the transaction that adds it."""
+    happy = o.ENUM.model_copy(update={"labels": ("sad", "ok", "happy")})
+    with_enum = table("t", col("id"), col("m", "public.mood"))
+    check = Constraint(
+        schema_name="public",
+        table="t",
+        name="t_m_check",
+        constraint_type="c",
+        definition="CHECK ((m <> 'happy'::public.mood))",
+        columns=("m",),
+    )
+    rebuilt = statements(plan_of(snapshot(happy, with_enum, check), snapshot(o.ENUM, with_enum)))
+    assert rebuilt[0] == f'ALTER TYPE "public"."mood" RENAME TO "mood{TOMB}"'
+    added = statements(plan_of(snapshot(happy, with_enum), snapshot(o.ENUM, with_enum)))
+    assert added == ['ALTER TYPE "public"."mood" ADD VALUE \'happy\'']
+
+
+def test_a_function_body_naming_the_source_schema_is_a_hazard_of_a_cross_schema_sync() -> None:
+    from ddp_engine.model import Function, Schema
+
+    body = "()\n RETURNS integer\n LANGUAGE sql\nAS $function$SELECT count(*) FROM app.t$function$"
+    function = Function(
+        schema_name="app",
+        name="n",
+        identity_args="",
+        kind="f",
+        body=body,
+        acl=("<owner>=X", "PUBLIC=X"),
+    )
+    plan = plan_of(
+        snapshot(function, schemas=(Schema(name="app"),)), snapshot(), source_schema="app"
+    )
+    assert hazard_codes(plan) == ["body_names_source_schema"]
+    plain = function.model_copy(update={"body": body.replace("app.t", "t")})
+    assert (
+        hazard_codes(
+            plan_of(snapshot(plain, schemas=(Schema(name="app"),)), snapshot(), source_schema="app")
+        )
+        == []
+    )

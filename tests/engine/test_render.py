@@ -99,6 +99,9 @@ def test_every_section_in_its_place() -> None:
         o.EXTENSION,
         dependencies=o.VIEW_DEPS + o.TRIGGER_DEPS,
     )
+    source = source.model_copy(
+        update={"tables": (o.T.model_copy(update={"acl": ("<owner>=arwdDxt", "alice=r")}),)}
+    )
     text = script_of(plan_of(source, snapshot()))
     banners = [line[3:-11] for line in _lines(text) if line.endswith(" OPERATIONS")]
     assert banners == [
@@ -113,6 +116,7 @@ def test_every_section_in_its_place() -> None:
         "TRIGGER",
         "VIEW",
         "POLICY",
+        "PRIVILEGE",
     ]
 
 
@@ -138,6 +142,7 @@ def test_cleanup_is_commented_in_the_script_and_runnable_on_its_own() -> None:
     drop = f'DROP TABLE IF EXISTS "public"."t{TOMB}";'
     assert f"-- {drop}" in _lines(text)
     assert drop not in _lines(text)
+    assert _lines(text)[-5:-3] == [f"-- {drop}", ""]
     runnable = cleanup_script(plan)
     assert _lines(runnable) == [
         "-- ===========================================",
@@ -158,8 +163,16 @@ def test_cleanup_is_commented_in_the_script_and_runnable_on_its_own() -> None:
 
 
 def test_online_steps_run_after_the_commit() -> None:
-    plan = plan_of(snapshot(o.T, o.INDEX, o.PK), snapshot(o.T), online=True)
+    plan = plan_of(
+        snapshot(o.T, o.INDEX, o.PK, o.VIEW, dependencies=o.VIEW_DEPS), snapshot(o.T), online=True
+    )
     lines = _lines(script_of(plan))
+    assert lines[1] == "-- Schema Sync Script"
+    # the online index comes before the view in plan order: the view stays in the main part
+    view = lines.index('CREATE VIEW "public"."v" AS')
+    assert view < lines.index("COMMIT;")
+    assert lines[lines.index("BEGIN;") + 1] == ""
+    assert lines[lines.index("COMMIT;") + 1] == ""
     begin, commit = lines.index("BEGIN;"), lines.index("COMMIT;")
     assert lines[begin - 1] == (
         "-- The main part runs in one transaction; the online part after it cannot."
