@@ -1244,6 +1244,141 @@ CASES += [
 ]
 
 
+UNIQUE_NAME = Index(
+    schema_name="public",
+    table="t",
+    name="t_u",
+    body="USING btree (name)",
+    unique=True,
+    key_columns=("name",),
+)
+ATOMIC_FN = o.SQL_FN.model_copy(
+    update={
+        "body": "(x integer)\n RETURNS integer\n LANGUAGE sql\nBEGIN ATOMIC\n SELECT t.id FROM public.t;\nEND"
+    }
+)
+MOOD_COLUMN = ((("column", "public", "t", "m"), ("type", "public", "mood", "")),)
+G_DEFAULT = table("t", col("id", not_null=True, default="public.g(1)"), col("name", "text"))
+G_DEFAULT_DEPS = ((("default", "public", "t", "id"), ("function", "public", "g(integer)", "")),)
+CASES += [
+    Case(
+        "grant_option_added",
+        snapshot(o.T.model_copy(update={"acl": ("<owner>=arwdDxt", "alice=r*")})),
+        snapshot(o.T.model_copy(update={"acl": ("<owner>=arwdDxt", "alice=r")})),
+        statements=[f'GRANT SELECT ON TABLE {T} TO "alice" WITH GRANT OPTION'],
+        hazards=["changes_privileges"],
+    ),
+    Case(
+        "invalid_index_rebuilt_online",
+        snapshot(o.T, UNIQUE_NAME),
+        snapshot(o.T, UNIQUE_NAME.model_copy(update={"valid": False})),
+        statements=[
+            'DROP INDEX CONCURRENTLY "public"."t_u"',
+            f'CREATE UNIQUE INDEX CONCURRENTLY "t_u" ON {T} USING btree (name)',
+        ],
+        hazards=["may_fail_on_data"],
+        checks=[("unique", "public", "t", "", "name")],
+        options={"online": True},
+    ),
+    Case(
+        "extra_function_on_a_retyped_column_is_dropped_and_recorded",
+        snapshot(table("t", col("id", "bigint", not_null=True), col("name", "text"))),
+        snapshot(
+            o.T,
+            ATOMIC_FN,
+            dependencies=(
+                (("function", "public", "g(integer)", ""), ("column", "public", "t", "id")),
+            ),
+        ),
+        statements=[
+            'DROP FUNCTION "public"."g"(integer)',
+            f'ALTER TABLE {T} ALTER COLUMN "id" TYPE bigint USING "id"::bigint',
+        ],
+        hazards=["drops_behaviour", "access_exclusive_lock", "may_fail_on_data", "rewrites_table"],
+        checks=[("convert", "public", "t", "id", "integer", "bigint", "explicit", "text")],
+        warnings=[
+            "dropped g(integer), which stood on a changed column; it was:\n"
+            'CREATE OR REPLACE FUNCTION "public"."g"' + ATOMIC_FN.body
+        ],
+    ),
+    Case(
+        "tombstoned_table_frees_its_not_null_names",
+        snapshot(),
+        snapshot(o.T.model_copy(update={"not_null_names": (("id", "t_id_not_null"),)})),
+        statements=[
+            f'ALTER TABLE {T} RENAME CONSTRAINT "t_id_not_null" TO "t_id_not_null{TOMB}"',
+            f'ALTER TABLE {T} RENAME TO "t{TOMB}"',
+        ],
+        hazards=["kept_as_tombstone", "access_exclusive_lock"],
+        cleanup=[f'DROP TABLE IF EXISTS "public"."t{TOMB}";'],
+    ),
+    Case(
+        "column_added_with_a_grant",
+        snapshot(
+            table("t", col("id", not_null=True), col("name", "text"), col("x", acl=("alice=r",)))
+        ),
+        snapshot(o.T),
+        statements=[
+            f'ALTER TABLE {T} ADD COLUMN "x" integer',
+            f'GRANT SELECT ("x") ON TABLE {T} TO "alice"',
+        ],
+        hazards=["changes_privileges"],
+    ),
+    Case(
+        "table_created_with_a_column_grant",
+        snapshot(table("t", col("id", not_null=True, acl=("alice=r",)), col("name", "text"))),
+        snapshot(),
+        statements=[
+            f'CREATE TABLE {T} (\n  "id" integer NOT NULL,\n  "name" text\n)',
+            f'GRANT SELECT ("id") ON TABLE {T} TO "alice"',
+        ],
+        hazards=["changes_privileges"],
+    ),
+    Case(
+        "sequence_minimum",
+        snapshot(o.SEQUENCE.model_copy(update={"min_value": 5, "start": 5})),
+        snapshot(o.SEQUENCE),
+        statements=['ALTER SEQUENCE "public"."s1" MINVALUE 5 START WITH 5'],
+    ),
+    Case(
+        "enum_rebuilt_while_a_tombstoned_column_keeps_the_old_type",
+        snapshot(o.ENUM.model_copy(update={"labels": ("sad",)}), table("t", col("id"))),
+        snapshot(o.ENUM, table("t", col("id"), col("m", "public.mood")), dependencies=MOOD_COLUMN),
+        statements=[
+            f'ALTER TABLE {T} RENAME COLUMN "m" TO "m{TOMB}"',
+            f'ALTER TYPE "public"."mood" RENAME TO "mood{TOMB}"',
+            'CREATE TYPE "public"."mood" AS ENUM (\'sad\')',
+        ],
+        hazards=["kept_as_tombstone"],
+        cleanup=[
+            f'ALTER TABLE {T} DROP COLUMN IF EXISTS "m{TOMB}";',
+            f'DROP TYPE IF EXISTS "public"."mood{TOMB}";',
+        ],
+    ),
+    Case(
+        "default_on_a_recreated_function_is_dropped_and_restored",
+        snapshot(
+            G_DEFAULT,
+            o.SQL_FN.model_copy(
+                update={
+                    "result_type": "bigint",
+                    "body": o.SQL_FN.body.replace("RETURNS integer", "RETURNS bigint"),
+                }
+            ),
+            dependencies=G_DEFAULT_DEPS,
+        ),
+        snapshot(G_DEFAULT, o.SQL_FN, dependencies=G_DEFAULT_DEPS),
+        statements=[
+            f'ALTER TABLE {T} ALTER COLUMN "id" DROP DEFAULT',
+            'DROP FUNCTION "public"."g"(integer)',
+            'CREATE OR REPLACE FUNCTION "public"."g"(x integer)\n RETURNS bigint\n'
+            " LANGUAGE sql\nAS $function$SELECT x$function$",
+            f'ALTER TABLE {T} ALTER COLUMN "id" SET DEFAULT public.g(1)',
+        ],
+    ),
+]
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_acceptance(case: Case) -> None:
     check_case(case)

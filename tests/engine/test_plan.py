@@ -383,6 +383,7 @@ def test_a_conversion_through_text_for_a_type_the_target_cannot_tell() -> None:
     assert statements(plan) == [
         f'ALTER TABLE {T} ALTER COLUMN "m" TYPE public.mood USING "m"::pg_catalog.text::public.mood'
     ]
+    assert [step.check[6] for step in plan.steps] == ["text"]  # counted through text too
 
 
 def test_lookups_made_ahead_give_the_same_plan() -> None:
