@@ -405,7 +405,8 @@ def report() -> None:
     if named.exists():
         lines += [named.read_text().rstrip(), ""]
     (OUT / "REPORT.md").write_text("\n".join(lines))
-    text = [f"# {m} ({status})\n{diff}" for m, status, diff in sorted(survivors)]
+    # mutmut's diff starts with a "# <mutant>: <status>" line of its own
+    text = [diff or f"# {m}: {status}\n" for m, status, diff in sorted(survivors)]
     (OUT / "survivors.txt").write_text("\n".join(text))
 
 
