@@ -91,6 +91,25 @@ def column_sql(column: Column, schema: str) -> str:
 _TYPMOD = re.compile(r"^(character varying|numeric|varchar|bit varying)(?:\((\d+)(?:,(\d+))?\))?$")
 
 
+def type_storage_sql(table: str, column: str) -> str:
+    """Set a column's storage back to its type's own, which only the server knows (the
+    catalog read leaves a column's storage out where it is its type's; PostgreSQL 15 has no
+    ``SET STORAGE DEFAULT``)."""
+    regclass = f"{literal(table)}::pg_catalog.regclass"
+    word = (
+        "(ARRAY['PLAIN', 'EXTERNAL', 'MAIN', 'EXTENDED'])"
+        "[pg_catalog.strpos('pemx', t.typstorage::pg_catalog.text)]"
+    )
+    return (
+        "DO $ddp$BEGIN EXECUTE pg_catalog.format("
+        f"'ALTER TABLE %s ALTER COLUMN %I SET STORAGE %s', {literal(table)}, {literal(column)}, "
+        f"(SELECT {word} FROM pg_catalog.pg_attribute AS a JOIN pg_catalog.pg_type AS t "
+        "ON t.oid OPERATOR(pg_catalog.=) a.atttypid "
+        f"WHERE a.attrelid OPERATOR(pg_catalog.=) {regclass} "
+        f"AND a.attname OPERATOR(pg_catalog.=) {literal(column)})); END$ddp$"
+    )
+
+
 def rewrites(old: str, new: str) -> bool:
     """Whether ALTER COLUMN TYPE old → new rewrites the table (binary-coercible widenings don't)."""
     if new == "text" and (old == "text" or old.startswith("character varying")):
@@ -184,6 +203,8 @@ class StepBase:
         if c.storage is not None and c.storage != (old.storage if old else None):
             word = {"p": "PLAIN", "e": "EXTERNAL", "m": "MAIN", "x": "EXTENDED"}[c.storage]
             stmts.append(f"ALTER TABLE {q} ALTER COLUMN {ident(c.name)} SET STORAGE {word}")
+        elif c.storage is None and old is not None and old.storage is not None:
+            stmts.append(type_storage_sql(q, c.name))
         if c.comment != (old.comment if old else None):
             stmts.append(self._comment(f"COLUMN {q}.{ident(c.name)}", c.comment))
         return stmts
