@@ -241,7 +241,7 @@ def test_password_never_printed(how: str, server: Server, make_db, tmp_path: Pat
     ("args", "message", "code"),
     [
         (["--source-port", "abc"], "--source-port must be a number", 64),
-        (["--output", "/nonexistent-dir/x.sql"], "cannot write /nonexistent-dir/x.sql", 1),
+        (["--output", "/dev/null/x.sql"], "cannot write /dev/null/x.sql", 1),
         (["--env", "/nonexistent.env"], ".env file not found", 64),
     ],
 )
