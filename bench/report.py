@@ -62,6 +62,8 @@ def machine_info(pg: Pg) -> dict:
 
 def fmt_s(t: dict) -> str:
     if "error" in t:
+        if t["error"].startswith("not applicable"):
+            return "n/a"
         return "skipped" if t["error"] == "skipped" else "error"
     return f"{t['median_s']:.2f}"
 
@@ -136,6 +138,8 @@ def _figures(results: dict) -> list[str]:
         "round-robin on the same database pair); peak RSS is the largest over the runs. "
         "*paired* is the median over the runs of ddp / lower bound in the same round."
     )
+    if results.get("note"):
+        out.append(f"- Conditions: {results['note']}")
     out.append(
         "- The lower bound is `bench/lower_bound.py`: one bulk catalog query per object class "
         "on both sides at once, the server's own deparsers, every row fetched, nothing else "
@@ -244,7 +248,7 @@ def _problems(pairs: list[dict]) -> list[str]:
         (p["layout"], p["n"], tool, t["error"])
         for p in pairs
         for tool, t in p["tools"].items()
-        if "error" in t and t["error"] != "skipped"
+        if "error" in t and t["error"] != "skipped" and not t["error"].startswith("not applicable")
     ]
     notes = [(p["layout"], p["n"], note) for p in pairs for note in p["notes"]]
     if not errs and not notes:

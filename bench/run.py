@@ -79,6 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         "leaves nothing to sync",
     )
     ap.add_argument("--timeout", type=float, default=1800, help="seconds per tool run")
+    ap.add_argument("--note", default="", help="a line on the run's conditions, for RESULTS.md")
     ap.add_argument("--output", type=Path, default=BENCH / "RESULTS.md")
     ap.add_argument("--png", type=Path, default=BENCH / "results.png")
     args = ap.parse_args(argv)
@@ -98,7 +99,13 @@ def main(argv: list[str] | None = None) -> int:
     machine = machine_info(pg)
     log(f"{machine['nproc']} CPUs, {machine['memory_gib']} GiB, {machine['postgres'][:40]}")
     migra_ok, migra_desc = ((False, "skipped"), "skipped") if args.skip_migra else prepare_migra()
-    results = {"machine": machine, "runs": args.runs, "migra": migra_desc, "pairs": []}
+    results = {
+        "machine": machine,
+        "runs": args.runs,
+        "migra": migra_desc,
+        "note": args.note,
+        "pairs": [],
+    }
     raw = WORK / "results.json"
     for layout in layouts:
         for n in sizes:
