@@ -40,6 +40,19 @@ import sys
 
 from builder import Builder
 from changes import apply_changes
+from layouts import (
+    CROSS_SOURCE,
+    CROSS_TARGET,
+    LAYOUTS,
+    SCHEMAS,
+    add_small_objects,
+    drop_enum_label,
+    pad_wide,
+    prelude,
+    relocate,
+    schemas_homes,
+)
+from partitions import generate_partitions
 from shapes import Schema, Table, q
 
 
@@ -68,11 +81,12 @@ def render_table(t: Table) -> list[str]:
     return out
 
 
-def render(s: Schema, batch: int, header: list[str]) -> str:
-    """The whole script: ``header`` as comments, then types, functions, tables, views, in
-    transactions of ``batch`` tables (none when 0)."""
+def render(s: Schema, batch: int, header: list[str], prelude: str = "") -> str:
+    """The whole script: ``header`` as comments, ``prelude``, then types, functions, tables,
+    views, in transactions of ``batch`` tables (none when 0)."""
     out: list[str] = [f"-- {line}\n" for line in header]
     out.append("SET client_min_messages = warning;\nSET check_function_bodies = true;\n\n")
+    out.append(prelude)
     begin, commit = ("BEGIN;\n", "COMMIT;\n\n") if batch else ("", "")
     out.append(begin)
     for name, labels in s.enums.items():
@@ -93,7 +107,9 @@ def render(s: Schema, batch: int, header: list[str]) -> str:
         if batch and (i % batch == batch - 1 or i == len(s.tables) - 1):
             out.append(commit)
     out.append(begin)
-    for f in late:
+    for i, f in enumerate(late):
+        if batch and i and i % (batch * 4) == 0:
+            out += [commit, begin]
         out.append(f.sql)
     for i, v in enumerate(s.views.values()):
         if batch and i and i % (batch * 2) == 0:
@@ -105,17 +121,29 @@ def render(s: Schema, batch: int, header: list[str]) -> str:
     return "".join(out)
 
 
-def generate(n_tables: int, changed: bool, seed: int, batch: int) -> tuple[str, list[str]]:
-    """The script of the base schema (or its changed variant) and the list of changes."""
+def build(layout: str, n_tables: int, changed: bool, seed: int) -> tuple[Schema, list[str]]:
+    """The model of a layout built on the base schema, and the list of its changes."""
     schema = Schema()
     b = Builder(random.Random(seed), schema)
     b.build(n_tables)
+    if layout == "wide":
+        pad_wide(schema, seed)
+    if layout == "functions":
+        add_small_objects(schema)
     log: list[str] = []
     if changed:
+        if layout == "schemas":
+            log.append(drop_enum_label(schema, random.Random(seed + 2)))
         b.rng = random.Random(seed * 7919 + 1)
-        log = apply_changes(b, n_tables)
+        log += apply_changes(b, n_tables)
+        if layout == "wide":
+            pad_wide(schema, seed)
+    return schema, log
+
+
+def stats_line(schema: Schema) -> str:
     tables = schema.tables.values()
-    stats = (
+    return (
         f"{len(schema.tables)} tables, {sum(len(t.columns) for t in tables)} columns, "
         f"{sum(1 + len(t.uniques) + len(t.indexes) for t in tables)} indexes, "
         f"{sum(len(t.fks) for t in tables)} foreign keys, "
@@ -123,13 +151,32 @@ def generate(n_tables: int, changed: bool, seed: int, batch: int) -> tuple[str, 
         f"{sum(len(t.triggers) for t in tables)} triggers, {len(schema.functions)} functions, "
         f"{len(schema.views)} views, {len(schema.enums)} enums"
     )
-    header = [
-        f"DDP benchmark schema: --tables {n_tables} --seed {seed}"
-        + (" --changed" if changed else ""),
-        stats,
-    ]
+
+
+def generate(
+    n_tables: int, changed: bool, seed: int, batch: int, layout: str = "public"
+) -> tuple[str, list[str]]:
+    """The script of a layout's base schema (or its changed variant) and the list of changes."""
+    title = f"DDP benchmark schema: --layout {layout} --tables {n_tables} --seed {seed}" + (
+        " --changed" if changed else ""
+    )
+    if layout == "partitions":
+        body, log, stats = generate_partitions(n_tables, changed, seed, batch)
+        header = [title, stats] + ([f"{len(log)} changes against the base"] if changed else [])
+        head = "".join(f"-- {line}\n" for line in header)
+        return head + "SET client_min_messages = warning;\n\n" + "".join(body), log
+    schema, log = build(layout, n_tables, changed, seed)
+    header = [title, stats_line(schema)]
     if changed:
         header.append(f"{len(log)} changes against the base")
+    if layout == "schemas":
+        homes = schemas_homes(schema)
+        sql = render(schema, batch, header, prelude(SCHEMAS))
+        return relocate(sql, lambda name: homes.get(name, "public")), log
+    if layout == "cross":
+        side = CROSS_SOURCE if changed else CROSS_TARGET
+        sql = render(schema, batch, header, prelude((side,)))
+        return relocate(sql, lambda _name: side), log
     return render(schema, batch, header), log
 
 
@@ -137,6 +184,12 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--tables", type=int, required=True, help="number of tables (N)")
     ap.add_argument("--changed", action="store_true", help="the variant with a few %% changes")
+    ap.add_argument(
+        "--layout",
+        choices=LAYOUTS,
+        default="public",
+        help="how the schema is laid out (see layouts.py; default: public, one schema)",
+    )
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument(
         "--batch",
@@ -148,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.tables < 1:
         ap.error("--tables must be at least 1")
-    sql, log = generate(args.tables, args.changed, args.seed, args.batch)
+    sql, log = generate(args.tables, args.changed, args.seed, args.batch, args.layout)
     sys.stdout.write(sql)
     if args.log:
         with open(args.log, "w") as fh:

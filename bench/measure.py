@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from common import PREFIX, WORK, log
-from pg import Pg, cancel_queries, check_name, fingerprint, load_pair
+from pg import Pair, Pg, cancel_queries, check_name, fingerprint, load_pair
 from tools import TOOLS, tool_commands
 
 TIME_V = "/usr/bin/time"
@@ -96,40 +96,52 @@ def error_text(res: Result) -> str:
     return f"exit {res.rc}: {last[:200]}"
 
 
-def bench_size(args: argparse.Namespace, pg: Pg, n: int, migra_ok: tuple[bool, str]) -> dict:
-    """Load the pair of size ``n``, time every tool ``args.runs`` times round-robin (so that
-    drift hits every tool alike), verify ddp's last script; the figures of this size."""
-    info = load_pair(pg, n, args.reload)
-    tools = [t for t in TOOLS if not (t == "migra" and args.skip_migra)]
+def bench_pair(args: argparse.Namespace, pg: Pg, pair: Pair, migra_ok: tuple[bool, str]) -> dict:
+    """Load ``pair``, time every tool ``args.runs`` times round-robin (so that drift hits
+    every tool alike), verify ddp's last script; the figures of this layout and size."""
+    info = load_pair(pg, pair, args.reload)
+    tools = [t for t in TOOLS if not (t == "migra" and (args.skip_migra or pair.layout == "cross"))]
     errors: dict[str, str] = {}
-    if "migra" in tools and not migra_ok[0]:
+    if args.skip_migra:
+        errors["migra"] = "skipped"
+    elif pair.layout == "cross":
+        errors["migra"] = "not applicable: migra compares one schema name on both sides"
+    elif not migra_ok[0]:
         errors["migra"] = f"not installed: {migra_ok[1]}"
-    runs, notes = _timed_runs(args, pg, n, tools, errors)
+    runs, notes = _timed_runs(args, pg, pair, tools, errors)
     verify = None
-    if args.verify and "ddp" not in errors and (WORK / f"outputs_{n}" / "ddp.sql").exists():
-        verify = verify_ddp(args, pg, n, WORK / f"outputs_{n}" / "ddp.sql")
-        log(f"N={n} verify: {verify}")
-    summary = {tool: _summary(runs[tool], errors.get(tool)) for tool in tools}
-    return {"n": n, "pair": info, "tools": summary, "notes": notes, "verify": verify}
+    script = WORK / f"outputs_{pair.key}" / "ddp.sql"
+    if args.verify and "ddp" not in errors and script.exists():
+        verify = verify_ddp(args, pg, pair, script)
+        log(f"{pair.key} verify: {verify}")
+    summary = {tool: _summary(runs.get(tool, []), errors.get(tool)) for tool in TOOLS}
+    return {
+        "layout": pair.layout,
+        "n": pair.n,
+        "pair": info,
+        "tools": summary,
+        "notes": notes,
+        "verify": verify,
+    }
 
 
 def _timed_runs(
-    args: argparse.Namespace, pg: Pg, n: int, tools: list[str], errors: dict[str, str]
+    args: argparse.Namespace, pg: Pg, pair: Pair, tools: list[str], errors: dict[str, str]
 ) -> tuple[dict[str, list[dict]], list[str]]:
     """Every run of every tool not in ``errors`` (a tool that fails goes there and runs no
     more); the runs per tool and the notes on what went wrong around them."""
-    tgt = f"{PREFIX}{n}_tgt"
+    tgt, n = pair.tgt_db, pair.key
     runs: dict[str, list[dict]] = {t: [] for t in tools}
     notes: list[str] = []
     with tempfile.TemporaryDirectory(dir=WORK, prefix=f"run_{n}_") as tmpdir:
         tmp = Path(tmpdir)
-        cmds = tool_commands(args, pg, n, tmp)
+        cmds = tool_commands(args, pg, pair, tmp)
         before = fingerprint(pg, tgt)
         # Warm-up: one untimed catalog pass on both sides (a failure here is the lower bound's).
         warm = timed(cmds["lower_bound"][0], timeout=args.timeout)
         if warm.rc != 0:
-            errors["lower_bound"] = _failed(pg, n, warm)
-            log(f"N={n} lower_bound warm-up: FAILED ({errors['lower_bound']})")
+            errors["lower_bound"] = _failed(pg, pair, warm)
+            log(f"{n} lower_bound warm-up: FAILED ({errors['lower_bound']})")
         for r in range(args.runs):
             for tool in tools:
                 if tool in errors:
@@ -137,8 +149,8 @@ def _timed_runs(
                 cmd, ok, extra = cmds[tool]
                 res = timed(cmd, timeout=args.timeout, cwd=extra.get("cwd"), env=extra.get("env"))
                 if res.rc not in ok:
-                    errors[tool] = _failed(pg, n, res)
-                    log(f"N={n} {tool}: FAILED ({errors[tool]})")
+                    errors[tool] = _failed(pg, pair, res)
+                    log(f"{n} {tool}: FAILED ({errors[tool]})")
                     continue
                 entry = {"seconds": res.seconds, "rss_kb": res.rss_kb, **_details(tool, res, tmp)}
                 if tool == "ddp" and fingerprint(pg, tgt) != before:
@@ -150,7 +162,7 @@ def _timed_runs(
                     pg.psql("postgres", f"COMMENT ON DATABASE {tgt} IS NULL")
                 runs[tool].append(entry)
                 mb = f", {res.rss_kb / 1024:.0f} MB" if res.rss_kb else ""
-                log(f"N={n} run {r + 1}/{args.runs} {tool}: {res.seconds:.2f} s{mb}")
+                log(f"{n} run {r + 1}/{args.runs} {tool}: {res.seconds:.2f} s{mb}")
         # Keep the last outputs for inspection.
         keep = WORK / f"outputs_{n}"
         keep.mkdir(exist_ok=True)
@@ -160,10 +172,10 @@ def _timed_runs(
     return runs, notes
 
 
-def _failed(pg: Pg, n: int, res: Result) -> str:
+def _failed(pg: Pg, pair: Pair, res: Result) -> str:
     """The error of a run that failed; what a timed-out tool left running is cancelled."""
     if res.rc == -1 and res.stderr.startswith("timed out"):
-        cancel_queries(pg, n)
+        cancel_queries(pg, pair)
     return error_text(res)
 
 
@@ -216,9 +228,10 @@ def statements(script: Path) -> int:
     )
 
 
-def verify_ddp(args: argparse.Namespace, pg: Pg, n: int, script: Path) -> str:
-    """Apply ddp's script to a copy of the target, sync again: does it converge (untimed)?"""
-    _src, tgt, copy = f"{PREFIX}{n}_src", f"{PREFIX}{n}_tgt", f"{PREFIX}{n}_verify"
+def verify_ddp(args: argparse.Namespace, pg: Pg, pair: Pair, script: Path) -> str:
+    """Apply ddp's script to a copy of the target, sync again: does it converge (untimed)?
+    (``cross``: the copy holds both schemas, and the second sync compares them there.)"""
+    tgt, copy = pair.tgt_db, f"{PREFIX}{pair.key}_verify"
     check_name(copy)
     try:
         pg.psql("postgres", f"DROP DATABASE IF EXISTS {copy}")
@@ -227,7 +240,7 @@ def verify_ddp(args: argparse.Namespace, pg: Pg, n: int, script: Path) -> str:
         if applied.returncode != 0:
             return f"the script failed on a copy of the target: {applied.stderr.strip()[-300:]}"
         with tempfile.TemporaryDirectory(dir=WORK, prefix="verify_") as tmpdir:
-            cmd, _, extra = tool_commands(args, pg, n, Path(tmpdir))["ddp"]
+            cmd, _, extra = tool_commands(args, pg, pair, Path(tmpdir))["ddp"]
             cmd = [copy if c == tgt else c for c in cmd]
             res = timed(cmd, timeout=args.timeout, cwd=extra["cwd"], env=extra["env"])
             if res.rc != 0:

@@ -13,9 +13,11 @@ import re
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from common import BENCH, PREFIX, WORK, log
+from layouts import CROSS_SOURCE, CROSS_TARGET
 
 
 class Pg:
@@ -68,45 +70,80 @@ def database_exists(pg: Pg, db: str) -> bool:
     return pg.psql("postgres", f"SELECT 1 FROM pg_database WHERE datname = '{db}'") == "1"
 
 
-def load_pair(pg: Pg, n: int, reload: bool) -> dict:
-    """Generate and load ddp_bench_<n>_src / _tgt; returns the generator's stats and load times."""
+@dataclass(frozen=True)
+class Pair:
+    """One layout at one size: the databases and schemas compared (``cross``: two schemas of
+    one database; ``schemas``: every schema, ``None``)."""
+
+    layout: str
+    n: int
+
+    @property
+    def key(self) -> str:
+        return f"{self.layout}_{self.n}"
+
+    @property
+    def src_db(self) -> str:
+        return f"{PREFIX}{self.key}" if self.layout == "cross" else f"{PREFIX}{self.key}_src"
+
+    @property
+    def tgt_db(self) -> str:
+        return f"{PREFIX}{self.key}" if self.layout == "cross" else f"{PREFIX}{self.key}_tgt"
+
+    @property
+    def src_schema(self) -> str | None:
+        return {"cross": CROSS_SOURCE, "schemas": None}.get(self.layout, "public")
+
+    @property
+    def tgt_schema(self) -> str | None:
+        return {"cross": CROSS_TARGET, "schemas": None}.get(self.layout, "public")
+
+    @property
+    def databases(self) -> list[str]:
+        return list(dict.fromkeys((self.src_db, self.tgt_db)))
+
+
+def load_pair(pg: Pg, pair: Pair, reload: bool) -> dict:
+    """Generate and load a pair's scripts; returns the generator's stats and load times."""
     info: dict = {}
-    jobs = []
-    for side, changed in (("src", True), ("tgt", False)):
-        db = f"{PREFIX}{n}_{side}"
+    scripts: dict[str, list[Path]] = {db: [] for db in pair.databases}
+    for side, changed, db in (("src", True, pair.src_db), ("tgt", False, pair.tgt_db)):
         check_name(db)
-        sql_path = WORK / f"{db}.sql"
-        cmd = [sys.executable, str(BENCH / "generate.py"), "--tables", str(n)]
+        sql_path = WORK / f"{PREFIX}{pair.key}_{side}.sql"
+        cmd = [sys.executable, str(BENCH / "generate.py"), "--tables", str(pair.n)]
+        cmd += ["--layout", pair.layout]
         if changed:
-            cmd += ["--changed", "--log", str(WORK / f"{db}.changes.txt")]
+            cmd += ["--changed", "--log", str(WORK / f"{PREFIX}{pair.key}_src.changes.txt")]
         with open(sql_path, "w") as fh:
             subprocess.run(cmd, stdout=fh, check=True)
-        text = sql_path.read_text()
-        digest = hashlib.sha256(text.encode()).hexdigest()[:16]
+        info[side] = {"stats": _stats(sql_path), "database": db}
+        scripts[db].append(sql_path)
+    jobs = []
+    loaded: dict[str, float | None] = {}
+    for db, paths in scripts.items():
+        digest = hashlib.sha256(b"".join(p.read_bytes() for p in paths)).hexdigest()[:16]
         marker = f"ddp-bench {digest}"
-        info[side] = {"stats": text.splitlines()[1].lstrip("- "), "database": db}
         if not reload and database_exists(pg, db) and database_marker(pg, db) == marker:
             log(f"{db}: already loaded with the same SQL, kept (--reload to force)")
-            info[side]["load_seconds"] = None
+            loaded[db] = None
             continue
         pg.psql("postgres", f"DROP DATABASE IF EXISTS {db}")
         pg.psql("postgres", f"CREATE DATABASE {db}")
-        log(f"{db}: loading {sql_path.name} ({len(text) / 1e6:.1f} MB)")
-        proc = subprocess.Popen(
-            pg.run_file(db, sql_path),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        jobs.append((side, db, marker, proc, time.perf_counter()))
-    for side, db, _marker, proc, started in jobs:
+        for path in paths:
+            log(f"{db}: loading {path.name} ({path.stat().st_size / 1e6:.1f} MB)")
+            proc = subprocess.Popen(
+                pg.run_file(db, path), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+            )
+            jobs.append((db, marker, proc, time.perf_counter()))
+    for db, _marker, proc, started in jobs:
         _, err = proc.communicate()
         if proc.returncode != 0:
             raise SystemExit(f"loading {db} failed: {err.strip()[-2000:]}")
-        info[side]["load_seconds"] = time.perf_counter() - started
-        log(f"{db}: loaded in {info[side]['load_seconds']:.1f} s")
+        loaded[db] = time.perf_counter() - started
+        log(f"{db}: loaded in {loaded[db]:.1f} s")
     for side in ("src", "tgt"):
-        db = info[side]["database"]
+        info[side]["load_seconds"] = loaded[info[side]["database"]]
+    for db in pair.databases:
         # Fresh catalog statistics, so that no tool's timing meets an autovacuum or a stale plan.
         cats = pg.psql(
             db,
@@ -115,18 +152,26 @@ def load_pair(pg: Pg, n: int, reload: bool) -> dict:
             "WHERE n.nspname = 'pg_catalog' AND c.relkind = 'r'",
         )
         pg.psql(db, f"VACUUM (ANALYZE) {cats}")
-        if info[side]["load_seconds"] is not None:
-            marker = [j[2] for j in jobs if j[1] == db][0]
+        if loaded[db] is not None:
+            marker = next(j[1] for j in jobs if j[0] == db)
             pg.psql("postgres", f"COMMENT ON DATABASE {db} IS '{marker}'")
     return info
 
 
-def cancel_queries(pg: Pg, n: int) -> None:
+def _stats(sql_path: Path) -> str:
+    """The generator's stats line (the script's second line)."""
+    with open(sql_path) as fh:
+        fh.readline()
+        return fh.readline().lstrip("- ").strip()
+
+
+def cancel_queries(pg: Pg, pair: Pair) -> None:
     """Cancel what a killed tool left running on the server, on this pair's databases only."""
+    names = ", ".join(f"'{db}'" for db in pair.databases)
     pg.psql(
         "postgres",
         "SELECT count(pg_cancel_backend(pid)) FROM pg_stat_activity "
-        f"WHERE datname IN ('{PREFIX}{n}_src', '{PREFIX}{n}_tgt') AND pid <> pg_backend_pid()",
+        f"WHERE datname IN ({names}) AND pid <> pg_backend_pid()",
     )
 
 

@@ -1,23 +1,29 @@
 #!/usr/bin/env python3
-"""The DDP benchmark: ``ddp sync`` against its lower bound, pg_dump and migra, on N-table pairs.
+"""The DDP benchmark: ``ddp sync`` against its lower bound, pg_dump and migra, on N-table pairs
+of every layout.
 
-    python bench/run.py [--sizes 1000,5000,10000] [--runs 3] [--reload] [--skip-migra]
+    python bench/run.py [--layouts all] [--sizes 2000] [--runs 3] [--reload] [--skip-migra]
 
-For each N it creates (on 127.0.0.1:5432 as postgres by default; only databases whose name
-starts with ``ddp_bench_`` are ever created or dropped) the pair
+For each layout (``--layouts``: a comma-separated list of public, schemas, wide, functions,
+partitions, cross, or ``all``) and each N it creates (on 127.0.0.1:5432 as postgres by default;
+only databases whose name starts with ``ddp_bench_`` are ever created or dropped) the pair
 
-* ``ddp_bench_<N>_src``: ``bench/generate.py --tables N --changed`` (the desired state),
-* ``ddp_bench_<N>_tgt``: ``bench/generate.py --tables N`` (the current state),
+* ``ddp_bench_<layout>_<N>_src``: ``generate.py --layout L --tables N --changed`` (the desired
+  state),
+* ``ddp_bench_<layout>_<N>_tgt``: ``generate.py --layout L --tables N`` (the current state),
+
+(``cross``: one database ``ddp_bench_cross_<N>`` holding both, as schemas ``a`` and ``b``),
 
 loads both in parallel (skipped when the database already holds the same SQL, unless
 ``--reload``), refreshes the catalog statistics, then runs, ``--runs`` times round-robin so that
 drift hits every tool alike, and reports the median of each:
 
 * ``ddp sync`` end to end (process start to script written to a temp file) and its peak RSS;
-* the lower bound: ``bench/lower_bound.py`` (DDP's own catalog queries on both sides in
-  parallel, every row fetched, no model, no diff);
+* the lower bound: ``bench/lower_bound.py`` (one bulk catalog query per object class on both
+  sides in parallel, every row fetched, no model, no diff; written apart from DDP's queries);
 * ``pg_dump --schema-only`` of each side;
-* migra on the same pair (installed by this script into ``bench/work/migra-venv``).
+* migra on the same pair (installed by this script into ``bench/work/migra-venv``; not on
+  ``cross``, which it cannot compare).
 
 Peak RSS comes from ``/usr/bin/time -v`` when present, else ``getrusage(RUSAGE_CHILDREN)``.
 A tool that fails is reported as an error in the table; the run goes on. Writes
@@ -37,15 +43,21 @@ import sys
 from pathlib import Path
 
 from common import BENCH, WORK, log
-from measure import bench_size
-from pg import Pg
+from layouts import LAYOUTS
+from measure import bench_pair
+from pg import Pair, Pg
 from report import machine_info, make_plot, write_report
 from tools import prepare_migra
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--sizes", default="1000,5000,10000", help="comma-separated table counts")
+    ap.add_argument(
+        "--layouts",
+        default="all",
+        help=f"comma-separated layouts, or all ({', '.join(LAYOUTS)}); default: all",
+    )
+    ap.add_argument("--sizes", default="2000", help="comma-separated table counts (N)")
     ap.add_argument("--runs", type=int, default=3, help="timed runs per tool (median reported)")
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--port", type=int, default=5432)
@@ -67,24 +79,39 @@ def main(argv: list[str] | None = None) -> int:
         "leaves nothing to sync",
     )
     ap.add_argument("--timeout", type=float, default=1800, help="seconds per tool run")
+    ap.add_argument("--note", default="", help="a line on the run's conditions, for RESULTS.md")
     ap.add_argument("--output", type=Path, default=BENCH / "RESULTS.md")
     ap.add_argument("--png", type=Path, default=BENCH / "results.png")
     args = ap.parse_args(argv)
     args.ddp_args = args.ddp_args.split()
     if args.runs < 1:
         ap.error("--runs must be at least 1")
-    sizes = [int(x) for x in args.sizes.split(",") if x.strip()]
+    try:
+        sizes = [int(x) for x in args.sizes.split(",") if x.strip()]
+    except ValueError:
+        ap.error("--sizes takes table counts such as 2000 or 1000,5000")
+    layouts = LAYOUTS if args.layouts == "all" else tuple(args.layouts.split(","))
+    unknown = [x for x in layouts if x not in LAYOUTS]
+    if unknown or not sizes or min(sizes) < 2:
+        ap.error(f"unknown layout {unknown[0]!r}" if unknown else "--sizes must be at least 2")
     WORK.mkdir(exist_ok=True)
     pg = Pg(args.host, args.port, args.user)
     machine = machine_info(pg)
     log(f"{machine['nproc']} CPUs, {machine['memory_gib']} GiB, {machine['postgres'][:40]}")
     migra_ok, migra_desc = ((False, "skipped"), "skipped") if args.skip_migra else prepare_migra()
-    results = {"machine": machine, "runs": args.runs, "migra": migra_desc, "sizes": []}
+    results = {
+        "machine": machine,
+        "runs": args.runs,
+        "migra": migra_desc,
+        "note": args.note,
+        "pairs": [],
+    }
     raw = WORK / "results.json"
-    for n in sizes:
-        log(f"N = {n}")
-        results["sizes"].append(bench_size(args, pg, n, migra_ok))
-        raw.write_text(json.dumps(results, indent=1))
+    for layout in layouts:
+        for n in sizes:
+            log(f"layout {layout}, N = {n}")
+            results["pairs"].append(bench_pair(args, pg, Pair(layout, n), migra_ok))
+            raw.write_text(json.dumps(results, indent=1))
     png = make_plot(raw, args.png)
     if png and args.png.parent != args.output.parent:
         png = str(args.png.resolve())

@@ -13,8 +13,8 @@ import sys
 import venv
 from pathlib import Path
 
-from common import BENCH, PREFIX, REPO, WORK, log
-from pg import Pg
+from common import BENCH, REPO, WORK, log
+from pg import Pair, Pg
 
 TOOLS = ("ddp", "lower_bound", "pg_dump_src", "pg_dump_tgt", "migra")
 TOOL_TITLES = {
@@ -92,59 +92,56 @@ def package_versions(path: Path, names: list[str]) -> str:
     return ", ".join(f"{n} {pkgs[n.lower()]}" for n in names if n.lower() in pkgs)
 
 
+def scope_args(pair: Pair, flag: str) -> list[str]:
+    """The schema options of ddp and the lower bound for a pair: ``--all-schemas``, or one
+    schema a side (``flag`` % side gives the option's name)."""
+    if pair.src_schema is None or pair.tgt_schema is None:
+        return ["--all-schemas"]
+    return [flag % "source", pair.src_schema, flag % "target", pair.tgt_schema]
+
+
 def tool_commands(
-    args: argparse.Namespace, pg: Pg, n: int, tmp: Path
+    args: argparse.Namespace, pg: Pg, pair: Pair, tmp: Path
 ) -> dict[str, tuple[list[str], tuple, dict]]:
-    src, tgt = f"{PREFIX}{n}_src", f"{PREFIX}{n}_tgt"
+    """Every tool's command on ``pair``, the exit codes that mean success, and its cwd/env.
+    migra is left out of the ``cross`` layout: it compares one schema name on both sides."""
+    src, tgt = pair.src_db, pair.tgt_db
     pw = os.environ.get("PGPASSWORD")
     ddp = [find_ddp(args.ddp), "sync"]
     for side, db in (("source", src), ("target", tgt)):
-        ddp += [
-            f"--{side}-host",
-            pg.host,
-            f"--{side}-port",
-            str(pg.port),
-            f"--{side}-database",
-            db,
-            f"--{side}-username",
-            pg.user,
-            f"--{side}-schema",
-            "public",
-        ]
+        ddp += [f"--{side}-host", pg.host, f"--{side}-port", str(pg.port)]
+        ddp += [f"--{side}-database", db, f"--{side}-username", pg.user]
         if pw:
             ddp += [f"--{side}-password", pw]
+    ddp += scope_args(pair, "--%s-schema")
     ddp += ["--output", str(tmp / "ddp.sql"), *args.ddp_args]
-    lower = [
-        engine_python(),
-        str(BENCH / "lower_bound.py"),
-        "--host",
-        pg.host,
-        "--port",
-        str(pg.port),
-        "--username",
-        pg.user,
-        "--source-database",
-        src,
-        "--target-database",
-        tgt,
-    ]
+    lower = [engine_python(), str(BENCH / "lower_bound.py"), "--host", pg.host]
+    lower += ["--port", str(pg.port), "--username", pg.user]
+    lower += ["--source-database", src, "--target-database", tgt]
+    lower += scope_args(pair, "--%s-schema")
     dump = ["pg_dump", "--schema-only", "-h", pg.host, "-p", str(pg.port), "-U", pg.user]
-    migra = [
-        str(WORK / "migra-venv" / "bin" / "migra"),
-        "--unsafe",
-        "--schema",
-        "public",
-        pg.url(tgt),
-        pg.url(src),
-    ]
+    dumps = {}
+    for side, db, schema in (("src", src, pair.src_schema), ("tgt", tgt, pair.tgt_schema)):
+        only = ["-n", schema] if pair.layout == "cross" and schema else []
+        dumps[f"pg_dump_{side}"] = (
+            dump + only + ["-f", str(tmp / f"{side}.dump.sql"), db],
+            (0,),
+            {},
+        )
+    migra = [str(WORK / "migra-venv" / "bin" / "migra"), "--unsafe"]
+    if pair.src_schema is not None:
+        migra += ["--schema", pair.src_schema]
+    migra += [pg.url(tgt), pg.url(src)]
     # ddp runs in an empty directory, with no SOURCE_/TARGET_DB_ variables, so that no .env or
     # environment setting of the caller slips in.
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SOURCE_DB_", "TARGET_DB_"))}
-    return {
+    commands = {
         "ddp": (ddp, (0,), {"cwd": tmp, "env": env}),
         "lower_bound": (lower, (0,), {}),
-        "pg_dump_src": (dump + ["-f", str(tmp / "src.dump.sql"), src], (0,), {}),
-        "pg_dump_tgt": (dump + ["-f", str(tmp / "tgt.dump.sql"), tgt], (0,), {}),
+        **dumps,
         # migra exits 2 when it found differences (the expected case here).
         "migra": (migra, (0, 2), {}),
     }
+    if pair.layout == "cross":
+        del commands["migra"]
+    return commands
