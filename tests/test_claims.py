@@ -346,9 +346,7 @@ def test_sections_come_in_the_readmes_order(server, make_db, tmp_path: Path) -> 
     """Every section the README names, in its order, from a sync that touches each kind (the
     order is the README's text, not the engine's list, so either can be caught changing)."""
     ensure_role(server)
-    stated = re.search(
-        r"one banner section per kind:\s*(.*?)\s*\(", README.read_text(), re.S
-    )
+    stated = re.search(r"one banner section per kind:\s*(.*?)\s*\(", README.read_text(), re.S)
     assert stated, "the README no longer lists the script's sections"
     order = [s.strip() for s in stated.group(1).replace("\n", " ").split(",")]
     source = make_db(

@@ -32,7 +32,7 @@ def test_apply_and_verify_returns_the_fresh_plan(pair: Pair) -> None:
     pair.load(TABLE + "ALTER TABLE {s}.t ADD COLUMN x date;", TABLE)
     result = pair.compare()
     assert not result.plan.is_empty
-    assert apply_and_verify(result, pair.source, pair.target).is_empty
+    assert apply_and_verify(result.plan, pair.source, pair.target).after.is_empty
     assert pair.target_rows(
         "SELECT count(*) FROM information_schema.columns WHERE table_schema = {n} "
         "AND column_name = 'x'"
@@ -131,10 +131,10 @@ def test_failing_online_statement_says_the_main_part_was_applied(pair: Pair) -> 
     result = pair.compare(online=True)
     with pytest.raises(DdpError) as failed:
         apply_plan(pair.target, result.plan, result.script)
-    assert failed.value.message == (
-        "DDP SYNC failed: the main part was applied, but an online statement failed "
-        "(run ddp sync again to finish): division by zero"
+    assert failed.value.reason == (
+        "the main part was applied, but an online statement failed: division by zero"
     )
+    assert failed.value.message.endswith("(run ddp sync again to finish)")
     assert pair.target_has("u")
 
 
@@ -165,7 +165,7 @@ def test_a_re_read_that_waits_too_long_names_the_lock_holder(pair: Pair) -> None
         holder.autocommit = False
         holder.execute(f'LOCK TABLE "{pair.target_schema}".t IN ACCESS EXCLUSIVE MODE')
         with pytest.raises(DdpError) as blocked:
-            apply_and_verify(result, pair.source, pair.target, SyncOptions(lock_timeout="1s"))
+            apply_and_verify(result.plan, pair.source, pair.target, SyncOptions(lock_timeout="1s"))
         holder.rollback()
     message = blocked.value.message
     assert message.startswith(

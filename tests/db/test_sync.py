@@ -83,7 +83,7 @@ def test_a_column_back_to_its_types_storage_converges(pair: Pair) -> None:
     )
     result = pair.compare()
     assert [c.fields for c in result.plan.changes] == [("storage",), ("storage",)]
-    assert apply_and_verify(result, pair.source, pair.target).changes == ()
+    assert apply_and_verify(result.plan, pair.source, pair.target).after.changes == ()
     assert pair.target_rows(
         "SELECT attname, attstorage FROM pg_catalog.pg_attribute WHERE attrelid = "
         "'{s}.t'::regclass AND attname IN ('n', 'm') ORDER BY attname"
