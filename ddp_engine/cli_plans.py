@@ -77,6 +77,11 @@ def apply_file(
         click.echo(f"Applied {done.statements} statement(s): the target now matches the source.")
     else:
         click.echo("Nothing to apply: the target already matches the source.")
+    if done.texts_unsettled:
+        click.echo(
+            "note: the target prints some view or CHECK texts differently from the source; "
+            "ddp sync --dry-run settles them on a shadow server"
+        )
 
 
 def confirm(planfile: PlanFile, target: ConnectionSettings) -> None:

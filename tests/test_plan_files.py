@@ -186,3 +186,32 @@ def test_json_follows_the_schema_and_no_password(server: Server, pair, tmp_path:
         assert "s3cr3t" not in shown
     with pytest.raises(jsonschema.ValidationError):  # the schema can fail
         jsonschema.validate({**plan, "steps": [{"section": "NOPE"}]}, plan_schema())
+
+
+def test_check_text_printed_anew_still_verifies(server: Server, make_db, tmp_path: Path) -> None:
+    """A CHECK (varchar IN (...)) prints differently once re-created from its text: the apply
+    still verifies (and says so), since every other compared fact matches."""
+    source = make_db("CREATE TABLE t (id int, status varchar(2) CHECK (status IN ('DF', 'PB')));")
+    target = make_db("CREATE TABLE t (id int, status varchar(2));")
+    make_plan(server, source, target, tmp_path)
+    applied = apply(server, target, tmp_path, "--yes")
+    assert applied.returncode == 0, applied.stderr
+    assert "prints some view or CHECK texts differently" in applied.stdout
+    assert converged(server, source, target) == []
+
+
+def test_apply_that_does_not_reach_the_source_fails(server: Server, pair, tmp_path: Path) -> None:
+    """Verification is against the source recorded in the plan: a plan file whose source
+    fingerprint is not what its statements make (digest recomputed) fails after applying."""
+    from ddp_engine.planfile import digest_of
+
+    source, target = pair()
+    path = make_plan(server, source, target, tmp_path)
+    document = json.loads(path.read_text())
+    document["source_fingerprint"] = document["source_fingerprint_texts_aside"] = "0" * 64
+    document["digest"] = digest_of(document)
+    path.write_text(json.dumps(document))
+    failed = apply(server, target, tmp_path, "--yes")
+    assert failed.returncode == 1
+    [line] = failed.stderr.splitlines()
+    assert line.startswith("DDP APPLY failed: the plan was applied, but the target does not match")
