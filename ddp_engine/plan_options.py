@@ -18,7 +18,7 @@ APPLY_FACE = COMMAND._replace(prefix="DDP APPLY failed", replan="run ddp plan ag
 #: ``ddp sync``'s options that ``ddp plan`` does not take: it writes a plan file, to --output.
 NOT_FOR_PLAN = frozenset({"dry_run", "do_apply", "allow_hazards", "output_format", "output"})
 #: ``ddp sync``'s options ``ddp apply`` takes: the target, the ``.env``, consent, quiet.
-FOR_APPLY = frozenset({"env_path", "allow_hazards", "quiet"})
+FOR_APPLY = frozenset({"env_path", "quiet"})
 
 
 def plan_params(sync_params: list[click.Parameter]) -> list[click.Parameter]:
@@ -45,6 +45,13 @@ def apply_params(sync_params: list[click.Parameter]) -> list[click.Parameter]:
             if p.name in FOR_APPLY
             or (p.name or "").startswith("target_")
             and p.name != "target_sql"
+        ),
+        click.Option(
+            ["--allow-hazards", "allow_hazards"],
+            multiple=True,
+            metavar="CODE[,CODE]",
+            help="Apply a plan holding these blocking hazard codes (values_change, values_fail, "
+            "data_not_carried); repeatable",
         ),
         click.Option(
             ["--yes", "--auto-approve", "yes"],

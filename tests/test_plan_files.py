@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -215,3 +216,39 @@ def test_apply_that_does_not_reach_the_source_fails(server: Server, pair, tmp_pa
     assert failed.returncode == 1
     [line] = failed.stderr.splitlines()
     assert line.startswith("DDP APPLY failed: the plan was applied, but the target does not match")
+
+
+def test_online_plan_applies_its_online_part(server: Server, pair, tmp_path: Path) -> None:
+    source, target = pair()
+    path = make_plan(server, source, target, tmp_path, "--online")
+    steps = json.loads(path.read_text())["plan"]["steps"]
+    assert any(s["online"] and "CONCURRENTLY" in s["statements"][0] for s in steps)
+    applied = apply(server, target, tmp_path, "--auto-approve")
+    assert applied.returncode == 0, applied.stderr
+    assert converged(server, source, target) == []
+
+
+def test_terminal_confirmation(server: Server, pair, tmp_path: Path) -> None:
+    """On a terminal the summary is shown and the answer decides; "n" applies nothing."""
+    import os
+    import pty
+
+    source, target = pair()
+    make_plan(server, source, target, tmp_path)
+    before = state(server, target)
+    for answer, code in (("n", 1), ("y", 0)):
+        controller, terminal = pty.openpty()
+        with subprocess.Popen(
+            [sys.executable, "-m", "ddp_engine.cli", "apply", "plan.json",
+             *side(server, "target", target)],
+            cwd=tmp_path, stdin=terminal, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True,
+        ) as running:  # fmt: skip
+            os.write(controller, f"{answer}\n".encode())
+            out, err = running.communicate(timeout=120)
+        os.close(controller), os.close(terminal)
+        assert running.returncode == code, err
+        assert "difference(s)" in out and "Apply this plan to the target?" in out
+        if answer == "n":
+            assert state(server, target) == before
+    assert converged(server, source, target) == []
