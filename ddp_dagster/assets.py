@@ -259,7 +259,9 @@ def build_pair_assets(pair: PairSpec) -> PairAssets:
         plan = schema_diff
         script = render(plan)
         try:
-            path = write_script(script, config.output_path or pair.default_output_path())
+            path = write_script(
+                script, config.output_path or pair.default_output_path(), make_folder=True
+            )
         except DdpError as err:
             raise _failure(err) from None
         statements = sum(plan.counts().values())

@@ -137,11 +137,11 @@ def read_both(
     """
 
     def read(settings: ConnectionSettings, side: str) -> SideRead:
-        read, seconds = snapshot(settings, side, options)
+        snap, seconds = snapshot(settings, side, options)
         if side == "source":
-            return SideRead(read, seconds, Lookups.of_source(read), "")
-        fingerprint = read.fingerprint() if options.fingerprint else ""
-        return SideRead(read, seconds, Lookups.of_target(read), fingerprint)
+            return SideRead(snap, seconds, Lookups.of_source(snap), "")
+        fingerprint = snap.fingerprint() if options.fingerprint else ""
+        return SideRead(snap, seconds, Lookups.of_target(snap), fingerprint)
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         src = pool.submit(read, source, "source")
@@ -271,11 +271,17 @@ def render(plan: Plan) -> str:
     return render_script(plan)
 
 
-def write_script(text: str, path: str | Path) -> Path:
-    """Write the script (or the JSON plan) to ``path``, making its folder; one line if not."""
+def write_script(text: str, path: str | Path, *, make_folder: bool = False) -> Path:
+    """Write the script (or the JSON plan) to ``path``; one line if that fails.
+
+    ``make_folder`` creates a missing folder first: for a path set once in configuration
+    (Dagster's ``output_path``), not for one typed on a command line, where a missing folder
+    is more likely a typo than a wish.
+    """
     path = Path(path)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if make_folder:
+            path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
     except OSError as exc:
         raise DdpError(f"cannot write {path}: {exc.strerror}") from None

@@ -50,6 +50,22 @@ def test_online_and_the_script_timeouts_reach_the_script_and_the_apply(make_pair
     assert valid  # built concurrently, after the transaction, and valid
 
 
+def test_the_configured_output_folder_is_made(make_pair, default_assets, tmp_path):
+    """Dagster's output_path is set once in configuration: its folder is created (the CLI's
+    --output is not: a missing folder there is more likely a typo, tests/test_hostile.py)."""
+    from ddp_dagster.assets import AlterSqlConfig
+
+    pair = make_pair(INDEXED, PLAIN)
+    a = default_assets
+    target = tmp_path / "scripts" / "pair.sql"
+    result = dg.materialize(
+        [*a.assets],
+        resources=pair.resources(a.pair, tmp_path / "storage"),
+        run_config=dg.RunConfig(ops={a.alter_sql.op.name: AlterSqlConfig(output_path=str(target))}),
+    )
+    assert target.read_text() == script(result)
+
+
 def test_data_checks_off_counts_nothing_and_still_needs_consent(make_pair, materialize):
     pair = make_pair(NARROWER, WIDER)
     counted = metadata(materialize(pair), "schema_diff")["data_checks"]
