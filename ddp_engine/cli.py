@@ -15,12 +15,18 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ddp_engine.errors import COMMAND, BadInput, DdpError, SeedWording
+from ddp_engine.errors import COMMAND, BadInput, DdpError, Face, SeedWording
+from ddp_engine.plan_options import APPLY_FACE, PLAN_FACE, apply_params, plan_params
 from ddp_engine.proctitle import hide_passwords
 from ddp_engine.settings import SSL_MODES, ConnectionSettings, load_environment, resolve_side
 
 if TYPE_CHECKING:  # imported when a sync runs: --help and usage errors start faster
     from ddp_engine.sync import SyncOptions
+
+#: What ``run_sync`` does once both sides are known: (values, environ, options, source, target).
+Finish = Callable[
+    [dict[str, Any], dict[str, str], "SyncOptions", ConnectionSettings, ConnectionSettings], None
+]
 
 SIDE_OPTIONS = ("host", "port", "database", "username", "password", "schema", "sslmode")
 
@@ -219,19 +225,7 @@ def main() -> None:
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors")
 def sync(**values: Any) -> None:
     """Make the target schema match the source schema (writes an ALTER script)."""
-    try:
-        run_sync(values)
-    except DdpError as exc:
-        fail(exc.line(COMMAND), exc.exit_code)
-    except KeyboardInterrupt as exc:
-        interrupted("DDP SYNC interrupted: nothing was applied", exc)
-    except Exception as exc:  # noqa: BLE001 - one line for people, never a traceback
-        if os.environ.get("DDP_DEBUG"):
-            raise
-        fail(
-            f"DDP SYNC failed: internal error ({type(exc).__name__}): "
-            f"{' '.join(str(exc).split())[:300]} (set DDP_DEBUG=1 for details)"
-        )
+    guarded(COMMAND, lambda: run_sync(values), "DDP SYNC interrupted: nothing was applied")
 
 
 def refuse_conflicts(values: dict[str, Any]) -> None:
@@ -249,7 +243,9 @@ def refuse_conflicts(values: dict[str, Any]) -> None:
                 )
 
 
-def run_sync(values: dict[str, Any]) -> None:
+def run_sync(values: dict[str, Any], finish: Finish | None = None) -> None:
+    """Resolve both sides (live, or loaded from SQL files), then ``finish`` with them:
+    ``sync_sides`` for ``ddp sync``, ``write_plan_file`` for ``ddp plan``."""
     from ddp_engine.sources import shadow_sources
 
     refuse_conflicts(values)
@@ -272,7 +268,7 @@ def run_sync(values: dict[str, Any]) -> None:
     ) as shadow:
         source = shadow.source or live["source"]
         target = shadow.target or live["target"]
-        sync_sides(values, environ, options, source, target)
+        (finish or sync_sides)(values, environ, options, source, target)
 
 
 def sync_options(values: dict[str, Any], environ: dict[str, str]) -> SyncOptions:
@@ -320,13 +316,16 @@ def sync_sides(
     as_json = values["output_format"] == "json"
     text = plan_json(result.plan) if as_json else result.script
     default = "alter.json" if as_json else "alter.sql"
-    output = write_script(text, values["output"] or environ.get("OUTPUT_FILE") or default)
-    if values["dry_run"]:  # the summary and the script on stdout; where it was written aside
-        if not as_json:
-            click.echo(summary(result.plan))
-            click.echo("")
+    where = values["output"] or environ.get("OUTPUT_FILE") or default
+    output = None if where == "-" else write_script(text, where)
+    if values["dry_run"] or output is None:
+        # stdout holds only what psql -f runs (or the JSON): the summary as -- comments
+        if values["dry_run"] and not quiet and not as_json:
+            click.echo(sql_comments(summary(result.plan)) + "\n")
+        elif not quiet:
+            click.echo(summary(result.plan), err=True)
         click.echo(text, nl=False)
-        if not quiet:
+        if output is not None and not quiet:
             click.echo(f"Script written to {output}", err=True)
     elif not quiet:
         click.echo(summary(result.plan))
@@ -341,6 +340,65 @@ def sync_sides(
         click.echo("Applied: the target now matches the source.")
     if values["exit_code"] and not result.plan.is_empty:
         sys.exit(2)
+
+
+def guarded(face: Face, work: Callable[[], None], interrupted_line: str) -> None:
+    """Run a command's work; its errors as one line in ``face``'s words, never a traceback."""
+    try:
+        work()
+    except DdpError as exc:
+        fail(exc.line(face), exc.exit_code)
+    except KeyboardInterrupt as exc:
+        interrupted(interrupted_line, exc)
+    except Exception as exc:  # noqa: BLE001 - one line for people, never a traceback
+        if os.environ.get("DDP_DEBUG"):
+            raise
+        fail(
+            f"{face.prefix}: internal error ({type(exc).__name__}): "
+            f"{' '.join(str(exc).split())[:300]} (set DDP_DEBUG=1 for details)"
+        )
+
+
+def plan_command(**values: Any) -> None:
+    """Write a plan file to review, then apply with ddp apply (takes ddp sync's options)."""
+    from ddp_engine.cli_plans import write_plan_file
+
+    values |= {"dry_run": False, "do_apply": False, "allow_hazards": (), "output_format": "json"}
+    run = lambda: run_sync(values, finish=write_plan_file)  # noqa: E731
+    guarded(PLAN_FACE, run, "DDP PLAN interrupted: nothing was written")
+
+
+def apply_command(plan_path: str, **values: Any) -> None:
+    """Apply a plan file written by ddp plan: exactly its statements, or nothing when the
+    target changed since it was made."""
+    from ddp_engine.cli_plans import apply_file
+
+    def work() -> None:
+        environ = load_environment(values["env_path"])
+
+        def target_for(schema: str) -> ConnectionSettings:  # the plan's, unless one is given
+            chosen = values["target_schema"] or environ.get("TARGET_DB_SCHEMA") or schema
+            return settings_for("target", values | {"target_schema": chosen}, environ)
+
+        apply_file(plan_path, values, target_for)
+
+    guarded(APPLY_FACE, work, "DDP APPLY interrupted")
+
+
+for _name, _callback, _params in (
+    ("plan", plan_command, plan_params),
+    ("apply", apply_command, apply_params),
+):
+    main.add_command(
+        click.Command(
+            _name, callback=_callback, help=_callback.__doc__, params=_params(sync.params)
+        )
+    )
+
+
+def sql_comments(text: str) -> str:
+    """``text`` as ``--`` comment lines: whatever a line holds, psql reads it as a comment."""
+    return "\n".join("-- " + line for line in text.splitlines())
 
 
 @main.command("demo")

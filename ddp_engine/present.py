@@ -144,9 +144,19 @@ def plan_facts(plan: Plan) -> dict[str, Any]:
 JSON_FACTS = ("in_sync", "hazards", "blocking_hazards")
 
 
-def plan_json(plan: Plan) -> str:
-    """The plan for CI tools: stable order, the same for the same input but the timestamp."""
+#: The version of the plan's JSON (``--format json`` and plan files, schema/plan.schema.json):
+#: it goes up when a field changes meaning or goes away, not when one is added.
+FORMAT_VERSION = 1
+
+
+def plan_document(plan: Plan) -> dict[str, Any]:
+    """The plan for CI tools, as JSON values: ``--format json`` writes it, a plan file holds it."""
     data = plan.model_dump(mode="json")
     facts = plan_facts(plan)
     data |= {key: facts[key] for key in JSON_FACTS}
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return {"format_version": FORMAT_VERSION, **data}
+
+
+def plan_json(plan: Plan) -> str:
+    """The plan for CI tools: stable order, the same for the same input but the timestamp."""
+    return json.dumps(plan_document(plan), indent=2, ensure_ascii=False) + "\n"

@@ -160,10 +160,13 @@ def plan_from_snapshots(
     now: datetime | None = None,
     lookups: tuple[Lookups | None, Lookups | None] = (None, None),
     fingerprint: str | None = None,
+    compared: list[Snapshot] | None = None,
 ) -> Plan:
     """The Plan for two snapshots already read (Dagster reads them in separate assets), with
     the data checks run on the target unless the options turn them off. ``lookups`` and the
-    target's ``fingerprint``, when the caller made them already, are not made again."""
+    target's ``fingerprint``, when the caller made them already, are not made again.
+    ``compared``, when given, receives the source as the diff compared it (in the target's
+    names, printed texts settled): a plan file records its fingerprint to verify an apply."""
     if fingerprint is None:
         # Of the target as it is: apply re-reads it and compares.
         fingerprint = target.fingerprint() if options.fingerprint else ""
@@ -184,6 +187,8 @@ def plan_from_snapshots(
         schema_name=target_settings.schema_name,
         constraints=constraints,
     )
+    if compared is not None:
+        compared.append(source)
     conversions = TargetConversions(target_settings, options.limits())
     lookups = pair_lookups(source, target, lookups)
     changes = diff(source, target, options.privileges, (lookups[0].objects, lookups[1].objects))
@@ -239,8 +244,9 @@ def compare(
     target: ConnectionSettings,
     options: SyncOptions | None = None,
     now: datetime | None = None,
+    compared: list[Snapshot] | None = None,
 ) -> SyncResult:
-    """Read both sides and make the plan and script."""
+    """Read both sides and make the plan and script (``compared``: see plan_from_snapshots)."""
     options = options or SyncOptions()
     with no_cycle_collection():
         src, tgt = read_both(source, target, options)
@@ -253,6 +259,7 @@ def compare(
             now,
             lookups=(src.lookups, tgt.lookups),
             fingerprint=tgt.fingerprint,
+            compared=compared,
         )
     return SyncResult(
         source=src.snapshot,

@@ -13,6 +13,7 @@ import pytest
 from ddp_dagster.definitions import SYNC_JOB, build_definitions
 from ddp_dagster.pairs import PairSpec
 from ddp_dagster.resources import SyncOptionsResource
+from ddp_engine.cli import sql_comments
 from tests.dagster.conftest import metadata
 
 INDEXED = "CREATE TABLE t (id int PRIMARY KEY, email text); CREATE INDEX t_email ON t (email);"
@@ -121,7 +122,8 @@ def test_both_faces_show_the_same_summary_json_and_script(make_pair, materialize
 
     text = pair.ddp_sync("--dry-run", cwd=cli_dir)
     assert text.returncode == 0, text.stderr
-    assert text.stdout.startswith(facts["summary"] + "\n\n")
+    # the dry run's stdout is what psql runs: the summary as -- comments, then the script
+    assert text.stdout.startswith(sql_comments(facts["summary"]) + "\n\n")
     assert "BLOCKING: --apply needs --allow-hazards values_change" in facts["summary"]
     assert without_timestamp((cli_dir / "alter.sql").read_text()) == without_timestamp(
         script(dagster_run)
