@@ -18,7 +18,7 @@ import click
 from ddp_engine.errors import COMMAND, BadInput, DdpError, Face, SeedWording
 from ddp_engine.plan_options import APPLY_FACE, PLAN_FACE, apply_params, plan_params
 from ddp_engine.proctitle import hide_passwords
-from ddp_engine.settings import SSL_MODES, ConnectionSettings, load_environment, resolve_side
+from ddp_engine.settings import SSL_MODES, ConnectionSettings, load_environment, settings_for
 
 if TYPE_CHECKING:  # imported when a sync runs: --help and usage errors start faster
     from ddp_engine.sync import SyncOptions
@@ -88,20 +88,6 @@ def side_options(side: str) -> Callable[[Callable[..., Any]], Callable[..., Any]
         )(func)
 
     return decorate
-
-
-def settings_for(side: str, values: dict[str, Any], environ: dict[str, str]) -> ConnectionSettings:
-    flags = {
-        "url": values[f"{side}_url"],
-        "host": values[f"{side}_host"],
-        "port": values[f"{side}_port"],
-        "database": values[f"{side}_database"],
-        "user": values[f"{side}_username"],
-        "password": values[f"{side}_password"],
-        "schema_name": values[f"{side}_schema"],
-        "sslmode": values[f"{side}_sslmode"],
-    }
-    return resolve_side(side, flags, environ)
 
 
 def progress(quiet: bool, message: str) -> None:
@@ -297,7 +283,7 @@ def sync_sides(
     source: ConnectionSettings,
     target: ConnectionSettings,
 ) -> None:
-    from ddp_engine.present import drifted_objects, plan_json, summary
+    from ddp_engine.present import drifted_objects, plan_json, sql_comments, summary
     from ddp_engine.sync import apply_and_verify, compare, write_script
 
     quiet = values["quiet"]
@@ -396,27 +382,18 @@ for _name, _callback, _params in (
     )
 
 
-def sql_comments(text: str) -> str:
-    """``text`` as ``--`` comment lines: whatever a line holds, psql reads it as a comment."""
-    return "\n".join("-- " + line for line in text.splitlines())
-
-
 @main.command("demo")
 def demo_command() -> None:
     """Sync two example databases end to end on an embedded PostgreSQL (nothing to install)."""
     from ddp_engine import demo
 
-    try:
-        code = demo.run()
-    except DdpError as exc:
-        fail(exc.line(DEMO), exc.exit_code)
-    except KeyboardInterrupt as exc:
-        interrupted("DDP DEMO interrupted: the server was stopped and its directory removed", exc)
-    except Exception as exc:  # noqa: BLE001 - one line for people, never a traceback
-        if os.environ.get("DDP_DEBUG"):
-            raise
-        fail(f"DDP DEMO failed: internal error ({type(exc).__name__}): {exc} (set DDP_DEBUG=1)")
-    sys.exit(code)
+    codes: list[int] = []
+    guarded(
+        DEMO,
+        lambda: codes.append(demo.run()),
+        "DDP DEMO interrupted: the server was stopped and its directory removed",
+    )
+    sys.exit(codes[0])
 
 
 #: What the command made, held until the process ends: freeing both snapshots of a big

@@ -42,8 +42,9 @@ class Side(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    host: str
-    port: int
+    #: None where libpq chose (PGHOST, PGPORT, a service file)
+    host: str | None
+    port: int | None
     database: str
     schema_name: str
     server_version: int

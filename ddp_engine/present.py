@@ -160,3 +160,8 @@ def plan_document(plan: Plan) -> dict[str, Any]:
 def plan_json(plan: Plan) -> str:
     """The plan for CI tools: stable order, the same for the same input but the timestamp."""
     return json.dumps(plan_document(plan), indent=2, ensure_ascii=False) + "\n"
+
+
+def sql_comments(text: str) -> str:
+    """``text`` as ``--`` comment lines: whatever a line holds, psql reads it as a comment."""
+    return "\n".join("-- " + line for line in text.splitlines())

@@ -336,3 +336,19 @@ def load_environment(env_path: str | None) -> dict[str, str]:
     values = read_env_file(path) if path is not None else {}
     values.update(os.environ)
     return values
+
+
+def settings_for(side: str, values: dict[str, Any], environ: dict[str, str]) -> ConnectionSettings:
+    """One side's settings from the command's option values (``<side>_host``, ...) and the
+    environment, in the documented order (``resolve_side``)."""
+    flags = {
+        "url": values[f"{side}_url"],
+        "host": values[f"{side}_host"],
+        "port": values[f"{side}_port"],
+        "database": values[f"{side}_database"],
+        "user": values[f"{side}_username"],
+        "password": values[f"{side}_password"],
+        "schema_name": values[f"{side}_schema"],
+        "sslmode": values[f"{side}_sslmode"],
+    }
+    return resolve_side(side, flags, environ)

@@ -13,7 +13,7 @@ import pytest
 from ddp_dagster.definitions import SYNC_JOB, build_definitions
 from ddp_dagster.pairs import PairSpec
 from ddp_dagster.resources import SyncOptionsResource
-from ddp_engine.cli import sql_comments
+from ddp_engine.present import sql_comments
 from tests.dagster.conftest import metadata
 
 INDEXED = "CREATE TABLE t (id int PRIMARY KEY, email text); CREATE INDEX t_email ON t (email);"
