@@ -249,8 +249,9 @@ def build_pair_assets(pair: PairSpec) -> PairAssets:
         name="alter_sql",
         ins={"schema_diff": dg.AssetIn(key=schema_diff.key)},
         required_resource_keys={src_key, tgt_key, opt_key},
-        description="The ALTER script in the seed's layout, written to a file; with "
-        "dry_run=False also applied to the target in one transaction and verified.",
+        description="The ALTER script (header, one section per kind, cleanup part), written "
+        "to a file; with dry_run=False also applied to the target in one transaction and "
+        "verified.",
         **common,
     )
     def alter_sql(
