@@ -36,10 +36,10 @@ class ServerAddress(Protocol):
     """What the loading helpers need: any server reachable with these (trust or .pgpass auth)."""
 
     @property
-    def host(self) -> str: ...
+    def host(self) -> str | None: ...
 
     @property
-    def port(self) -> int: ...
+    def port(self) -> int | None: ...
 
     @property
     def user(self) -> str: ...
@@ -60,6 +60,10 @@ _SAFE_CREATEROLE = 160000
 
 
 def _connect_kwargs(server: ServerAddress, dbname: str, user: str | None = None) -> dict[str, Any]:
+    settings = getattr(server, "connect_kwargs", None)
+    if user is None and callable(settings):
+        # a server given by URL (ConnectionSettings): its own keywords (sslmode, a service...)
+        return {**settings(), "dbname": dbname}
     kwargs: dict[str, Any] = {
         "host": server.host,
         "port": server.port,
