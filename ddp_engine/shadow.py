@@ -68,11 +68,12 @@ def settings_from_url(url: str, environ: Mapping[str, str] | None = None) -> Con
     if service:
         params["service"] = service
     from_libpq = libpq_values(service, environ)
-    port = fields.get("port") or from_libpq.get("port")
+    # host and port: the string's, else left to libpq where it has one, else ddp's defaults
+    port = fields.get("port") or (None if "port" in from_libpq else 5432)
     try:
         return ConnectionSettings(
             host=fields.get("host") or (None if "host" in from_libpq else "localhost"),
-            port=None if port is None and "port" in from_libpq else int(port or 5432),
+            port=None if port is None else int(port),
             database=fields.get("database") or from_libpq.get("database") or "postgres",
             user=fields.get("user") or from_libpq.get("user") or getpass.getuser(),
             password=SecretStr(fields["password"]) if fields.get("password") else None,
