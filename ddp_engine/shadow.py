@@ -7,11 +7,14 @@ a read-only login and on a hot standby. The shadow is, in this order:
 1. the server of ``--shadow-url`` / ``DDP_SHADOW_URL`` (a libpq URL of a server where ddp may
    create and drop a throwaway database), which must run the target's major version;
 2. the embedded PostgreSQL (ddp_engine.embedded), when its major version is the target's;
-3. PostgreSQL binaries of the target's major version installed on this machine
-   (``/usr/lib/postgresql/<major>/bin``), started like the embedded one;
+3. PostgreSQL binaries of the target's major version on this machine (the folders of
+   ``DDP_SHADOW_BIN_DIRS``, then where distributions install them), started like the embedded
+   one;
 4. none: the caller reports the texts it could not settle.
 
-Every session on the shadow goes through ddp_engine.connect (empty search_path, timeouts).
+SQL-file sides (ddp_engine.sources) load on a server found the same way, the embedded one
+last whatever its version. Every session on the shadow goes through ddp_engine.connect (empty
+search_path, timeouts).
 """
 
 from __future__ import annotations
