@@ -147,7 +147,7 @@ def shadow_sources(
     if not wanted:
         yield ShadowSides(source=None, target=None)
         return
-    from ddp_engine.embedded import load_sql
+    from ddp_engine.embedded.loader import StatementFailed, load_sql
 
     with (
         _loading_server(target_major, shadow_url, limits) as loading,
@@ -160,10 +160,11 @@ def shadow_sources(
                 load_sql(database, database.database, path)
             except BadInput:
                 raise
-            except DdpError as exc:  # the file, the line, the server's message
-                raise SourceSqlFailed(
-                    f"{exc.reason} (loaded on PostgreSQL {loading.major}, {loading.where})"
-                ) from None
+            except StatementFailed as exc:  # the file, the line, the server's message: and which
+                where = f"loaded on PostgreSQL {loading.major}, {loading.where}"
+                raise SourceSqlFailed(f"{exc.reason} ({where})") from None
+            except DdpError as exc:  # a meta-command refused, a file that cannot be read
+                raise SourceSqlFailed(exc.reason) from None
             settings[side] = database
         yield ShadowSides(
             source=settings.get("source"),

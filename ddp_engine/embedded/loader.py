@@ -29,7 +29,18 @@ from ddp_engine.sqlfiles import (
     sql_files,
 )
 
-__all__ = ["LOADER_ROLE", "ServerAddress", "create_database", "create_loader_role", "load_sql"]
+__all__ = [
+    "LOADER_ROLE",
+    "ServerAddress",
+    "StatementFailed",
+    "create_database",
+    "create_loader_role",
+    "load_sql",
+]
+
+
+class StatementFailed(DdpError):
+    """The server refused a statement of a file (what it takes may depend on its version)."""
 
 
 class ServerAddress(Protocol):
@@ -201,7 +212,7 @@ class _Loader:
             raise self.failed(shown, stmt, text, exc) from None
 
     @staticmethod
-    def failed(shown: Path, stmt: Statement, text: str, exc: psycopg.Error) -> DdpError:
+    def failed(shown: Path, stmt: Statement, text: str, exc: psycopg.Error) -> StatementFailed:
         """The server's refusal as one line: file, line (where the server points), message."""
         diag = exc.diag
         line = stmt.start_line
@@ -212,4 +223,4 @@ class _Loader:
         message = f"DDP SYNC failed: {shown} line {line}: {message}"
         if diag.message_detail:
             message += f" ({diag.message_detail})"
-        return DdpError(message)
+        return StatementFailed(message)
