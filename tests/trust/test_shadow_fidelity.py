@@ -23,12 +23,14 @@ import pytest
 
 import ddp_engine.shadow as shadow
 from ddp_engine.connect import SessionLimits
+from ddp_engine.diff import diff
 from ddp_engine.errors import BadInput, PlanRefused, SourceSqlFailed
 from ddp_engine.extversions import reachable_versions
 from ddp_engine.model import Extension, Snapshot
 from ddp_engine.present import summary
 from ddp_engine.sources import shadow_sources
 from ddp_engine.sync import SyncOptions, apply_and_verify, compare
+from ddp_engine.verify import compared_fingerprint
 from tests import versions
 from tests.conftest import Server
 from tests.helpers import ddp, side_args
@@ -311,3 +313,12 @@ def test_extension_versions_the_target_cannot_have_are_not_asked_for() -> None:
     assert [e.version for e in created.source.extensions] == ["1.6"]
     assert created.warnings[0].startswith("extension citext is created at version 1.6")
     assert reachable_versions(_ext("1.8"), empty, {}).source == _ext("1.8")
+
+
+def test_what_a_server_offers_is_no_difference() -> None:
+    """The versions a server could update an extension to are not the schema: neither the diff
+    nor a plan file's verification compares them (an apply would else never verify)."""
+    offered, none = _ext("1.6", ("1.7", "1.8")), _ext("1.6", ())
+    assert diff(offered, none, True) == ()
+    assert compared_fingerprint(offered) == compared_fingerprint(none)
+    assert compared_fingerprint(_ext("1.7", ())) != compared_fingerprint(none)
