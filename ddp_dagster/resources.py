@@ -15,10 +15,10 @@ from collections.abc import Mapping
 from typing import Any
 
 import dagster as dg
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import Field
 
-from ddp_engine.errors import BadInput
-from ddp_engine.settings import ENV_FIELDS, ConnectionSettings
+from ddp_engine.errors import BadInput, CredentialsMissing, DdpError
+from ddp_engine.settings import ENV_FIELDS, ConnectionSettings, resolve_side
 from ddp_engine.shadow import SHADOW_URL_ENV
 from ddp_engine.sync import SyncOptions
 
@@ -48,54 +48,75 @@ class PostgresSchemaResource(dg.ConfigurableResource):
             )
     """
 
-    host: str = Field(default="localhost", description="Server host")
-    port: int = Field(default=5432, description="Server port")
-    database: str = Field(description="Database name")
-    username: str = Field(description="Role to connect as")
+    url: str = Field(
+        default="",
+        description="libpq URL or key=value string (as SOURCE_DB_URL / TARGET_DB_URL); the "
+        "fields below, when set, win over its parts",
+    )
+    host: str = Field(
+        default="", description="Server host (empty: the url's, else libpq's, else localhost)"
+    )
+    port: int = Field(default=0, description="Server port (0: the url's, else libpq's, else 5432)")
+    database: str = Field(default="", description="Database name (empty: the url's)")
+    username: str = Field(default="", description="Role to connect as (empty: the url's)")
     password: str = Field(
         default="",
-        description="Password (empty: libpq finds one in .pgpass, or trust/peer auth)",
+        description="Password (empty: the url's, else libpq finds one in .pgpass, or trust/peer)",
     )
     schema_name: str = Field(default="public", description="Schema to compare")
     sslmode: str = Field(default="", description="libpq sslmode (empty: libpq default)")
 
     def settings(self) -> ConnectionSettings:
-        """The engine's settings; the password travels as a ``SecretStr`` from here on."""
+        """The engine's settings, resolved as ``ddp sync`` resolves a side (a field, then the
+        url's part, then libpq's ``PG*`` variables and services, then the defaults); the
+        password travels as a ``SecretStr`` from here on."""
+        flags = {
+            "url": self.url,
+            "host": self.host,
+            "port": self.port or None,
+            "database": self.database,
+            "user": self.username,
+            "password": self.password,
+            "schema_name": self.schema_name,
+            "sslmode": self.sslmode,
+        }
         try:
-            return ConnectionSettings(
-                host=self.host,
-                port=self.port,
-                database=self.database,
-                user=self.username,
-                password=SecretStr(self.password) if self.password else None,
-                schema_name=self.schema_name,
-                sslmode=self.sslmode or None,
-            )
-        except ValidationError as exc:  # the field and the rule, never an input value
-            err = exc.errors()[0]
-            where = ".".join(str(p) for p in err["loc"])
-            raise BadInput(f"invalid {where}: {err['msg']}") from None
+            return resolve_side("resource", {k: v or None for k, v in flags.items()}, {})
+        except CredentialsMissing:
+            raise BadInput("no database or role: set database and username, or a url") from None
+        except BadInput as exc:  # the field and the rule, never an input value
+            raise BadInput(
+                exc.reason.replace("--resource-", "").replace("--resource", "url")
+            ) from None
 
     def describe(self) -> str:
         """``user@host:port/database schema s``: for metadata and logs (no password)."""
-        return f"{self.username}@{self.host}:{self.port}/{self.database} schema {self.schema_name}"
+        try:
+            return self.settings().describe()
+        except DdpError:
+            where = f"{self.host or 'localhost'}:{self.port or 5432}/{self.database}"
+            return f"{self.username}@{where} schema {self.schema_name}"
 
     @classmethod
     def from_env(
         cls, prefix: str, environ: Mapping[str, str] | None = None
     ) -> PostgresSchemaResource:
-        """A resource reading ``<prefix>NAME``, ``USER``, ``PASSWORD``, ``HOST``, ``PORT``,
-        ``SCHEMA`` and ``SSLMODE`` (the names ``ddp sync`` reads) through ``dg.EnvVar``.
+        """A resource reading ``<prefix>URL``, ``NAME``, ``USER``, ``PASSWORD``, ``HOST``,
+        ``PORT``, ``SCHEMA`` and ``SSLMODE`` (the names ``ddp sync`` reads) through
+        ``dg.EnvVar``.
 
-        ``NAME`` and ``USER`` are always bound (a run fails naming the variable when it is
-        unset). The optional ones are bound when set at load time and take the engine's
-        defaults otherwise; reload the code location after adding one.
+        ``NAME`` and ``USER`` are always bound unless ``URL`` is set (a run fails naming the
+        variable when it is unset). The optional ones are bound when set at load time and take
+        the engine's defaults otherwise; reload the code location after adding one.
         """
         environ = os.environ if environ is None else environ
         values: dict[str, Any] = {}
+        if prefix + "URL" in environ:
+            values["url"] = dg.EnvVar(prefix + "URL")
         for field, suffix in ENV_FIELDS.items():
             name = prefix + suffix
-            if field not in _REQUIRED and name not in environ:
+            required = field in _REQUIRED and "url" not in values
+            if not required and name not in environ:
                 continue
             values[_RESOURCE_FIELD[field]] = (
                 dg.EnvVar.int(name) if field == "port" else dg.EnvVar(name)

@@ -138,12 +138,18 @@ def main() -> None:
     "--source-sql",
     default=None,
     help="Source schema from a .sql file or a directory of .sql files (name order), loaded "
-    "into a throwaway database on the embedded PostgreSQL, instead of a live source",
+    "into a throwaway database on a server of the target's major version if at hand",
 )
 @click.option(
     "--target-sql",
     default=None,
     help="Target schema from a .sql file or directory, like --source-sql",
+)
+@click.option(
+    "--target-version",
+    type=click.IntRange(10, 99),
+    help="The PostgreSQL major version the script will run on (for --target-sql): SQL files "
+    "load on a server of it, else the plan carries the hazard shadow_version_differs",
 )
 @click.option("--output", default=None, help="Output file for the script (default: alter.sql)")
 @click.option(
@@ -251,9 +257,14 @@ def run_sync(values: dict[str, Any], finish: Finish | None = None) -> None:
         values["target_sql"],
         source_schema=values["source_schema"],
         target_schema=values["target_schema"],
+        live_target=live.get("target"),
+        target_version=values["target_version"],
+        shadow_url=options.shadow_url,
+        limits=options.limits(),
     ) as shadow:
         source = shadow.source or live["source"]
         target = shadow.target or live["target"]
+        options = options.model_copy(update={"loaded_on": shadow.loaded})
         (finish or sync_sides)(values, environ, options, source, target)
 
 

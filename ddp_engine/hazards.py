@@ -3,7 +3,8 @@
 One table, ``KINDS``, says what each code means and whether it blocks: an apply (``ddp sync
 --apply``, the Dagster apply) refuses a plan holding a blocking code the user did not allow
 (``--allow-hazards CODE``), before any statement runs. Blocking codes are the ones where values
-change or go missing; the others say what a step costs (locks, rewrites, scans) or keeps.
+change or go missing, or where the plan was checked on another major version than the
+target's; the others say what a step costs (locks, rewrites, scans) or keeps.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ class HazardCode(StrEnum):
     RESTARTS_IDENTITY = "restarts_identity"
     BODY_NAMES_SOURCE_SCHEMA = "body_names_source_schema"
     TEXT_NOT_SETTLED = "text_not_settled"
+    SHADOW_VERSION_DIFFERS = "shadow_version_differs"
 
 
 class HazardKind(NamedTuple):
@@ -72,6 +74,11 @@ KINDS: dict[HazardCode, HazardKind] = {
     ),
     HazardCode.TEXT_NOT_SETTLED: HazardKind(
         "the target may print this text differently: not settled on a shadow server", False
+    ),
+    # Blocking: the plan was checked by a server other than the one it will run on, so an
+    # apply could stop midway on what the target lacks (the online part runs after COMMIT).
+    HazardCode.SHADOW_VERSION_DIFFERS: HazardKind(
+        "the SQL files were loaded on a PostgreSQL major version other than the target's", True
     ),
 }
 

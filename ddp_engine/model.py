@@ -301,6 +301,9 @@ class Extension(_Frozen):
     name: str
     schema_name: str
     version: str
+    #: The versions this server can update the installed extension to (None: not read, as in
+    #: a snapshot made by hand): a version outside them is one the plan must not ask for.
+    update_targets: tuple[str, ...] | None = None
 
 
 class Schema(_Frozen):

@@ -59,6 +59,10 @@ class DataFinding(BaseModel):
     hazard: Hazard | None = None
 
 
+#: The step note of a hazard of the plan as a whole (Plan.plan_hazards).
+WHOLE_PLAN = "the whole plan"
+
+
 class Plan(BaseModel):
     """What the script will do, in order, and what it could not do."""
 
@@ -78,6 +82,10 @@ class Plan(BaseModel):
     cleanup: tuple[str, ...] = ()
     unsupported: tuple[Unsupported, ...] = ()
     warnings: tuple[str, ...] = ()
+    #: What people should know about how the plan was made (where SQL files were loaded).
+    notes: tuple[str, ...] = ()
+    #: Hazards of the plan as a whole rather than of one step (see ``hazards``).
+    plan_hazards: tuple[Hazard, ...] = ()
     data_checks: tuple[DataFinding, ...] = ()
     online: bool = False
     lock_timeout: str = "10s"
@@ -97,7 +105,7 @@ class Plan(BaseModel):
         for finding in self.data_checks:
             if finding.hazard is not None:
                 found.setdefault(finding.step, []).append(finding.hazard)
-        return [
+        return [(WHOLE_PLAN, h) for h in self.plan_hazards] + [
             (step.note, h)
             for i, step in enumerate(self.steps)
             for h in (*step.hazards, *found.get(i, ()))

@@ -40,6 +40,7 @@ def summary(plan: Plan) -> str:
         lines.append(f"not synchronised: {u.object_type} {u.identity}")
     for warning in plan.warnings:
         lines.append(f"warning: {warning}")
+    lines += [f"note: {note}" for note in plan.notes]
     return "\n".join(lines)
 
 
@@ -132,6 +133,7 @@ def plan_facts(plan: Plan) -> dict[str, Any]:
         "data_checks_failing": sum(1 for f in plan.data_checks if f.fails),
         "renamed_to_keep_data": len(plan.cleanup),
         "warnings": list(plan.warnings),
+        "notes": list(plan.notes),
         "not_synchronised": [f"{u.object_type} {u.identity}" for u in plan.unsupported],
         "source": plan.source_label,
         "target": plan.target_label,

@@ -156,6 +156,7 @@ KINDS: tuple[KindSpec, ...] = (
         "extensions",
         build=lambda r: Extension(**r),
         rows=Rows.ALL,
+        not_compared=frozenset({"update_targets"}),  # what the server offers, not the schema
     ),
     KindSpec(
         Kind.COLLATION,

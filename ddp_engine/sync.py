@@ -34,6 +34,8 @@ from ddp_engine.crossversion import mark_unsettled, same_major, settle_texts, st
 from ddp_engine.datacheck import run_data_checks, unchecked
 from ddp_engine.diff import diff
 from ddp_engine.errors import DdpError
+from ddp_engine.extversions import installable, missing_extensions, reachable_versions
+from ddp_engine.fidelity import LoadedOn, noted
 from ddp_engine.hazards import HazardCode, parse_allowed
 from ddp_engine.introspect import blocked_read, introspect
 from ddp_engine.model import Snapshot
@@ -62,6 +64,9 @@ class SyncOptions(BaseModel):
     #: A libpq URL of a server of the target's major version where ddp may create a throwaway
     #: database to settle printed texts (ddp_engine.shadow); None: a local one if any.
     shadow_url: str | None = None
+    #: Where SQL-file sides were loaded (ddp_engine.sources), which the plan notes; None: both
+    #: sides are live databases.
+    loaded_on: LoadedOn | None = None
     data_checks: bool = True
     data_check_budget: float = 30.0
     #: Take the target's fingerprint, which apply_plan checks before it applies. A plan that is
@@ -175,6 +180,9 @@ def plan_from_snapshots(
     if not same_major(source, target):
         source = strip_privileges(source, target.server_version)
         target = strip_privileges(target, source.server_version)
+    missing = missing_extensions(source, target)
+    packages = installable(target_settings, missing, options.limits()) if missing else None
+    source, kept_versions = reachable_versions(source, target, packages)
     src, tgt = lookups
     constraints = None
     if src is not None and src.snapshot is source and tgt is not None and tgt.snapshot is target:
@@ -210,6 +218,9 @@ def plan_from_snapshots(
         changes=changes,
     )
     plan = mark_unsettled(plan, unsettled, major_of(target.server_version))
+    if kept_versions:
+        plan = plan.model_copy(update={"warnings": (*plan.warnings, *kept_versions)})
+    plan = noted(plan, options.loaded_on)
     if conversions.time_zone is not None:
         plan = plan.model_copy(update={"time_zone": conversions.time_zone})
     if options.data_checks:

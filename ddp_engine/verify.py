@@ -20,8 +20,11 @@ from pydantic import TypeAdapter
 from ddp_engine.diff import OBJECT_KINDS, index_objects
 from ddp_engine.model import Snapshot, Table, field_names
 
-#: Fields diff.diff leaves out of every comparison.
-NEVER_COMPARED = frozenset({"owner", "not_null_inherited", "cloned_indexes", "cloned_constraints"})
+#: Fields diff.diff leaves out of every comparison (an extension's update_targets: what its
+#: server's packages offer, registry.KINDS' not_compared).
+NEVER_COMPARED = frozenset(
+    {"owner", "not_null_inherited", "cloned_indexes", "cloned_constraints", "update_targets"}
+)
 #: ... and under ``--no-privileges``.
 PRIVILEGE_FIELDS = frozenset({"acl", "column_acls"})
 

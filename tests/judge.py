@@ -441,6 +441,7 @@ def judge(source: psycopg.Connection, target: psycopg.Connection) -> list[str]:
     view texts are settled on the target's server."""
     want, got = picture(source), picture(target).without_tombstones()
     settle_checks(source, want, got)
+    settle_extension_versions(target, want, got)
     majors = _major(source), _major(target)
     if majors[0] != majors[1]:
         across_majors(want, got, min(majors))
@@ -482,6 +483,27 @@ def across_majors(want: Picture, got: Picture, lowest: int) -> None:
                             for since, marker in NEWER_PRIVILEGES.items()
                         )
                     ]
+
+
+def settle_extension_versions(target: psycopg.Connection, want: Picture, got: Picture) -> None:
+    """An extension the target's server cannot update to the source's version (its packages
+    lack it, or it would be a downgrade) is expected at the target's version: no tool can
+    install what the server does not ship."""
+    for key, attrs in want.entries.items():
+        theirs = got.entries.get(key, {})
+        wanted, held = attrs.get("version"), theirs.get("version")
+        if key[0] != "extension" or held is None or wanted == held:
+            continue
+        row = target.execute(
+            "SELECT 1 FROM pg_catalog.pg_extension e, "
+            "pg_catalog.pg_extension_update_paths(e.extname) u "
+            "WHERE pg_catalog.quote_ident(e.extname) OPERATOR(pg_catalog.=) %s "
+            "AND u.source OPERATOR(pg_catalog.=) %s AND u.target OPERATOR(pg_catalog.=) %s "
+            "AND u.path IS NOT NULL",
+            (key[1], held, wanted),
+        ).fetchone()
+        if row is None:
+            attrs["version"] = held
 
 
 def settle_views(target: psycopg.Connection, want: Picture, got: Picture) -> None:

@@ -176,7 +176,8 @@ def test_failing_sql_file_gives_file_line_and_exit_1(run_tmp: Path, tmp_path: Pa
     assert result.returncode == 1
     assert result.stdout == ""
     assert result.stderr.strip().splitlines() == [
-        'DDP SYNC failed: schema/002_bad.sql line 5: type "nosuchtype" does not exist'
+        'DDP SYNC failed: schema/002_bad.sql line 5: type "nosuchtype" does not exist '
+        "(loaded on PostgreSQL 18, the embedded PostgreSQL)"
     ]
     assert_nothing_left(run_tmp)
 

@@ -29,17 +29,28 @@ from ddp_engine.sqlfiles import (
     sql_files,
 )
 
-__all__ = ["LOADER_ROLE", "ServerAddress", "create_database", "create_loader_role", "load_sql"]
+__all__ = [
+    "LOADER_ROLE",
+    "ServerAddress",
+    "StatementFailed",
+    "create_database",
+    "create_loader_role",
+    "load_sql",
+]
+
+
+class StatementFailed(DdpError):
+    """The server refused a statement of a file (what it takes may depend on its version)."""
 
 
 class ServerAddress(Protocol):
     """What the loading helpers need: any server reachable with these (trust or .pgpass auth)."""
 
     @property
-    def host(self) -> str: ...
+    def host(self) -> str | None: ...
 
     @property
-    def port(self) -> int: ...
+    def port(self) -> int | None: ...
 
     @property
     def user(self) -> str: ...
@@ -60,6 +71,10 @@ _SAFE_CREATEROLE = 160000
 
 
 def _connect_kwargs(server: ServerAddress, dbname: str, user: str | None = None) -> dict[str, Any]:
+    settings = getattr(server, "connect_kwargs", None)
+    if user is None and callable(settings):
+        # a server given by URL (ConnectionSettings): its own keywords (sslmode, a service...)
+        return {**settings(), "dbname": dbname}
     kwargs: dict[str, Any] = {
         "host": server.host,
         "port": server.port,
@@ -197,7 +212,7 @@ class _Loader:
             raise self.failed(shown, stmt, text, exc) from None
 
     @staticmethod
-    def failed(shown: Path, stmt: Statement, text: str, exc: psycopg.Error) -> DdpError:
+    def failed(shown: Path, stmt: Statement, text: str, exc: psycopg.Error) -> StatementFailed:
         """The server's refusal as one line: file, line (where the server points), message."""
         diag = exc.diag
         line = stmt.start_line
@@ -208,4 +223,4 @@ class _Loader:
         message = f"DDP SYNC failed: {shown} line {line}: {message}"
         if diag.message_detail:
             message += f" ({diag.message_detail})"
-        return DdpError(message)
+        return StatementFailed(message)

@@ -67,7 +67,7 @@ def test_resources_bind_env_vars_by_name():
     assert resource.username == dg.EnvVar("SOURCE_DB_USER")  # required: bound even when unset
     assert resource.password == dg.EnvVar("SOURCE_DB_PASSWORD")
     assert resource.port == dg.EnvVar.int("SOURCE_DB_PORT")
-    assert resource.host == "localhost" and resource.schema_name == "public"  # unset: defaults
+    assert resource.host == "" and resource.schema_name == "public"  # unset: the defaults
     assert "hunter2" not in repr(resource)
 
 

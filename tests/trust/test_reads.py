@@ -391,7 +391,8 @@ def test_texts_no_shadow_can_settle_are_reported_not_settled(
         major = conn.info.server_version // 10000
     if major == 18:
         pytest.skip("the embedded PostgreSQL 18 is always at hand as a shadow")
-    monkeypatch.setattr(shadow, "SYSTEM_BIN_DIR", "/nonexistent/{major}/bin")
+    monkeypatch.setattr(shadow, "SYSTEM_BIN_DIRS", ("/nonexistent/{major}/bin",))
+    monkeypatch.delenv(shadow.BIN_DIRS_ENV, raising=False)
     result = compare(server.settings(source, "shop"), server.settings(target, "shop"))
     [step] = [s for s in result.plan.steps if s.key[3] == "t_status_check"][:1]
     assert [h for h in step.hazards if h.code == "text_not_settled"]
