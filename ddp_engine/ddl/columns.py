@@ -36,9 +36,9 @@ def sequence_of(default: str | None) -> str | None:
 class ColumnSteps(RetypeSteps):
     """Columns: the values themselves."""
 
-    def _column_create(
-        self, change: Change, why: str | None = None, carried: Hazard | None = None
-    ) -> Generated:
+    def _column_create(self, change: Change, carried: Hazard | None = None) -> Generated:
+        """Add a column (``carried``: the hazard of one added anew in place of an old one whose
+        values it cannot take)."""
         _, schema, table, name = change.key
         t, c = self.ctx.src[change.key]
         tgt_table = self.ctx.target_table(schema, table)
