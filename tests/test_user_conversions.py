@@ -27,9 +27,10 @@ def test_more_than_one_expression_is_refused(text: str) -> None:
 
 
 def test_names_are_read_as_sql_writes_them() -> None:
-    (a, b) = parse_using(['"My"."T=1".Col=1', "s.t.c=c = 1"])
+    (a, b, c) = parse_using(['"My"."T=1".Col=1', "s.t.c=c = 1", 's.t."--x"=2'])
     assert (a.schema_name, a.table, a.column, a.expression) == ("My", "T=1", "col", "1")
-    assert (b.schema_name, b.table, b.column, b.expression) == ("s", "t", "c", "c = 1")
+    assert (b.schema_name, b.table, b.column, b.expression) == ("s", "t", "--x", "2")
+    assert (c.schema_name, c.table, c.column, c.expression) == ("s", "t", "c", "c = 1")
     with pytest.raises(BadInput, match="two conversions"):
         parse_using(["s.t.c=1", 'S.T."c"=2'])
     with pytest.raises(BadInput, match="names no column"):
