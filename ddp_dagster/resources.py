@@ -179,6 +179,12 @@ class SyncOptionsResource(dg.ConfigurableResource):
         "embedded or a local PostgreSQL of that version); the target is never written",
     )
 
+    using: list[str] = Field(
+        default=[],
+        description="As ddp sync --using: SCHEMA.TABLE.COLUMN=EXPRESSION, the SQL conversion of "
+        "a column whose new type no cast reaches (else its values stay in a renamed column)",
+    )
+
     def sync_options(
         self, *, all_schemas: bool, privileges: bool, allow_hazards: list[str] | None = None
     ) -> SyncOptions:
@@ -195,6 +201,7 @@ class SyncOptionsResource(dg.ConfigurableResource):
                 "data_checks": self.data_checks,
                 "data_check_budget": self.data_check_budget,
                 "allow_hazards": allow_hazards or [],  # checked: an unknown code is bad input
+                "using": self.using,  # checked: a malformed one is bad input
             }
         )
 

@@ -207,6 +207,13 @@ def main() -> None:
     "values_fail, data_not_carried); repeatable",
 )
 @click.option(
+    "--using",
+    multiple=True,
+    metavar="SCHEMA.TABLE.COLUMN=EXPRESSION",
+    help="Convert a column no cast reaches with this SQL expression (TYPE ... USING); "
+    "repeatable. Else its old values stay in a renamed column (data_not_carried)",
+)
+@click.option(
     "--format",
     "output_format",
     type=click.Choice(["sql", "json"]),
@@ -275,6 +282,7 @@ def sync_options(values: dict[str, Any], environ: dict[str, str]) -> SyncOptions
 
     return SyncOptions(
         allow_hazards=values["allow_hazards"],
+        using=values["using"],
         all_schemas=values["all_schemas"],
         privileges=not values["no_privileges"],
         online=values["online"],

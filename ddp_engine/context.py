@@ -20,6 +20,7 @@ from ddp_engine.model import Function, Key, Kind, Snapshot, Table
 from ddp_engine.qualifiers import body_names_schema
 from ddp_engine.registry import KINDS
 from ddp_engine.sqltext import dropped_name, ident
+from ddp_engine.user_conversions import UserConversion
 
 #: Asks the target how each (old type, new type) pair converts (conversions.read_modes); the
 #: planner itself knows no database.
@@ -152,6 +153,7 @@ class PlanContext:
         online: bool = False,
         renamed_from: str | None = None,
         conversions: ConversionReader | None = None,
+        using: Iterable[UserConversion] = (),
     ) -> None:
         self.source = source.snapshot
         self.target = target.snapshot
@@ -172,6 +174,23 @@ class PlanContext:
             {} if conversions is None else conversions(self._type_changes())
         )
         self._source_expressions: str | None = None
+        #: The conversions the user gave (``--using``), by the column's key.
+        self.using: dict[Key, UserConversion] = {
+            (Kind.COLUMN, u.schema_name, u.table, u.column): u for u in using
+        }
+
+    def unused_conversions(self) -> list[str]:
+        """What the plan says of a ``--using`` for a column whose type does not change."""
+        retyped = {
+            c.key
+            for c in self.changes
+            if c.kind == Kind.COLUMN and c.action == Action.ALTER and "data_type" in c.fields
+        }
+        return [
+            f"--using {u.label}: not used, the column's type does not change"
+            for key, u in self.using.items()
+            if key not in retyped
+        ]
 
     def _type_changes(self) -> set[tuple[str, str]]:
         """(old type, new type) of every column whose type changes."""
@@ -188,6 +207,17 @@ class PlanContext:
 
     def conversion(self, old_type: str, new_type: str) -> Conversion:
         return self.conversions.get((old_type, new_type), UNKNOWN)
+
+    def not_carried(self, key: Key) -> bool:
+        """Whether a column's type change cannot carry its values: no cast between the two
+        types and no ``--using`` (ddl/retype.py keeps them in a tombstone column instead)."""
+        change = self.change_of.get(key)
+        if change is None or change.action != Action.ALTER or key in self.using:
+            return False
+        if key[0] != Kind.COLUMN or "data_type" not in change.fields:
+            return False
+        old, new = self.tgt[key][1].data_type, self.src[key][1].data_type
+        return self.conversion(old, new).mode == "none"
 
     def dropped(self, name: str) -> str:
         return dropped_name(name, self.stamp)

@@ -28,8 +28,11 @@ from ddp_engine.settings import ConnectionSettings
 from ddp_engine.sqltext import ident, literal, qualified
 
 #: How a type change converts: "assign" (no USING), "explicit" (USING col::t), "text" (USING
-#: col::text::t); "unknown" when the target cannot tell (a type the script creates).
-Mode = Literal["assign", "explicit", "text", "unknown"]
+#: col::text::t, between types of one kind: enums, ranges); "none" where no cast exists
+#: between types of different kinds (bigint to timestamp: the text of one is no value of the
+#: other, so the values are not carried without a conversion from the user); "unknown" when
+#: the target cannot tell (a type the script creates).
+Mode = Literal["assign", "explicit", "text", "none", "unknown"]
 #: How a converted value is compared with the original: "eq" (pg_catalog's = of the old type),
 #: "text" (their text forms: types without a catalog =), "json" (duplicate keys: json → jsonb).
 Compare = Literal["eq", "text", "json"]
@@ -116,8 +119,10 @@ def read_modes(
             mode = "assign"
         elif _pathway(a, b, casts, categories, "e"):
             mode = "explicit"
-        else:
+        elif _kind(a, categories) == _kind(b, categories):
             mode = "text"
+        else:
+            mode = "none"
         out[(old, new)] = Conversion(mode, _compare(a, b))
     return out
 
@@ -141,6 +146,11 @@ class TargetConversions:
             self.time_zone = row[0] if row else None
             conn.rollback()
         return modes
+
+
+def _kind(t: _Type, categories: dict[int, str | None]) -> str | None:
+    """A type's category, an array's that of its elements: what a text form can carry."""
+    return categories.get(t.element) if t.element else t.category
 
 
 def _compare(old: _Type, new: _Type) -> Compare:

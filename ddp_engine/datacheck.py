@@ -35,9 +35,10 @@ from ddp_engine.plan import DataFinding, Plan, Step
 from ddp_engine.settings import ConnectionSettings
 from ddp_engine.sideeffects import unsafe_calls
 from ddp_engine.sqltext import ident, literal, qualified
+from ddp_engine.user_conversions import using_check
 
 #: Checks whose findings carry blocking hazards (and run again inside the apply transaction).
-VALUE_CHECKS = ("convert", "labels")
+VALUE_CHECKS = ("convert", "labels", "using")
 
 
 class Probe(NamedTuple):
@@ -99,6 +100,10 @@ def probe(check: tuple[str, ...]) -> Probe | None:
             compare,  # type: ignore[arg-type]
         )
         return Probe(counts, f"value(s) of {column} converting to {new_type}", by_row)
+    if kind == "using":  # the user's conversion (--using): the rows it would fail on
+        column, new_type, expression = rest
+        counts, by_row = using_check(schema, table, new_type, expression)
+        return Probe(counts, f"value(s) of {column} converting to {new_type} as given", by_row)
     if kind == "labels":
         column, array, *labels = rest
         sql = labels_check(schema, table, column, bool(array), labels)

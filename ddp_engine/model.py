@@ -209,6 +209,11 @@ class Constraint(_Frozen):
     ref_table: tuple[str, str] | None = None
     ref_columns: tuple[str, ...] = ()
     comment: str | None = None
+    #: What belongs to the index of a key, unique or exclusion constraint (named as it is):
+    #: its own comment, and whether the table is clustered on it or replicates by it.
+    index_comment: str | None = None
+    clustered: bool = False
+    replica_identity: bool = False
 
 
 class Index(_Frozen):
@@ -221,6 +226,9 @@ class Index(_Frozen):
     predicate: str | None = None
     on_partitioned: bool = False
     comment: str | None = None
+    #: ``ALTER TABLE ... CLUSTER ON`` and ``REPLICA IDENTITY USING INDEX`` mark the index.
+    clustered: bool = False
+    replica_identity: bool = False
     #: False for an index a failed ``CREATE INDEX CONCURRENTLY`` left (not valid or not ready):
     #: it serves no query, so it is drift wherever the other side's index is valid.
     valid: bool = True

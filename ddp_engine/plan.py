@@ -30,6 +30,7 @@ from ddp_engine.model import Key, Kind, Snapshot, Table, Unsupported
 from ddp_engine.registry import Section
 from ddp_engine.relabel import relabel
 from ddp_engine.stepspec import Emitted, PlanWarning, Step, StepSpec
+from ddp_engine.user_conversions import UserConversion
 
 #: Sections of the script, in order (registry.Section).
 SECTIONS = tuple(Section)
@@ -152,7 +153,7 @@ class Planner:
         self.after_disturbed: dict[int, tuple[Key, ...]] = {}
         self._ids: dict[StepSpec, int] = {}
         self.cleanup: list[str] = []
-        self.warnings: list[str] = []
+        self.warnings: list[str] = ctx.unused_conversions()
 
     # -- collecting steps -----------------------------------------------------------------
 
@@ -251,6 +252,7 @@ class Planner:
             and c.action == Action.ALTER
             and {"data_type", "collation"} & set(c.fields)
             and "generated" not in c.fields
+            and not ctx.not_carried(c.key)  # renamed away and added anew: rebuilt on the new
         }
         rebuild: set[Key] = set()
         reached: set[Key] = set()
@@ -379,6 +381,7 @@ def make_plan(
     lookups: tuple[Lookups | None, Lookups | None] = (None, None),
     conversions: ConversionReader | None = None,
     changes: Changes | None = None,
+    using: Iterable[UserConversion] = (),
 ) -> Plan:
     """Order the statements that make the target match the source.
 
@@ -413,6 +416,7 @@ def make_plan(
         online=online,
         renamed_from=renamed_from,
         conversions=conversions,
+        using=using,
     )
     steps, cleanup, warnings = Planner(ctx).build()
     unsupported = tuple(

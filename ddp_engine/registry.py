@@ -74,6 +74,8 @@ class Rows(StrEnum):
 
 #: Fields whose change is a comment or a grant: never a reason to rebuild.
 COSMETIC = frozenset({"comment", "acl", "column_comments", "column_acls"})
+#: An index's marks (CLUSTER ON, REPLICA IDENTITY USING INDEX): set and unset in place.
+INDEX_MARKS = frozenset({"clustered", "replica_identity"})
 
 
 class KindSpec(NamedTuple):
@@ -201,6 +203,7 @@ KINDS: tuple[KindSpec, ...] = (
         _ON_TABLE,
         Section.CONSTRAINT,
         ("constraints", "constraints", build_constraint, Rows.ON_TABLE),
+        also_in_place=frozenset({"index_comment"}) | INDEX_MARKS,
     ),
     _without_data(
         Kind.INDEX,
@@ -208,6 +211,7 @@ KINDS: tuple[KindSpec, ...] = (
         _NAMED,
         Section.INDEX,
         ("indexes", "indexes", build_index, Rows.KEPT_ON_RELATION),
+        also_in_place=INDEX_MARKS,
     ),
     _without_data(
         Kind.TRIGGER,

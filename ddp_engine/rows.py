@@ -297,6 +297,9 @@ def build_constraint(r: dict[str, Any]) -> Constraint:
         ref_table=(r["ref_schema"], r["ref_table"]) if r["ref_table"] else None,
         ref_columns=tuple(r["ref_columns"]),
         comment=r["comment"],
+        index_comment=r["index_comment"],
+        clustered=r["clustered"],
+        replica_identity=r["replica_identity"],
     )
 
 
@@ -323,6 +326,8 @@ def build_index(r: dict[str, Any]) -> Index:
         predicate=r["predicate"],
         on_partitioned=r["on_partitioned"],
         comment=r["comment"],
+        clustered=r["clustered"],
+        replica_identity=r["replica_identity"],
         valid=r["valid"],
     )
 

@@ -44,6 +44,7 @@ from ddp_engine.relabel import relabel
 from ddp_engine.render import render_script
 from ddp_engine.settings import ConnectionSettings
 from ddp_engine.shadow import major_of
+from ddp_engine.user_conversions import UserConversion, parse_using
 
 
 class SyncOptions(BaseModel):
@@ -76,6 +77,9 @@ class SyncOptions(BaseModel):
     #: Blocking hazard codes the user lets an apply through (``--allow-hazards``; given as
     #: text, ``["values_change,values_fail"]``, an unknown code is bad input).
     allow_hazards: frozenset[HazardCode] = frozenset()
+    #: Conversions for type changes no cast makes (``--using SCHEMA.TABLE.COLUMN=EXPRESSION``,
+    #: given as text; a malformed one is bad input).
+    using: tuple[UserConversion, ...] = ()
 
     @field_validator("lock_timeout", "statement_timeout", "read_timeout")
     @classmethod
@@ -92,6 +96,13 @@ class SyncOptions(BaseModel):
         if isinstance(value, str):
             return parse_allowed([value])
         return parse_allowed(value) if value is not None else value
+
+    @field_validator("using", mode="before")
+    @classmethod
+    def _conversions(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [value]
+        return parse_using(value) if value and isinstance(value[0], str) else value
 
     def limits(self) -> SessionLimits:
         """The lock and statement timeouts of every session ddp opens for this sync."""
@@ -216,6 +227,7 @@ def plan_from_snapshots(
         lookups=lookups,
         conversions=conversions,
         changes=changes,
+        using=options.using,
     )
     plan = mark_unsettled(plan, unsettled, major_of(target.server_version))
     if kept_versions:

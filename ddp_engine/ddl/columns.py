@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import re
 
-from ddp_engine.conversions import SAME, using
 from ddp_engine.ddl.base import (
-    StepBase,
     column_sql,
     identity_options,
     identity_sql,
-    rewrites,
 )
+from ddp_engine.ddl.retype import RetypeSteps
 from ddp_engine.diff import Action, Change
 from ddp_engine.hazards import KEPT, LOCK, MAY_FAIL, REWRITE, SCAN, Hazard, HazardCode, hazard
 from ddp_engine.model import (
@@ -35,10 +33,12 @@ def sequence_of(default: str | None) -> str | None:
     return f"{match.group(1)}::pg_catalog.regclass" if match else None
 
 
-class ColumnSteps(StepBase):
+class ColumnSteps(RetypeSteps):
     """Columns: the values themselves."""
 
-    def _column_create(self, change: Change) -> Generated:
+    def _column_create(self, change: Change, carried: Hazard | None = None) -> Generated:
+        """Add a column (``carried``: the hazard of one added anew in place of an old one whose
+        values it cannot take)."""
         _, schema, table, name = change.key
         t, c = self.ctx.src[change.key]
         tgt_table = self.ctx.target_table(schema, table)
@@ -47,7 +47,7 @@ class ColumnSteps(StepBase):
         ):
             return  # it becomes the table's own column when the table is detached
         q = qualified(schema, table)
-        hazards = []
+        hazards = [carried] if carried else []
         check: tuple[str, ...] = ()
         if c.not_null and c.default is None and c.identity is None and c.generated is None:
             hazards.append(MAY_FAIL)
@@ -189,38 +189,6 @@ class ColumnSteps(StepBase):
             "COALESCE(pg_catalog.pg_sequence_last_value(s.seq), p.seqstart)"
         ]
 
-    def _retype(self, schema: str, table: str, old: Column, c: Column) -> StepSpec:
-        """ALTER COLUMN TYPE the way assignment converts (no USING) where the target has an
-        assignment cast, else with the cast that exists; the data check counts the values
-        that would fail or change under exactly that conversion (conversions.py)."""
-        q = qualified(schema, table)
-        key: Key = ("column", schema, table, c.name)
-        collate = f" COLLATE {c.collation}" if c.collation else ""
-        same = old.data_type == c.data_type
-        conversion = SAME if same else self.ctx.conversion(old.data_type, c.data_type)
-        via_text = self._enum_involved(old.data_type, c.data_type)
-        clause = using(c.name, c.data_type, conversion, via_text)
-        mode = conversion.mode
-        if mode == "unknown":
-            mode = "text" if via_text else "explicit"
-        check: tuple[str, ...] = ()
-        if not same and self._existing(schema, table) and rewrites(old.data_type, c.data_type):
-            check = ("convert", schema, table, c.name, old.data_type, c.data_type, mode)
-            check += (conversion.compare,)
-        return step(
-            Section.COLUMN,
-            key,
-            Action.ALTER,
-            f"Change type of {table}.{c.name}",
-            [f"ALTER TABLE {q} ALTER COLUMN {ident(c.name)} TYPE {c.data_type}{collate}{clause}"],
-            check=check,
-            provides=[key],
-            disturbs=[key],
-            hazards=[LOCK, *([MAY_FAIL] if check else [])]
-            + ([REWRITE] if rewrites(old.data_type, c.data_type) or collate else []),
-            seq=2,
-        )
-
     def _column_alter(self, change: Change) -> Generated:
         _, schema, table, name = change.key
         t = self.ctx.source_table(schema, table)
@@ -234,7 +202,11 @@ class ColumnSteps(StepBase):
         key = change.key
         default_key: Key = ("default", schema, table, name)
         label = f"{table}.{name}"
-
+        lost = self._not_carried(key, old, c) if "data_type" in fields else None
+        if lost is not None:  # no cast: kept in a tombstone column, added anew
+            yield from self._column_drop(Change.drop(key))
+            yield from self._column_create(Change.create(key), carried=lost)
+            return
         if {"generated", "virtual"} & fields and c.generated is not None:
             # a new expression, or STORED <-> VIRTUAL (PostgreSQL changes neither in place)
             if old.generated is None:  # a stored column becomes computed: keep the old values

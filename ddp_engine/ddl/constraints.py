@@ -51,6 +51,7 @@ class ConstraintSteps(StepBase):
         stmts = [f"ALTER TABLE {q} ADD CONSTRAINT {ident(con.name)} {definition}"]
         if con.comment is not None:
             stmts.append(self._comment(f"CONSTRAINT {ident(con.name)} ON {q}", con.comment))
+        stmts += self._index_extras(con, con.index_comment)
         hazards = [LOCK] if online else [LOCK, SCAN, MAY_FAIL]
         claims = (con.schema_name, con.name) if con.constraint_type in INDEX_BACKED else None
         yield step(
@@ -97,14 +98,50 @@ class ConstraintSteps(StepBase):
 
     def _constraint_alter(self, change: Change) -> Generated:
         con: Constraint = self.ctx.src[change.key]
+        old: Constraint = self.ctx.tgt[change.key]
         q = qualified(con.schema_name, con.table)
+        stmts = []
+        if "comment" in change.fields:
+            stmts.append(self._comment(f"CONSTRAINT {ident(con.name)} ON {q}", con.comment))
+        comment = con.index_comment if "index_comment" in change.fields else None
+        stmts += self._index_extras(con, comment, old, "index_comment" in change.fields)
+        if not stmts:
+            return  # a mark another index of the table takes over
         yield step(
             Section.CONSTRAINT,
             change.key,
             Action.ALTER,
-            f"Comment on constraint {con.name}",
-            [self._comment(f"CONSTRAINT {ident(con.name)} ON {q}", con.comment)],
+            f"Change the comments or marks of constraint {con.name}",
+            stmts,
+            provides=[change.key],
         )
+
+    def _index_extras(
+        self,
+        obj: Constraint | Index,
+        comment: str | None,
+        old: Constraint | Index | None = None,
+        set_comment: bool = False,
+    ) -> list[str]:
+        """The comment (when set, or ``set_comment``) and the marks of an index (its own or a
+        constraint's, which has the constraint's name): ``CLUSTER ON`` and ``REPLICA IDENTITY
+        USING INDEX`` where ``obj`` has them and ``old`` (the target's) did not. A mark only
+        the target has is cleared by ``SET WITHOUT CLUSTER`` unless another index of the table
+        takes it (its ``CLUSTER ON`` clears this one; which of the two runs first is not
+        known); the table's own replica identity step replaces a lost ``USING INDEX``."""
+        q = qualified(obj.schema_name, obj.table)
+        stmts = []
+        if comment is not None or set_comment:
+            stmts.append(self._comment(f"INDEX {qualified(obj.schema_name, obj.name)}", comment))
+        if obj.clustered and not (old is not None and old.clustered):
+            stmts.append(f"ALTER TABLE {q} CLUSTER ON {ident(obj.name)}")
+        if old is not None and old.clustered and not obj.clustered:
+            others = self.ctx.src.on_table(obj.schema_name, obj.table)
+            if not any(getattr(o, "clustered", False) for o in others):
+                stmts.append(f"ALTER TABLE {q} SET WITHOUT CLUSTER")
+        if obj.replica_identity and not (old is not None and old.replica_identity):
+            stmts.append(f"ALTER TABLE {q} REPLICA IDENTITY USING INDEX {ident(obj.name)}")
+        return stmts
 
     def _index_check(self, idx: Index) -> tuple[str, ...]:
         if not idx.unique or not self._existing(idx.schema_name, idx.table):
@@ -132,10 +169,7 @@ class ConstraintSteps(StepBase):
             return
         concurrently = "CONCURRENTLY " if online else ""
         stmts = [f"CREATE {unique}INDEX {concurrently}{ident(idx.name)} ON {q} {idx.body}"]
-        if idx.comment is not None:
-            stmts.append(
-                self._comment(f"INDEX {qualified(idx.schema_name, idx.name)}", idx.comment)
-            )
+        stmts += self._index_extras(idx, idx.comment)
         table_key: Key = ("table", idx.schema_name, idx.table, "")
         view_key: Key = ("view", idx.schema_name, idx.table, "")
         yield step(
@@ -167,6 +201,7 @@ class ConstraintSteps(StepBase):
                 f"CREATE INDEX CONCURRENTLY {ident(temporary)} ON {q} {idx.body}",
                 f"DROP INDEX CONCURRENTLY {qualified(idx.schema_name, idx.name)}",
                 f"ALTER INDEX {qualified(idx.schema_name, temporary)} RENAME TO {ident(idx.name)}",
+                *self._index_extras(idx, idx.comment),
             ],
             provides=[("index", idx.schema_name, idx.name, "")],
             online=True,
@@ -192,11 +227,8 @@ class ConstraintSteps(StepBase):
         stmts = [
             f"DROP INDEX CONCURRENTLY {qualified(old.schema_name, old.name)}",
             f"CREATE {unique}INDEX CONCURRENTLY {ident(idx.name)} ON {q} {idx.body}",
+            *self._index_extras(idx, idx.comment),
         ]
-        if idx.comment is not None:
-            stmts.append(
-                self._comment(f"INDEX {qualified(idx.schema_name, idx.name)}", idx.comment)
-            )
         yield step(
             Section.INDEX,
             key,
@@ -226,10 +258,15 @@ class ConstraintSteps(StepBase):
 
     def _index_alter(self, change: Change) -> Generated:
         idx: Index = self.ctx.src[change.key]
-        yield step(
-            Section.INDEX,
-            change.key,
-            Action.ALTER,
-            f"Comment on index {idx.name}",
-            [self._comment(f"INDEX {qualified(idx.schema_name, idx.name)}", idx.comment)],
-        )
+        set_comment = "comment" in change.fields
+        comment = idx.comment if set_comment else None
+        stmts = self._index_extras(idx, comment, self.ctx.tgt[change.key], set_comment)
+        if stmts:  # else a mark another index of the table takes over
+            yield step(
+                Section.INDEX,
+                change.key,
+                Action.ALTER,
+                f"Change the comment or marks of index {idx.name}",
+                stmts,
+                provides=[change.key],
+            )

@@ -6,12 +6,20 @@ from ddp_engine.ddl.base import (
     StepBase,
 )
 from ddp_engine.diff import Action, Change
+from ddp_engine.hazards import HazardCode, hazard
 from ddp_engine.model import (
     Key,
     Sequence,
 )
-from ddp_engine.sqltext import ident, qualified
+from ddp_engine.sqltext import ident, literal, qualified
 from ddp_engine.stepspec import Generated, Section, StepSpec, step
+
+#: A counter moved into a sequence's narrower bounds (SequenceSteps._into_bounds).
+RESTART = hazard(
+    HazardCode.RESTARTS_IDENTITY,
+    "where the counter lies outside the new bounds, it starts again at START (going back, "
+    "it may hand out numbers again)",
+)
 
 
 class SequenceSteps(StepBase):
@@ -50,6 +58,31 @@ class SequenceSteps(StepBase):
             requires=requires,
             seq=1,
         )
+
+    @staticmethod
+    def _into_bounds(src: Sequence, tgt: Sequence) -> list[str]:
+        """Narrower bounds (a higher MINVALUE, a lower MAXVALUE) than the counter's value are
+        refused by ALTER SEQUENCE: the counter first starts again at the new START, read when
+        the script runs and only where it lies outside them. Moving it never changes a stored
+        value; a counter that goes back may hand out numbers again, as the source's bounds
+        ask (``RESTART``: the restarts_identity hazard says so).
+
+        setval must stay inside the old bounds: where the new START is not, the counter
+        starts again at START through bounds that hold both ranges (then narrowed)."""
+        if src.min_value <= tgt.min_value and src.max_value >= tgt.max_value:
+            return []
+        q = qualified(src.schema_name, src.name)
+        if not tgt.min_value <= src.start <= tgt.max_value:
+            return [
+                f"ALTER SEQUENCE {q} MINVALUE {min(src.min_value, tgt.min_value)} "
+                f"MAXVALUE {max(src.max_value, tgt.max_value)} RESTART WITH {src.start}"
+            ]
+        lt, gt = "OPERATOR(pg_catalog.<)", "OPERATOR(pg_catalog.>)"
+        return [
+            f"SELECT pg_catalog.setval({literal(q)}::pg_catalog.regclass, {src.start}, false) "
+            f"FROM {q} AS s WHERE s.last_value {lt} {src.min_value} "
+            f"OR s.last_value {gt} {src.max_value}"
+        ]
 
     def _sequence_create(self, change: Change) -> Generated:
         s: Sequence = self.ctx.src[change.key]
@@ -101,8 +134,11 @@ class SequenceSteps(StepBase):
             "cache",
             "cycle",
         }
+        hazards = []
         if options:
+            stmts += self._into_bounds(src, tgt)
             stmts.append(f"ALTER SEQUENCE {q} {self._sequence_options(src, options)}")
+            hazards += [RESTART] if len(stmts) > 1 else []
         if "unlogged" in fields:
             stmts.append(f"ALTER SEQUENCE {q} SET {'UNLOGGED' if src.unlogged else 'LOGGED'}")
         if "comment" in fields:
@@ -115,6 +151,7 @@ class SequenceSteps(StepBase):
                 f"Change sequence {src.name}",
                 stmts,
                 provides=[change.key],
+                hazards=hazards,
             )
         if "owned_by" in fields:
             yield self._owned_by(src, f"Change the owner column of sequence {src.name}")

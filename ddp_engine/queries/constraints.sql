@@ -25,7 +25,10 @@ SELECT n.nspname AS schema_name,
        rc.relname AS ref_table,
        co.condeferrable AS deferrable,
        co.convalidated AS validated,
-       dsc.description AS comment
+       dsc.description AS comment,
+       idsc.description AS index_comment,
+       coalesce(x.indisclustered, false) AS clustered,
+       coalesce(x.indisreplident, false) AS replica_identity
 FROM pg_catalog.pg_constraint co
 JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) co.conrelid
 JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
@@ -35,6 +38,14 @@ LEFT JOIN pg_catalog.pg_description dsc
        ON dsc.objoid OPERATOR(pg_catalog.=) co.oid
       AND dsc.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_constraint'::pg_catalog.regclass
       AND dsc.objsubid OPERATOR(pg_catalog.=) 0
+-- the index of a key, unique or exclusion constraint: its own comment and marks
+LEFT JOIN pg_catalog.pg_index x
+       ON x.indexrelid OPERATOR(pg_catalog.=) co.conindid
+      AND co.contype OPERATOR(pg_catalog.=) ANY ('{p,u,x}'::pg_catalog."char"[])
+LEFT JOIN pg_catalog.pg_description idsc
+       ON idsc.objoid OPERATOR(pg_catalog.=) x.indexrelid
+      AND idsc.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+      AND idsc.objsubid OPERATOR(pg_catalog.=) 0
 LEFT JOIN ext ON ext.objid OPERATOR(pg_catalog.=) c.oid
 WHERE n.nspname OPERATOR(pg_catalog.=) ANY (%(schemas)s)
   AND co.contype OPERATOR(pg_catalog.=) ANY ('{p,u,c,f,x}'::pg_catalog."char"[])

@@ -33,6 +33,8 @@ SELECT n.nspname AS schema_name,
        pg_catalog.pg_get_expr(x.indpred, x.indrelid) AS predicate,
        t.relkind OPERATOR(pg_catalog.=) 'p' AS on_partitioned,
        dsc.description AS comment,
+       x.indisclustered AS clustered,
+       x.indisreplident AS replica_identity,
        coalesce(i.reloptions, '{}') AS options
 FROM pg_catalog.pg_index x
 JOIN pg_catalog.pg_class i ON i.oid OPERATOR(pg_catalog.=) x.indexrelid

@@ -13,6 +13,7 @@ import pytest
 from ddp_dagster.definitions import SYNC_JOB, build_definitions
 from ddp_dagster.pairs import PairSpec
 from ddp_dagster.resources import SyncOptionsResource
+from ddp_engine.errors import BadInput
 from ddp_engine.present import sql_comments
 from tests.dagster.conftest import metadata
 
@@ -160,3 +161,15 @@ def test_a_pair_reads_its_own_options_variables(tmp_path, monkeypatch):
     assert isinstance(options, SyncOptionsResource)
     assert options.online is True
     assert options.lock_timeout == dg.EnvVar("BILLING_DDP_LOCK_TIMEOUT")
+
+
+def test_options_resource_takes_conversions_as_ddp_sync_does():
+    given = 'public.ev."we""ird\nat"=to_timestamp("we""ird\nat")'
+    options = SyncOptionsResource(using=[given]).sync_options(all_schemas=False, privileges=True)
+    ((schema, table, column, expression),) = options.using
+    assert (schema, table, column) == ("public", "ev", 'we"ird\nat')
+    assert expression == 'to_timestamp("we""ird\nat")'
+    with pytest.raises(BadInput, match="not one expression"):
+        SyncOptionsResource(using=["s.t.c=1); SELECT (1"]).sync_options(
+            all_schemas=False, privileges=True
+        )

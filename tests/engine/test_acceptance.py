@@ -1222,7 +1222,14 @@ CASES += [
             )
         ),
         snapshot(o.SEQUENCE),
-        statements=['ALTER SEQUENCE "public"."s1" AS integer MAXVALUE 2147483647 CACHE 20'],
+        # a counter past the new MAXVALUE would make the ALTER fail: it first starts again
+        statements=[
+            'SELECT pg_catalog.setval(\'"public"."s1"\'::pg_catalog.regclass, 1, false) '
+            'FROM "public"."s1" AS s WHERE s.last_value OPERATOR(pg_catalog.<) 1 '
+            "OR s.last_value OPERATOR(pg_catalog.>) 2147483647",
+            'ALTER SEQUENCE "public"."s1" AS integer MAXVALUE 2147483647 CACHE 20',
+        ],
+        hazards=["restarts_identity"],
     ),
     Case(
         "enum_kept_for_a_tombstoned_column",
@@ -1339,7 +1346,13 @@ CASES += [
         "sequence_minimum",
         snapshot(o.SEQUENCE.model_copy(update={"min_value": 5, "start": 5})),
         snapshot(o.SEQUENCE),
-        statements=['ALTER SEQUENCE "public"."s1" MINVALUE 5 START WITH 5'],
+        statements=[
+            'SELECT pg_catalog.setval(\'"public"."s1"\'::pg_catalog.regclass, 5, false) '
+            'FROM "public"."s1" AS s WHERE s.last_value OPERATOR(pg_catalog.<) 5 '
+            "OR s.last_value OPERATOR(pg_catalog.>) 9223372036854775807",
+            'ALTER SEQUENCE "public"."s1" MINVALUE 5 START WITH 5',
+        ],
+        hazards=["restarts_identity"],
     ),
     Case(
         "enum_rebuilt_while_a_tombstoned_column_keeps_the_old_type",
