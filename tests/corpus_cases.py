@@ -58,7 +58,6 @@ KNOWN_FAILURES: dict[str, str] = {
     "sequence_maxvalue_lowered": "ALTER SEQUENCE MAXVALUE 99 without RESTART: RESTART value (101) cannot be greater than MAXVALUE (99)",
     "type_change_no_cast": "USING happened_at::text::timestamp fails on the rows: date/time field value out of range",
     "type_change_no_cast_reverse": "USING happened_at::text::bigint fails on the rows: invalid input syntax for type bigint",
-    "generated_calls_function": "ADD COLUMN height_in GENERATED ... (public.cm_to_inches(...)) runs before CREATE FUNCTION: function does not exist",
     # kinds not modelled
     "foreign_server": "silent: server foreign_server not created, not listed as not synchronised",
     "foreign_server_reverse": "silent: server foreign_server not dropped, not listed as not synchronised",

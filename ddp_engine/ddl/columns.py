@@ -58,7 +58,7 @@ class ColumnSteps(StepBase):
         stmts = [f"ALTER TABLE {q} ADD COLUMN {column_sql(c, schema)}"]
         stmts += self._column_extras(t, c, None)
         provides: list[Key] = [change.key]
-        if c.default is not None:
+        if c.default is not None or c.generated is not None:  # pg_attrdef holds both
             provides.append(("default", schema, table, name))
         parents = [self._split_regclass(p, schema) for p in t.inherits]
         yield step(
@@ -263,7 +263,7 @@ class ColumnSteps(StepBase):
                 Action.CREATE,
                 f"Add generated column {label}",
                 [f"ALTER TABLE {q} ADD COLUMN {column_sql(c, schema)}"],
-                provides=[key],
+                provides=[key, default_key],  # after what its expression calls (pg_attrdef)
                 hazards=[LOCK, REWRITE, *carried],
                 seq=1,
             )

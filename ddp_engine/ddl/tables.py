@@ -84,7 +84,7 @@ class TableSteps(StepBase):
         provides: list[Key] = [change.key]
         for c in t.columns:
             provides.append(("column", t.schema_name, t.name, c.name))
-            if c.default is not None:
+            if c.default is not None or c.generated is not None:  # pg_attrdef holds both
                 provides.append(("default", t.schema_name, t.name, c.name))
         requires: list[Key] = []
         if t.partition_of or t.inherits:
