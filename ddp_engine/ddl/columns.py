@@ -6,12 +6,12 @@ import re
 
 from ddp_engine.conversions import SAME, using
 from ddp_engine.ddl.base import (
-    StepBase,
     column_sql,
     identity_options,
     identity_sql,
     rewrites,
 )
+from ddp_engine.ddl.inherit import InheritSteps
 from ddp_engine.diff import Action, Change
 from ddp_engine.hazards import KEPT, LOCK, MAY_FAIL, REWRITE, SCAN, Hazard, HazardCode, hazard
 from ddp_engine.model import (
@@ -35,7 +35,7 @@ def sequence_of(default: str | None) -> str | None:
     return f"{match.group(1)}::pg_catalog.regclass" if match else None
 
 
-class ColumnSteps(StepBase):
+class ColumnSteps(InheritSteps):
     """Columns: the values themselves."""
 
     def _column_create(self, change: Change) -> Generated:
@@ -282,6 +282,7 @@ class ColumnSteps(StepBase):
             note = f"Change column {label}"
             yield step(Section.COLUMN, key, Action.ALTER, note, stmts, disturbs=[key], frees=frees)
         retype = bool(fields & {"data_type", "collation"})
+        only = self._only(schema, table, name)  # children holding their own default keep it
         if old.default is not None and (
             retype or ("default" in fields) or ("identity" in fields and c.identity)
         ):
@@ -290,7 +291,7 @@ class ColumnSteps(StepBase):
                 default_key,
                 Action.DROP,
                 f"Drop default of {label}",
-                [f"ALTER TABLE {q} ALTER COLUMN {col} DROP DEFAULT"],
+                [f"ALTER TABLE {only}{q} ALTER COLUMN {col} DROP DEFAULT"],
                 disturbs=[default_key],
                 seq=1,
             )
@@ -306,7 +307,7 @@ class ColumnSteps(StepBase):
                 default_key,
                 Action.ALTER,
                 f"Set default of {label}",
-                [f"ALTER TABLE {q} ALTER COLUMN {col} SET DEFAULT {c.default}", *catch_up],
+                [f"ALTER TABLE {only}{q} ALTER COLUMN {col} SET DEFAULT {c.default}", *catch_up],
                 provides=[default_key],
                 hazards=[CATCH_UP] if catch_up else [],
                 seq=3,
