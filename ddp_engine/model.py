@@ -156,6 +156,11 @@ class Table(_Frozen):
     columns: tuple[Column, ...] = ()
     not_null_names: tuple[tuple[str, str], ...] = ()  # PostgreSQL 18+: (column, constraint)
     not_null_inherited: tuple[str, ...] = ()  # columns whose NOT NULL comes from a parent
+    #: Inherited columns whose default is the table's own, unlike every parent's: (column,
+    #: default or None where the parents have one). Elsewhere a child's default is its parent's.
+    inherited_defaults: tuple[tuple[str, str | None], ...] = ()
+    #: Inherited columns NOT NULL on this table only (a partition's own NOT NULL).
+    inherited_not_null: tuple[str, ...] = ()
     cloned_indexes: tuple[str, ...] = ()  # a partition's copies of its parent's indexes
     cloned_constraints: tuple[str, ...] = ()  # ... and of its parent's constraints
     comment: str | None = None

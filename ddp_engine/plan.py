@@ -217,6 +217,7 @@ class Planner:
             if key[1] in gone_schemas:
                 continue
             self.take(builder.rebuild(key))
+        self.take(builder.inheritance())
         self._edges()
         return self._sorted(), self.cleanup, self.warnings
 

@@ -139,6 +139,9 @@ class _Snapshot:
                 "partition_bound": self.maybe("partition_bound", t.partition_bound, what),
                 "inherits": tuple(self.text("relation", p, what) for p in t.inherits),
                 "columns": columns,
+                "inherited_defaults": tuple(
+                    (c, self.maybe("expression", d, what)) for c, d in t.inherited_defaults
+                ),
             }
         )
 

@@ -193,6 +193,7 @@ def build_policy(r: dict[str, Any]) -> Policy:
 
 def build_table(r: dict[str, Any], cols: list[Column]) -> Table:
     parents = tuple(r["parents"])
+    own = r["inherited_own"] or ()
     return Table.trusted(
         schema_name=r["schema_name"],
         name=r["name"],
@@ -209,6 +210,8 @@ def build_table(r: dict[str, Any], cols: list[Column]) -> Table:
         columns=tuple(cols),
         not_null_names=tuple((n[0], n[1]) for n in r["not_nulls"] or ()),
         not_null_inherited=tuple(n[0] for n in r["not_nulls"] or () if n[2] == "true"),
+        inherited_defaults=tuple((n[0], n[1]) for n in own if n[2] == "true"),
+        inherited_not_null=tuple(n[0] for n in own if n[3] == "true"),
         cloned_indexes=tuple(r["cloned_indexes"] or ()),
         cloned_constraints=tuple(r["cloned_constraints"] or ()),
         comment=r["comment"],

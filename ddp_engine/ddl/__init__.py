@@ -117,6 +117,18 @@ class StepBuilder(
         why = "changed" if key in self.change_of else "it stands on something that changes"
         yield from steps.create(Change.create(key), why)
 
+    def inheritance(self) -> Generated:
+        """What children existing on both sides hold of their own on inherited columns, where
+        it differs once their parents are changed (ddl/inherit.py)."""
+        for t in self.ctx.source.tables:
+            if not (t.partition_of or t.inherits) or (t.schema_name, t.name) in self.moved_tables:
+                continue
+            old = self.ctx.target_table(t.schema_name, t.name)
+            if old is not None and (
+                old.partition_of or old.inherits or t.partition_of or t.inherits
+            ):
+                yield from self._inherited_own_steps(t, new=False)
+
     def _default_rebuild(self, key: Key) -> Generated:
         """A column's default is dropped and set again (what it stands on changes)."""
         table, column = self.ctx.tgt[key]

@@ -9,6 +9,7 @@ from ddp_engine.ddl.base import (
     identity_options,
     identity_sql,
 )
+from ddp_engine.ddl.inherit import InheritSteps
 from ddp_engine.ddl.retype import RetypeSteps
 from ddp_engine.diff import Action, Change
 from ddp_engine.hazards import KEPT, LOCK, MAY_FAIL, REWRITE, SCAN, Hazard, HazardCode, hazard
@@ -33,7 +34,7 @@ def sequence_of(default: str | None) -> str | None:
     return f"{match.group(1)}::pg_catalog.regclass" if match else None
 
 
-class ColumnSteps(RetypeSteps):
+class ColumnSteps(RetypeSteps, InheritSteps):
     """Columns: the values themselves."""
 
     def _column_create(self, change: Change, carried: Hazard | None = None) -> Generated:
@@ -58,7 +59,7 @@ class ColumnSteps(RetypeSteps):
         stmts = [f"ALTER TABLE {q} ADD COLUMN {column_sql(c, schema)}"]
         stmts += self._column_extras(t, c, None)
         provides: list[Key] = [change.key]
-        if c.default is not None:
+        if c.default is not None or c.generated is not None:  # pg_attrdef holds both
             provides.append(("default", schema, table, name))
         parents = [self._split_regclass(p, schema) for p in t.inherits]
         yield step(
@@ -235,7 +236,7 @@ class ColumnSteps(RetypeSteps):
                 Action.CREATE,
                 f"Add generated column {label}",
                 [f"ALTER TABLE {q} ADD COLUMN {column_sql(c, schema)}"],
-                provides=[key],
+                provides=[key, default_key],  # after what its expression calls (pg_attrdef)
                 hazards=[LOCK, REWRITE, *carried],
                 seq=1,
             )
@@ -254,6 +255,7 @@ class ColumnSteps(RetypeSteps):
             note = f"Change column {label}"
             yield step(Section.COLUMN, key, Action.ALTER, note, stmts, disturbs=[key], frees=frees)
         retype = bool(fields & {"data_type", "collation"})
+        only = self._only(schema, table, name)  # children holding their own default keep it
         if old.default is not None and (
             retype or ("default" in fields) or ("identity" in fields and c.identity)
         ):
@@ -262,7 +264,7 @@ class ColumnSteps(RetypeSteps):
                 default_key,
                 Action.DROP,
                 f"Drop default of {label}",
-                [f"ALTER TABLE {q} ALTER COLUMN {col} DROP DEFAULT"],
+                [f"ALTER TABLE {only}{q} ALTER COLUMN {col} DROP DEFAULT"],
                 disturbs=[default_key],
                 seq=1,
             )
@@ -278,7 +280,7 @@ class ColumnSteps(RetypeSteps):
                 default_key,
                 Action.ALTER,
                 f"Set default of {label}",
-                [f"ALTER TABLE {q} ALTER COLUMN {col} SET DEFAULT {c.default}", *catch_up],
+                [f"ALTER TABLE {only}{q} ALTER COLUMN {col} SET DEFAULT {c.default}", *catch_up],
                 provides=[default_key],
                 hazards=[CATCH_UP] if catch_up else [],
                 seq=3,

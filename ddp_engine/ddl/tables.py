@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 from ddp_engine.codes import INDEX_BACKED, ConstraintType, ReplicaIdentity
-from ddp_engine.ddl.base import (
-    StepBase,
-    _key,
-    column_sql,
-)
+from ddp_engine.ddl.base import _key, column_sql
+from ddp_engine.ddl.inherit import InheritSteps
 from ddp_engine.diff import Action, Change
 from ddp_engine.hazards import KEPT, LOCK, MAY_FAIL, REWRITE, SCAN, HazardCode, hazard
 from ddp_engine.kinds import needs_replacement
@@ -16,7 +13,7 @@ from ddp_engine.sqltext import ident, qualified
 from ddp_engine.stepspec import Generated, PlanWarning, Section, step
 
 
-class TableSteps(StepBase):
+class TableSteps(InheritSteps):
     """Tables: the kind that holds rows."""
 
     def _create_table_sql(self, t: Table) -> list[str]:
@@ -84,7 +81,7 @@ class TableSteps(StepBase):
         provides: list[Key] = [change.key]
         for c in t.columns:
             provides.append(("column", t.schema_name, t.name, c.name))
-            if c.default is not None:
+            if c.default is not None or c.generated is not None:  # pg_attrdef holds both
                 provides.append(("default", t.schema_name, t.name, c.name))
         requires: list[Key] = []
         if t.partition_of or t.inherits:
@@ -114,6 +111,8 @@ class TableSteps(StepBase):
                 )
         if (t.schema_name, t.name) in self.replaced_tables:  # created with its subobjects
             yield from self._subobjects_create(t)
+        if t.partition_of or t.inherits:
+            yield from self._inherited_own_steps(t, new=True)
 
     def _subobjects_create(self, t: Table) -> Generated:
         subobjects: list[Constraint | Index | Trigger | Policy] = self.ctx.src.on_table(
@@ -248,9 +247,18 @@ class TableSteps(StepBase):
                     ],
                 )
         if "inherits" in fields:
-            for parent in tgt.inherits:
-                if parent not in src.inherits:
-                    stmts.append(f"ALTER TABLE {q} NO INHERIT {parent}")
+            leaving = [p for p in tgt.inherits if p not in src.inherits]
+            if leaving:
+                # a step of its own that disturbs the child: the old parent's rename or drop
+                # waits for it (pg_depend's child -> parent edge), while it still has its name
+                yield step(
+                    Section.TABLE,
+                    change.key,
+                    Action.DETACH,
+                    f"Stop {src.name} inheriting from {', '.join(leaving)}",
+                    [f"ALTER TABLE {q} NO INHERIT {parent}" for parent in leaving],
+                    disturbs=[change.key],
+                )
             for parent in src.inherits:
                 if parent not in tgt.inherits:
                     stmts.append(f"ALTER TABLE {q} INHERIT {parent}")

@@ -42,6 +42,41 @@ SELECT n.nspname AS schema_name,
          AND a.attnum OPERATOR(pg_catalog.=) k.conkey[1]
         WHERE k.conrelid OPERATOR(pg_catalog.=) c.oid
           AND k.contype OPERATOR(pg_catalog.=) 'n') AS not_nulls,
+       -- inherited columns where the table differs from its parents: its own default (or
+       -- none where they have one), its own NOT NULL: column, default, default differs, not null
+       (SELECT pg_catalog.array_agg(ARRAY[a.attname, a.def, a.own_def::pg_catalog.text,
+                                          a.own_nn::pg_catalog.text] ORDER BY a.attname)
+        FROM (SELECT a.attname, pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) AS def,
+                     NOT EXISTS (
+                         SELECT 1 FROM pg_catalog.pg_inherits i
+                         JOIN pg_catalog.pg_attribute pa
+                           ON pa.attrelid OPERATOR(pg_catalog.=) i.inhparent
+                          AND pa.attname OPERATOR(pg_catalog.=) a.attname
+                         LEFT JOIN pg_catalog.pg_attrdef pd
+                           ON pd.adrelid OPERATOR(pg_catalog.=) pa.attrelid
+                          AND pd.adnum OPERATOR(pg_catalog.=) pa.attnum
+                         WHERE i.inhrelid OPERATOR(pg_catalog.=) c.oid
+                           AND coalesce(pg_catalog.pg_get_expr(pd.adbin, pd.adrelid)
+                                            OPERATOR(pg_catalog.=)
+                                        pg_catalog.pg_get_expr(ad.adbin, ad.adrelid),
+                                        pd.oid IS NULL AND ad.oid IS NULL)) AS own_def,
+                     a.attnotnull AND NOT EXISTS (
+                         SELECT 1 FROM pg_catalog.pg_inherits i
+                         JOIN pg_catalog.pg_attribute pa
+                           ON pa.attrelid OPERATOR(pg_catalog.=) i.inhparent
+                          AND pa.attname OPERATOR(pg_catalog.=) a.attname
+                         WHERE i.inhrelid OPERATOR(pg_catalog.=) c.oid
+                           AND pa.attnotnull) AS own_nn
+              FROM pg_catalog.pg_attribute a
+              LEFT JOIN pg_catalog.pg_attrdef ad
+                     ON ad.adrelid OPERATOR(pg_catalog.=) a.attrelid
+                    AND ad.adnum OPERATOR(pg_catalog.=) a.attnum
+              WHERE a.attrelid OPERATOR(pg_catalog.=) c.oid
+                AND a.attinhcount OPERATOR(pg_catalog.>) 0
+                AND a.attnum OPERATOR(pg_catalog.>) 0
+                AND NOT a.attisdropped
+                AND a.attgenerated OPERATOR(pg_catalog.=) '') AS a
+        WHERE a.own_def OR a.own_nn) AS inherited_own,
        -- a partition's copies of its parent's indexes and constraints (dropped on detach)
        CASE WHEN c.relispartition THEN
            (SELECT pg_catalog.array_agg(i.relname ORDER BY i.relname)

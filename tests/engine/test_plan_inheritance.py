@@ -1,0 +1,160 @@
+"""Order rules of partitioned tables, inheritance children and generated columns."""
+
+from __future__ import annotations
+
+from ddp_engine.model import Key
+from tests.engine import objects as o
+from tests.engine.kit import col, plan_of, snapshot, statements, table
+
+T = '"public"."t"'
+#: The expression of a generated column calls ``g``: pg_depend's edge runs from the column's
+#: pg_attrdef entry (keyed as its default) to the function.
+GENERATED_DEPS: tuple[tuple[Key, Key], ...] = (
+    (("default", "public", "t", "twice"), ("function", "public", "g(integer)", "")),
+)
+
+
+def _position(found: list[str], prefix: str) -> int:
+    """Index of the first statement starting with ``prefix`` (fails the test if none)."""
+    return next(i for i, s in enumerate(found) if s.startswith(prefix))
+
+
+def test_a_new_generated_column_comes_after_the_function_its_expression_calls() -> None:
+    twice = col("twice", generated="public.g(id)")
+    source = snapshot(table("t", col("id"), twice), o.SQL_FN, dependencies=GENERATED_DEPS)
+    found = statements(plan_of(source, snapshot(table("t", col("id")))))
+    function = _position(found, 'CREATE OR REPLACE FUNCTION "public"."g"')
+    column = _position(found, f'ALTER TABLE {T} ADD COLUMN "twice"')
+    assert function < column, found
+
+
+def test_a_new_table_with_a_generated_column_comes_after_the_function_it_calls() -> None:
+    twice = col("twice", generated="public.g(id)")
+    source = snapshot(table("t", col("id"), twice), o.SQL_FN, dependencies=GENERATED_DEPS)
+    found = statements(plan_of(source, snapshot()))
+    assert _position(found, "CREATE OR REPLACE FUNCTION") < _position(found, "CREATE TABLE"), found
+
+
+def test_a_recomputed_generated_column_comes_after_its_new_function() -> None:
+    source = snapshot(
+        table("t", col("id"), col("twice", generated="public.g(id)")),
+        o.SQL_FN,
+        dependencies=GENERATED_DEPS,
+    )
+    target = snapshot(table("t", col("id"), col("twice", generated="(id * 2)")))
+    found = statements(plan_of(source, target))
+    function = _position(found, 'CREATE OR REPLACE FUNCTION "public"."g"')
+    assert function < _position(found, f'ALTER TABLE {T} ADD COLUMN "twice"'), found
+
+
+#: A name with a quote and a newline: every statement must quote it through the one helper.
+ODD = 'pop "x"\nulation'
+ODD_SQL = '"pop ""x""\nulation"'
+CITIES = '"public"."cities"'
+CAPITALS = '"public"."capitals"'
+CHILD_EDGE: tuple[tuple[Key, Key], ...] = (
+    (("table", "public", "capitals", ""), ("table", "public", "cities", "")),
+)
+
+
+def _cities(default: str | None = None) -> object:
+    return table("cities", col("name", "text"), col(ODD, "double precision", default=default))
+
+
+def test_a_parents_new_default_reaches_children_that_hold_none_of_their_own() -> None:
+    child = table("capitals", col("state", "character(2)"), inherits=("public.cities",))
+    plan = plan_of(snapshot(_cities("0"), child), snapshot(_cities(), child))
+    assert statements(plan) == [f"ALTER TABLE {CITIES} ALTER COLUMN {ODD_SQL} SET DEFAULT 0"]
+
+
+def test_a_parents_new_default_is_set_only_on_it_where_a_child_keeps_its_own() -> None:
+    old = table("capitals", col("state", "character(2)"), inherits=("public.cities",))
+    new = old.model_copy(update={"inherited_defaults": ((ODD, "100000"),)})
+    plan = plan_of(snapshot(_cities("0"), new), snapshot(_cities(), old))
+    assert statements(plan) == [
+        f"ALTER TABLE ONLY {CITIES} ALTER COLUMN {ODD_SQL} SET DEFAULT 0",
+        f"ALTER TABLE ONLY {CAPITALS} ALTER COLUMN {ODD_SQL} SET DEFAULT 100000",
+    ]
+    # and back: the child's own default dropped, the parent's dropped on it alone
+    plan = plan_of(snapshot(_cities(), old), snapshot(_cities("0"), new))
+    assert statements(plan) == [
+        f"ALTER TABLE ONLY {CITIES} ALTER COLUMN {ODD_SQL} DROP DEFAULT",
+        f"ALTER TABLE ONLY {CAPITALS} ALTER COLUMN {ODD_SQL} DROP DEFAULT",
+    ]
+
+
+def test_a_child_that_follows_its_parent_is_set_when_the_parent_is_set_only_on_itself() -> None:
+    keeps = table("capitals", col("state", "character(2)"), inherits=("public.cities",))
+    keeps_own = keeps.model_copy(update={"inherited_defaults": ((ODD, "7"),)})
+    follows = table("towns", inherits=("public.cities",))
+    plan = plan_of(
+        snapshot(_cities("0"), keeps_own, follows), snapshot(_cities(), keeps_own, follows)
+    )
+    assert statements(plan) == [
+        f"ALTER TABLE ONLY {CITIES} ALTER COLUMN {ODD_SQL} SET DEFAULT 0",
+        f'ALTER TABLE ONLY "public"."towns" ALTER COLUMN {ODD_SQL} SET DEFAULT 0',
+    ]
+
+
+def test_no_inherit_runs_before_the_old_parent_is_renamed_and_the_default_follows_the_new() -> None:
+    old_child = table("capitals", col("state", "character(2)"), inherits=("public.cities",))
+    new_child = old_child.model_copy(update={"inherits": ("public.settlements",)})
+    settlements = table(
+        "settlements", col("name", "text"), col(ODD, "double precision", default="1")
+    )
+    plan = plan_of(
+        snapshot(settlements, new_child), snapshot(_cities("0"), old_child, dependencies=CHILD_EDGE)
+    )
+    found = statements(plan)
+    no_inherit = found.index(f"ALTER TABLE {CAPITALS} NO INHERIT public.cities")
+    rename = _position(found, f"ALTER TABLE {CITIES} RENAME TO")
+    inherit = found.index(f"ALTER TABLE {CAPITALS} INHERIT public.settlements")
+    default = found.index(f"ALTER TABLE ONLY {CAPITALS} ALTER COLUMN {ODD_SQL} SET DEFAULT 1")
+    assert no_inherit < rename < inherit < default, found
+
+
+def test_a_partitions_own_not_null_is_set_after_its_parent_drops_its_own() -> None:
+    parent = table(
+        "m",
+        col("city", not_null=True),
+        col("day", "date", not_null=True),
+        partitioned=True,
+        partition_key="RANGE (day)",
+    )
+    part = table(
+        "m1",
+        partition_of="public.m",
+        partition_bound="FOR VALUES FROM ('2006-02-01') TO ('2006-03-01')",
+    )
+    parent_after = parent.model_copy(
+        update={"columns": (col("city"), col("day", "date", not_null=True))}
+    )
+    part_after = part.model_copy(update={"inherited_not_null": ("city",)})
+    plan = plan_of(snapshot(parent_after, part_after), snapshot(parent, part))
+    assert statements(plan) == [
+        'ALTER TABLE "public"."m" ALTER COLUMN "city" DROP NOT NULL',
+        'ALTER TABLE "public"."m1" ALTER COLUMN "city" SET NOT NULL',
+    ]
+    assert [s.check for s in plan.steps if s.check] == [("not_null", "public", "m1", "city")]
+    # and back: the parent's SET NOT NULL reaches the partition, which keeps nothing of its own
+    plan = plan_of(snapshot(parent, part), snapshot(parent_after, part_after))
+    assert statements(plan) == ['ALTER TABLE "public"."m" ALTER COLUMN "city" SET NOT NULL']
+
+
+def test_a_new_partition_gets_its_own_not_null_and_default_after_it_is_created() -> None:
+    parent = table(
+        "m", col("city"), col("day", "date"), partitioned=True, partition_key="RANGE (day)"
+    )
+    part = table(
+        "m1",
+        partition_of="public.m",
+        partition_bound="DEFAULT",
+        inherited_not_null=("city",),
+        inherited_defaults=(("day", "CURRENT_DATE"),),
+    )
+    found = statements(plan_of(snapshot(parent, part), snapshot(parent)))
+    assert found[-2:] == [
+        'ALTER TABLE "public"."m1" ALTER COLUMN "city" SET NOT NULL',
+        'ALTER TABLE ONLY "public"."m1" ALTER COLUMN "day" SET DEFAULT CURRENT_DATE',
+    ], found
+    assert _position(found, 'CREATE TABLE "public"."m1"') < len(found) - 2
