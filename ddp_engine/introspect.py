@@ -28,7 +28,7 @@ from ddp_engine.model import (
     Snapshot,
     Unsupported,
 )
-from ddp_engine.registry import SPEC_OF_QUERY, Rows
+from ddp_engine.registry import DEPARSED_KINDS, SPEC_OF_QUERY, Rows
 from ddp_engine.rows import (
     ChangedWhileReading,
     build_sequence,
@@ -60,6 +60,7 @@ QUERY_NAMES = (
     "functions",
     "triggers",
     "policies",
+    *(spec.query for spec in DEPARSED_KINDS),
     "unsupported",
 )
 
@@ -312,6 +313,7 @@ class _Results:
                     "indexes",
                     "triggers",
                     "policies",
+                    *(spec.attr for spec in DEPARSED_KINDS),
                     "unsupported",
                 )
             },

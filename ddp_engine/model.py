@@ -44,6 +44,16 @@ class Kind(StrEnum):
     INDEX = "index"
     TRIGGER = "trigger"
     POLICY = "policy"
+    FOREIGN_SERVER = "foreign_server"
+    FOREIGN_TABLE = "foreign_table"
+    OPERATOR = "operator"
+    OPERATOR_FAMILY = "operator_family"
+    OPERATOR_CLASS = "operator_class"
+    TEXT_SEARCH_DICTIONARY = "text_search_dictionary"
+    TEXT_SEARCH_CONFIG = "text_search_config"
+    RULE = "rule"
+    STATISTICS = "statistics"
+    EVENT_TRIGGER = "event_trigger"
     ACL = "acl"  # the key of a step that grants or revokes
     OWNED = "owned"  # the key of a step that sets a sequence's OWNED BY
 
@@ -310,6 +320,44 @@ class Schema(_Frozen):
     owner: str = ""
 
 
+class Deparsed(_Frozen):  # read as the statements that create and drop it; holds no data
+    schema_name: str  # "" for the database-wide ones (servers, event triggers)
+    name: str  # its identity: an operator's with its argument types, a class's with USING
+    statements: tuple[str, ...]
+    drop: str = ""
+    table: str = ""  # a rule's
+
+
+class Rule(Deparsed): ...
+
+
+class ForeignServer(Deparsed): ...
+
+
+class ForeignTable(Deparsed): ...
+
+
+class Operator(Deparsed): ...
+
+
+class OperatorFamily(Deparsed): ...
+
+
+class OperatorClass(Deparsed): ...
+
+
+class TextSearchDictionary(Deparsed): ...
+
+
+class TextSearchConfig(Deparsed): ...
+
+
+class Statistics(Deparsed): ...
+
+
+class EventTrigger(Deparsed): ...
+
+
 class Unsupported(_Frozen):
     """An object the engine does not model; the script reports it."""
 
@@ -335,6 +383,16 @@ class Snapshot(_Frozen):
     indexes: tuple[Index, ...] = ()
     triggers: tuple[Trigger, ...] = ()
     policies: tuple[Policy, ...] = ()
+    foreign_servers: tuple[ForeignServer, ...] = ()
+    foreign_tables: tuple[ForeignTable, ...] = ()
+    operators: tuple[Operator, ...] = ()
+    operator_families: tuple[OperatorFamily, ...] = ()
+    operator_classes: tuple[OperatorClass, ...] = ()
+    text_search_dictionaries: tuple[TextSearchDictionary, ...] = ()
+    text_search_configs: tuple[TextSearchConfig, ...] = ()
+    rules: tuple[Rule, ...] = ()
+    statistics: tuple[Statistics, ...] = ()
+    event_triggers: tuple[EventTrigger, ...] = ()
     #: (dependent, referenced) edges, each once, in no particular order (the fingerprint sorts).
     #: A default's edge to its own column is implied, not listed (PlanContext.target_dependents).
     dependencies: tuple[tuple[Key, Key], ...] = ()

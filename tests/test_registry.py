@@ -9,7 +9,7 @@ from ddp_engine.diff import Action, Change, index_objects
 from ddp_engine.introspect import QUERY_NAMES, load_query
 from ddp_engine.kinds import REBUILDABLE, RECREATED_ON_ALTER, needs_replacement
 from ddp_engine.model import Function, Kind, Snapshot, Trigger
-from ddp_engine.registry import KINDS, SPEC_OF, object_key
+from ddp_engine.registry import DEPARSED_KINDS, KINDS, SPEC_OF, object_key
 
 
 def test_every_kind_is_read_listed_and_keyed_as_described() -> None:
@@ -61,5 +61,7 @@ def test_what_an_alter_takes_is_read_from_the_description() -> None:
 def test_the_kind_sets_the_planner_uses() -> None:
     without_data = {Kind.VIEW, Kind.CONSTRAINT, Kind.INDEX, Kind.TRIGGER, Kind.POLICY}
     without_data.add(Kind.FUNCTION)
+    without_data |= {spec.kind for spec in DEPARSED_KINDS}  # rules, operators, ...
+    assert Kind.RULE in without_data and Kind.FOREIGN_TABLE in without_data
     assert without_data | {Kind.COLLATION} == RECREATED_ON_ALTER
     assert without_data | {Kind.DEFAULT} == REBUILDABLE

@@ -1,0 +1,33 @@
+"""Reading the kinds DDP takes as the statements that create them (model.Deparsed).
+
+Rules, extended statistics, operators and their classes and families, text search
+dictionaries and configurations, foreign servers and tables, event triggers: their catalog
+queries (queries/<kind>.sql) write each object's CREATE statements (a deparser where the server
+has one, else names and options quoted by ``format``), its ALTERs for settings CREATE cannot
+say, its comment, and the statement that drops it. None of them holds data, so DDP compares
+them as a whole and recreates a changed one (ddl/deparsed.py).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from ddp_engine.model import Deparsed
+
+
+def deparsed_builder(model: type[Deparsed]) -> Callable[[dict[str, Any]], Deparsed]:
+    """The row builder of one deparsed kind: every query gives the same columns (a rule's and
+    a statistics object's also its table)."""
+
+    def build(r: dict[str, Any]) -> Deparsed:
+        return model.trusted(
+            schema_name=sys.intern(r["schema_name"]),
+            name=r["name"],
+            statements=tuple(r["statements"]),
+            drop=r["drop_sql"],
+            table=r.get("table_name") or "",
+        )
+
+    return build
