@@ -11,10 +11,15 @@ them as a whole and recreates a changed one (ddl/deparsed.py).
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from functools import cache
+from importlib import resources
 from typing import Any
 
 from ddp_engine.model import Deparsed
+
+#: The queries whose rows carry the table the object sits on.
+ON_TABLES = frozenset({"rules", "statistics"})
 
 
 def deparsed_builder(model: type[Deparsed]) -> Callable[[dict[str, Any]], Deparsed]:
@@ -31,3 +36,18 @@ def deparsed_builder(model: type[Deparsed]) -> Callable[[dict[str, Any]], Depars
         )
 
     return build
+
+
+@cache
+def deparsed_query(queries: Iterable[str]) -> str:
+    """One query reading every deparsed kind (``queries``: their queries/<name>.sql), each row
+    tagged with its query's name: one round trip for all of them, however many kinds."""
+    parts = []
+    for name in queries:
+        text = resources.files("ddp_engine.queries").joinpath(f"{name}.sql").read_text()
+        table = "q.table_name" if name in ON_TABLES else "''"
+        parts.append(
+            f"SELECT '{name}' AS query, q.schema_name, q.name, q.statements, q.drop_sql, "
+            f"{table} AS table_name FROM (\n{text}\n) q"
+        )
+    return "\nUNION ALL\n".join(parts)

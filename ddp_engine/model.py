@@ -16,13 +16,7 @@ from typing import Any, NamedTuple, Self
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 
-from ddp_engine.codes import (
-    ConstraintType,
-    FunctionKind,
-    ReplicaIdentity,
-    TriggerState,
-    TypeKind,
-)
+from ddp_engine.codes import ConstraintType, FunctionKind, ReplicaIdentity, TriggerState, TypeKind
 
 Key = tuple[str, str, str, str]
 
@@ -146,6 +140,8 @@ class Column(NamedTuple):
     acl: tuple[str, ...] = ()
     #: A generated column computed when read (PostgreSQL 18 ``VIRTUAL``), not ``STORED``.
     virtual: bool = False
+    compression: str | None = None  # 'p' (pglz) or 'l' (lz4); None: the server's default
+    options: tuple[str, ...] = ()  # attoptions (n_distinct, n_distinct_inherited), sorted
 
 
 class Table(_Frozen):

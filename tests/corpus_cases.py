@@ -62,10 +62,6 @@ KNOWN_FAILURES: dict[str, str] = {
     # kinds not modelled
     "default_privileges": "silent: ALTER DEFAULT PRIVILEGES (myschema tables, functions) not emitted, not listed",
     "default_privileges_reverse": "silent: default privileges not revoked, not listed",
-    "column_compression": "silent: SET COMPRESSION lz4 / pglz not emitted, not listed",
-    "column_compression_reverse": "silent: SET COMPRESSION default not emitted, not listed",
-    "column_n_distinct": "silent: ALTER COLUMN ... SET (n_distinct ...) not emitted, not listed",
-    "column_n_distinct_reverse": "silent: ALTER COLUMN ... RESET (n_distinct ...) not emitted, not listed",
 }
 
 
