@@ -4,6 +4,11 @@ run, and rows that must survive (the ``converge`` fixture checks every generated
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from tests.conftest import Server
+from tests.helpers import ddp, side_args
+
 
 def q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
@@ -79,3 +84,29 @@ def test_column_compression_and_options_converge_with_rows_kept(converge) -> Non
     result = converge(target, source)
     assert "SET COMPRESSION lz4" in result.script
     converge(source, target)
+
+
+def test_an_unsynchronised_kind_that_differs_is_drift_and_blocks_an_apply(
+    server: Server, make_db, tmp_path: Path
+) -> None:
+    """A conversion (a kind DDP does not synchronise) only in the source: --exit-code says
+    drift, --apply refuses with one line naming the code, and nothing changes."""
+    source = make_db(
+        "CREATE TABLE t (a int); CREATE CONVERSION \"my\"\"conv\nx\" FOR 'LATIN1' TO 'UTF8' "
+        "FROM pg_catalog.iso8859_1_to_utf8;"
+    )
+    target = make_db("CREATE TABLE t (a int);")
+    sides = [*side_args(server, "source", source), *side_args(server, "target", target)]
+    drift = ddp("sync", *sides, "--output", "-", "--exit-code", cwd=tmp_path)
+    assert drift.returncode == 2
+    assert "not_synchronised" in drift.stdout + drift.stderr
+    assert 'conversion public."my""conv\nx"' not in drift.stderr  # one line each, no raw newline
+    applied = ddp("sync", *sides, "--apply", cwd=tmp_path)
+    assert applied.returncode not in (0, 2)
+    assert "not_synchronised" in applied.stderr and "Traceback" not in applied.stderr
+    with server.connect(target) as conn:
+        assert conn.execute(
+            "SELECT count(*) FROM pg_catalog.pg_conversion c "
+            "JOIN pg_catalog.pg_namespace n ON n.oid = c.connamespace "
+            "WHERE n.nspname = 'public'"
+        ).fetchone() == (0,)
