@@ -20,6 +20,8 @@ from ddp_engine.model import Deparsed
 
 #: The queries whose rows carry the table the object sits on.
 ON_TABLES = frozenset({"rules", "statistics"})
+#: The queries that undo an object with several statements (the others with one).
+UNDONE_IN_STEPS = frozenset({"default_privileges"})
 
 
 def deparsed_builder(model: type[Deparsed]) -> Callable[[dict[str, Any]], Deparsed]:
@@ -31,7 +33,7 @@ def deparsed_builder(model: type[Deparsed]) -> Callable[[dict[str, Any]], Depars
             schema_name=sys.intern(r["schema_name"]),
             name=r["name"],
             statements=tuple(r["statements"]),
-            drop=r["drop_sql"],
+            drop=tuple(r["drop_sql"]),
             table=r.get("table_name") or "",
         )
 
@@ -46,8 +48,9 @@ def deparsed_query(queries: Iterable[str]) -> str:
     for name in queries:
         text = resources.files("ddp_engine.queries").joinpath(f"{name}.sql").read_text()
         table = "q.table_name" if name in ON_TABLES else "''"
+        drop = "q.drop_sql" if name in UNDONE_IN_STEPS else "ARRAY[q.drop_sql]"
         parts.append(
-            f"SELECT '{name}' AS query, q.schema_name, q.name, q.statements, q.drop_sql, "
+            f"SELECT '{name}' AS query, q.schema_name, q.name, q.statements, {drop} AS drop_sql, "
             f"{table} AS table_name FROM (\n{text}\n) q"
         )
     return "\nUNION ALL\n".join(parts)

@@ -48,6 +48,7 @@ class Kind(StrEnum):
     RULE = "rule"
     STATISTICS = "statistics"
     EVENT_TRIGGER = "event_trigger"
+    DEFAULT_PRIVILEGE = "default_privilege"
     ACL = "acl"  # the key of a step that grants or revokes
     OWNED = "owned"  # the key of a step that sets a sequence's OWNED BY
 
@@ -320,7 +321,7 @@ class Deparsed(_Frozen):  # read as the statements that create and drop it; hold
     schema_name: str  # "" for the database-wide ones (servers, event triggers)
     name: str  # its identity: an operator's with its argument types, a class's with USING
     statements: tuple[str, ...]
-    drop: str = ""
+    drop: tuple[str, ...] = ()
     table: str = ""  # a rule's
 
 
@@ -352,6 +353,9 @@ class Statistics(Deparsed): ...
 
 
 class EventTrigger(Deparsed): ...
+
+
+class DefaultPrivilege(Deparsed): ...  # keyed by schema ("": all), role and kind of objects
 
 
 class Unsupported(_Frozen):
@@ -389,6 +393,7 @@ class Snapshot(_Frozen):
     rules: tuple[Rule, ...] = ()
     statistics: tuple[Statistics, ...] = ()
     event_triggers: tuple[EventTrigger, ...] = ()
+    default_privileges: tuple[DefaultPrivilege, ...] = ()
     #: (dependent, referenced) edges, each once, in no particular order (the fingerprint sorts).
     #: A default's edge to its own column is implied, not listed (PlanContext.target_dependents).
     dependencies: tuple[tuple[Key, Key], ...] = ()

@@ -21,6 +21,7 @@ from ddp_engine.deparsed import deparsed_builder
 from ddp_engine.model import (
     Collation,
     Constraint,
+    DefaultPrivilege,
     EventTrigger,
     Extension,
     ForeignServer,
@@ -195,6 +196,7 @@ DEPARSED_KINDS: tuple[KindSpec, ...] = (
     _deparsed(Kind.RULE, Rule, "rules", Section.RULE, Rows.ON_RELATION),
     _deparsed(Kind.STATISTICS, Statistics, "statistics", Section.RULE, Rows.ON_TABLE),
     _deparsed(Kind.EVENT_TRIGGER, EventTrigger, "event_triggers", Section.RULE),
+    _deparsed(Kind.DEFAULT_PRIVILEGE, DefaultPrivilege, "default_privileges", Section.PRIVILEGE),
 )
 
 #: Every compared kind, in listing order (what others stand on first).

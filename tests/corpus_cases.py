@@ -60,8 +60,6 @@ KNOWN_FAILURES: dict[str, str] = {
     "type_change_no_cast_reverse": "USING happened_at::text::bigint fails on the rows: invalid input syntax for type bigint",
     "generated_calls_function": "ADD COLUMN height_in GENERATED ... (public.cm_to_inches(...)) runs before CREATE FUNCTION: function does not exist",
     # kinds not modelled
-    "default_privileges": "silent: ALTER DEFAULT PRIVILEGES (myschema tables, functions) not emitted, not listed",
-    "default_privileges_reverse": "silent: default privileges not revoked, not listed",
 }
 
 

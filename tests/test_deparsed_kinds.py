@@ -110,3 +110,23 @@ def test_an_unsynchronised_kind_that_differs_is_drift_and_blocks_an_apply(
             "JOIN pg_catalog.pg_namespace n ON n.oid = c.connamespace "
             "WHERE n.nspname = 'public'"
         ).fetchone() == (0,)
+
+
+def test_default_privileges_converge_for_an_odd_role_and_schema(converge) -> None:
+    """Granted to a role and in a schema whose names hold a quote and a newline; the
+    database-wide REVOKE from PUBLIC is read with every schema, and undone the other way."""
+    role, schema = q('ddp_test_we"b\nuser'), q('s"c\nh')
+    make_role = (
+        f"DO $$ BEGIN CREATE ROLE {role} NOLOGIN;"
+        " EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$;"
+    )
+    target = make_role + BASE + f"CREATE SCHEMA {schema}; CREATE TABLE {schema}.t (a int);"
+    source = target + (
+        f"ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT SELECT, INSERT ON TABLES TO {role};"
+        f"ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT USAGE ON SEQUENCES TO {role} "
+        "WITH GRANT OPTION;"
+        "ALTER DEFAULT PRIVILEGES REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;"
+    )
+    result = converge(target, source, all_schemas=True)
+    assert "REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC" in result.script
+    converge(source, target, all_schemas=True)

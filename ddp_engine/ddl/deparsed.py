@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ddp_engine.ddl.base import StepBase
 from ddp_engine.diff import Action, Change
-from ddp_engine.hazards import BEHAVIOUR
+from ddp_engine.hazards import BEHAVIOUR, PRIVILEGES
 from ddp_engine.model import Deparsed, Key, Kind
 from ddp_engine.registry import SPEC_OF
 from ddp_engine.stepspec import Generated, step
@@ -21,8 +21,14 @@ def _label(obj: Deparsed, kind: str) -> str:
 class DeparsedSteps(StepBase):
     """The generators shared by every deparsed kind."""
 
+    def _skipped(self, change: Change) -> bool:
+        """Default privileges are privileges: left alone when the sync leaves grants alone."""
+        return change.kind == Kind.DEFAULT_PRIVILEGE and not self.ctx.privileges
+
     def _deparsed_create(self, change: Change, why: str | None = None) -> Generated:
         obj: Deparsed = self.ctx.src[change.key]
+        if self._skipped(change) or not obj.statements:
+            return
         requires: list[Key] = []
         if obj.table:  # a rule stands on its table or view
             requires = [
@@ -37,19 +43,23 @@ class DeparsedSteps(StepBase):
             obj.statements,
             provides=[change.key],
             requires=requires,
+            hazards=[PRIVILEGES] if change.kind == Kind.DEFAULT_PRIVILEGE else [],
         )
 
     def _deparsed_drop(self, change: Change, recreate: bool = False) -> Generated:
         obj: Deparsed = self.ctx.tgt[change.key]
+        if self._skipped(change) or not obj.drop:
+            return
+        lost = [PRIVILEGES] if change.kind == Kind.DEFAULT_PRIVILEGE else [BEHAVIOUR]
         why, after = ("", " to recreate it") if recreate else ("extra ", "")
         yield step(
             SPEC_OF[change.kind].section,
             change.key,
             Action.DROP,
             f"Drop {why}{_label(obj, change.kind)}{after}",
-            [obj.drop],
+            obj.drop,
             disturbs=[change.key],
-            hazards=[] if recreate else [BEHAVIOUR],
+            hazards=[] if recreate else lost,
         )
 
     def _deparsed_alter(self, change: Change) -> Generated:
