@@ -36,6 +36,7 @@ class HazardCode(StrEnum):
     BODY_NAMES_SOURCE_SCHEMA = "body_names_source_schema"
     TEXT_NOT_SETTLED = "text_not_settled"
     SHADOW_VERSION_DIFFERS = "shadow_version_differs"
+    NOT_SYNCHRONISED = "not_synchronised"
 
 
 class HazardKind(NamedTuple):
@@ -79,6 +80,9 @@ KINDS: dict[HazardCode, HazardKind] = {
     # apply could stop midway on what the target lacks (the online part runs after COMMIT).
     HazardCode.SHADOW_VERSION_DIFFERS: HazardKind(
         "the SQL files were loaded on a PostgreSQL major version other than the target's", True
+    ),
+    HazardCode.NOT_SYNCHRONISED: HazardKind(
+        "an object of a kind DDP does not synchronise differs: change it by hand", True
     ),
 }
 

@@ -20,6 +20,7 @@ from typing import Any
 import psycopg
 
 from ddp_engine.connect import SessionLimits, connect
+from ddp_engine.deparsed import deparsed_query
 from ddp_engine.errors import DdpError
 from ddp_engine.model import (
     Column,
@@ -28,7 +29,7 @@ from ddp_engine.model import (
     Snapshot,
     Unsupported,
 )
-from ddp_engine.registry import SPEC_OF_QUERY, Rows
+from ddp_engine.registry import DEPARSED_KINDS, SPEC_OF_QUERY, Rows
 from ddp_engine.rows import (
     ChangedWhileReading,
     build_sequence,
@@ -60,6 +61,7 @@ QUERY_NAMES = (
     "functions",
     "triggers",
     "policies",
+    "deparsed",  # every kind of DEPARSED_KINDS, in one query (deparsed.py)
     "unsupported",
 )
 
@@ -85,6 +87,13 @@ QUERY_SETTINGS: dict[str, dict[str, str]] = {
 def load_query(name: str) -> str:
     """The text of ``queries/<name>.sql``, shipped as package data."""
     return resources.files("ddp_engine.queries").joinpath(f"{name}.sql").read_text()
+
+
+def _query_text(name: str) -> str:
+    """The text of one of QUERY_NAMES."""
+    if name == "deparsed":
+        return deparsed_query(tuple(spec.query for spec in DEPARSED_KINDS))
+    return load_query(name)
 
 
 @contextmanager
@@ -212,7 +221,7 @@ def _read_once(conn: psycopg.Connection, schema_name: str, all_schemas: bool) ->
                         done[-2].result()
                     with query_settings(cur, QUERY_SETTINGS.get(name, {})):
                         result = conn.cursor()
-                        result.execute(load_query(name), params)
+                        result.execute(_query_text(name), params)
                     done.append(worker.submit(results.take, name, result))
                 for future in done:
                     future.result()
@@ -258,6 +267,11 @@ class _Results:
                 self._relations(group_columns(cur, self.relation_rows, self.sequence_rows))
             elif name == "dependencies":
                 self.dependencies = read_dependencies(cur)
+            elif name == "deparsed":
+                for r in fetch_dicts(cur):
+                    spec = SPEC_OF_QUERY[r["query"]]
+                    if spec.build is not None and _kept(spec.rows, r, self):
+                        self.objects[spec.attr].append(spec.build(r))
             elif name == "unsupported":
                 self.objects[name] = [Unsupported(**r) for r in fetch_dicts(cur)]
             else:
@@ -312,6 +326,7 @@ class _Results:
                     "indexes",
                     "triggers",
                     "policies",
+                    *(spec.attr for spec in DEPARSED_KINDS),
                     "unsupported",
                 )
             },

@@ -16,13 +16,7 @@ from typing import Any, NamedTuple, Self
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 
-from ddp_engine.codes import (
-    ConstraintType,
-    FunctionKind,
-    ReplicaIdentity,
-    TriggerState,
-    TypeKind,
-)
+from ddp_engine.codes import ConstraintType, FunctionKind, ReplicaIdentity, TriggerState, TypeKind
 
 Key = tuple[str, str, str, str]
 
@@ -44,6 +38,17 @@ class Kind(StrEnum):
     INDEX = "index"
     TRIGGER = "trigger"
     POLICY = "policy"
+    FOREIGN_SERVER = "foreign_server"
+    FOREIGN_TABLE = "foreign_table"
+    OPERATOR = "operator"
+    OPERATOR_FAMILY = "operator_family"
+    OPERATOR_CLASS = "operator_class"
+    TEXT_SEARCH_DICTIONARY = "text_search_dictionary"
+    TEXT_SEARCH_CONFIG = "text_search_config"
+    RULE = "rule"
+    STATISTICS = "statistics"
+    EVENT_TRIGGER = "event_trigger"
+    DEFAULT_PRIVILEGE = "default_privilege"
     ACL = "acl"  # the key of a step that grants or revokes
     OWNED = "owned"  # the key of a step that sets a sequence's OWNED BY
 
@@ -136,6 +141,8 @@ class Column(NamedTuple):
     acl: tuple[str, ...] = ()
     #: A generated column computed when read (PostgreSQL 18 ``VIRTUAL``), not ``STORED``.
     virtual: bool = False
+    compression: str | None = None  # 'p' (pglz) or 'l' (lz4); None: the server's default
+    options: tuple[str, ...] = ()  # attoptions (n_distinct, n_distinct_inherited), sorted
 
 
 class Table(_Frozen):
@@ -326,6 +333,47 @@ class Schema(_Frozen):
     owner: str = ""
 
 
+class Deparsed(_Frozen):  # read as the statements that create and drop it; holds no data
+    schema_name: str  # "" for the database-wide ones (servers, event triggers)
+    name: str  # its identity: an operator's with its argument types, a class's with USING
+    statements: tuple[str, ...]
+    drop: tuple[str, ...] = ()
+    table: str = ""  # a rule's
+
+
+class Rule(Deparsed): ...
+
+
+class ForeignServer(Deparsed): ...
+
+
+class ForeignTable(Deparsed): ...
+
+
+class Operator(Deparsed): ...
+
+
+class OperatorFamily(Deparsed): ...
+
+
+class OperatorClass(Deparsed): ...
+
+
+class TextSearchDictionary(Deparsed): ...
+
+
+class TextSearchConfig(Deparsed): ...
+
+
+class Statistics(Deparsed): ...
+
+
+class EventTrigger(Deparsed): ...
+
+
+class DefaultPrivilege(Deparsed): ...  # keyed by schema ("": all), role and kind of objects
+
+
 class Unsupported(_Frozen):
     """An object the engine does not model; the script reports it."""
 
@@ -351,6 +399,17 @@ class Snapshot(_Frozen):
     indexes: tuple[Index, ...] = ()
     triggers: tuple[Trigger, ...] = ()
     policies: tuple[Policy, ...] = ()
+    foreign_servers: tuple[ForeignServer, ...] = ()
+    foreign_tables: tuple[ForeignTable, ...] = ()
+    operators: tuple[Operator, ...] = ()
+    operator_families: tuple[OperatorFamily, ...] = ()
+    operator_classes: tuple[OperatorClass, ...] = ()
+    text_search_dictionaries: tuple[TextSearchDictionary, ...] = ()
+    text_search_configs: tuple[TextSearchConfig, ...] = ()
+    rules: tuple[Rule, ...] = ()
+    statistics: tuple[Statistics, ...] = ()
+    event_triggers: tuple[EventTrigger, ...] = ()
+    default_privileges: tuple[DefaultPrivilege, ...] = ()
     #: (dependent, referenced) edges, each once, in no particular order (the fingerprint sorts).
     #: A default's edge to its own column is implied, not listed (PlanContext.target_dependents).
     dependencies: tuple[tuple[Key, Key], ...] = ()

@@ -30,6 +30,7 @@ from ddp_engine.model import Key, Kind, Snapshot, Table, Unsupported
 from ddp_engine.registry import Section
 from ddp_engine.relabel import relabel
 from ddp_engine.stepspec import Emitted, PlanWarning, Step, StepSpec
+from ddp_engine.unmodelled import refusals
 from ddp_engine.user_conversions import UserConversion
 
 #: Sections of the script, in order (registry.Section).
@@ -420,6 +421,7 @@ def make_plan(
         using=using,
     )
     steps, cleanup, warnings = Planner(ctx).build()
+    steps += refusals(source, target)  # unsynchronised kinds that differ: never "in sync"
     unsupported = tuple(
         sorted(
             set(source.unsupported) | set(target.unsupported),

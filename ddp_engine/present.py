@@ -14,6 +14,7 @@ from typing import Any
 
 from ddp_engine.hazards import BLOCKING
 from ddp_engine.plan import Plan
+from ddp_engine.render import one_line
 
 #: Rows of the markdown table of changes (the JSON and the script hold every change).
 MAX_TABLE_ROWS = 200
@@ -37,7 +38,7 @@ def summary(plan: Plan) -> str:
             "statements are in the script's CLEANUP part"
         )
     for u in plan.unsupported:
-        lines.append(f"not synchronised: {u.object_type} {u.identity}")
+        lines.append(one_line(f"not synchronised: {u.object_type} {u.identity}"))
     for warning in plan.warnings:
         lines.append(f"warning: {warning}")
     lines += [f"note: {note}" for note in plan.notes]

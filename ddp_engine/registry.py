@@ -17,18 +17,30 @@ from enum import StrEnum
 from operator import attrgetter
 from typing import Any, NamedTuple
 
+from ddp_engine.deparsed import deparsed_builder
 from ddp_engine.model import (
     Collation,
     Constraint,
+    DefaultPrivilege,
+    EventTrigger,
     Extension,
+    ForeignServer,
+    ForeignTable,
     Function,
     Index,
     Key,
     Kind,
+    Operator,
+    OperatorClass,
+    OperatorFamily,
     Policy,
+    Rule,
     Schema,
     Sequence,
+    Statistics,
     Table,
+    TextSearchConfig,
+    TextSearchDictionary,
     Trigger,
     UserType,
     View,
@@ -51,14 +63,17 @@ class Section(StrEnum):
     EXTENSION = "EXTENSION"
     TYPE = "TYPE"
     SEQUENCE = "SEQUENCE"
+    FOREIGN = "FOREIGN SERVER"
     TABLE = "TABLE"
     COLUMN = "COLUMN"
     FUNCTION = "FUNCTION/PROCEDURE"
+    OPERATOR = "OPERATOR/TEXT SEARCH"
     CONSTRAINT = "CONSTRAINT"
     INDEX = "INDEX"
     TRIGGER = "TRIGGER"
     VIEW = "VIEW"
     POLICY = "POLICY"
+    RULE = "RULE/STATISTICS/EVENT TRIGGER"
     PRIVILEGE = "PRIVILEGE"
 
 
@@ -146,6 +161,46 @@ def _without_data(
     )
 
 
+def _deparsed(
+    kind: Kind, model: type, attr: str, section: Section, rows: Rows = Rows.ALL
+) -> KindSpec:
+    """A kind read as the statements that create it (deparsed.py), keyed by its schema and
+    identity (a rule by its table too), recreated whenever anything in it changes."""
+    key = _ON_TABLE if model is Rule else ("schema_name", "name", "")
+    return KindSpec(
+        kind,
+        attr,
+        model,
+        key,
+        section,
+        attr,
+        build=deparsed_builder(model),
+        rows=rows,
+        rebuilt_with_dependencies=True,
+        in_place=frozenset(),
+    )
+
+
+#: The kinds read as their create statements, what others stand on first.
+DEPARSED_KINDS: tuple[KindSpec, ...] = (
+    _deparsed(Kind.FOREIGN_SERVER, ForeignServer, "foreign_servers", Section.FOREIGN),
+    _deparsed(Kind.FOREIGN_TABLE, ForeignTable, "foreign_tables", Section.TABLE),
+    _deparsed(Kind.OPERATOR, Operator, "operators", Section.OPERATOR),
+    _deparsed(Kind.OPERATOR_FAMILY, OperatorFamily, "operator_families", Section.OPERATOR),
+    _deparsed(Kind.OPERATOR_CLASS, OperatorClass, "operator_classes", Section.OPERATOR),
+    _deparsed(
+        Kind.TEXT_SEARCH_DICTIONARY,
+        TextSearchDictionary,
+        "text_search_dictionaries",
+        Section.OPERATOR,
+    ),
+    _deparsed(Kind.TEXT_SEARCH_CONFIG, TextSearchConfig, "text_search_configs", Section.OPERATOR),
+    _deparsed(Kind.RULE, Rule, "rules", Section.RULE, Rows.ON_RELATION),
+    _deparsed(Kind.STATISTICS, Statistics, "statistics", Section.RULE, Rows.ON_TABLE),
+    _deparsed(Kind.EVENT_TRIGGER, EventTrigger, "event_triggers", Section.RULE),
+    _deparsed(Kind.DEFAULT_PRIVILEGE, DefaultPrivilege, "default_privileges", Section.PRIVILEGE),
+)
+
 #: Every compared kind, in listing order (what others stand on first).
 KINDS: tuple[KindSpec, ...] = (
     KindSpec(Kind.SCHEMA, "schemas", Schema, ("", "name", ""), Section.SCHEMA, "schemas"),
@@ -228,6 +283,7 @@ KINDS: tuple[KindSpec, ...] = (
         Section.POLICY,
         ("policies", "policies", build_policy, Rows.ON_TABLE),
     ),
+    *DEPARSED_KINDS,
 )
 
 #: The description of each kind read one object a row from a query of its own, by query.

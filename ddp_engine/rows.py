@@ -124,7 +124,7 @@ def group_columns(
         # The common case, inline: no identity to look up, no grants to parse. A function
         # call and a keyword-built tuple per column cost a quarter of the columns' read.
         (_, data_type, not_null, default, generated, _, collation, stats, storage, comment, _,
-         virtual) = fields(r)  # fmt: skip
+         virtual, compression, options) = fields(r)  # fmt: skip
         current.append(
             make(
                 Column,
@@ -143,6 +143,8 @@ def group_columns(
                     comment,
                     (),
                     virtual,
+                    compression,
+                    tuple(options) if options else (),
                 ),
             )
         )
@@ -163,6 +165,8 @@ _COLUMN_FIELDS = (
     "comment",
     "acl",
     "virtual",
+    "compression",
+    "options",
 )
 
 
@@ -223,7 +227,7 @@ def build_table(r: dict[str, Any], cols: list[Column]) -> Table:
 def build_column(c: tuple[Any, ...], owner: str, sequence: dict[str, Any] | None) -> Column:
     """A Column from the ``_COLUMN_FIELDS`` of one columns.sql row."""
     name, data_type, not_null, default, generated, identity, collation, stats, storage = c[:9]
-    comment, acl, virtual = c[9:]
+    comment, acl, virtual, compression, attoptions = c[9:]
     options = None
     if sequence is not None:
         options = (
@@ -249,6 +253,8 @@ def build_column(c: tuple[Any, ...], owner: str, sequence: dict[str, Any] | None
         comment,
         parse_acl(acl, owner) if acl else (),
         virtual,
+        compression,
+        tuple(attoptions) if attoptions else (),
     )
 
 

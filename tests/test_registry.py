@@ -9,15 +9,17 @@ from ddp_engine.diff import Action, Change, index_objects
 from ddp_engine.introspect import QUERY_NAMES, load_query
 from ddp_engine.kinds import REBUILDABLE, RECREATED_ON_ALTER, needs_replacement
 from ddp_engine.model import Function, Kind, Snapshot, Trigger
-from ddp_engine.registry import KINDS, SPEC_OF, object_key
+from ddp_engine.registry import DEPARSED_KINDS, KINDS, SPEC_OF, object_key
 
 
 def test_every_kind_is_read_listed_and_keyed_as_described() -> None:
     fields = Snapshot.model_fields
+    deparsed = {spec.query for spec in DEPARSED_KINDS}  # read together, in one query
     for spec in KINDS:
-        assert spec.query in QUERY_NAMES and load_query(spec.query)
+        assert (spec.query in QUERY_NAMES or spec.query in deparsed) and load_query(spec.query)
         assert fields[spec.attr].annotation == tuple[spec.model, ...]
     assert len({spec.kind for spec in KINDS}) == len({spec.attr for spec in KINDS}) == len(KINDS)
+    assert "deparsed" in QUERY_NAMES and not deparsed & set(QUERY_NAMES)
 
 
 def test_only_the_kinds_read_with_others_have_no_builder_of_their_own() -> None:
@@ -61,5 +63,7 @@ def test_what_an_alter_takes_is_read_from_the_description() -> None:
 def test_the_kind_sets_the_planner_uses() -> None:
     without_data = {Kind.VIEW, Kind.CONSTRAINT, Kind.INDEX, Kind.TRIGGER, Kind.POLICY}
     without_data.add(Kind.FUNCTION)
+    without_data |= {spec.kind for spec in DEPARSED_KINDS}  # rules, operators, ...
+    assert Kind.RULE in without_data and Kind.FOREIGN_TABLE in without_data
     assert without_data | {Kind.COLLATION} == RECREATED_ON_ALTER
     assert without_data | {Kind.DEFAULT} == REBUILDABLE

@@ -16,6 +16,7 @@ from typing import NamedTuple
 from ddp_engine.context import PlanContext
 from ddp_engine.ddl.columns import ColumnSteps
 from ddp_engine.ddl.constraints import ConstraintSteps
+from ddp_engine.ddl.deparsed import DeparsedSteps
 from ddp_engine.ddl.objects import ObjectSteps
 from ddp_engine.ddl.schemas import SchemaSteps
 from ddp_engine.ddl.sequences import SequenceSteps
@@ -24,6 +25,7 @@ from ddp_engine.ddl.types import TypeSteps
 from ddp_engine.diff import Action, Change
 from ddp_engine.kinds import RECREATED_ON_ALTER
 from ddp_engine.model import Key, Kind
+from ddp_engine.registry import DEPARSED_KINDS
 from ddp_engine.sqltext import ident, qualified
 from ddp_engine.stepspec import Generated, Section, step
 
@@ -45,6 +47,7 @@ class StepBuilder(
     ColumnSteps,
     ConstraintSteps,
     ObjectSteps,
+    DeparsedSteps,
 ):
     """The step specs of each change (see the module docstring)."""
 
@@ -75,6 +78,8 @@ class StepBuilder(
             Kind.TRIGGER: KindSteps(self._trigger_create, self._trigger_drop, self._trigger_alter),
             Kind.POLICY: KindSteps(self._policy_create, self._policy_drop, self._policy_alter),
         }
+        deparsed = KindSteps(self._deparsed_create, self._deparsed_drop, self._deparsed_alter)
+        self.kinds.update((spec.kind, deparsed) for spec in DEPARSED_KINDS)
         self.creator = {kind: steps.create for kind, steps in self.kinds.items()}
 
     def change(self, change: Change, in_rebuild: bool) -> Generated:
@@ -160,7 +165,7 @@ class StepBuilder(
         freed name on another table: it is only created (``_freed_name_create``), never
         dropped by a name that the table's rename has already taken away.
         """
-        if key[0] not in (Kind.CONSTRAINT, Kind.INDEX, Kind.TRIGGER, Kind.POLICY):
+        if key[0] not in (Kind.CONSTRAINT, Kind.INDEX, Kind.TRIGGER, Kind.POLICY, Kind.RULE):
             return False
         if self._moves_with_its_table(key):
             return True

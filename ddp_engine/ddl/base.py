@@ -91,6 +91,23 @@ def column_sql(column: Column, schema: str) -> str:
 _TYPMOD = re.compile(r"^(character varying|numeric|varchar|bit varying)(?:\((\d+)(?:,(\d+))?\))?$")
 
 
+def column_settings(table: str, c: Column, old: Column | None) -> list[str]:
+    """A column's compression method and planner options (n_distinct...), set to the source's
+    (new values take effect for values written from now on; nothing is rewritten)."""
+    stmts, column = [], f"ALTER TABLE {table} ALTER COLUMN {ident(c.name)}"
+    if c.compression != (old.compression if old else None):
+        method = {"p": "pglz", "l": "lz4", None: "DEFAULT"}[c.compression]
+        stmts.append(f"{column} SET COMPRESSION {method}")
+    before = dict(o.split("=", 1) for o in (old.options if old else ()))
+    after = dict(o.split("=", 1) for o in c.options)
+    if gone := sorted(before.keys() - after.keys()):
+        stmts.append(f"{column} RESET ({', '.join(ident(k) for k in gone)})")
+    if changed := [k for k in sorted(after) if before.get(k) != after[k]]:
+        values = ", ".join(f"{ident(k)} = {literal(after[k])}" for k in changed)
+        stmts.append(f"{column} SET ({values})")
+    return stmts
+
+
 def type_storage_sql(table: str, column: str) -> str:
     """Set a column's storage back to its type's own, which only the server knows (the
     catalog read leaves a column's storage out where it is its type's; PostgreSQL 15 has no
@@ -207,7 +224,7 @@ class StepBase:
             stmts.append(type_storage_sql(q, c.name))
         if c.comment != (old.comment if old else None):
             stmts.append(self._comment(f"COLUMN {q}.{ident(c.name)}", c.comment))
-        return stmts
+        return stmts + column_settings(q, c, old)
 
     def _privileges(
         self,

@@ -31,7 +31,13 @@ SELECT n.nspname AS schema_name,
        CASE WHEN a.attstorage OPERATOR(pg_catalog.<>) t.typstorage
             THEN a.attstorage::pg_catalog.text END AS storage,
        dsc.description AS comment,
-       a.attacl::pg_catalog.text[] AS acl
+       a.attacl::pg_catalog.text[] AS acl,
+       CASE WHEN a.attcompression OPERATOR(pg_catalog.<>) ''
+            THEN a.attcompression::pg_catalog.text END AS compression,
+       -- the planner's settings; a build's own bookkeeping option (pg_attver) is no setting
+       CASE WHEN a.attoptions IS NOT NULL THEN
+           ARRAY(SELECT o FROM pg_catalog.unnest(a.attoptions) o
+                 WHERE NOT o OPERATOR(pg_catalog.~~) 'pg\_attver=%%' ORDER BY o) END AS options
 FROM pg_catalog.pg_attribute a
 JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) a.attrelid
 JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace

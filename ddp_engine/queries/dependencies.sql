@@ -7,8 +7,9 @@
 -- this query's time, the reader drops repeats for less, and only the fingerprint needs an order.
 WITH objs AS (
     SELECT 'pg_catalog.pg_class'::pg_catalog.regclass AS classid, c.oid AS objid, 0 AS objsubid,
-           CASE WHEN c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p,f}'::pg_catalog."char"[])
+           CASE WHEN c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p}'::pg_catalog."char"[])
                 THEN 'table'
+                WHEN c.relkind OPERATOR(pg_catalog.=) 'f' THEN 'foreign_table'
                 WHEN c.relkind OPERATOR(pg_catalog.=) ANY ('{v,m}'::pg_catalog."char"[])
                 THEN 'view'
                 WHEN c.relkind OPERATOR(pg_catalog.=) 'S' THEN 'sequence'
@@ -41,13 +42,14 @@ WITH objs AS (
            CASE WHEN c.relkind OPERATOR(pg_catalog.=) 'c' THEN 'type'
                 WHEN c.relkind OPERATOR(pg_catalog.=) ANY ('{v,m}'::pg_catalog."char"[])
                 THEN 'view'
+                WHEN c.relkind OPERATOR(pg_catalog.=) 'f' THEN 'foreign_table'
                 ELSE 'column' END,
            n.nspname,
            CASE WHEN c.relkind OPERATOR(pg_catalog.=) 'c'
                 THEN (SELECT typname FROM pg_catalog.pg_type
                       WHERE oid OPERATOR(pg_catalog.=) c.reltype)
                 ELSE c.relname END,
-           CASE WHEN c.relkind OPERATOR(pg_catalog.=) ANY ('{c,v,m}'::pg_catalog."char"[])
+           CASE WHEN c.relkind OPERATOR(pg_catalog.=) ANY ('{c,v,m,f}'::pg_catalog."char"[])
                 THEN '' ELSE a.attname END
     FROM pg_catalog.pg_attribute a
     JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) a.attrelid
@@ -119,6 +121,66 @@ WITH objs AS (
     JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
     WHERE n.nspname OPERATOR(pg_catalog.=) ANY (%(schemas)s)
     UNION ALL
+    -- the kinds read as their create statements (deparsed.py), named as their queries name them
+    SELECT 'pg_catalog.pg_rewrite'::pg_catalog.regclass, r.oid, 0, 'rule', n.nspname, c.relname,
+           r.rulename
+    FROM pg_catalog.pg_rewrite r
+    JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) r.ev_class
+    JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+    WHERE n.nspname OPERATOR(pg_catalog.=) ANY (%(schemas)s)
+      AND r.rulename OPERATOR(pg_catalog.<>) '_RETURN'
+    UNION ALL
+    SELECT 'pg_catalog.pg_statistic_ext'::pg_catalog.regclass, s.oid, 0, 'statistics', n.nspname,
+           s.stxname, ''
+    FROM pg_catalog.pg_statistic_ext s
+    JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) s.stxnamespace
+    WHERE n.nspname OPERATOR(pg_catalog.=) ANY (%(schemas)s)
+    UNION ALL
+    SELECT 'pg_catalog.pg_operator'::pg_catalog.regclass, o.oid, 0, 'operator', n.nspname,
+           pg_catalog.format('%%s(%%s,%%s)', o.oprname,
+                             CASE WHEN o.oprleft OPERATOR(pg_catalog.=) 0 THEN 'NONE'
+                                  ELSE pg_catalog.format_type(o.oprleft, NULL) END,
+                             pg_catalog.format_type(o.oprright, NULL)), ''
+    FROM pg_catalog.pg_operator o
+    JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) o.oprnamespace
+    WHERE n.nspname OPERATOR(pg_catalog.=) ANY (%(schemas)s)
+    UNION ALL
+    SELECT 'pg_catalog.pg_opfamily'::pg_catalog.regclass, f.oid, 0, 'operator_family', n.nspname,
+           pg_catalog.format('%%s USING %%s', f.opfname, am.amname), ''
+    FROM pg_catalog.pg_opfamily f
+    JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) f.opfnamespace
+    JOIN pg_catalog.pg_am am ON am.oid OPERATOR(pg_catalog.=) f.opfmethod
+    WHERE n.nspname OPERATOR(pg_catalog.=) ANY (%(schemas)s)
+    UNION ALL
+    SELECT 'pg_catalog.pg_opclass'::pg_catalog.regclass, c.oid, 0, 'operator_class', n.nspname,
+           pg_catalog.format('%%s USING %%s', c.opcname, am.amname), ''
+    FROM pg_catalog.pg_opclass c
+    JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.opcnamespace
+    JOIN pg_catalog.pg_am am ON am.oid OPERATOR(pg_catalog.=) c.opcmethod
+    WHERE n.nspname OPERATOR(pg_catalog.=) ANY (%(schemas)s)
+    UNION ALL
+    SELECT 'pg_catalog.pg_ts_dict'::pg_catalog.regclass, d.oid, 0, 'text_search_dictionary',
+           n.nspname, d.dictname, ''
+    FROM pg_catalog.pg_ts_dict d
+    JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) d.dictnamespace
+    WHERE n.nspname OPERATOR(pg_catalog.=) ANY (%(schemas)s)
+    UNION ALL
+    SELECT 'pg_catalog.pg_ts_config'::pg_catalog.regclass, g.oid, 0, 'text_search_config',
+           n.nspname, g.cfgname, ''
+    FROM pg_catalog.pg_ts_config g
+    JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) g.cfgnamespace
+    WHERE n.nspname OPERATOR(pg_catalog.=) ANY (%(schemas)s)
+    UNION ALL
+    SELECT 'pg_catalog.pg_foreign_server'::pg_catalog.regclass, s.oid, 0, 'foreign_server', '',
+           s.srvname, ''
+    FROM pg_catalog.pg_foreign_server s
+    WHERE %(all)s
+    UNION ALL
+    SELECT 'pg_catalog.pg_event_trigger'::pg_catalog.regclass, e.oid, 0, 'event_trigger', '',
+           e.evtname, ''
+    FROM pg_catalog.pg_event_trigger e
+    WHERE %(all)s
+    UNION ALL
     SELECT 'pg_catalog.pg_collation'::pg_catalog.regclass, co.oid, 0, 'collation', n.nspname,
            co.collname, ''
     FROM pg_catalog.pg_collation co
@@ -136,7 +198,8 @@ WITH objs AS (
       AND em.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
       AND em.classid OPERATOR(pg_catalog.=) ANY (ARRAY['pg_catalog.pg_type'::pg_catalog.regclass,
                                                        'pg_catalog.pg_proc'::pg_catalog.regclass,
-                                                       'pg_catalog.pg_collation'::pg_catalog.regclass])
+                                                       'pg_catalog.pg_collation'::pg_catalog.regclass,
+                                                       'pg_catalog.pg_foreign_data_wrapper'::pg_catalog.regclass])
     UNION ALL
     SELECT 'pg_catalog.pg_namespace'::pg_catalog.regclass, n.oid, 0, 'schema', '', n.nspname, ''
     FROM pg_catalog.pg_namespace n

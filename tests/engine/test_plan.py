@@ -314,7 +314,12 @@ def test_a_target_with_unsupported_objects_reports_them_sorted() -> None:
     )
     plan = plan_of(snapshot(), snapshot(unsupported=odd))
     assert [u.identity for u in plan.unsupported] == ["e1", "r2"]
-    assert plan.is_empty
+    # only in the target: never "in sync"; each difference blocks an apply, statement-free
+    assert not plan.is_empty and all(not s.statements for s in plan.steps)
+    assert hazard_codes(plan) == ["not_synchronised", "not_synchronised"]
+    assert plan.refused() == ["not_synchronised"]
+    alike = plan_of(snapshot(unsupported=odd), snapshot(unsupported=odd))
+    assert alike.is_empty and len(alike.unsupported) == 2  # listed, the same on both sides
 
 
 def test_equal_snapshots_give_an_empty_plan() -> None:

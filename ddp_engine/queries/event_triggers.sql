@@ -1,0 +1,36 @@
+-- Event triggers: database-wide, read only when every schema is synchronised.
+SELECT '' AS schema_name,
+       e.evtname AS name,
+       pg_catalog.array_remove(ARRAY[
+           pg_catalog.format('CREATE EVENT TRIGGER %%I ON %%I%%s EXECUTE FUNCTION %%I.%%I()',
+                             e.evtname, e.evtevent,
+                             CASE WHEN e.evttags IS NOT NULL THEN
+                                 ' WHEN TAG IN (' OPERATOR(pg_catalog.||)
+                                 (SELECT pg_catalog.string_agg(pg_catalog.quote_literal(t), ', ')
+                                  FROM pg_catalog.unnest(e.evttags) t)
+                                 OPERATOR(pg_catalog.||) ')'
+                             ELSE '' END,
+                             pn.nspname, p.proname),
+           CASE WHEN e.evtenabled OPERATOR(pg_catalog.<>) 'O' THEN
+               pg_catalog.format('ALTER EVENT TRIGGER %%I %%s', e.evtname,
+                                 CASE e.evtenabled WHEN 'D' THEN 'DISABLE'
+                                                   WHEN 'A' THEN 'ENABLE ALWAYS'
+                                                   ELSE 'ENABLE REPLICA' END) END,
+           CASE WHEN d.description IS NOT NULL THEN
+               pg_catalog.format('COMMENT ON EVENT TRIGGER %%I IS %%L', e.evtname, d.description)
+           END
+       ], NULL) AS statements,
+       pg_catalog.format('DROP EVENT TRIGGER %%I', e.evtname) AS drop_sql
+FROM pg_catalog.pg_event_trigger e
+JOIN pg_catalog.pg_proc p ON p.oid OPERATOR(pg_catalog.=) e.evtfoid
+JOIN pg_catalog.pg_namespace pn ON pn.oid OPERATOR(pg_catalog.=) p.pronamespace
+LEFT JOIN pg_catalog.pg_description d
+       ON d.objoid OPERATOR(pg_catalog.=) e.oid
+      AND d.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_event_trigger'::pg_catalog.regclass
+WHERE %(all)s
+  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend x
+                  WHERE x.classid OPERATOR(pg_catalog.=)
+                            'pg_catalog.pg_event_trigger'::pg_catalog.regclass
+                    AND x.objid OPERATOR(pg_catalog.=) e.oid
+                    AND x.deptype OPERATOR(pg_catalog.=) 'e')
+ORDER BY 2
