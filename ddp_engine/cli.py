@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from ddp_engine.cli_scope import scope_options, scope_values
 from ddp_engine.errors import COMMAND, BadInput, DdpError, Face, SeedWording
 from ddp_engine.plan_options import APPLY_FACE, PLAN_FACE, apply_params, plan_params
 from ddp_engine.proctitle import hide_passwords
@@ -198,7 +199,7 @@ def main() -> None:
     multiple=True,
     metavar="CODE[,CODE]",
     help="Let --apply through a plan with these blocking hazard codes (values_change, "
-    "values_fail, data_not_carried); repeatable",
+    "values_fail, data_not_carried, possible_rename); repeatable",
 )
 @click.option(
     "--format",
@@ -208,6 +209,7 @@ def main() -> None:
     show_default=True,
     help="sql: the script; json: the plan (changes, hazards, data checks, statements)",
 )
+@scope_options
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors")
 def sync(**values: Any) -> None:
     """Make the target schema match the source schema (writes an ALTER script)."""
@@ -218,6 +220,10 @@ def refuse_conflicts(values: dict[str, Any]) -> None:
     """Flags that contradict each other: refused before anything is read or started."""
     if values["dry_run"] and values["do_apply"]:
         raise BadInput("--dry-run and --apply contradict each other: give one")
+    if values["schema_map"]:
+        for flag in ("all_schemas", "source_schema", "target_schema"):
+            if values[flag]:
+                raise BadInput(f"--schema-map names the schemas: drop --{flag.replace('_', '-')}")
     if values["all_schemas"]:
         # Only flags: a *_DB_SCHEMA from the environment or .env (as the seed's .env example
         # has) is a default that --all-schemas overrides.
@@ -264,7 +270,8 @@ def sync_options(values: dict[str, Any], environ: dict[str, str]) -> SyncOptions
 
     return SyncOptions(
         allow_hazards=values["allow_hazards"],
-        all_schemas=values["all_schemas"],
+        all_schemas=values["all_schemas"] or bool(values["schema_map"]),  # read whole
+        **scope_values(values, environ),
         privileges=not values["no_privileges"],
         online=values["online"],
         lock_timeout=values["lock_timeout"],

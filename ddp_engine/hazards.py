@@ -34,6 +34,7 @@ class HazardCode(StrEnum):
     RESTARTS_IDENTITY = "restarts_identity"
     BODY_NAMES_SOURCE_SCHEMA = "body_names_source_schema"
     TEXT_NOT_SETTLED = "text_not_settled"
+    POSSIBLE_RENAME = "possible_rename"
 
 
 class HazardKind(NamedTuple):
@@ -72,6 +73,9 @@ KINDS: dict[HazardCode, HazardKind] = {
     ),
     HazardCode.TEXT_NOT_SETTLED: HazardKind(
         "the target may print this text differently: not settled on a shadow server", False
+    ),
+    HazardCode.POSSIBLE_RENAME: HazardKind(
+        "looks like a rename: planned as a drop and a create, the data stays behind", True
     ),
 }
 
