@@ -88,8 +88,13 @@ def parse_hint(text: str) -> Hint:
     return Hint(kind, parts, unquote(new.strip()))
 
 
+#: The order hints apply in: what is inside a table before the table, tables before schemas,
+#: so that every OLD names the object as the target has it now.
+ORDER = ("enum_value", "column", "constraint", "index", "table", "schema")
+
+
 def parse_hints(texts: Iterable[str]) -> tuple[Hint, ...]:
-    return tuple(parse_hint(t) for t in texts)
+    return tuple(sorted((parse_hint(t) for t in texts), key=lambda h: ORDER.index(h.kind)))
 
 
 def rewrite_words(text: str | None, old: str, new: str) -> str | None:
