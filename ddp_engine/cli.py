@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ddp_engine.cli_scope import scope_options, scope_values
+from ddp_engine.cli_scope import scope_options, sync_options
 from ddp_engine.errors import COMMAND, BadInput, DdpError, Face, SeedWording
-from ddp_engine.plan_options import APPLY_FACE, PLAN_FACE, apply_params, plan_params
+from ddp_engine.plan_options import APPLY_FACE, PLAN_FACE, apply_params, dump_params, plan_params
 from ddp_engine.proctitle import hide_passwords
 from ddp_engine.settings import SSL_MODES, ConnectionSettings, load_environment, settings_for
 
@@ -31,6 +31,8 @@ Finish = Callable[
 
 SIDE_OPTIONS = ("host", "port", "database", "username", "password", "schema", "sslmode")
 
+#: How ``ddp dump`` words an error.
+DUMP = COMMAND._replace(prefix="DDP DUMP failed", replan="run ddp dump again")
 #: How ``ddp demo`` words an error: under its own name, and it is the demo one runs again.
 DEMO = COMMAND._replace(prefix="DDP DEMO failed", replan="run ddp demo again")
 
@@ -263,26 +265,6 @@ def run_sync(values: dict[str, Any], finish: Finish | None = None) -> None:
         (finish or sync_sides)(values, environ, options, source, target)
 
 
-def sync_options(values: dict[str, Any], environ: dict[str, str]) -> SyncOptions:
-    """The flags as the engine's options (a bad one is refused before anything starts)."""
-    from ddp_engine.shadow import SHADOW_URL_ENV
-    from ddp_engine.sync import SyncOptions
-
-    return SyncOptions(
-        allow_hazards=values["allow_hazards"],
-        all_schemas=values["all_schemas"] or bool(values["schema_map"]),  # read whole
-        **scope_values(values, environ),
-        privileges=not values["no_privileges"],
-        online=values["online"],
-        lock_timeout=values["lock_timeout"],
-        statement_timeout=values["statement_timeout"],
-        read_timeout=values["read_timeout"],
-        shadow_url=values["shadow_url"] or environ.get(SHADOW_URL_ENV) or None,
-        data_checks=not values["no_data_checks"],
-        fingerprint=values["do_apply"],
-    )
-
-
 def sync_sides(
     values: dict[str, Any],
     environ: dict[str, str],
@@ -387,6 +369,20 @@ for _name, _callback, _params in (
             _name, callback=_callback, help=_callback.__doc__, params=_params(sync.params)
         )
     )
+
+
+def dump_command(**values: Any) -> None:
+    """Write the source schema as SQL files: a folder per schema, a file per object."""
+    from ddp_engine.cli_dump import run_dump
+
+    guarded(DUMP, lambda: run_dump(values), "DDP DUMP interrupted")
+
+
+main.add_command(
+    click.Command(
+        "dump", callback=dump_command, help=dump_command.__doc__, params=dump_params(sync.params)
+    )
+)
 
 
 @main.command("demo")

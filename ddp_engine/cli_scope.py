@@ -6,11 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ddp_engine.errors import BadInput
+
+if TYPE_CHECKING:
+    from ddp_engine.sync import SyncOptions
 
 #: The options, outermost first, as click.option arguments.
 _OPTIONS: tuple[tuple[tuple[str, ...], dict[str, Any]], ...] = (
@@ -102,3 +105,23 @@ def scope_values(values: dict[str, Any], environ: dict[str, str]) -> dict[str, A
         "schema_map": parse_schema_map(values.get("schema_map", ())),
         "renames": renames,
     }
+
+
+def sync_options(values: dict[str, Any], environ: dict[str, str]) -> SyncOptions:
+    """The flags as the engine's options (a bad one is refused before anything starts)."""
+    from ddp_engine.shadow import SHADOW_URL_ENV
+    from ddp_engine.sync import SyncOptions
+
+    return SyncOptions(
+        allow_hazards=values["allow_hazards"],
+        all_schemas=values["all_schemas"] or bool(values.get("schema_map")),  # read whole
+        **scope_values(values, environ),
+        privileges=not values["no_privileges"],
+        online=values["online"],
+        lock_timeout=values["lock_timeout"],
+        statement_timeout=values["statement_timeout"],
+        read_timeout=values["read_timeout"],
+        shadow_url=values["shadow_url"] or environ.get(SHADOW_URL_ENV) or None,
+        data_checks=not values["no_data_checks"],
+        fingerprint=values["do_apply"],
+    )
