@@ -140,7 +140,7 @@ def main() -> None:
 @click.option(
     "--source-sql",
     default=None,
-    help="Source schema from a .sql file or a directory of .sql files (name order), loaded "
+    help="Source schema from a .sql file or a directory of .sql files (migration order), loaded "
     "into a throwaway database on the embedded PostgreSQL, instead of a live source",
 )
 @click.option(

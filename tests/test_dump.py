@@ -48,9 +48,7 @@ def test_dump_then_sync_from_the_dump_is_in_sync(server: Server, make_db, tmp_pa
     dumped = ddp("dump", *live, "--all-schemas", "--output", "dump", cwd=tmp_path)
     assert dumped.returncode == 0, dumped.stderr
     order = (tmp_path / "dump" / "load-order.txt").read_text().splitlines()
-    assert order.index("public/views/v.sql") > order.index(
-        f"{file_name(ODD)}/tables/b.sql"
-    )
+    assert order.index("public/views/v.sql") > order.index(f"{file_name(ODD)}/tables/b.sql")
     check = ddp(
         "sync", "--source-sql", "dump", *side_args(server, "target", database, schema=None),
         "--all-schemas", "--dry-run", "--exit-code", cwd=tmp_path,

@@ -3,6 +3,7 @@ the target has it, said so, and a change that would have to touch it is refused.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -174,3 +175,31 @@ def test_schema_map_of_three_schemas_converges(server: Server, make_db, tmp_path
     assert _rows(server, target, "SELECT count(*) FROM other.keep") == [(0,)]
     definition = _rows(server, target, "SELECT pg_catalog.pg_get_viewdef('z.v'::regclass)")
     assert "x.t" in definition[0][0] and "y.u" in definition[0][0]
+
+
+def test_a_plan_file_carries_the_scope_and_applies_under_it(
+    server: Server, make_db, tmp_path: Path
+) -> None:
+    target = make_db(TRAP + "CREATE TABLE public.audit_x (a int); CREATE TABLE public.k (a int);")
+    source = make_db(TRAP + "CREATE TABLE public.k (a int, b text);")
+    planned = ddp(
+        "plan",
+        *side_args(server, "source", source),
+        *side_args(server, "target", target),
+        "--output", "plan.json",
+        cwd=tmp_path,
+        env={"DDP_EXCLUDE": "table:public.audit_*, schema:nothing_here"},
+    )  # fmt: skip
+    assert planned.returncode == 0, planned.stderr
+    document = json.loads((tmp_path / "plan.json").read_text())
+    assert document["options"]["exclude"] == ["table:public.audit_*", "schema:nothing_here"]
+    applied = ddp("apply", "plan.json", *side_args(server, "target", target), "--yes", cwd=tmp_path)
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    tables = _rows(
+        server,
+        target,
+        "SELECT relname FROM pg_catalog.pg_class WHERE relnamespace "
+        "OPERATOR(pg_catalog.=) 'public'::pg_catalog.regnamespace AND relkind = 'r' "
+        "ORDER BY 1",
+    )
+    assert tables == [("audit_x",), ("k",)]

@@ -122,7 +122,8 @@ def load_sql(
     *,
     user: str | None = None,
 ) -> None:
-    """Run one .sql file, or every .sql file of a directory in name order, in ``dbname``.
+    """Run one .sql file, or every .sql file of a folder in migration order (see
+    sqlfiles.sql_files), in ``dbname``.
 
     Statements run one by one in autocommit, as ``psql -v ON_ERROR_STOP=1 -f`` would send them
     (``COPY ... FROM stdin`` with its data included), as ``user`` (default: the server's
