@@ -97,3 +97,36 @@ def test_unhinted_look_alike_is_refused_with_possible_rename(
     assert _rows(server, target, "SELECT id, name FROM public.users") == [(1, "Ann")]
     as_json = ddp(*flags, "--dry-run", "--format", "json", "--output", "-", cwd=tmp_path)
     assert '"possible_rename"' in as_json.stdout
+
+
+def test_enum_value_constraint_index_and_schema_hints_converge(
+    server: Server, make_db, tmp_path: Path
+) -> None:
+    target = make_db(
+        TRAP + "CREATE SCHEMA old_app; CREATE TYPE old_app.mood AS ENUM ('sad', 'ok');"
+        "CREATE TABLE old_app.t (id int CONSTRAINT t_pk PRIMARY KEY, "
+        "m old_app.mood DEFAULT 'sad');"
+        "CREATE INDEX t_m ON old_app.t (m); INSERT INTO old_app.t VALUES (1, 'sad'), (2, 'ok');"
+    )
+    source = make_db(
+        TRAP + "CREATE SCHEMA app; CREATE TYPE app.mood AS ENUM ('unhappy', 'ok');"
+        "CREATE TABLE app.t (id int CONSTRAINT t_pkey PRIMARY KEY, m app.mood DEFAULT 'unhappy');"
+        "CREATE INDEX t_m_idx ON app.t (m);"
+    )
+    flags = [
+        "sync",
+        *side_args(server, "source", source, schema=None),
+        *side_args(server, "target", target, schema=None),
+        "--all-schemas",
+        "--rename", "enum_value:old_app.mood.sad=unhappy",
+        "--rename", "constraint:old_app.t.t_pk=t_pkey",
+        "--rename", "index:old_app.t_m=t_m_idx",
+        "--rename", "schema:old_app=app",
+    ]  # fmt: skip
+    applied = ddp(*flags, "--apply", cwd=tmp_path)
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    assert "_dropped_" not in (tmp_path / "alter.sql").read_text()
+    rows = _rows(server, target, "SELECT id, m::text FROM app.t ORDER BY id")
+    assert rows == [(1, "unhappy"), (2, "ok")]
+    again = ddp(*flags, "--dry-run", "--exit-code", cwd=tmp_path)
+    assert again.returncode == 0, again.stdout + again.stderr
