@@ -125,6 +125,24 @@ def _order(first: dict[str, int], edges: dict[str, set[str]]) -> list[str]:
     return out
 
 
+def _row_type_edges(source: Snapshot, files: _Files, made: dict[Key, str]) -> list[tuple[str, str]]:
+    """A function that takes or returns a table's row type needs the table first; pg_depend
+    records that edge on the row type, which is no object of the snapshot."""
+    tables = {t.name: t.schema_name for t in source.tables}
+    word = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*|\"(?:[^\"]|\"\")*\"")
+    out = []
+    for f in source.functions:
+        mine = made.get(("function", f.schema_name, f.signature, ""))
+        if mine is None:
+            continue
+        for token in word.findall(f"{f.arguments} {f.result_type or ''}"):
+            name = token[1:-1].replace('""', '"') if token.startswith('"') else token
+            table = files.of_object.get((tables.get(name, ""), name))
+            if table is not None:
+                out.append((mine, table))
+    return out
+
+
 def dump_files(source: Snapshot, scope: Scope | None = None) -> dict[str, str]:
     """Relative path → SQL text, ``load-order.txt`` included."""
     empty = Snapshot(server_version=source.server_version, all_schemas=source.all_schemas)
@@ -146,6 +164,9 @@ def dump_files(source: Snapshot, scope: Scope | None = None) -> dict[str, str]:
     for dependent, referenced in source.dependencies:
         a, b = _object_file(dependent, files, made), _object_file(referenced, files, made)
         if a is not None and b is not None and a != b and a in edges and b in edges:
+            edges[a].add(b)
+    for a, b in _row_type_edges(source, files, made):
+        if a != b and a in edges and b in edges:
             edges[a].add(b)
     settings = [line for line in prelude(plan) if "timeout" not in line]
     out: dict[str, str] = {}
