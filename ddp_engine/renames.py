@@ -21,6 +21,7 @@ from ddp_engine.diff import Action, Change
 from ddp_engine.errors import BadInput
 from ddp_engine.hazards import LOCK
 from ddp_engine.model import Key, Kind, Snapshot
+from ddp_engine.plan import Plan
 from ddp_engine.qualifiers import quote_if_needed
 from ddp_engine.registry import Section
 from ddp_engine.relabel import relabel
@@ -122,6 +123,21 @@ class Renamer:
         self.target = target
         self.steps: list[Step] = []
         self.changes: list[Change] = []
+        #: New name -> the target's own, for the data checks (they run before the renames).
+        self.old_schema: dict[str, str] = {}
+        self.old_table: dict[tuple[str, str], str] = {}
+        self.old_column: dict[tuple[str, str, str], str] = {}
+
+    def original(self, check: tuple[str, ...]) -> tuple[str, ...]:
+        """A data check in the target's names as they are before the renames run."""
+        if len(check) < 3:
+            return check
+        schema = self.old_schema.get(check[1], check[1])
+        table = self.old_table.get((schema, check[2]), check[2])
+        rest = check[3:]
+        if check[0] in ("rows", "convert", "not_null", "labels") and rest:
+            rest = (self.old_column.get((schema, table, rest[0]), rest[0]), *rest[1:])
+        return (check[0], schema, table, *rest)
 
     def apply(self, hint: Hint) -> None:
         getattr(self, f"_{hint.kind}")(hint)
@@ -148,6 +164,7 @@ class Renamer:
         if old not in names or hint.new in names:
             return
         self.target = relabel(self.target, old, hint.new)
+        self.old_schema[hint.new] = old
         self._step(
             Section.SCHEMA,
             (Kind.SCHEMA, "", hint.new, ""),
@@ -194,6 +211,7 @@ class Renamer:
                 return (k[0], k[1], new, k[3])
             return k
 
+        self.old_table[(schema, new)] = old
         self._update(
             tables=tuple(table(x) for x in t.tables),
             constraints=tuple(constraint(x) for x in t.constraints),
@@ -264,6 +282,7 @@ class Renamer:
                 return (k[0], schema, table_name, new)
             return k
 
+        self.old_column[(schema, table_name, new)] = old
         self._update(
             tables=tuple(table_of(x) for x in t.tables),
             constraints=tuple(constraint(x) for x in t.constraints),
@@ -371,13 +390,26 @@ def owned(
     return sequence.model_copy(update={"owned_by": (*new_table, col)})
 
 
-def apply_hints(
-    target: Snapshot, hints: Iterable[str]
-) -> tuple[Snapshot, list[Step], list[Change]]:
-    """The target as if renamed, the steps that rename it, and their changes."""
+def apply_hints(target: Snapshot, hints: Iterable[str]) -> Renamer:
+    """The renamer after every hint: the target as if renamed (``.target``), the steps that
+    rename it and their changes, and the way back to the target's names (``.original``)."""
     renamer = Renamer(target)
-    if not hints:
-        return target, [], []
     for hint in parse_hints(hints):
         renamer.apply(hint)
-    return renamer.target, renamer.steps, renamer.changes
+    return renamer
+
+
+def with_renames(plan: Plan, renamer: Renamer) -> Plan:
+    """``plan`` after the rename steps, its data checks in the names they count under."""
+    if not renamer.steps:
+        return plan
+    steps = [
+        s.model_copy(update={"check": renamer.original(s.check)}) if s.check else s
+        for s in plan.steps
+    ]
+    return plan.model_copy(
+        update={
+            "steps": (*renamer.steps, *steps),
+            "changes": (*renamer.changes, *plan.changes),
+        }
+    )

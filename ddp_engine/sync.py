@@ -40,7 +40,7 @@ from ddp_engine.lookalike import flag_lookalikes
 from ddp_engine.model import Snapshot
 from ddp_engine.plan import Plan, make_plan
 from ddp_engine.relabel import relabel
-from ddp_engine.renames import apply_hints
+from ddp_engine.renames import apply_hints, with_renames
 from ddp_engine.render import render_script
 from ddp_engine.schemamap import map_schemas
 from ddp_engine.scope import Scope, apply_scope, refuse_touched
@@ -199,8 +199,8 @@ def plan_from_snapshots(
     if not same_major(source, target):
         source = strip_privileges(source, target.server_version)
         target = strip_privileges(target, source.server_version)
-    # the target compared as if renamed; the renames start the plan
-    target, renamed, rename_changes = apply_hints(target, options.renames)
+    renamer = apply_hints(target, options.renames)  # the target compared as if renamed
+    target = renamer.target
     scoped = apply_scope(options.scope(), source, target)
     source = scoped.source
     src, tgt = lookups
@@ -237,9 +237,7 @@ def plan_from_snapshots(
         conversions=conversions,
         changes=changes,
     )
-    if renamed:
-        steps, changes_made = (*renamed, *plan.steps), (*rename_changes, *plan.changes)
-        plan = plan.model_copy(update={"steps": steps, "changes": changes_made})
+    plan = with_renames(plan, renamer)  # the renames start the plan
     plan = flag_lookalikes(plan, source, target)
     refuse_touched(plan.steps, scoped.out_keys)
     if scoped.left_out:

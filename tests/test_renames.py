@@ -130,3 +130,28 @@ def test_enum_value_constraint_index_and_schema_hints_converge(
     assert rows == [(1, "unhappy"), (2, "ok")]
     again = ddp(*flags, "--dry-run", "--exit-code", cwd=tmp_path)
     assert again.returncode == 0, again.stdout + again.stderr
+
+
+def test_a_renamed_column_s_type_change_is_counted_under_its_old_name(
+    server: Server, make_db, tmp_path: Path
+) -> None:
+    target = make_db(
+        TRAP + f"CREATE TABLE public.u (id int, {ODD_SQL} varchar(20));"
+        f"INSERT INTO public.u VALUES (1, 'abcdefghijkl'), (2, 'ab');"
+    )
+    source = make_db(TRAP + "CREATE TABLE public.u (id int, full_name varchar(5));")
+    flags = [
+        "sync",
+        *side_args(server, "source", source),
+        *side_args(server, "target", target),
+        "--rename", f"column:public.u.{ODD_SQL}=full_name",
+    ]  # fmt: skip
+    refused = ddp(*flags, "--apply", cwd=tmp_path)
+    assert refused.returncode == 1
+    assert "values_fail" in refused.stderr
+    script = (tmp_path / "alter.sql").read_text()
+    assert "not checked" not in script and "values_fail: 1 value(s)" in script
+    assert _rows(server, target, f"SELECT id, {ODD_SQL} FROM public.u ORDER BY id") == [
+        (1, "abcdefghijkl"),
+        (2, "ab"),
+    ]
