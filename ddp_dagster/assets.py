@@ -56,8 +56,8 @@ class AlterSqlConfig(dg.Config):
     allow_hazards: list[str] = Field(
         default=[],
         description="Blocking hazard codes the apply may go through (values_change, "
-        "values_fail, data_not_carried), as ddp sync --allow-hazards; without them an apply "
-        "refuses a plan holding such a code, before any statement runs",
+        "values_fail, data_not_carried, possible_rename), as ddp sync --allow-hazards; "
+        "without them an apply refuses a plan holding such a code, before any statement runs",
     )
     output_path: str = Field(
         default="",

@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from ddp_engine.cli_scope import scope_options, sync_options
 from ddp_engine.errors import COMMAND, BadInput, DdpError, Face, SeedWording
-from ddp_engine.plan_options import APPLY_FACE, PLAN_FACE, apply_params, plan_params
+from ddp_engine.plan_options import APPLY_FACE, PLAN_FACE, apply_params, dump_params, plan_params
 from ddp_engine.proctitle import hide_passwords
 from ddp_engine.settings import SSL_MODES, ConnectionSettings, load_environment, settings_for
 
@@ -30,6 +31,8 @@ Finish = Callable[
 
 SIDE_OPTIONS = ("host", "port", "database", "username", "password", "schema", "sslmode")
 
+#: How ``ddp dump`` words an error.
+DUMP = COMMAND._replace(prefix="DDP DUMP failed", replan="run ddp dump again")
 #: How ``ddp demo`` words an error: under its own name, and it is the demo one runs again.
 DEMO = COMMAND._replace(prefix="DDP DEMO failed", replan="run ddp demo again")
 
@@ -137,7 +140,7 @@ def main() -> None:
 @click.option(
     "--source-sql",
     default=None,
-    help="Source schema from a .sql file or a directory of .sql files (name order), loaded "
+    help="Source schema from a .sql file or a directory of .sql files (migration order), loaded "
     "into a throwaway database on a server of the target's major version if at hand",
 )
 @click.option(
@@ -204,7 +207,7 @@ def main() -> None:
     multiple=True,
     metavar="CODE[,CODE]",
     help="Let --apply through a plan with these blocking hazard codes (values_change, "
-    "values_fail, data_not_carried); repeatable",
+    "values_fail, data_not_carried, possible_rename); repeatable",
 )
 @click.option(
     "--using",
@@ -221,6 +224,7 @@ def main() -> None:
     show_default=True,
     help="sql: the script; json: the plan (changes, hazards, data checks, statements)",
 )
+@scope_options
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors")
 def sync(**values: Any) -> None:
     """Make the target schema match the source schema (writes an ALTER script)."""
@@ -231,6 +235,10 @@ def refuse_conflicts(values: dict[str, Any]) -> None:
     """Flags that contradict each other: refused before anything is read or started."""
     if values["dry_run"] and values["do_apply"]:
         raise BadInput("--dry-run and --apply contradict each other: give one")
+    if values["schema_map"]:
+        for flag in ("all_schemas", "source_schema", "target_schema"):
+            if values[flag]:
+                raise BadInput(f"--schema-map names the schemas: drop --{flag.replace('_', '-')}")
     if values["all_schemas"]:
         # Only flags: a *_DB_SCHEMA from the environment or .env (as the seed's .env example
         # has) is a default that --all-schemas overrides.
@@ -273,26 +281,6 @@ def run_sync(values: dict[str, Any], finish: Finish | None = None) -> None:
         target = shadow.target or live["target"]
         options = options.model_copy(update={"loaded_on": shadow.loaded})
         (finish or sync_sides)(values, environ, options, source, target)
-
-
-def sync_options(values: dict[str, Any], environ: dict[str, str]) -> SyncOptions:
-    """The flags as the engine's options (a bad one is refused before anything starts)."""
-    from ddp_engine.shadow import SHADOW_URL_ENV
-    from ddp_engine.sync import SyncOptions
-
-    return SyncOptions(
-        allow_hazards=values["allow_hazards"],
-        using=values["using"],
-        all_schemas=values["all_schemas"],
-        privileges=not values["no_privileges"],
-        online=values["online"],
-        lock_timeout=values["lock_timeout"],
-        statement_timeout=values["statement_timeout"],
-        read_timeout=values["read_timeout"],
-        shadow_url=values["shadow_url"] or environ.get(SHADOW_URL_ENV) or None,
-        data_checks=not values["no_data_checks"],
-        fingerprint=values["do_apply"],
-    )
 
 
 def sync_sides(
@@ -399,6 +387,20 @@ for _name, _callback, _params in (
             _name, callback=_callback, help=_callback.__doc__, params=_params(sync.params)
         )
     )
+
+
+def dump_command(**values: Any) -> None:
+    """Write the source schema as SQL files: a folder per schema, a file per object."""
+    from ddp_engine.cli_dump import run_dump
+
+    guarded(DUMP, lambda: run_dump(values), "DDP DUMP interrupted")
+
+
+main.add_command(
+    click.Command(
+        "dump", callback=dump_command, help=dump_command.__doc__, params=dump_params(sync.params)
+    )
+)
 
 
 @main.command("demo")

@@ -37,6 +37,7 @@ class HazardCode(StrEnum):
     TEXT_NOT_SETTLED = "text_not_settled"
     SHADOW_VERSION_DIFFERS = "shadow_version_differs"
     NOT_SYNCHRONISED = "not_synchronised"
+    POSSIBLE_RENAME = "possible_rename"
 
 
 class HazardKind(NamedTuple):
@@ -83,6 +84,9 @@ KINDS: dict[HazardCode, HazardKind] = {
     ),
     HazardCode.NOT_SYNCHRONISED: HazardKind(
         "an object of a kind DDP does not synchronise differs: change it by hand", True
+    ),
+    HazardCode.POSSIBLE_RENAME: HazardKind(
+        "looks like a rename: planned as a drop and a create, the data stays behind", True
     ),
 }
 

@@ -96,6 +96,8 @@ class Plan(BaseModel):
     #: changes (conversions.TargetConversions): the script sets it, so that a timestamptz
     #: converts as the data checks counted whatever the PGTZ of whoever runs the script.
     time_zone: str | None = None
+    #: Objects out of scope (--include/--exclude, a schema map): left as the target has them.
+    left_out: int = 0
 
     @property
     def is_empty(self) -> bool:

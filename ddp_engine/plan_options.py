@@ -51,11 +51,30 @@ def apply_params(sync_params: list[click.Parameter]) -> list[click.Parameter]:
             multiple=True,
             metavar="CODE[,CODE]",
             help="Apply a plan holding these blocking hazard codes (values_change, values_fail, "
-            "data_not_carried); repeatable",
+            "data_not_carried, possible_rename); repeatable",
         ),
         click.Option(
             ["--yes", "--auto-approve", "yes"],
             is_flag=True,
             help="Apply without asking (needed where there is no terminal to ask on)",
+        ),
+    ]
+
+
+#: ``ddp sync``'s options ``ddp dump`` takes: the source side, the scope, the .env, quiet.
+FOR_DUMP = frozenset({"env_path", "quiet", "all_schemas", "no_privileges", "include", "exclude"})
+
+
+def dump_params(sync_params: list[click.Parameter]) -> list[click.Parameter]:
+    return [
+        *(
+            p
+            for p in sync_params
+            if p.name in FOR_DUMP
+            or (p.name or "").startswith("source_")
+            or p.name in ("read_timeout", "lock_timeout")
+        ),
+        click.Option(
+            ["--output"], required=True, metavar="DIR", help="A new (or empty) folder to write"
         ),
     ]

@@ -62,6 +62,11 @@ class MadeWith(BaseModel):
     statement_timeout: str
     read_timeout: str
     data_checks: bool
+    #: Scope and rename options (absent from files written before they existed).
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    schema_map: tuple[tuple[str, str], ...] = ()
+    renames: tuple[str, ...] = ()
 
 
 class PlanFile(BaseModel):

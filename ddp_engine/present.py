@@ -37,6 +37,8 @@ def summary(plan: Plan) -> str:
             f"{len(plan.cleanup)} object(s) renamed to keep their data; their DROP "
             "statements are in the script's CLEANUP part"
         )
+    if plan.left_out:
+        lines.append(f"{plan.left_out} object(s) out of scope: left as they are in the target")
     for u in plan.unsupported:
         lines.append(one_line(f"not synchronised: {u.object_type} {u.identity}"))
     for warning in plan.warnings:

@@ -271,8 +271,9 @@ def resolve_side(
         raise BadInput(f"{where}: {error['msg']}") from None
 
 
-def find_env_file(start: Path, home: Path | None = None) -> Path | None:
-    """The nearest ``.env`` in ``start`` or a folder above it, within the project.
+def find_env_file(start: Path, home: Path | None = None, name: str = ".env") -> Path | None:
+    """The nearest ``.env`` (or ``name``: ``.ddpignore``) in ``start`` or a folder above it,
+    within the project.
 
     The search stops at the project root (a folder holding ``.git`` or ``pyproject.toml``) or
     at the home directory, and never reads ``/.env``: a ``.env`` above the project belongs to
@@ -287,7 +288,7 @@ def find_env_file(start: Path, home: Path | None = None) -> Path | None:
     for folder in (start, *start.parents):
         if folder == folder.parent:
             break
-        candidate = folder / ".env"
+        candidate = folder / name
         if candidate.is_file():
             return candidate
         if folder == home or (folder / ".git").exists() or (folder / "pyproject.toml").exists():

@@ -111,8 +111,74 @@ def _split_args(name: str, rest: str) -> list[str]:
     return args
 
 
+#: A folder's load order, one relative path a line, as ``ddp dump`` writes it: when present,
+#: the folder's files load in its order instead of their names' order.
+ORDER_FILE = "load-order.txt"
+
+_CHUNKS = re.compile(r"(\d+)")
+#: A Flyway migration's name: versioned ``V1_2__x.sql`` or repeatable ``R__x.sql``.
+_FLYWAY = re.compile(r"(V\d[\d._]*|R_)_", re.IGNORECASE)
+
+
+def natural_key(name: str) -> tuple[tuple[int, int | str], ...]:
+    """How people number migrations: ``V2__x.sql`` before ``V10__y.sql``, ``2_x`` before
+    ``10_y``, ``V1.2`` before ``V1.10``; letters compared without case. Flyway's repeatable
+    ``R__`` files come after the versioned ones, as Flyway runs them."""
+    chunks = tuple(
+        (0, int(part)) if part.isdigit() else (1, part.casefold())
+        for part in _CHUNKS.split(name)
+        if part
+    )
+    return ((1 if name.startswith("R__") else 0, 0), *chunks)
+
+
+def _checked(entry: Path, folder: Path, top: Path) -> Path:
+    """``entry`` if it is a readable file or folder inside ``folder``, else one line why."""
+    if not entry.exists():
+        raise BadInput(f"{entry} is a dangling symbolic link")
+    if not entry.resolve().is_relative_to(folder):
+        # as for \i: a symbolic link must not lead out of the folder (a repository could
+        # otherwise load ~/.psql_history or any file of the user running ddp)
+        raise BadInput(f"{entry} is a symbolic link to a file outside {top}")
+    if not os.access(entry, os.R_OK):
+        raise BadInput(f"{entry} cannot be read (permission denied)")
+    if not entry.is_file() and not entry.is_dir():
+        raise BadInput(f"{entry} is not a regular file")
+    return entry
+
+
+def _walk(path: Path, folder: Path, top: Path, depth: int = 0) -> list[Path]:
+    """The ``.sql`` files under ``path``, sub-folders read in the same (natural) order."""
+    if depth > MAX_INCLUDE_DEPTH:
+        raise BadInput(f"{path}: folders nest too deep")
+    files: list[Path] = []
+    for entry in sorted(path.iterdir(), key=lambda e: natural_key(e.name)):
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            files += _walk(_checked(entry, folder, top), folder, top, depth + 1)
+        elif entry.suffix == ".sql":
+            files.append(_checked(entry, folder, top))
+            if entry.is_dir():
+                raise BadInput(f"{entry} is not a regular file")
+    return files
+
+
+def _ordered(path: Path, folder: Path, order: Path) -> list[Path]:
+    """The files ``load-order.txt`` lists; a ``.sql`` file it leaves out is refused."""
+    listed = [line.strip() for line in order.read_text().splitlines() if line.strip()]
+    files = [_checked(path / name, folder, path) for name in listed if not name.startswith("#")]
+    missing = set(_walk(path, folder, path)) - set(files)
+    if missing:
+        raise BadInput(f"{min(missing)} is not listed in {order}: add it or remove it")
+    return files
+
+
 def sql_files(path: Path) -> list[Path]:
-    """The files of a side: ``path`` itself, or the ``.sql`` files of a folder in name order.
+    """The files of a side: ``path`` itself, or the ``.sql`` files of a folder and its
+    sub-folders in the order migrations are named (:func:`natural_key`; a folder of Flyway
+    migrations by version whatever the sub-folder), or in the order of the folder's
+    ``load-order.txt`` when it has one.
 
     Every ``.sql`` entry of a folder must be a readable regular file inside the folder: a
     dangling symbolic link or a file ddp may not read would otherwise drop part of the schema
@@ -121,21 +187,14 @@ def sql_files(path: Path) -> list[Path]:
     """
     if path.is_dir():
         folder = path.resolve()
-        files = []
-        for entry in sorted(path.iterdir()):
-            if entry.suffix != ".sql":
-                continue
-            if not entry.is_file():
-                dangling = entry.is_symlink() and not entry.exists()
-                what = "a dangling symbolic link" if dangling else "not a regular file"
-                raise BadInput(f"{entry} is {what}")
-            if not entry.resolve().is_relative_to(folder):
-                # as for \i: a symbolic link must not lead out of the folder (a repository
-                # could otherwise load ~/.psql_history or any file of the user running ddp)
-                raise BadInput(f"{entry} is a symbolic link to a file outside {path}")
-            if not os.access(entry, os.R_OK):
-                raise BadInput(f"{entry} cannot be read (permission denied)")
-            files.append(entry)
+        order = path / ORDER_FILE
+        if order.is_file():
+            files = _ordered(path, folder, order)
+        else:
+            files = _walk(path, folder, path)
+            if files and all(_FLYWAY.match(f.name) for f in files):
+                # Flyway orders by version whatever the folder a file is in
+                files.sort(key=lambda f: natural_key(f.name))
         if not files:
             raise BadInput(f"no .sql files in {path}")
         return files

@@ -38,10 +38,14 @@ from ddp_engine.extversions import installable, missing_extensions, reachable_ve
 from ddp_engine.fidelity import LoadedOn, noted
 from ddp_engine.hazards import HazardCode, parse_allowed
 from ddp_engine.introspect import blocked_read, introspect
+from ddp_engine.lookalike import flag_lookalikes
 from ddp_engine.model import Snapshot
 from ddp_engine.plan import Plan, make_plan
 from ddp_engine.relabel import relabel
+from ddp_engine.renames import apply_hints, with_renames
 from ddp_engine.render import render_script
+from ddp_engine.schemamap import map_schemas
+from ddp_engine.scope import Scope, apply_scope, refuse_touched
 from ddp_engine.settings import ConnectionSettings
 from ddp_engine.shadow import major_of
 from ddp_engine.user_conversions import UserConversion, parse_using
@@ -80,6 +84,24 @@ class SyncOptions(BaseModel):
     #: Conversions for type changes no cast makes (``--using SCHEMA.TABLE.COLUMN=EXPRESSION``,
     #: given as text; a malformed one is bad input).
     using: tuple[UserConversion, ...] = ()
+    #: Patterns of the objects compared and of those left as the target has them (scope.py).
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    #: (source schema, target schema) pairs compared at once (schemamap.py).
+    schema_map: tuple[tuple[str, str], ...] = ()
+    #: Rename hints, ``[KIND:]OLD=NEW`` (renames.py).
+    renames: tuple[str, ...] = ()
+
+    @field_validator("include", "exclude")
+    @classmethod
+    def _patterns(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        Scope(include=value)  # a bad pattern is bad input before anything is read
+        return value
+
+    def scope(self) -> Scope:
+        """The include and exclude patterns, and the schemas a schema map names."""
+        mapped = frozenset(t for _, t in self.schema_map) if self.schema_map else None
+        return Scope(self.include, self.exclude, mapped)
 
     @field_validator("lock_timeout", "statement_timeout", "read_timeout")
     @classmethod
@@ -186,7 +208,9 @@ def plan_from_snapshots(
     if fingerprint is None:
         # Of the target as it is: apply re-reads it and compares.
         fingerprint = target.fingerprint() if options.fingerprint else ""
-    if not options.all_schemas:  # in the target's names, so that texts compare and settle
+    if options.schema_map:
+        source = map_schemas(source, options.schema_map)
+    elif not options.all_schemas:  # in the target's names, so that texts compare and settle
         source = relabel(source, source_settings.schema_name, target_settings.schema_name)
     if not same_major(source, target):
         source = strip_privileges(source, target.server_version)
@@ -194,6 +218,10 @@ def plan_from_snapshots(
     missing = missing_extensions(source, target)
     packages = installable(target_settings, missing, options.limits()) if missing else None
     source, kept_versions = reachable_versions(source, target, packages)
+    renamer = apply_hints(target, options.renames)  # the target compared as if renamed
+    target = renamer.target
+    scoped = apply_scope(options.scope(), source, target)
+    source = scoped.source
     src, tgt = lookups
     constraints = None
     if src is not None and src.snapshot is source and tgt is not None and tgt.snapshot is target:
@@ -229,6 +257,11 @@ def plan_from_snapshots(
         changes=changes,
         using=options.using,
     )
+    plan = with_renames(plan, renamer)  # the renames start the plan
+    plan = flag_lookalikes(plan, source, target)
+    refuse_touched(plan.steps, scoped.out_keys)
+    if scoped.left_out:
+        plan = plan.model_copy(update={"left_out": scoped.left_out})
     plan = mark_unsettled(plan, unsettled, major_of(target.server_version))
     if kept_versions:
         plan = plan.model_copy(update={"warnings": (*plan.warnings, *kept_versions)})

@@ -68,3 +68,13 @@ def shared_sql(case: str) -> tuple[Path, bytes, bytes]:
     """(folder, target SQL, source SQL) of a ../shared/corpus case."""
     folder = SHARED / case
     return folder, (folder / "a.sql").read_bytes(), (folder / "b.sql").read_bytes()
+
+
+#: ``extra:<case>`` / ``shared:<case>`` -> why a dump of the case's b.sql, loaded again, does
+#: not compare equal to it today (tests/test_dump.py).
+DUMP_KNOWN_FAILURES: dict[str, str] = {
+    "extra:django_app": "CHECK (status IN (...)) on a varchar column prints differently once "
+    "re-created from its printed text (ANY (ARRAY[('DF'::character varying)::text, ...]))",
+    "extra:django_app_min": "the same CHECK on a varchar column prints differently re-created",
+    "extra:replica_identity_index": "REPLICA IDENTITY USING INDEX is not read, so not dumped",
+}

@@ -119,3 +119,18 @@ BEGIN
 END $$;
 CREATE EVENT TRIGGER tamper ON ddl_command_end EXECUTE FUNCTION ops.tamper();
 """
+
+
+#: A shadow function and operator planted in public, where a careless unqualified call or
+#: comparison would find them first: running either fails the statement that ran it.
+TRAP = """
+CREATE FUNCTION public.ddp_trap(a text, b text) RETURNS boolean LANGUAGE plpgsql
+  AS $$BEGIN RAISE EXCEPTION 'shadow operator ran'; END$$;
+CREATE OPERATOR public.= (LEFTARG = text, RIGHTARG = text, FUNCTION = public.ddp_trap);
+CREATE FUNCTION public.lower(text) RETURNS text LANGUAGE plpgsql
+  AS $$BEGIN RAISE EXCEPTION 'shadow function ran'; END$$;
+"""
+
+#: A name with a quote and a newline, quoted for SQL.
+ODD = 'au"dit\nlog'
+ODD_SQL = '"au""dit\nlog"'

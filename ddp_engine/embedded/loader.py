@@ -64,6 +64,9 @@ LOADER_ROLE = "ddp_loader"
 #: pg_dump's ``ALTER ... OWNER TO postgres``, which the loader may not perform (see _Loader).
 _OWNER_TO = re.compile(r"(?is)^alter\s.+\sowner\s+to\s+[^\s;]+\s*;?$")
 
+#: The server's message for a role a statement names that does not exist.
+_MISSING_ROLE = re.compile(r'role "(.+)" does not exist', re.DOTALL)
+
 #: Since PostgreSQL 16 a CREATEROLE role manages only the roles it created and cannot grant
 #: membership in others (pg_execute_server_program, pg_write_server_files), so files may create
 #: the roles they GRANT to; before 16 CREATEROLE could grant itself those, and is withheld.
@@ -112,6 +115,12 @@ def create_loader_role(server: ServerAddress, name: str = LOADER_ROLE) -> str:
     return name
 
 
+def _create_role(server: ServerAddress, name: str) -> None:
+    """A role that SQL files grant to or make an owner: NOLOGIN, no rights (see _Loader)."""
+    statement = sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(name))
+    _admin(server, f'role "{name}"', lambda version: statement)
+
+
 def create_database(server: ServerAddress, name: str, owner: str | None = None) -> None:
     """Create database ``name`` on ``server`` (e.g. the shadow database for SQL-file sources),
     owned by ``owner`` when given (then the owner may create in its ``public`` schema)."""
@@ -128,7 +137,8 @@ def load_sql(
     *,
     user: str | None = None,
 ) -> None:
-    """Run one .sql file, or every .sql file of a directory in name order, in ``dbname``.
+    """Run one .sql file, or every .sql file of a folder in migration order (see
+    sqlfiles.sql_files), in ``dbname``.
 
     Statements run one by one in autocommit, as ``psql -v ON_ERROR_STOP=1 -f`` would send them
     (``COPY ... FROM stdin`` with its data included), as ``user`` (default: the server's
@@ -147,7 +157,7 @@ def load_sql(
         message = " ".join(str(exc).split())
         raise DdpError(f"DDP SYNC failed: {path}: cannot connect: {message}") from None
     with conn:
-        loader = _Loader(conn, folder)
+        loader = _Loader(conn, folder, lambda role: _create_role(server, role))
         for file in files:
             loader.run(file, file)
 
@@ -155,8 +165,13 @@ def load_sql(
 class _Loader:
     """Runs the statements of files on one connection; holds the ``\\set`` variables."""
 
-    def __init__(self, conn: psycopg.Connection, folder: Path) -> None:
+    def __init__(
+        self, conn: psycopg.Connection, folder: Path, create_role: Callable[[str], None]
+    ) -> None:
         self.conn = conn
+        #: Creates a role a file grants to or makes an owner, missing on this server.
+        self.create_role = create_role
+        self.roles_made: set[str] = set()
         self.folder = folder
         self.variables: dict[str, str] = {}
         self.depth = 0
@@ -208,6 +223,15 @@ class _Loader:
                 # objects away to a superuser, and owners are not compared, so it keeps them.
                 return
             raise self.failed(shown, stmt, text, exc) from None
+        except psycopg.errors.UndefinedObject as exc:
+            # a migration folder grants to its application's roles or makes them owners:
+            # each is made here (NOLOGIN, no rights) and the statement runs again
+            missing = _MISSING_ROLE.fullmatch(exc.diag.message_primary or "")
+            if missing is None or missing.group(1) in self.roles_made:
+                raise self.failed(shown, stmt, text, exc) from None
+            self.roles_made.add(missing.group(1))
+            self.create_role(missing.group(1))
+            self.execute(shown, stmt)
         except psycopg.Error as exc:
             raise self.failed(shown, stmt, text, exc) from None
 
