@@ -26,6 +26,7 @@ from ddp_dagster.pairs import PairSpec, pairs_from_env
 
 DRIFT_JOB = "schema_drift_job"
 SYNC_JOB = "schema_sync_job"
+APPLY_JOB = "schema_apply_job"
 DRIFT_SCHEDULE = "schema_drift_schedule"
 DEFAULT_CRON = "0 * * * *"
 
@@ -53,8 +54,16 @@ def build_definitions(
     sync_job = dg.define_asset_job(
         SYNC_JOB,
         selection=dg.AssetSelection.assets(*[a for b in built for a in b.assets]),
-        description="Snapshots, diff and alter_sql of every pair (dry run unless alter_sql's "
-        "config says dry_run: false).",
+        description="Snapshots, diff, the reviewed plan and its apply for every pair (a dry "
+        "run unless applied_plan's config says dry_run: false).",
+    )
+    apply_job = dg.define_asset_job(
+        APPLY_JOB,
+        selection=dg.AssetSelection.assets(*[b.applied_plan for b in built])
+        | dg.AssetSelection.checks(*[b.target_in_sync for b in built]),
+        description="Apply the plan alter_sql materialised (as reviewed, never planned again; "
+        "refused if the target changed since), then evaluate target_in_sync again. Needs "
+        "applied_plan's config dry_run: false.",
     )
     status = environ.get("DDP_DRIFT_SCHEDULE_STATUS", "stopped").strip().lower()
     if status not in ("running", "stopped"):
@@ -76,7 +85,7 @@ def build_definitions(
     return dg.Definitions(
         assets=[a for b in built for a in b.assets],
         asset_checks=[b.target_in_sync for b in built],
-        jobs=[drift_job, sync_job],
+        jobs=[drift_job, sync_job, apply_job],
         schedules=[drift_schedule],
         resources=resources,
     )

@@ -23,6 +23,10 @@ class Face(NamedTuple):
     replan: str
     #: How a person lets blocking hazard codes through; ``{codes}`` is ``a,b``.
     allow: str
+    #: How a person sees what still differs between source and target.
+    show_diff: str = "run ddp sync --dry-run"
+    #: How a person makes a fresh plan file (after one was edited by hand).
+    fresh_plan_file: str = "make a fresh one with ddp plan"
 
 
 #: The ``ddp sync`` command's words (also the default of :attr:`DdpError.message`).
@@ -100,6 +104,13 @@ class PlanRefused(DdpError):
         return f" (review the script, then allow them with {allow})"
 
 
+class PlanEdited(BadInput):
+    """A plan file's content no longer matches its digest: it was edited after it was made."""
+
+    def advice(self, face: Face) -> str:
+        return f"; a plan is applied only as reviewed: {face.fresh_plan_file}"
+
+
 class TargetChanged(DdpError):
     """The target is no longer what the plan was made from; nothing was applied."""
 
@@ -111,10 +122,14 @@ class ApplyFailed(DdpError):
     """Applying the script failed: the reason says what was changed (nothing, or the main part
     when an online statement failed)."""
 
-    def __init__(self, reason: str, *, finish: bool = False) -> None:
+    def __init__(self, reason: str, *, finish: bool = False, differs: bool = False) -> None:
         #: True when the main part was applied and a fresh plan would finish the rest.
         self.finish = finish
+        #: True when the target, read after the apply, still differs from the source.
+        self.differs = differs
         super().__init__(reason)
 
     def advice(self, face: Face) -> str:
+        if self.differs:
+            return f"; {face.show_diff} to see what differs"
         return f" ({face.replan} to finish)" if self.finish else ""

@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ddp_engine.apply import apply_plan
 from ddp_engine.crossversion import strip_privileges
-from ddp_engine.errors import ApplyFailed, BadInput, DdpError
+from ddp_engine.errors import ApplyFailed, BadInput, DdpError, PlanEdited
 from ddp_engine.hazards import HazardCode
 from ddp_engine.introspect import blocked_read, introspect
 from ddp_engine.model import Snapshot
@@ -171,10 +171,7 @@ def load_plan_file(path: str | Path) -> PlanFile:
             f"{FORMAT_VERSION}: make the plan again with this ddp"
         )
     if document["digest"] != digest_of(document):
-        raise BadInput(
-            f"{path} was changed after ddp plan wrote it (its digest does not match); "
-            "a plan is applied only as reviewed: make a fresh one with ddp plan"
-        )
+        raise PlanEdited(f"{path} was changed after it was written (its digest does not match)")
     try:
         planfile = PlanFile.model_validate(document)
         planfile.the_plan()
@@ -235,8 +232,5 @@ def apply_plan_file(
     aside = compared_fingerprint(after, options.privileges, texts=False)
     if not matches and aside != planfile.source_fingerprint_texts_aside:
         what = "the plan was applied, but" if done.applied else "nothing to apply, but"
-        raise ApplyFailed(
-            f"{what} the target does not match the plan's source; "
-            "run ddp sync --dry-run to see what differs"
-        )
+        raise ApplyFailed(f"{what} the target does not match the plan's source", differs=True)
     return Outcome(applied=done.applied, statements=done.statements, texts_unsettled=not matches)

@@ -10,11 +10,20 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from typing import Any
+from typing import Any, Protocol
 
+from ddp_engine.diff import Change
 from ddp_engine.hazards import BLOCKING
 from ddp_engine.plan import Plan
 from ddp_engine.render import one_line
+
+
+class HasChanges(Protocol):
+    """A plan, or the diff stage's result (``sync.SchemaDiff``): both list their changes."""
+
+    @property
+    def changes(self) -> tuple[Change, ...]: ...
+
 
 #: Rows of the markdown table of changes (the JSON and the script hold every change).
 MAX_TABLE_ROWS = 200
@@ -62,7 +71,7 @@ def hazard_lines(plan: Plan) -> list[str]:
     return lines
 
 
-def drifted_objects(plan: Plan) -> list[str]:
+def drifted_objects(plan: HasChanges) -> list[str]:
     """``"<action> <kind> <object>"`` for every change (what still differs after an apply)."""
     return [f"{c.action} {c.kind} {c.label}" for c in plan.changes]
 
@@ -89,7 +98,7 @@ def data_checks(plan: Plan) -> list[dict[str, Any]]:
     ]
 
 
-def changes_by_kind(plan: Plan) -> dict[str, dict[str, int]]:
+def changes_by_kind(plan: HasChanges) -> dict[str, dict[str, int]]:
     """``{kind: {action: n}}``, sorted."""
     counts = Counter((c.kind, c.action) for c in plan.changes)
     out: dict[str, dict[str, int]] = {}
@@ -103,7 +112,7 @@ def cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def changes_table(plan: Plan, limit: int = MAX_TABLE_ROWS) -> str:
+def changes_table(plan: HasChanges, limit: int = MAX_TABLE_ROWS) -> str:
     """A markdown table of the plan's changes (action, kind, object, changed fields)."""
     if not plan.changes:
         return "Source and target are in sync: no changes."

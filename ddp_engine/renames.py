@@ -17,6 +17,8 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
+from pydantic import BaseModel, ConfigDict
+
 from ddp_engine.diff import Action, Change
 from ddp_engine.errors import BadInput
 from ddp_engine.hazards import LOCK
@@ -127,17 +129,6 @@ class Renamer:
         self.old_schema: dict[str, str] = {}
         self.old_table: dict[tuple[str, str], str] = {}
         self.old_column: dict[tuple[str, str, str], str] = {}
-
-    def original(self, check: tuple[str, ...]) -> tuple[str, ...]:
-        """A data check in the target's names as they are before the renames run."""
-        if len(check) < 3:
-            return check
-        schema = self.old_schema.get(check[1], check[1])
-        table = self.old_table.get((schema, check[2]), check[2])
-        rest = check[3:]
-        if check[0] in ("rows", "convert", "not_null", "labels") and rest:
-            rest = (self.old_column.get((schema, table, rest[0]), rest[0]), *rest[1:])
-        return (check[0], schema, table, *rest)
 
     def apply(self, hint: Hint) -> None:
         getattr(self, f"_{hint.kind}")(hint)
@@ -390,26 +381,60 @@ def owned(
     return sequence.model_copy(update={"owned_by": (*new_table, col)})
 
 
-def apply_hints(target: Snapshot, hints: Iterable[str]) -> Renamer:
-    """The renamer after every hint: the target as if renamed (``.target``), the steps that
-    rename it and their changes, and the way back to the target's names (``.original``)."""
+class Renamed(BaseModel):
+    """What the hints did, kept apart from the renamer so that the diff stage's result can
+    carry it to the planner as data (Dagster stores that result between the two stages)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    steps: tuple[Step, ...] = ()
+    changes: tuple[Change, ...] = ()
+    #: New name -> the target's own, for the data checks (they run before the renames):
+    #: (new schema, old), (schema, new table, old), (schema, table, new column, old).
+    schemas: tuple[tuple[str, str], ...] = ()
+    tables: tuple[tuple[str, str, str], ...] = ()
+    columns: tuple[tuple[str, str, str, str], ...] = ()
+
+    def original(self, check: tuple[str, ...]) -> tuple[str, ...]:
+        """A data check in the target's names as they are before the renames run."""
+        if len(check) < 3:
+            return check
+        schema = dict(self.schemas).get(check[1], check[1])
+        table = {(s, n): o for s, n, o in self.tables}.get((schema, check[2]), check[2])
+        rest = check[3:]
+        if check[0] in ("rows", "convert", "not_null", "labels") and rest:
+            columns = {(s, t, n): o for s, t, n, o in self.columns}
+            rest = (columns.get((schema, table, rest[0]), rest[0]), *rest[1:])
+        return (check[0], schema, table, *rest)
+
+
+def apply_hints(target: Snapshot, hints: Iterable[str]) -> tuple[Snapshot, Renamed]:
+    """The target as if renamed by every hint, and what the renames take (their steps and
+    changes, and the way back to the target's names)."""
     renamer = Renamer(target)
     for hint in parse_hints(hints):
         renamer.apply(hint)
-    return renamer
+    renamed = Renamed(
+        steps=tuple(renamer.steps),
+        changes=tuple(renamer.changes),
+        schemas=tuple(renamer.old_schema.items()),
+        tables=tuple((s, n, o) for (s, n), o in renamer.old_table.items()),
+        columns=tuple((s, t, n, o) for (s, t, n), o in renamer.old_column.items()),
+    )
+    return renamer.target, renamed
 
 
-def with_renames(plan: Plan, renamer: Renamer) -> Plan:
+def with_renames(plan: Plan, renamed: Renamed) -> Plan:
     """``plan`` after the rename steps, its data checks in the names they count under."""
-    if not renamer.steps:
+    if not renamed.steps:
         return plan
     steps = [
-        s.model_copy(update={"check": renamer.original(s.check)}) if s.check else s
+        s.model_copy(update={"check": renamed.original(s.check)}) if s.check else s
         for s in plan.steps
     ]
     return plan.model_copy(
         update={
-            "steps": (*renamer.steps, *steps),
-            "changes": (*renamer.changes, *plan.changes),
+            "steps": (*renamed.steps, *steps),
+            "changes": (*renamed.changes, *plan.changes),
         }
     )

@@ -2,8 +2,9 @@
 these functions, with the same :class:`SyncOptions`, in the same order:
 
 - :func:`snapshot` reads one side (:func:`compare` reads both at once, in parallel);
-- :func:`plan_from_snapshots` diffs two snapshots (``diff``: the changes, no SQL) and orders
-  the changes into a :class:`Plan` (``make_plan``), then runs the data checks on the target;
+- :func:`diff_snapshots` diffs two snapshots into a :class:`SchemaDiff` (the changes, no SQL);
+  :func:`plan_from_diff` orders the changes into a :class:`Plan` (``make_plan``), then runs the
+  data checks on the target; :func:`plan_from_snapshots` does both;
 - :func:`render` turns the plan into the script, and :func:`write_script` writes it;
 - :func:`apply_and_verify` applies the plan to the target in one transaction (the online part
   after it), then diffs again.
@@ -32,17 +33,17 @@ from ddp_engine.context import Lookups, pair_lookups
 from ddp_engine.conversions import TargetConversions
 from ddp_engine.crossversion import mark_unsettled, same_major, settle_texts, strip_privileges
 from ddp_engine.datacheck import run_data_checks, unchecked
-from ddp_engine.diff import diff
+from ddp_engine.diff import Change, diff
 from ddp_engine.errors import DdpError
 from ddp_engine.extversions import installable, missing_extensions, reachable_versions
 from ddp_engine.fidelity import LoadedOn, noted
 from ddp_engine.hazards import HazardCode, parse_allowed
 from ddp_engine.introspect import blocked_read, introspect
 from ddp_engine.lookalike import flag_lookalikes
-from ddp_engine.model import Snapshot
+from ddp_engine.model import Key, Snapshot
 from ddp_engine.plan import Plan, make_plan
 from ddp_engine.relabel import relabel
-from ddp_engine.renames import apply_hints, with_renames
+from ddp_engine.renames import Renamed, apply_hints, with_renames
 from ddp_engine.render import render_script
 from ddp_engine.schemamap import map_schemas
 from ddp_engine.scope import Scope, apply_scope, refuse_touched
@@ -189,22 +190,45 @@ def read_both(
         return src.result(), tgt.result()
 
 
-def plan_from_snapshots(
+class SchemaDiff(BaseModel):
+    """The diff stage's result: what differs (``changes``, no SQL), and the two snapshots as
+    they were compared (the source in the target's names, printed texts settled), which the
+    planner orders the changes against. Dagster's ``schema_diff`` asset holds one."""
+
+    model_config = ConfigDict(frozen=True)
+
+    source: Snapshot
+    target: Snapshot
+    changes: tuple[Change, ...]
+    #: Objects whose printed text no shadow server could settle (their change may be only how
+    #: a server prints them).
+    unsettled: tuple[Key, ...] = ()
+    #: Of the target as it was read (apply re-reads it and compares); "" when not taken.
+    target_fingerprint: str = ""
+    #: What the rename hints did: the target above is compared as if renamed.
+    renamed: Renamed = Renamed()
+    #: Objects the scope leaves out (how many; the keys a plan must not touch).
+    left_out: int = 0
+    out_of_scope: tuple[Key, ...] = ()
+    #: Said to the user with the plan (extension versions the target cannot reach).
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        """Nothing differs: the target matches the source (hinted renames are differences)."""
+        return not self.changes and not self.renamed.steps
+
+
+def _diff_stage(
     source: Snapshot,
     target: Snapshot,
     source_settings: ConnectionSettings,
     target_settings: ConnectionSettings,
     options: SyncOptions,
-    now: datetime | None = None,
-    lookups: tuple[Lookups | None, Lookups | None] = (None, None),
-    fingerprint: str | None = None,
-    compared: list[Snapshot] | None = None,
-) -> Plan:
-    """The Plan for two snapshots already read (Dagster reads them in separate assets), with
-    the data checks run on the target unless the options turn them off. ``lookups`` and the
-    target's ``fingerprint``, when the caller made them already, are not made again.
-    ``compared``, when given, receives the source as the diff compared it (in the target's
-    names, printed texts settled): a plan file records its fingerprint to verify an apply."""
+    lookups: tuple[Lookups | None, Lookups | None],
+    fingerprint: str | None,
+) -> tuple[SchemaDiff, tuple[Lookups, Lookups]]:
+    """diff_snapshots, also handing back the lookups it built (the planner uses them)."""
     if fingerprint is None:
         # Of the target as it is: apply re-reads it and compares.
         fingerprint = target.fingerprint() if options.fingerprint else ""
@@ -218,8 +242,7 @@ def plan_from_snapshots(
     missing = missing_extensions(source, target)
     packages = installable(target_settings, missing, options.limits()) if missing else None
     source, kept_versions = reachable_versions(source, target, packages)
-    renamer = apply_hints(target, options.renames)  # the target compared as if renamed
-    target = renamer.target
+    target, renamed = apply_hints(target, options.renames)  # compared as if renamed
     scoped = apply_scope(options.scope(), source, target)
     source = scoped.source
     src, tgt = lookups
@@ -234,11 +257,49 @@ def plan_from_snapshots(
         schema_name=target_settings.schema_name,
         constraints=constraints,
     )
-    if compared is not None:
-        compared.append(source)
+    both = pair_lookups(source, target, lookups)
+    changes = diff(source, target, options.privileges, (both[0].objects, both[1].objects))
+    found = SchemaDiff(
+        source=source,
+        target=target,
+        changes=changes,
+        unsettled=tuple(unsettled),
+        target_fingerprint=fingerprint,
+        renamed=renamed,
+        left_out=scoped.left_out,
+        out_of_scope=tuple(sorted(scoped.out_keys)),
+        warnings=tuple(kept_versions),
+    )
+    return found, both
+
+
+def diff_snapshots(
+    source: Snapshot,
+    target: Snapshot,
+    source_settings: ConnectionSettings,
+    target_settings: ConnectionSettings,
+    options: SyncOptions,
+) -> SchemaDiff:
+    """The diff stage on two snapshots already read: what differs, no SQL (Dagster's
+    ``schema_diff``; :func:`plan_from_diff` orders it into a plan)."""
+    return _diff_stage(
+        source, target, source_settings, target_settings, options, (None, None), None
+    )[0]
+
+
+def plan_from_diff(
+    found: SchemaDiff,
+    source_settings: ConnectionSettings,
+    target_settings: ConnectionSettings,
+    options: SyncOptions,
+    now: datetime | None = None,
+    lookups: tuple[Lookups, Lookups] | None = None,
+) -> Plan:
+    """The Plan for a diff: its changes ordered into steps, with the data checks run on the
+    target unless the options turn them off (``lookups``: when the diff's caller has them)."""
+    source, target = found.source, found.target
     conversions = TargetConversions(target_settings, options.limits())
-    lookups = pair_lookups(source, target, lookups)
-    changes = diff(source, target, options.privileges, (lookups[0].objects, lookups[1].objects))
+    lookups = lookups or pair_lookups(source, target, (None, None))
     plan = make_plan(
         source,
         target,
@@ -251,20 +312,20 @@ def plan_from_snapshots(
         lock_timeout=options.lock_timeout,
         statement_timeout=options.statement_timeout,
         now=now,
-        target_fingerprint=fingerprint,
+        target_fingerprint=found.target_fingerprint,
         lookups=lookups,
         conversions=conversions,
-        changes=changes,
+        changes=found.changes,
         using=options.using,
     )
-    plan = with_renames(plan, renamer)  # the renames start the plan
+    plan = with_renames(plan, found.renamed)  # the renames start the plan
     plan = flag_lookalikes(plan, source, target)
-    refuse_touched(plan.steps, scoped.out_keys)
-    if scoped.left_out:
-        plan = plan.model_copy(update={"left_out": scoped.left_out})
-    plan = mark_unsettled(plan, unsettled, major_of(target.server_version))
-    if kept_versions:
-        plan = plan.model_copy(update={"warnings": (*plan.warnings, *kept_versions)})
+    refuse_touched(plan.steps, frozenset(found.out_of_scope))
+    if found.left_out:
+        plan = plan.model_copy(update={"left_out": found.left_out})
+    plan = mark_unsettled(plan, found.unsettled, major_of(target.server_version))
+    if found.warnings:
+        plan = plan.model_copy(update={"warnings": (*plan.warnings, *found.warnings)})
     plan = noted(plan, options.loaded_on)
     if conversions.time_zone is not None:
         plan = plan.model_copy(update={"time_zone": conversions.time_zone})
@@ -273,6 +334,29 @@ def plan_from_snapshots(
     else:
         plan = unchecked(plan)
     return plan
+
+
+def plan_from_snapshots(
+    source: Snapshot,
+    target: Snapshot,
+    source_settings: ConnectionSettings,
+    target_settings: ConnectionSettings,
+    options: SyncOptions,
+    now: datetime | None = None,
+    lookups: tuple[Lookups | None, Lookups | None] = (None, None),
+    fingerprint: str | None = None,
+    compared: list[Snapshot] | None = None,
+) -> Plan:
+    """The diff stage then the plan, for two snapshots already read. ``lookups`` and the
+    target's ``fingerprint``, when the caller made them already, are not made again.
+    ``compared``, when given, receives the source as the diff compared it (in the target's
+    names, printed texts settled): a plan file records its fingerprint to verify an apply."""
+    found, both = _diff_stage(
+        source, target, source_settings, target_settings, options, lookups, fingerprint
+    )
+    if compared is not None:
+        compared.append(found.source)
+    return plan_from_diff(found, source_settings, target_settings, options, now, both)
 
 
 @contextmanager

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from ddp_dagster.assets import DAGSTER
+from ddp_dagster.pair_context import DAGSTER
 from ddp_engine.cli import DEMO
 from ddp_engine.errors import (
     COMMAND,
@@ -129,7 +129,7 @@ def test_remedies_are_in_each_face_s_words():
     assert refused.message.endswith(
         "(review the script, then allow them with --allow-hazards values_change,values_fail)"
     )
-    assert "allow_hazards: [values_change,values_fail] in alter_sql's config" in refused.line(
+    assert "allow_hazards: [values_change,values_fail] in applied_plan's config" in refused.line(
         DAGSTER
     )
 
@@ -139,6 +139,11 @@ def test_remedies_are_in_each_face_s_words():
     assert online.message.endswith("(run ddp sync again to finish)")
     assert "ddp sync" not in online.line(DAGSTER)
     assert ApplyFailed("nothing was changed").line(DAGSTER) == "DDP failed: nothing was changed"
+    differs = ApplyFailed("the target does not match", differs=True)
+    assert differs.message.endswith("; run ddp sync --dry-run to see what differs")
+    assert differs.line(DAGSTER).endswith(
+        "; materialise this pair's schema_diff to see what differs"
+    )
 
 
 def test_exit_codes_by_cause():

@@ -14,7 +14,13 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from ddp_dagster.assets import IO_MANAGER_KEY, AlterSqlConfig, PairAssets, build_pair_assets
+from ddp_dagster.assets import (
+    IO_MANAGER_KEY,
+    AlterSqlConfig,
+    ApplyConfig,
+    PairAssets,
+    build_pair_assets,
+)
 from ddp_dagster.io_manager import JsonIOManager
 from ddp_dagster.pairs import PairSpec
 from ddp_dagster.resources import PostgresSchemaResource, SyncOptionsResource
@@ -106,6 +112,28 @@ def metadata(result: dg.ExecuteInProcessResult, node: str) -> dict[str, object]:
     return {k: v.value for k, v in mat.metadata.items()}
 
 
+def run_config(
+    assets: PairAssets,
+    tmp_path: Path,
+    dry_run: bool = True,
+    allow_hazards: list[str] | None = None,
+    selection: list[dg.AssetKey] | None = None,
+) -> dg.RunConfig:
+    """The script under ``tmp_path``; the apply's consent (``dry_run``) and allowed codes;
+    only for the assets selected (all by default)."""
+    configs: dict[dg.AssetsDefinition, dg.Config] = {
+        assets.alter_sql: AlterSqlConfig(output_path=str(tmp_path / "alter.sql")),
+        assets.applied_plan: ApplyConfig(dry_run=dry_run, allow_hazards=allow_hazards or []),
+    }
+    return dg.RunConfig(
+        ops={
+            a.op.name: config
+            for a, config in configs.items()
+            if selection is None or a.key in selection
+        }
+    )
+
+
 @pytest.fixture
 def make_pair(server: Server, make_db: Callable[[str], str]) -> Callable[[str, str], Pair]:
     def make(source_sql: str = SOURCE_SQL, target_sql: str = TARGET_SQL) -> Pair:
@@ -135,16 +163,11 @@ def materialize(
         options: SyncOptionsResource | None = None,
     ) -> dg.ExecuteInProcessResult:
         a = default_assets
-        config = AlterSqlConfig(
-            dry_run=dry_run,
-            output_path=str(tmp_path / "alter.sql"),
-            allow_hazards=allow_hazards or [],
-        )
         return dg.materialize(
             [*a.assets, a.target_in_sync],
             selection=selection,
             resources=pair.resources(a.pair, tmp_path / "storage", options),
-            run_config=dg.RunConfig(ops={a.alter_sql.op.name: config}),
+            run_config=run_config(a, tmp_path, dry_run, allow_hazards, selection),
             raise_on_error=raise_on_error,
         )
 

@@ -10,18 +10,25 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from ddp_dagster.assets import AlterSqlConfig
-from ddp_dagster.definitions import DRIFT_JOB, DRIFT_SCHEDULE, SYNC_JOB, build_definitions, defs
+from ddp_dagster.assets import AlterSqlConfig, ApplyConfig
+from ddp_dagster.definitions import (
+    APPLY_JOB,
+    DRIFT_JOB,
+    DRIFT_SCHEDULE,
+    SYNC_JOB,
+    build_definitions,
+    defs,
+)
 from ddp_dagster.pairs import PairsFileError, PairSpec, load_pairs_file
 from ddp_dagster.resources import PostgresSchemaResource
 
-FOUR = {"source_schema", "target_schema", "schema_diff", "alter_sql"}
+FIVE = {"source_schema", "target_schema", "schema_diff", "alter_sql", "applied_plan"}
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_module_defs_load_without_any_env():
     dg.Definitions.validate_loadable(defs)
-    assert {k.to_user_string() for k in defs.resolve_all_asset_keys()} == FOUR
+    assert {k.to_user_string() for k in defs.resolve_all_asset_keys()} == FIVE
     check_keys = defs.resolve_asset_graph().asset_check_keys
     assert {(k.asset_key.to_user_string(), k.name) for k in check_keys} == {
         ("schema_diff", "target_in_sync")
@@ -31,11 +38,19 @@ def test_module_defs_load_without_any_env():
 
 def test_jobs_and_schedule():
     drift = defs.resolve_job_def(DRIFT_JOB)
-    assert {k.to_user_string() for k in drift.asset_layer.executable_asset_keys} == FOUR - {
-        "alter_sql"
+    assert {k.to_user_string() for k in drift.asset_layer.executable_asset_keys} == FIVE - {
+        "alter_sql",
+        "applied_plan",
     }
     sync = defs.resolve_job_def(SYNC_JOB)
-    assert {k.to_user_string() for k in sync.asset_layer.executable_asset_keys} == FOUR
+    assert {k.to_user_string() for k in sync.asset_layer.executable_asset_keys} == FIVE
+    apply = defs.resolve_job_def(APPLY_JOB)
+    assert {k.to_user_string() for k in apply.asset_layer.executable_asset_keys} == {"applied_plan"}
+    checks = {
+        (k.asset_key.to_user_string(), k.name)
+        for k in apply.asset_layer.asset_graph.asset_check_keys
+    }
+    assert checks == {("schema_diff", "target_in_sync")}
     schedule = defs.resolve_schedule_def(DRIFT_SCHEDULE)
     assert schedule.cron_schedule == "0 * * * *"
     assert schedule.default_status == dg.DefaultScheduleStatus.STOPPED
@@ -58,6 +73,8 @@ def test_alter_sql_takes_sync_config():
     op = defs.resolve_assets_def("alter_sql").op
     assert op.config_schema.config_type.key  # typed config, fields below
     assert set(op.config_schema.config_type.fields) == set(AlterSqlConfig.model_fields)
+    apply_op = defs.resolve_assets_def("applied_plan").op
+    assert set(apply_op.config_schema.config_type.fields) == set(ApplyConfig.model_fields)
 
 
 def test_resources_bind_env_vars_by_name():
@@ -82,7 +99,7 @@ def test_pairs_file_builds_prefixed_groups(tmp_path):
     built = build_definitions(environ={"DDP_PAIRS_FILE": str(pairs)})
     dg.Definitions.validate_loadable(built)
     keys = {k.to_user_string() for k in built.resolve_all_asset_keys()}
-    expected = FOUR | {f"{p}/{a}" for p in ("sales", "billing") for a in FOUR}
+    expected = FIVE | {f"{p}/{a}" for p in ("sales", "billing") for a in FIVE}
     assert keys == expected
     checks = {k.asset_key.to_user_string() for k in built.resolve_asset_graph().asset_check_keys}
     assert checks == {"schema_diff", "sales/schema_diff", "billing/schema_diff"}

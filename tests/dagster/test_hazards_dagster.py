@@ -1,5 +1,5 @@
-"""The Dagster apply asks for the same consent as ``ddp sync --apply``: ``allow_hazards`` in
-``alter_sql``'s config; the plan's hazard codes are in the metadata."""
+"""The Dagster apply asks for the same consent as ``ddp apply``: ``allow_hazards`` in
+``applied_plan``'s config; the plan's hazard codes are in ``alter_sql``'s metadata."""
 
 from __future__ import annotations
 
@@ -26,10 +26,10 @@ def test_apply_refused_without_allow_hazards_then_allowed(make_pair, materialize
     [failure] = [e for e in refused.all_events if e.event_type == dg.DagsterEventType.STEP_FAILURE]
     message = failure.step_failure_data.error.message
     assert "blocking hazard(s) values_change" in message
-    assert "allow_hazards: [values_change] in alter_sql's config" in message
+    assert "allow_hazards: [values_change] in applied_plan's config" in message
     assert "--allow-hazards" not in message
     assert prices(pair) == [(1, "1.2345"), (2, "2.5000")]
-    diff = metadata(refused, "schema_diff")
+    diff = metadata(refused, "alter_sql")
     assert diff["blocking_hazards"] == ["values_change"]
     assert "values_change" in diff["hazard_codes"]
     assert {h["code"] for h in diff["hazards"]} >= {"values_change", "access_exclusive_lock"}

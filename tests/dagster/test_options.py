@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import dagster as dg
 import pytest
@@ -27,7 +28,8 @@ WIDER = (
 
 
 def script(result: dg.ExecuteInProcessResult) -> str:
-    return result.output_for_node("alter_sql").script
+    """The script alter_sql wrote."""
+    return Path(result.output_for_node("alter_sql").script_path).read_text()
 
 
 def test_online_and_the_script_timeouts_reach_the_script_and_the_apply(make_pair, materialize):
@@ -43,7 +45,7 @@ def test_online_and_the_script_timeouts_reach_the_script_and_the_apply(make_pair
     assert "SET statement_timeout = '5min';" in online
 
     applied = materialize(pair, dry_run=False, options=options)
-    assert applied.output_for_node("alter_sql").in_sync_after is True
+    assert applied.output_for_node("applied_plan").in_sync_after is True
     with pair.server.connect(pair.target) as conn:
         [(valid,)] = conn.execute(
             "SELECT indisvalid FROM pg_index WHERE indexrelid = 'public.t_email'::regclass"
@@ -69,14 +71,14 @@ def test_the_configured_output_folder_is_made(make_pair, default_assets, tmp_pat
 
 def test_data_checks_off_counts_nothing_and_still_needs_consent(make_pair, materialize):
     pair = make_pair(NARROWER, WIDER)
-    counted = metadata(materialize(pair), "schema_diff")["data_checks"]
+    counted = metadata(materialize(pair), "alter_sql")["data_checks"]
     assert [c["count"] for c in counted] == [1]  # 1.2345 would become 1.23
 
     off = materialize(pair, options=SyncOptionsResource(data_checks=False))
-    findings = metadata(off, "schema_diff")["data_checks"]
+    findings = metadata(off, "alter_sql")["data_checks"]
     assert [c["count"] for c in findings] == [None]
     assert "data checks are off" in findings[0]["message"]
-    assert metadata(off, "schema_diff")["blocking_hazards"] == ["values_change"]
+    assert metadata(off, "alter_sql")["blocking_hazards"] == ["values_change"]
 
 
 def test_options_come_from_the_environment(make_pair, tmp_path, monkeypatch):
@@ -117,7 +119,7 @@ def test_both_faces_show_the_same_summary_json_and_script(make_pair, materialize
     facts; nothing applied on either."""
     pair = make_pair(NARROWER, WIDER)
     dagster_run = materialize(pair)
-    facts = metadata(dagster_run, "schema_diff")
+    facts = metadata(dagster_run, "alter_sql")
     cli_dir = tmp_path / "cli"
     cli_dir.mkdir()
 

@@ -1,0 +1,65 @@
+"""What every asset of a pair needs from a run: the pair's resources, its options, and errors
+worded for Dagster.
+
+The assets are built per pair with resource keys of that pair (``sales_source_db``, ...), so they
+reach their resources by key; :class:`PairResources` does that in one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import dagster as dg
+
+from ddp_dagster.pairs import PairSpec
+from ddp_dagster.resources import PostgresSchemaResource, SyncOptionsResource
+from ddp_engine.errors import DdpError, Face
+from ddp_engine.sync import SyncOptions
+
+#: How the assets word an error: the remedies in Dagster's terms, not the command's.
+DAGSTER = Face(
+    prefix="DDP failed",
+    replan="materialise this pair's schema_diff and alter_sql again",
+    allow="allow_hazards: [{codes}] in applied_plan's config",
+    show_diff="materialise this pair's schema_diff",
+    fresh_plan_file="materialise this pair's schema_diff and alter_sql again",
+)
+
+
+def failure(err: DdpError, resource: PostgresSchemaResource | None = None) -> dg.Failure:
+    """The step's failure: the error's one line in Dagster's words, where it happened."""
+    metadata = {"where": resource.describe()} if resource is not None else {}
+    return dg.Failure(description=err.line(DAGSTER), metadata=metadata, allow_retries=False)
+
+
+@dataclass(frozen=True)
+class PairResources:
+    """The resources of one pair, looked up in a run's context by the pair's keys."""
+
+    pair: PairSpec
+
+    @property
+    def keys(self) -> set[str]:
+        """Every resource key the pair's assets require."""
+        p = self.pair
+        return {p.source_resource_key, p.target_resource_key, p.options_resource_key}
+
+    def side(self, context: dg.AssetExecutionContext, side: str) -> PostgresSchemaResource:
+        """``side``'s resource ("source" or "target")."""
+        key = self.pair.source_resource_key if side == "source" else self.pair.target_resource_key
+        resource: PostgresSchemaResource = getattr(context.resources, key)
+        return resource
+
+    def options(
+        self, context: dg.AssetExecutionContext, allow: list[str] | None = None
+    ) -> SyncOptions:
+        """The pair's options as the run's resource gives them (and the consent to apply)."""
+        resource: SyncOptionsResource = getattr(context.resources, self.pair.options_resource_key)
+        try:
+            return resource.sync_options(
+                all_schemas=self.pair.all_schemas,
+                privileges=self.pair.privileges,
+                allow_hazards=allow,
+            )
+        except DdpError as err:
+            raise failure(err) from None
