@@ -157,7 +157,7 @@ def shadow_sources(
         for side, path in wanted.items():
             database = _side_database(loading, side, schemas[side], limits, stack)
             try:
-                load_sql(database, database.database, path)
+                load_sql(database, database.database, path, roles_by=loading.admin)
             except BadInput:
                 raise
             except StatementFailed as exc:  # the file, the line, the server's message: and which

@@ -136,6 +136,7 @@ def load_sql(
     path_or_dir: str | os.PathLike[str],
     *,
     user: str | None = None,
+    roles_by: ServerAddress | None = None,
 ) -> None:
     """Run one .sql file, or every .sql file of a folder in migration order (see
     sqlfiles.sql_files), in ``dbname``.
@@ -146,7 +147,9 @@ def load_sql(
     ``\\unset`` (``:name`` in SQL is replaced), ``\\i``/``\\ir`` inside the folder of
     ``path_or_dir``, ``\\echo``; any other is refused before it runs. A failure raises
     DdpError naming the file, the line (where the server points, else where the failing
-    statement starts) and the server's message.
+    statement starts) and the server's message. Roles the files grant to or make owners that
+    the server lacks are created NOLOGIN through ``roles_by`` (default ``server``): the role
+    that loads may not create roles (before PostgreSQL 16 it is not given CREATEROLE).
     """
     path = Path(path_or_dir)
     files = sql_files(path)
@@ -157,7 +160,7 @@ def load_sql(
         message = " ".join(str(exc).split())
         raise DdpError(f"DDP SYNC failed: {path}: cannot connect: {message}") from None
     with conn:
-        loader = _Loader(conn, folder, lambda role: _create_role(server, role))
+        loader = _Loader(conn, folder, lambda role: _create_role(roles_by or server, role))
         for file in files:
             loader.run(file, file)
 
