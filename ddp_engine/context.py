@@ -219,6 +219,19 @@ class PlanContext:
         old, new = self.tgt[key][1].data_type, self.src[key][1].data_type
         return self.conversion(old, new).mode == "none"
 
+    def retyped_in_place(self) -> set[Key]:
+        """Columns an ALTER COLUMN TYPE changes (it rebuilds their indexes and constraints
+        itself): not a computed one, nor one renamed away and added anew (``not_carried``)."""
+        return {
+            c.key
+            for c in self.changes
+            if c.kind == Kind.COLUMN
+            and c.action == Action.ALTER
+            and {"data_type", "collation"} & set(c.fields)
+            and "generated" not in c.fields
+            and not self.not_carried(c.key)
+        }
+
     def dropped(self, name: str) -> str:
         return dropped_name(name, self.stamp)
 

@@ -249,15 +249,7 @@ class Planner:
                 or needs_replacement(change)
             ):
                 seeds.append((change.key, True))
-        retyped = {
-            c.key
-            for c in ctx.changes
-            if c.kind == Kind.COLUMN
-            and c.action == Action.ALTER
-            and {"data_type", "collation"} & set(c.fields)
-            and "generated" not in c.fields
-            and not ctx.not_carried(c.key)  # renamed away and added anew: rebuilt on the new
-        }
+        retyped = ctx.retyped_in_place()
         rebuild: set[Key] = set()
         reached: set[Key] = set()
         stack = list(seeds)

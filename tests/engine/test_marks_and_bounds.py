@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ddp_engine.codes import ReplicaIdentity
 from ddp_engine.model import Constraint, Index, Sequence
-from tests.engine.kit import col, hazard_codes, plan_of, snapshot, statements, table
+from tests.engine.kit import STAMP, col, hazard_codes, plan_of, snapshot, statements, table
 
 #: A name with a quote and a newline, quoted through the one helper everywhere it is written.
 ODD = 'we"ird\nname'
@@ -136,3 +136,15 @@ def test_bounds_apart_from_the_old_ones_restart_through_both() -> None:
         f"ALTER SEQUENCE {QS} MINVALUE 500 MAXVALUE 900 START WITH 500",
     ]
     assert hazard_codes(plan) == ["restarts_identity"]
+
+
+def test_an_index_swapped_online_gets_its_mark_after_the_rename() -> None:
+    old = index(clustered=True).model_copy(update={"unique": False})
+    new = old.model_copy(update={"body": "USING btree (email, id)"})
+    plan = plan_of(snapshot(T, new), snapshot(T, old), online=True)
+    found = statements(plan)
+    assert found[-2:] == [
+        f'ALTER INDEX "public"."i_ddp_new_{STAMP}" RENAME TO "i"',
+        f'ALTER TABLE {QT} CLUSTER ON "i"',
+    ]
+    assert all(step.online for step in plan.steps)
