@@ -49,8 +49,10 @@ VIRTUAL = (
 )
 STORED = VIRTUAL.replace("(price * qty));", "(price * qty) STORED);")
 
+#: The databases SQL files are loaded into on a --shadow-url server.
 SHADOW_DBS = (
-    "SELECT datname FROM pg_catalog.pg_database WHERE datname LIKE 'ddp\\_shadow\\_%' ORDER BY 1"
+    "SELECT datname FROM pg_catalog.pg_database "
+    "WHERE datname ~ '^ddp_shadow_(source|target)_[0-9a-f]{12}$' ORDER BY 1"
 )
 
 
