@@ -324,3 +324,24 @@ def test_what_a_server_offers_is_no_difference() -> None:
     assert diff(offered, none, True) == ()
     assert compared_fingerprint(offered) == compared_fingerprint(none)
     assert compared_fingerprint(_ext("1.7", ())) != compared_fingerprint(none)
+
+
+def test_local_binaries_that_do_not_start_give_way_to_the_embedded_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder whose ``postgres`` says 16 but whose ``initdb`` fails: the files still load
+    (on the embedded server), and the plan says they were not loaded on 16."""
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    for name, body in (("postgres", "echo 'postgres (PostgreSQL) 16.1'"), ("initdb", "exit 1")):
+        (fake / name).write_text(f"#!/bin/sh\n{body}\n")
+        (fake / name).chmod(0o755)
+    monkeypatch.setattr(shadow, "SYSTEM_BIN_DIRS", ())
+    monkeypatch.setenv(shadow.BIN_DIRS_ENV, str(fake))
+    assert shadow.local_binaries(16) == shadow.LocalBinaries(fake, str(fake))
+    (tmp_path / "a.sql").write_text("CREATE TABLE t (id int);\n")
+    with shadow_sources(tmp_path / "a.sql", tmp_path / "a.sql", target_version=16) as sides:
+        assert sides.loaded is not None and sides.source and sides.target
+        assert (sides.loaded.major, sides.loaded.where) == (18, "the embedded PostgreSQL")
+        plan = compare(sides.source, sides.target, SyncOptions(loaded_on=sides.loaded)).plan
+    assert plan.is_empty and plan.refused() == ["shadow_version_differs"]
