@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -91,16 +92,17 @@ def test_files_load_on_the_targets_major_and_what_it_lacks_is_refused(
     canary: Canary, tmp_path: Path
 ) -> None:
     target_server, bin_dir = _matrix_16()
+    database = f"ddp_test_{uuid.uuid4().hex[:12]}"
     with target_server.connect() as conn:
-        conn.execute("CREATE DATABASE ddp_fidelity_16")
+        conn.execute(f'CREATE DATABASE "{database}"')
     try:
-        with target_server.connect("ddp_fidelity_16") as conn:
+        with target_server.connect(database) as conn:
             conn.execute(TARGET.encode())
-        Canary(target_server, canary.record).plant("ddp_fidelity_16")
+        Canary(target_server, canary.record).plant(database)
         (tmp_path / "schema.sql").write_text(VIRTUAL)
         flags = [
             "sync", "--source-sql", "schema.sql", "--source-schema", "shop",
-            *side_args(target_server, "target", "ddp_fidelity_16", "shop"), "--dry-run",
+            *side_args(target_server, "target", database, "shop"), "--dry-run",
         ]  # fmt: skip
         env = _env(DDP_SHADOW_BIN_DIRS=str(bin_dir))
         refused = ddp(*flags, cwd=tmp_path, env=env)
@@ -117,14 +119,14 @@ def test_files_load_on_the_targets_major_and_what_it_lacks_is_refused(
         )
         assert "shadow_version_differs" not in planned.stdout
         assert 'ADD COLUMN "qty" integer' in planned.stdout
-        assert _columns(target_server, "ddp_fidelity_16") == [
+        assert _columns(target_server, database) == [
             ("id", "integer"),
             ("price", "numeric(10,4)"),
         ]
         canary.assert_silent()
     finally:
         with target_server.connect() as conn:
-            conn.execute("DROP DATABASE IF EXISTS ddp_fidelity_16 WITH (FORCE)")
+            conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
 
 def test_without_a_server_of_the_targets_major_the_apply_needs_consent(
