@@ -98,7 +98,14 @@ def _loading_server(
         yield _Loading(major, "the --shadow-url server", url, None)
         return
     binaries = local_binaries(target_major) if target_major is not None else None
-    with embedded_server(bin_dir=binaries.bin_dir if binaries else None) as server:
+    with contextlib.ExitStack() as stack:
+        try:
+            server = stack.enter_context(embedded_server(bin_dir=binaries and binaries.bin_dir))
+        except DdpError:
+            if binaries is None or binaries.bin_dir is None:
+                raise
+            binaries = None  # local binaries that do not start: the embedded ones, and the note
+            server = stack.enter_context(embedded_server())
         admin = ConnectionSettings(
             host=server.host, port=server.port, user=server.user, database="postgres"
         )
@@ -160,7 +167,7 @@ def shadow_sources(
                 load_sql(database, database.database, path, roles_by=loading.admin)
             except BadInput:
                 raise
-            except StatementFailed as exc:  # the file, the line, the server's message: and which
+            except StatementFailed as exc:  # the file, the line, the message, and which server
                 where = f"loaded on PostgreSQL {loading.major}, {loading.where}"
                 raise SourceSqlFailed(f"{exc.reason} ({where})") from None
             except DdpError as exc:  # a meta-command refused, a file that cannot be read

@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -49,8 +50,10 @@ VIRTUAL = (
 )
 STORED = VIRTUAL.replace("(price * qty));", "(price * qty) STORED);")
 
+#: The databases SQL files are loaded into on a --shadow-url server.
 SHADOW_DBS = (
-    "SELECT datname FROM pg_catalog.pg_database WHERE datname LIKE 'ddp\\_shadow\\_%' ORDER BY 1"
+    "SELECT datname FROM pg_catalog.pg_database "
+    "WHERE datname ~ '^ddp_shadow_(source|target)_[0-9a-f]{12}$' ORDER BY 1"
 )
 
 
@@ -89,16 +92,17 @@ def test_files_load_on_the_targets_major_and_what_it_lacks_is_refused(
     canary: Canary, tmp_path: Path
 ) -> None:
     target_server, bin_dir = _matrix_16()
+    database = f"ddp_test_{uuid.uuid4().hex[:12]}"
     with target_server.connect() as conn:
-        conn.execute("CREATE DATABASE ddp_fidelity_16")
+        conn.execute(f'CREATE DATABASE "{database}"')
     try:
-        with target_server.connect("ddp_fidelity_16") as conn:
+        with target_server.connect(database) as conn:
             conn.execute(TARGET.encode())
-        Canary(target_server, canary.record).plant("ddp_fidelity_16")
+        Canary(target_server, canary.record).plant(database)
         (tmp_path / "schema.sql").write_text(VIRTUAL)
         flags = [
             "sync", "--source-sql", "schema.sql", "--source-schema", "shop",
-            *side_args(target_server, "target", "ddp_fidelity_16", "shop"), "--dry-run",
+            *side_args(target_server, "target", database, "shop"), "--dry-run",
         ]  # fmt: skip
         env = _env(DDP_SHADOW_BIN_DIRS=str(bin_dir))
         refused = ddp(*flags, cwd=tmp_path, env=env)
@@ -115,14 +119,14 @@ def test_files_load_on_the_targets_major_and_what_it_lacks_is_refused(
         )
         assert "shadow_version_differs" not in planned.stdout
         assert 'ADD COLUMN "qty" integer' in planned.stdout
-        assert _columns(target_server, "ddp_fidelity_16") == [
+        assert _columns(target_server, database) == [
             ("id", "integer"),
             ("price", "numeric(10,4)"),
         ]
         canary.assert_silent()
     finally:
         with target_server.connect() as conn:
-            conn.execute("DROP DATABASE IF EXISTS ddp_fidelity_16 WITH (FORCE)")
+            conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
 
 def test_without_a_server_of_the_targets_major_the_apply_needs_consent(
@@ -322,3 +326,24 @@ def test_what_a_server_offers_is_no_difference() -> None:
     assert diff(offered, none, True) == ()
     assert compared_fingerprint(offered) == compared_fingerprint(none)
     assert compared_fingerprint(_ext("1.7", ())) != compared_fingerprint(none)
+
+
+def test_local_binaries_that_do_not_start_give_way_to_the_embedded_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder whose ``postgres`` says 16 but whose ``initdb`` fails: the files still load
+    (on the embedded server), and the plan says they were not loaded on 16."""
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    for name, body in (("postgres", "echo 'postgres (PostgreSQL) 16.1'"), ("initdb", "exit 1")):
+        (fake / name).write_text(f"#!/bin/sh\n{body}\n")
+        (fake / name).chmod(0o755)
+    monkeypatch.setattr(shadow, "SYSTEM_BIN_DIRS", ())
+    monkeypatch.setenv(shadow.BIN_DIRS_ENV, str(fake))
+    assert shadow.local_binaries(16) == shadow.LocalBinaries(fake, str(fake))
+    (tmp_path / "a.sql").write_text("CREATE TABLE t (id int);\n")
+    with shadow_sources(tmp_path / "a.sql", tmp_path / "a.sql", target_version=16) as sides:
+        assert sides.loaded is not None and sides.source and sides.target
+        assert (sides.loaded.major, sides.loaded.where) == (18, "the embedded PostgreSQL")
+        plan = compare(sides.source, sides.target, SyncOptions(loaded_on=sides.loaded)).plan
+    assert plan.is_empty and plan.refused() == ["shadow_version_differs"]
