@@ -34,12 +34,6 @@ KNOWN_FAILURES: dict[str, str] = {
     # partitioned tables and their indexes
     "part_unique_backed": "partitions' own keys (*_pk) dropped; the parent's ADD PRIMARY KEY builds new *_pkey instead of adopting them",
     "part_detached_reverse": "ATTACH PARTITION adopts the table's own key, then DROP CONSTRAINT measurement_y2006m02_pkey fails: cannot drop inherited constraint",
-    "part_to_plain_fk": "re-created partitioned orders is empty (rows left in the tombstone): re-adding order_items_order_id_fkey fails on the rows that reference them",
-    "part_to_plain_fk_reverse": "DETACH PARTITION orders_p1 of the old table runs before the foreign key is dropped: removing partition violates order_items_order_id_fkey2",
-    "part_recreate_fk": "DETACH PARTITION accounts_other of the old table runs before the foreign key is dropped: removing partition violates payments_account_id_region_fkey3",
-    "part_recreate_fk_reverse": "DETACH PARTITION accounts_h0 of the old table runs before the foreign key is dropped: removing partition violates payments_account_id_region_fkey1",
-    "part_key_change": "old partitions re-attached under the new key: ATTACH PARTITION measurement_high fails on its rows (FROM (1000) TO (MAXVALUE)); empty, DEFAULT partition measurement_rest stays on the tombstone",
-    "part_key_change_reverse": "old partitions re-attached under the new key: ATTACH PARTITION measurement_low fails on its rows; empty, DEFAULT partition measurement_rest stays on the tombstone",
     # replica identity, CLUSTER ON, comments on constraint indexes
     "replica_identity_index": "REPLICA IDENTITY USING INDEX subscribers_email_key not emitted: sync says in sync",
     "cluster_on": "ALTER TABLE ... CLUSTER ON employees_ind not emitted: sync says in sync",

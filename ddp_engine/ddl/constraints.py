@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ddp_engine.codes import INDEX_BACKED, ConstraintType
 from ddp_engine.ddl.base import StepBase
+from ddp_engine.ddl.replace import rows_key
 from ddp_engine.diff import Action, Change
 from ddp_engine.hazards import BLOCKS_WRITES, LOCK, MAY_FAIL, SCAN
 from ddp_engine.model import Constraint, Index, Key
@@ -53,6 +54,8 @@ class ConstraintSteps(StepBase):
             stmts.append(self._comment(f"CONSTRAINT {ident(con.name)} ON {q}", con.comment))
         hazards = [LOCK] if online else [LOCK, SCAN, MAY_FAIL]
         claims = (con.schema_name, con.name) if con.constraint_type in INDEX_BACKED else None
+        # a key into a re-created table waits for its rows (ddl/replace.py)
+        rows = [rows_key(*con.ref_table)] if con.ref_table in self.replaced_tables else []
         yield step(
             Section.CONSTRAINT,
             change.key,
@@ -66,6 +69,7 @@ class ConstraintSteps(StepBase):
             provides=[change.key],
             hazards=hazards,
             claims=claims,
+            requires=rows,
             check=() if online else check,
         )
         if online:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ddp_engine.codes import INDEX_BACKED, ConstraintType, ReplicaIdentity
 from ddp_engine.ddl.base import _key, column_sql
-from ddp_engine.ddl.inherit import InheritSteps
+from ddp_engine.ddl.replace import ReplaceSteps
 from ddp_engine.diff import Action, Change
 from ddp_engine.hazards import KEPT, LOCK, MAY_FAIL, REWRITE, SCAN, HazardCode, hazard
 from ddp_engine.kinds import needs_replacement
@@ -13,7 +13,7 @@ from ddp_engine.sqltext import ident, qualified
 from ddp_engine.stepspec import Generated, PlanWarning, Section, step
 
 
-class TableSteps(InheritSteps):
+class TableSteps(ReplaceSteps):
     """Tables: the kind that holds rows."""
 
     def _create_table_sql(self, t: Table) -> list[str]:
@@ -174,7 +174,7 @@ class TableSteps(InheritSteps):
         stmts.append(f"ALTER TABLE {q} RENAME TO {ident(new)}")
         why = "its partitioning changes" if recreate else "extra table"
         hazards = [KEPT, LOCK]
-        if recreate:
+        if recreate and not self._copies_rows(t.schema_name, t.name):
             hazards.append(
                 hazard(
                     HazardCode.DATA_NOT_CARRIED,
@@ -190,6 +190,7 @@ class TableSteps(InheritSteps):
             disturbs=disturbs,
             frees=frees,
             hazards=hazards,
+            after_disturbed=self._keys_blocking_detach(t),
             cleanup=[f"DROP TABLE IF EXISTS {qualified(t.schema_name, new)};"],
         )
 
@@ -199,6 +200,9 @@ class TableSteps(InheritSteps):
         if needs_replacement(change):
             yield from self._table_drop(Change.drop(change.key), recreate=True)
             yield from self._table_create(Change.create(change.key))
+            if self._copies_rows(src.schema_name, src.name):
+                yield from self._copy_rows(src)
+                return
             yield PlanWarning(
                 f"table {src.name}: partitioning changed, so the old table was renamed and a new "
                 "one created; copy the rows over after verifying"
