@@ -85,8 +85,19 @@ class ConstraintSteps(StepBase):
                 seq=9,
             )
 
+    def _adopted(self, schema: str, table: str, name: str, index: bool) -> bool:
+        """Whether a partition's own key or index is the source's copy of its parent's: the
+        parent's ADD CONSTRAINT or CREATE INDEX, or ATTACH PARTITION, adopts a matching one
+        (keeping its name) instead of building another, and it cannot be dropped after."""
+        src = self.ctx.source_table(schema, table)
+        if src is None or not src.partition_of:
+            return False
+        return name in (src.cloned_indexes if index else src.cloned_constraints)
+
     def _constraint_drop(self, change: Change, recreate: bool = False) -> Generated:
         con: Constraint = self.ctx.tgt[change.key]
+        if not recreate and self._adopted(con.schema_name, con.table, con.name, index=False):
+            return
         q = qualified(con.schema_name, con.table)
         why, after = ("", " to recreate it") if recreate else ("extra ", "")
         yield step(
@@ -216,6 +227,8 @@ class ConstraintSteps(StepBase):
 
     def _index_drop(self, change: Change, recreate: bool = False) -> Generated:
         idx: Index = self.ctx.tgt[change.key]
+        if not recreate and self._adopted(idx.schema_name, idx.table, idx.name, index=True):
+            return
         why, after = ("", " to recreate it") if recreate else ("extra ", "")
         yield step(
             Section.INDEX,

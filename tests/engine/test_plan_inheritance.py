@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ddp_engine.model import Constraint, Key
+from ddp_engine.model import Constraint, Index, Key
 from tests.engine import objects as o
 from tests.engine.kit import STAMP, col, hazard_codes, plan_of, snapshot, statements, table
 
@@ -251,3 +251,49 @@ def test_partitions_kept_under_a_remade_table_are_remade_not_reattached() -> Non
         rename = found.index(f'ALTER TABLE "public"."{name}" RENAME TO "{name}_dropped_{STAMP}"')
         create = found.index(f'CREATE TABLE "public"."{name}" PARTITION OF public.acc {bound}')
         assert detach < rename < _position(found, 'ALTER TABLE "public"."acc" RENAME') < create
+
+
+def _part_key(table_name: str, name: str) -> Constraint:
+    return Constraint(
+        schema_name="public",
+        table=table_name,
+        name=name,
+        constraint_type="p",
+        definition="PRIMARY KEY (id)",
+        columns=("id",),
+    )
+
+
+def test_a_partitions_own_key_is_adopted_by_its_parents_new_key_not_dropped() -> None:
+    part = table("acc_eu", partition_of="public.acc", partition_bound="FOR VALUES IN ('eu')")
+    own = _part_key("acc_eu", 'acc_eu "pk"\n')
+    adopted = part.model_copy(update={"cloned_constraints": (own.name,)})
+    plan = plan_of(
+        snapshot(_accounts("LIST (id)"), adopted, ACC_PK),
+        snapshot(_accounts("LIST (id)"), part, own),
+    )
+    assert statements(plan) == [
+        'ALTER TABLE "public"."acc" ADD CONSTRAINT "acc_pkey" PRIMARY KEY (id)'
+    ]
+
+
+def test_a_table_attached_as_a_partition_keeps_the_key_and_index_attaching_adopts() -> None:
+    loose = table("acc_eu")
+    own = _part_key("acc_eu", "acc_eu_pkey")
+    index = Index(
+        schema_name="public", table="acc_eu", name="acc_eu_id_idx", body="USING btree (id)"
+    )
+    part = table(
+        "acc_eu",
+        partition_of="public.acc",
+        partition_bound="FOR VALUES IN ('eu')",
+        cloned_constraints=(own.name,),
+        cloned_indexes=(index.name,),
+    )
+    plan = plan_of(
+        snapshot(_accounts("LIST (id)"), part, ACC_PK),
+        snapshot(_accounts("LIST (id)"), loose, ACC_PK, own, index),
+    )
+    assert statements(plan) == [
+        'ALTER TABLE public.acc ATTACH PARTITION "public"."acc_eu" FOR VALUES IN (\'eu\')'
+    ]
