@@ -64,7 +64,12 @@ class TableSteps(ReplaceSteps):
     def _not_null_renames(self, src: Table, tgt: Table) -> list[str]:
         """PostgreSQL 18 names NOT NULL constraints: a detached partition keeps its parent's."""
         q = qualified(src.schema_name, src.name)
-        attached = bool(src.partition_of or src.inherits)
+        # attached to a parent before and after the change (an inherited NOT NULL cannot be
+        # renamed; one whose parents all leave can, between NO INHERIT and INHERIT)
+        attached = bool(
+            set(src.inherits) & set(tgt.inherits)
+            or (src.partition_of and src.partition_of == tgt.partition_of)
+        )
         have = dict(tgt.not_null_names)
         out = []
         for column, name in src.not_null_names:
@@ -158,12 +163,13 @@ class TableSteps(ReplaceSteps):
                     f"{ident(self.ctx.dropped(idx.name))}"
                 )
                 frees.append((t.schema_name, idx.name))
-        for column_name, constraint in t.not_null_names:
-            if column_name not in t.not_null_inherited and not t.partition_of and not t.inherits:
-                stmts.append(
-                    f"ALTER TABLE {q} RENAME CONSTRAINT {ident(constraint)} TO "
-                    f"{ident(self.ctx.dropped(constraint))}"
-                )
+        for _column, constraint in t.not_null_names:
+            # after the DETACH / NO INHERIT above every NOT NULL is the table's own; its name
+            # is freed (PostgreSQL 18 picks a NOT NULL's name unused in the whole schema)
+            stmts.append(
+                f"ALTER TABLE {q} RENAME CONSTRAINT {ident(constraint)} TO "
+                f"{ident(self.ctx.dropped(constraint))}"
+            )
         for column in t.columns:
             if column.identity and column.identity_sequence:
                 stmts.append(
@@ -250,6 +256,8 @@ class TableSteps(ReplaceSteps):
                         k for k in self.ctx.source_requirements(change.key) if k[0] == "table"
                     ],
                 )
+        if "not_null_names" in fields:  # before INHERIT: an inherited one cannot be renamed
+            stmts += self._not_null_renames(src, tgt)
         if "inherits" in fields:
             leaving = [p for p in tgt.inherits if p not in src.inherits]
             if leaving:
@@ -280,8 +288,6 @@ class TableSteps(ReplaceSteps):
             if src.options:
                 stmts.append(f"ALTER TABLE {q} SET ({', '.join(src.options)})")
         stmts += self._table_extras(src, tgt)
-        if "not_null_names" in fields:
-            stmts += self._not_null_renames(src, tgt)
         if stmts:
             yield step(
                 Section.TABLE,
