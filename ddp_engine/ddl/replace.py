@@ -12,7 +12,7 @@ from __future__ import annotations
 from ddp_engine.codes import ConstraintType
 from ddp_engine.ddl.inherit import InheritSteps
 from ddp_engine.diff import Action
-from ddp_engine.hazards import MAY_FAIL, HazardCode, hazard
+from ddp_engine.hazards import LOCK, MAY_FAIL, SCAN, HazardCode, hazard
 from ddp_engine.model import Key, Kind, Table
 from ddp_engine.sqltext import ident, qualified
 from ddp_engine.stepspec import Generated, Section, step
@@ -115,4 +115,40 @@ class ReplaceSteps(InheritSteps):
             if len(names) < len(old.columns)
             else [MAY_FAIL],
             seq=9,
+        )
+
+    def _held_not_null_renames(self, src: Table, tgt: Table) -> Generated:
+        """A partition attached on both sides whose NOT NULL inherited from its parent is
+        named otherwise in the source (PostgreSQL 18: the name depends on how the partition was
+        made): an inherited constraint cannot be renamed, so the partition is detached,
+        renamed and attached again (its NOT NULL merges with the parent's, keeping its name)."""
+        if not (src.partition_of and src.partition_of == tgt.partition_of):
+            return
+        if src.partition_bound != tgt.partition_bound:
+            return
+        want = dict(src.not_null_names)
+        renames = [
+            (old, want[column])
+            for column, old in tgt.not_null_names
+            if column in tgt.not_null_inherited and want.get(column, old) != old
+        ]
+        if not renames:
+            return
+        q = qualified(src.schema_name, src.name)
+        yield step(
+            Section.TABLE,
+            (Kind.TABLE, src.schema_name, src.name, ""),
+            Action.ALTER,
+            f"Name {src.name}'s inherited NOT NULL as the source does (detached, renamed and "
+            "attached again: an inherited constraint cannot be renamed)",
+            [
+                f"ALTER TABLE {src.partition_of} DETACH PARTITION {q}",
+                *(
+                    f"ALTER TABLE {q} RENAME CONSTRAINT {ident(old)} TO {ident(new)}"
+                    for old, new in renames
+                ),
+                f"ALTER TABLE {src.partition_of} ATTACH PARTITION {q} {src.partition_bound}",
+            ],
+            hazards=[LOCK, SCAN, MAY_FAIL],
+            seq=2,
         )

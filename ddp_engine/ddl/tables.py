@@ -62,7 +62,8 @@ class TableSteps(ReplaceSteps):
         return stmts
 
     def _not_null_renames(self, src: Table, tgt: Table) -> list[str]:
-        """PostgreSQL 18 names NOT NULL constraints: a detached partition keeps its parent's."""
+        """PostgreSQL 18 names NOT NULL constraints: a detached partition keeps its parent's.
+        (An inherited one of a partition that stays attached: ``_held_not_null_renames``.)"""
         q = qualified(src.schema_name, src.name)
         # attached to a parent before and after the change (an inherited NOT NULL cannot be
         # renamed; one whose parents all leave can, between NO INHERIT and INHERIT)
@@ -258,6 +259,7 @@ class TableSteps(ReplaceSteps):
                 )
         if "not_null_names" in fields:  # before INHERIT: an inherited one cannot be renamed
             stmts += self._not_null_renames(src, tgt)
+            yield from self._held_not_null_renames(src, tgt)
         if "inherits" in fields:
             leaving = [p for p in tgt.inherits if p not in src.inherits]
             if leaving:

@@ -297,3 +297,34 @@ def test_a_table_attached_as_a_partition_keeps_the_key_and_index_attaching_adopt
     assert statements(plan) == [
         'ALTER TABLE public.acc ATTACH PARTITION "public"."acc_eu" FOR VALUES IN (\'eu\')'
     ]
+
+
+def _on_18(*objects: object) -> object:
+    return snapshot(*objects).model_copy(update={"server_version": 180000})
+
+
+def test_pg18_an_inherited_not_null_named_otherwise_is_renamed_between_detach_and_attach() -> None:
+    bound = "FOR VALUES FROM ('2006-02-01') TO ('2006-03-01')"
+    part = table(
+        "m1",
+        partition_of="public.m",
+        partition_bound=bound,
+        not_null_names=(("city", 'm_city_"nn"\n'),),
+        not_null_inherited=("city",),
+    )
+    renamed = part.model_copy(update={"not_null_names": (("city", "m1_city_not_null"),)})
+    parent = table("m", col("city", not_null=True), partitioned=True, partition_key="RANGE (city)")
+    plan = plan_of(_on_18(parent, renamed), _on_18(parent, part))
+    assert statements(plan) == [
+        'ALTER TABLE public.m DETACH PARTITION "public"."m1"',
+        'ALTER TABLE "public"."m1" RENAME CONSTRAINT "m_city_""nn""\n" TO "m1_city_not_null"',
+        f'ALTER TABLE public.m ATTACH PARTITION "public"."m1" {bound}',
+    ]
+
+
+def test_pg18_a_parents_new_not_null_takes_the_sources_name() -> None:
+    old = table("m", col("city"))
+    new = table("m", col("city", not_null=True), not_null_names=(("city", "m_city_not_null"),))
+    assert statements(plan_of(_on_18(new), _on_18(old))) == [
+        'ALTER TABLE "public"."m" ADD CONSTRAINT "m_city_not_null" NOT NULL "city"'
+    ]
