@@ -13,9 +13,10 @@ from collections.abc import Callable
 from typing import Any
 
 from ddp_engine.codes import TypeKind
-from ddp_engine.diff import Action, Change
-from ddp_engine.model import Kind, UserType
+from ddp_engine.diff import Action, Change, Changes
+from ddp_engine.model import Key, Kind, Snapshot, Table, UserType
 from ddp_engine.registry import KINDS, SPEC_OF
+from ddp_engine.sqltext import split_ident, unquote
 
 #: Kinds whose ``alter`` may drop the object and create it again (``alter_recreates``).
 RECREATED_ON_ALTER = frozenset(
@@ -28,13 +29,53 @@ REBUILDABLE = frozenset(
 )
 
 
+#: The pseudo-field of a partition whose partitioned table is made anew: made anew with it
+#: (``with_partitions_replaced``).
+PARENT_REPLACED = "parent_replaced"
+
+
 def needs_replacement(change: Change) -> bool:
     """A table whose partitioning changes cannot be altered: it is renamed and created anew."""
     return (
         change.action == Action.ALTER
         and change.kind == Kind.TABLE
-        and bool(SPEC_OF[Kind.TABLE].replaced_by & set(change.fields))
+        and bool((SPEC_OF[Kind.TABLE].replaced_by | {PARENT_REPLACED}) & set(change.fields))
     )
+
+
+def _parent(t: Table) -> tuple[str, str] | None:
+    """(schema, name) of the partitioned table ``t`` is a partition of."""
+    if not t.partition_of:
+        return None
+    head, rest = split_ident(t.partition_of, sep=".")
+    return (unquote(head), unquote(rest)) if rest else (t.schema_name, unquote(head))
+
+
+def with_partitions_replaced(changes: Changes, source: Snapshot, target: Snapshot) -> Changes:
+    """``changes`` with the partitions of a table made anew made anew too, where the source
+    keeps them as its partitions: the old ones go to tombstones with the old table (their rows
+    stay there; re-attached under a new key they would fail on them), new ones are created."""
+    replaced = {c.key[1:3] for c in changes if needs_replacement(c)}
+    if not replaced:
+        return changes
+    src = {(t.schema_name, t.name): t for t in source.tables}
+    out = {c.key: c for c in changes}
+    grew = True
+    while grew:  # partitions of partitions
+        grew = False
+        for t in target.tables:
+            name = (t.schema_name, t.name)
+            new = src.get(name)
+            parent = _parent(t)
+            if name in replaced or parent not in replaced or new is None or _parent(new) != parent:
+                continue
+            replaced.add(name)
+            grew = True
+            key: Key = (Kind.TABLE, *name, "")
+            old = out.get(key)
+            fields = (*old.fields, PARENT_REPLACED) if old is not None else (PARENT_REPLACED,)
+            out[key] = Change(action=Action.ALTER, kind=Kind.TABLE, key=key, fields=fields)
+    return tuple(out.values())
 
 
 def alter_recreates(

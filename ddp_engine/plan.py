@@ -25,7 +25,7 @@ from ddp_engine.context import ConversionReader, Lookups, PlanContext, pair_look
 from ddp_engine.diff import Action, Change, Changes, diff
 from ddp_engine.graph import Graph
 from ddp_engine.hazards import Hazard, HazardCode, refused
-from ddp_engine.kinds import REBUILDABLE, needs_replacement
+from ddp_engine.kinds import REBUILDABLE, needs_replacement, with_partitions_replaced
 from ddp_engine.model import Key, Kind, Snapshot, Table, Unsupported
 from ddp_engine.registry import Section
 from ddp_engine.relabel import relabel
@@ -403,6 +403,7 @@ def make_plan(
     src, tgt = pair_lookups(source, target, lookups)
     if changes is None:
         changes = diff(source, target, privileges, (src.objects, tgt.objects))
+    changes = with_partitions_replaced(changes, source, target)
     ctx = PlanContext(
         src,
         tgt,

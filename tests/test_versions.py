@@ -32,14 +32,7 @@ SMOKE = (
 )
 
 #: major -> case -> why it fails on that major only.
-VERSION_FAILURES: dict[int, dict[str, str]] = {
-    18: {
-        f"extra:part_local_pk{suffix}": "PostgreSQL 18 names a partition's NOT NULL constraints "
-        "(measurement_y2006m02_city_id_not_null): the partition's are not renamed to its own "
-        "names when its key is created"
-        for suffix in ("", "_reverse")
-    }
-}
+VERSION_FAILURES: dict[int, dict[str, str]] = {}
 
 #: Every case that converges on the local cluster (known failures are shown there once).
 ALL = [f"shared:{c}" for c in SHARED_CASES] + [

@@ -346,7 +346,7 @@ class ColumnSteps(RetypeSteps, InheritSteps):
             if c.not_null and self.ctx.online:
                 yield from self._not_null_online(schema, table, name)
             elif c.not_null:
-                stmts.append(f"ALTER TABLE {q} ALTER COLUMN {col} SET NOT NULL")
+                stmts.append(self._set_not_null(t, c.name))
                 hazards += [SCAN, MAY_FAIL]
                 check = ("not_null", schema, table, name)
             elif not old.identity or "identity" in fields:

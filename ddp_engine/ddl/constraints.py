@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ddp_engine.codes import INDEX_BACKED, ConstraintType
 from ddp_engine.ddl.base import StepBase
+from ddp_engine.ddl.replace import rows_key
 from ddp_engine.diff import Action, Change
 from ddp_engine.hazards import BLOCKS_WRITES, LOCK, MAY_FAIL, SCAN
 from ddp_engine.model import Constraint, Index, Key
@@ -54,6 +55,8 @@ class ConstraintSteps(StepBase):
         stmts += self._index_extras(con, con.index_comment)
         hazards = [LOCK] if online else [LOCK, SCAN, MAY_FAIL]
         claims = (con.schema_name, con.name) if con.constraint_type in INDEX_BACKED else None
+        # a key into a re-created table waits for its rows (ddl/replace.py)
+        rows = [rows_key(*con.ref_table)] if con.ref_table in self.replaced_tables else []
         yield step(
             Section.CONSTRAINT,
             change.key,
@@ -67,6 +70,7 @@ class ConstraintSteps(StepBase):
             provides=[change.key],
             hazards=hazards,
             claims=claims,
+            requires=rows,
             check=() if online else check,
         )
         if online:
@@ -82,8 +86,19 @@ class ConstraintSteps(StepBase):
                 seq=9,
             )
 
+    def _adopted(self, schema: str, table: str, name: str, index: bool) -> bool:
+        """Whether a partition's own key or index is the source's copy of its parent's: the
+        parent's ADD CONSTRAINT or CREATE INDEX, or ATTACH PARTITION, adopts a matching one
+        (keeping its name) instead of building another, and it cannot be dropped after."""
+        src = self.ctx.source_table(schema, table)
+        if src is None or not src.partition_of:
+            return False
+        return name in (src.cloned_indexes if index else src.cloned_constraints)
+
     def _constraint_drop(self, change: Change, recreate: bool = False) -> Generated:
         con: Constraint = self.ctx.tgt[change.key]
+        if not recreate and self._adopted(con.schema_name, con.table, con.name, index=False):
+            return
         q = qualified(con.schema_name, con.table)
         why, after = ("", " to recreate it") if recreate else ("extra ", "")
         yield step(
@@ -244,6 +259,8 @@ class ConstraintSteps(StepBase):
 
     def _index_drop(self, change: Change, recreate: bool = False) -> Generated:
         idx: Index = self.ctx.tgt[change.key]
+        if not recreate and self._adopted(idx.schema_name, idx.table, idx.name, index=True):
+            return
         why, after = ("", " to recreate it") if recreate else ("extra ", "")
         yield step(
             Section.INDEX,

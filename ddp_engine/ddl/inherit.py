@@ -111,6 +111,16 @@ class InheritSteps(StepBase):
         """``ONLY `` for a parent's SET/DROP DEFAULT that must not reach its children."""
         return "" if self._reaches_children(schema, table, column) else "ONLY "
 
+    def _set_not_null(self, t: Table, column: str) -> str:
+        """SET NOT NULL, or on PostgreSQL 18 the source's named NOT NULL constraint: a name the
+        server picks must be unused in the schema, and a partition's may hold it already (it
+        then merges with the parent's)."""
+        q, col = qualified(t.schema_name, t.name), ident(column)
+        name = dict(t.not_null_names).get(column)
+        if name is None or self.ctx.target.server_version < 180000:
+            return f"ALTER TABLE {q} ALTER COLUMN {col} SET NOT NULL"
+        return f"ALTER TABLE {q} ADD CONSTRAINT {ident(name)} NOT NULL {col}"
+
     def _owner(self, side: ObjectIndex, t: Table, column: str, depth: int = 0) -> Table | None:
         """The ancestor of ``t`` whose own column ``column`` is (None if none is)."""
         for parent in self._parents(side, t):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ddp_engine.codes import FunctionKind, TriggerState
 from ddp_engine.ddl.base import FUNCTION_WORD, TRIGGER_STATE, StepBase
+from ddp_engine.ddl.replace import rows_key
 from ddp_engine.diff import Action, Change
 from ddp_engine.hazards import BEHAVIOUR
 from ddp_engine.model import Function, Policy, Trigger, View
@@ -137,6 +138,7 @@ class ObjectSteps(StepBase):
             requires=[
                 ("table", trig.schema_name, trig.table, ""),
                 ("view", trig.schema_name, trig.table, ""),
+                rows_key(trig.schema_name, trig.table),  # none fires on copied rows
             ],
         )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ddp_engine.codes import INDEX_BACKED, ConstraintType, ReplicaIdentity
 from ddp_engine.ddl.base import _key, column_sql
-from ddp_engine.ddl.inherit import InheritSteps
+from ddp_engine.ddl.replace import ReplaceSteps
 from ddp_engine.diff import Action, Change
 from ddp_engine.hazards import KEPT, LOCK, MAY_FAIL, REWRITE, SCAN, HazardCode, hazard
 from ddp_engine.kinds import needs_replacement
@@ -13,7 +13,7 @@ from ddp_engine.sqltext import ident, qualified
 from ddp_engine.stepspec import Generated, PlanWarning, Section, step
 
 
-class TableSteps(InheritSteps):
+class TableSteps(ReplaceSteps):
     """Tables: the kind that holds rows."""
 
     def _create_table_sql(self, t: Table) -> list[str]:
@@ -62,9 +62,15 @@ class TableSteps(InheritSteps):
         return stmts
 
     def _not_null_renames(self, src: Table, tgt: Table) -> list[str]:
-        """PostgreSQL 18 names NOT NULL constraints: a detached partition keeps its parent's."""
+        """PostgreSQL 18 names NOT NULL constraints: a detached partition keeps its parent's.
+        (An inherited one of a partition that stays attached: ``_held_not_null_renames``.)"""
         q = qualified(src.schema_name, src.name)
-        attached = bool(src.partition_of or src.inherits)
+        # attached to a parent before and after the change (an inherited NOT NULL cannot be
+        # renamed; one whose parents all leave can, between NO INHERIT and INHERIT)
+        attached = bool(
+            set(src.inherits) & set(tgt.inherits)
+            or (src.partition_of and src.partition_of == tgt.partition_of)
+        )
         have = dict(tgt.not_null_names)
         out = []
         for column, name in src.not_null_names:
@@ -158,12 +164,13 @@ class TableSteps(InheritSteps):
                     f"{ident(self.ctx.dropped(idx.name))}"
                 )
                 frees.append((t.schema_name, idx.name))
-        for column_name, constraint in t.not_null_names:
-            if column_name not in t.not_null_inherited and not t.partition_of and not t.inherits:
-                stmts.append(
-                    f"ALTER TABLE {q} RENAME CONSTRAINT {ident(constraint)} TO "
-                    f"{ident(self.ctx.dropped(constraint))}"
-                )
+        for _column, constraint in t.not_null_names:
+            # after the DETACH / NO INHERIT above every NOT NULL is the table's own; its name
+            # is freed (PostgreSQL 18 picks a NOT NULL's name unused in the whole schema)
+            stmts.append(
+                f"ALTER TABLE {q} RENAME CONSTRAINT {ident(constraint)} TO "
+                f"{ident(self.ctx.dropped(constraint))}"
+            )
         for column in t.columns:
             if column.identity and column.identity_sequence:
                 stmts.append(
@@ -174,7 +181,7 @@ class TableSteps(InheritSteps):
         stmts.append(f"ALTER TABLE {q} RENAME TO {ident(new)}")
         why = "its partitioning changes" if recreate else "extra table"
         hazards = [KEPT, LOCK]
-        if recreate:
+        if recreate and not self._copies_rows(t.schema_name, t.name):
             hazards.append(
                 hazard(
                     HazardCode.DATA_NOT_CARRIED,
@@ -190,6 +197,7 @@ class TableSteps(InheritSteps):
             disturbs=disturbs,
             frees=frees,
             hazards=hazards,
+            after_disturbed=self._keys_blocking_detach(t),
             cleanup=[f"DROP TABLE IF EXISTS {qualified(t.schema_name, new)};"],
         )
 
@@ -199,6 +207,9 @@ class TableSteps(InheritSteps):
         if needs_replacement(change):
             yield from self._table_drop(Change.drop(change.key), recreate=True)
             yield from self._table_create(Change.create(change.key))
+            if self._copies_rows(src.schema_name, src.name):
+                yield from self._copy_rows(src)
+                return
             yield PlanWarning(
                 f"table {src.name}: partitioning changed, so the old table was renamed and a new "
                 "one created; copy the rows over after verifying"
@@ -246,6 +257,9 @@ class TableSteps(InheritSteps):
                         k for k in self.ctx.source_requirements(change.key) if k[0] == "table"
                     ],
                 )
+        if "not_null_names" in fields:  # before INHERIT: an inherited one cannot be renamed
+            stmts += self._not_null_renames(src, tgt)
+            yield from self._held_not_null_renames(src, tgt)
         if "inherits" in fields:
             leaving = [p for p in tgt.inherits if p not in src.inherits]
             if leaving:
@@ -276,8 +290,6 @@ class TableSteps(InheritSteps):
             if src.options:
                 stmts.append(f"ALTER TABLE {q} SET ({', '.join(src.options)})")
         stmts += self._table_extras(src, tgt)
-        if "not_null_names" in fields:
-            stmts += self._not_null_renames(src, tgt)
         if stmts:
             yield step(
                 Section.TABLE,

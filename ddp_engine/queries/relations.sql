@@ -33,8 +33,9 @@ SELECT n.nspname AS schema_name,
        CASE WHEN c.reloftype OPERATOR(pg_catalog.<>) 0
             THEN c.reloftype::pg_catalog.regtype::pg_catalog.text END AS of_type,
        -- PostgreSQL 18 names NOT NULL constraints (none before): column, name, inherited
+       -- (from a parent, whether or not also the table's own: it cannot be renamed)
        (SELECT pg_catalog.array_agg(ARRAY[a.attname, k.conname,
-                                          (NOT k.conislocal)::pg_catalog.text]
+                                          (k.coninhcount OPERATOR(pg_catalog.>) 0)::pg_catalog.text]
                                     ORDER BY a.attname)
         FROM pg_catalog.pg_constraint k
         JOIN pg_catalog.pg_attribute a

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ddp_engine.model import Key
+from ddp_engine.model import Constraint, Index, Key
 from tests.engine import objects as o
-from tests.engine.kit import col, plan_of, snapshot, statements, table
+from tests.engine.kit import STAMP, col, hazard_codes, plan_of, snapshot, statements, table
 
 T = '"public"."t"'
 #: The expression of a generated column calls ``g``: pg_depend's edge runs from the column's
@@ -158,3 +158,173 @@ def test_a_new_partition_gets_its_own_not_null_and_default_after_it_is_created()
         'ALTER TABLE ONLY "public"."m1" ALTER COLUMN "day" SET DEFAULT CURRENT_DATE',
     ], found
     assert _position(found, 'CREATE TABLE "public"."m1"') < len(found) - 2
+
+
+def _accounts(key: str) -> object:
+    return table(
+        "acc",
+        col("id", "bigint", not_null=True),
+        col("re'gion", "text", not_null=True),
+        partitioned=True,
+        partition_key=key,
+    )
+
+
+ACC_PK = Constraint(
+    schema_name="public",
+    table="acc",
+    name="acc_pkey",
+    constraint_type="p",
+    definition="PRIMARY KEY (id)",
+    columns=("id",),
+)
+PAY_FK = Constraint(
+    schema_name="public",
+    table="pay",
+    name="pay_fk",
+    constraint_type="f",
+    definition="FOREIGN KEY (id) REFERENCES public.acc(id)",
+    columns=("id",),
+    ref_table=("public", "acc"),
+    ref_columns=("id",),
+)
+PAY = table("pay", col("id", "bigint"))
+#: Partitions stand on their partitioned table (pg_depend), on either side.
+PARTS = ("acc_eu", "acc_h0", "m_low", "m_rest")
+FK_DEPS: tuple[tuple[Key, Key], ...] = (
+    (("constraint", "public", "pay", "pay_fk"), ("constraint", "public", "acc", "acc_pkey")),
+    (("constraint", "public", "pay", "pay_fk"), ("table", "public", "acc", "")),
+    *((("table", "public", p, ""), ("table", "public", "acc", "")) for p in PARTS),
+)
+
+
+def test_a_key_into_a_remade_table_is_dropped_before_its_partitions_leave_and_waits_for_rows() -> (
+    None
+):
+    old_part = table("acc_eu", partition_of="public.acc", partition_bound="FOR VALUES IN ('eu')")
+    new_part = table(
+        "acc_h0",
+        partition_of="public.acc",
+        partition_bound="FOR VALUES WITH (modulus 1, remainder 0)",
+    )
+    plan = plan_of(
+        snapshot(_accounts("HASH (id)"), new_part, ACC_PK, PAY, PAY_FK, dependencies=FK_DEPS),
+        snapshot(
+            _accounts('LIST ("re\'gion")'), old_part, ACC_PK, PAY, PAY_FK, dependencies=FK_DEPS
+        ),
+    )
+    found = statements(plan)
+    drop_fk = found.index('ALTER TABLE "public"."pay" DROP CONSTRAINT "pay_fk"')
+    detach = found.index('ALTER TABLE public.acc DETACH PARTITION "public"."acc_eu"')
+    new_part_at = _position(found, 'CREATE TABLE "public"."acc_h0"')
+    copy = _position(found, 'INSERT INTO "public"."acc"')
+    add_fk = _position(found, 'ALTER TABLE "public"."pay" ADD CONSTRAINT "pay_fk"')
+    assert drop_fk < detach < new_part_at < copy < add_fk, found
+    tomb = f"_dropped_{STAMP}"
+    assert found[copy] == (
+        'INSERT INTO "public"."acc" ("id", "re\'gion") '
+        f'SELECT "id", "re\'gion" FROM ONLY "public"."acc{tomb}" '
+        f'UNION ALL SELECT "id", "re\'gion" FROM ONLY "public"."acc_eu{tomb}"'
+    )
+    assert "data_not_carried" not in hazard_codes(plan)
+
+
+def test_a_remade_table_nothing_points_at_starts_empty_and_says_so() -> None:
+    old_part = table("acc_eu", partition_of="public.acc", partition_bound="FOR VALUES IN ('eu')")
+    plan = plan_of(snapshot(_accounts("HASH (id)")), snapshot(_accounts("LIST (id)"), old_part))
+    assert not any(s.startswith("INSERT") for s in statements(plan))
+    assert "data_not_carried" in hazard_codes(plan)
+
+
+def test_partitions_kept_under_a_remade_table_are_remade_not_reattached() -> None:
+    low = table("m_low", partition_of="public.acc", partition_bound="FOR VALUES FROM (1) TO (9)")
+    rest = table("m_rest", partition_of="public.acc", partition_bound="DEFAULT")
+    new_low = low.model_copy(update={"partition_bound": "FOR VALUES FROM (MINVALUE) TO (5)"})
+    plan = plan_of(
+        snapshot(_accounts('RANGE ("re\'gion")'), new_low, rest, dependencies=FK_DEPS),
+        snapshot(_accounts("RANGE (id)"), low, rest, dependencies=FK_DEPS),
+    )
+    found = statements(plan)
+    assert not any("ATTACH PARTITION" in s for s in found), found
+    for name, bound in (("m_low", "FOR VALUES FROM (MINVALUE) TO (5)"), ("m_rest", "DEFAULT")):
+        detach = found.index(f'ALTER TABLE public.acc DETACH PARTITION "public"."{name}"')
+        rename = found.index(f'ALTER TABLE "public"."{name}" RENAME TO "{name}_dropped_{STAMP}"')
+        create = found.index(f'CREATE TABLE "public"."{name}" PARTITION OF public.acc {bound}')
+        assert detach < rename < _position(found, 'ALTER TABLE "public"."acc" RENAME') < create
+
+
+def _part_key(table_name: str, name: str) -> Constraint:
+    return Constraint(
+        schema_name="public",
+        table=table_name,
+        name=name,
+        constraint_type="p",
+        definition="PRIMARY KEY (id)",
+        columns=("id",),
+    )
+
+
+def test_a_partitions_own_key_is_adopted_by_its_parents_new_key_not_dropped() -> None:
+    part = table("acc_eu", partition_of="public.acc", partition_bound="FOR VALUES IN ('eu')")
+    own = _part_key("acc_eu", 'acc_eu "pk"\n')
+    adopted = part.model_copy(update={"cloned_constraints": (own.name,)})
+    plan = plan_of(
+        snapshot(_accounts("LIST (id)"), adopted, ACC_PK),
+        snapshot(_accounts("LIST (id)"), part, own),
+    )
+    assert statements(plan) == [
+        'ALTER TABLE "public"."acc" ADD CONSTRAINT "acc_pkey" PRIMARY KEY (id)'
+    ]
+
+
+def test_a_table_attached_as_a_partition_keeps_the_key_and_index_attaching_adopts() -> None:
+    loose = table("acc_eu")
+    own = _part_key("acc_eu", "acc_eu_pkey")
+    index = Index(
+        schema_name="public", table="acc_eu", name="acc_eu_id_idx", body="USING btree (id)"
+    )
+    part = table(
+        "acc_eu",
+        partition_of="public.acc",
+        partition_bound="FOR VALUES IN ('eu')",
+        cloned_constraints=(own.name,),
+        cloned_indexes=(index.name,),
+    )
+    plan = plan_of(
+        snapshot(_accounts("LIST (id)"), part, ACC_PK),
+        snapshot(_accounts("LIST (id)"), loose, ACC_PK, own, index),
+    )
+    assert statements(plan) == [
+        'ALTER TABLE public.acc ATTACH PARTITION "public"."acc_eu" FOR VALUES IN (\'eu\')'
+    ]
+
+
+def _on_18(*objects: object) -> object:
+    return snapshot(*objects).model_copy(update={"server_version": 180000})
+
+
+def test_pg18_an_inherited_not_null_named_otherwise_is_renamed_between_detach_and_attach() -> None:
+    bound = "FOR VALUES FROM ('2006-02-01') TO ('2006-03-01')"
+    part = table(
+        "m1",
+        partition_of="public.m",
+        partition_bound=bound,
+        not_null_names=(("city", 'm_city_"nn"\n'),),
+        not_null_inherited=("city",),
+    )
+    renamed = part.model_copy(update={"not_null_names": (("city", "m1_city_not_null"),)})
+    parent = table("m", col("city", not_null=True), partitioned=True, partition_key="RANGE (city)")
+    plan = plan_of(_on_18(parent, renamed), _on_18(parent, part))
+    assert statements(plan) == [
+        'ALTER TABLE public.m DETACH PARTITION "public"."m1"',
+        'ALTER TABLE "public"."m1" RENAME CONSTRAINT "m_city_""nn""\n" TO "m1_city_not_null"',
+        f'ALTER TABLE public.m ATTACH PARTITION "public"."m1" {bound}',
+    ]
+
+
+def test_pg18_a_parents_new_not_null_takes_the_sources_name() -> None:
+    old = table("m", col("city"))
+    new = table("m", col("city", not_null=True), not_null_names=(("city", "m_city_not_null"),))
+    assert statements(plan_of(_on_18(new), _on_18(old))) == [
+        'ALTER TABLE "public"."m" ADD CONSTRAINT "m_city_not_null" NOT NULL "city"'
+    ]
