@@ -161,6 +161,11 @@ def main() -> None:
 @click.option("--all-schemas", is_flag=True, help="Compare every non-system schema")
 @click.option("--no-privileges", is_flag=True, help="Leave GRANT/REVOKE out of the comparison")
 @click.option(
+    "--owners",
+    is_flag=True,
+    help="Compare owners too and set them with ALTER ... OWNER TO (the roles must exist)",
+)
+@click.option(
     "--online",
     is_flag=True,
     help="Build indexes CONCURRENTLY, add checks and foreign keys NOT VALID then validate, "
@@ -266,6 +271,7 @@ def sync_options(values: dict[str, Any], environ: dict[str, str]) -> SyncOptions
         allow_hazards=values["allow_hazards"],
         all_schemas=values["all_schemas"],
         privileges=not values["no_privileges"],
+        owners=values["owners"],
         online=values["online"],
         lock_timeout=values["lock_timeout"],
         statement_timeout=values["statement_timeout"],

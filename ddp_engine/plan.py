@@ -364,6 +364,7 @@ def make_plan(
     target_schema: str,
     source_schema: str | None = None,
     privileges: bool = True,
+    owners: bool = False,
     online: bool = False,
     lock_timeout: str = "10s",
     statement_timeout: str = "0",
@@ -396,13 +397,14 @@ def make_plan(
     generated_at, stamp = timestamps(now)
     src, tgt = pair_lookups(source, target, lookups)
     if changes is None:
-        changes = diff(source, target, privileges, (src.objects, tgt.objects))
+        changes = diff(source, target, privileges, (src.objects, tgt.objects), owners=owners)
     ctx = PlanContext(
         src,
         tgt,
         changes,
         stamp,
         privileges=privileges,
+        owners=owners,
         online=online,
         renamed_from=renamed_from,
         conversions=conversions,

@@ -51,6 +51,9 @@ class SyncOptions(BaseModel):
 
     all_schemas: bool = False
     privileges: bool = True
+    #: Compare owners and set them (ALTER ... OWNER TO): off by default, as roles usually
+    #: differ between environments.
+    owners: bool = False
     online: bool = False
     #: How long ddp's sessions wait for a lock (a read gives up with one line naming the
     #: holder), and the script's SET lock_timeout.
@@ -191,7 +194,8 @@ def plan_from_snapshots(
         compared.append(source)
     conversions = TargetConversions(target_settings, options.limits())
     lookups = pair_lookups(source, target, lookups)
-    changes = diff(source, target, options.privileges, (lookups[0].objects, lookups[1].objects))
+    indexes = (lookups[0].objects, lookups[1].objects)
+    changes = diff(source, target, options.privileges, indexes, owners=options.owners)
     plan = make_plan(
         source,
         target,
@@ -200,6 +204,7 @@ def plan_from_snapshots(
         target_schema=target_settings.schema_name,
         source_schema=source_settings.schema_name,
         privileges=options.privileges,
+        owners=options.owners,
         online=options.online,
         lock_timeout=options.lock_timeout,
         statement_timeout=options.statement_timeout,
