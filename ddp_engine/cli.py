@@ -170,6 +170,11 @@ def main() -> None:
 @click.option("--all-schemas", is_flag=True, help="Compare every non-system schema")
 @click.option("--no-privileges", is_flag=True, help="Leave GRANT/REVOKE out of the comparison")
 @click.option(
+    "--owners",
+    is_flag=True,
+    help="Compare owners too and set them with ALTER ... OWNER TO (the roles must exist)",
+)
+@click.option(
     "--online",
     is_flag=True,
     help="Build indexes CONCURRENTLY, add checks and foreign keys NOT VALID then validate, "

@@ -118,6 +118,7 @@ def sync_options(values: dict[str, Any], environ: dict[str, str]) -> SyncOptions
         all_schemas=values["all_schemas"] or bool(values.get("schema_map")),  # read whole
         **scope_values(values, environ),
         privileges=not values["no_privileges"],
+        owners=values["owners"],
         online=values["online"],
         lock_timeout=values["lock_timeout"],
         statement_timeout=values["statement_timeout"],

@@ -150,6 +150,7 @@ class PlanContext:
         stamp: str,
         *,
         privileges: bool = True,
+        owners: bool = False,
         online: bool = False,
         renamed_from: str | None = None,
         conversions: ConversionReader | None = None,
@@ -165,6 +166,7 @@ class PlanContext:
         self.change_of = {c.key: c for c in self.changes}
         self.stamp = stamp
         self.privileges = privileges
+        self.owners = owners  # set the source's owners (``--owners``)
         self.online = online
         #: The source's own schema name when it was relabelled (a cross-schema sync).
         self.renamed_from = renamed_from

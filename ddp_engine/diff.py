@@ -96,12 +96,13 @@ def diff(
     target: Snapshot,
     privileges: bool = True,
     indexes: tuple[SnapshotIndex, SnapshotIndex] | None = None,
+    owners: bool = False,
 ) -> Changes:
     """All differences between ``source`` (desired) and ``target`` (current); ``indexes`` are
     their ``index_snapshot`` when the caller has them already. ``privileges=False`` leaves
-    grants out of the comparison."""
+    grants out of the comparison; ``owners=True`` compares owners too (``--owners``)."""
     source_index, target_index = indexes or (index_snapshot(source), index_snapshot(target))
-    ignore = {"owner"}
+    ignore = set() if owners else {"owner"}
     if not privileges:
         ignore |= {"acl", "column_acls"}
     changes: list[Change] = []

@@ -369,6 +369,7 @@ def make_plan(
     target_schema: str,
     source_schema: str | None = None,
     privileges: bool = True,
+    owners: bool = False,
     online: bool = False,
     lock_timeout: str = "10s",
     statement_timeout: str = "0",
@@ -402,7 +403,7 @@ def make_plan(
     generated_at, stamp = timestamps(now)
     src, tgt = pair_lookups(source, target, lookups)
     if changes is None:
-        changes = diff(source, target, privileges, (src.objects, tgt.objects))
+        changes = diff(source, target, privileges, (src.objects, tgt.objects), owners=owners)
     changes = with_partitions_replaced(changes, source, target)
     ctx = PlanContext(
         src,
@@ -410,6 +411,7 @@ def make_plan(
         changes,
         stamp,
         privileges=privileges,
+        owners=owners,
         online=online,
         renamed_from=renamed_from,
         conversions=conversions,

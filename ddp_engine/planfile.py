@@ -57,6 +57,7 @@ class MadeWith(BaseModel):
 
     all_schemas: bool
     privileges: bool
+    owners: bool = False  # absent from plan files made before --owners
     online: bool
     lock_timeout: str
     statement_timeout: str

@@ -71,7 +71,7 @@ for _name in dir(ast):
     if isinstance(_slots, dict):
         for _field, _info in _slots.items():
             _type = _info.c_type.removesuffix("*")
-            pointer = _info.c_type.endswith("*") and _type not in ("Node", "List", "char", "Expr")
+            pointer = _type not in ("Node", "List", "char", "Expr")  # or embedded (CreateStmt base)
             if pointer and isinstance(getattr(ast, _type, None), type):
                 _INLINE[(_name, _field)] = _type
 
@@ -85,7 +85,12 @@ _UNLOCATED = {
     ("SubLink", "operName"),
     ("SortBy", "useOp"),
     ("ObjectWithArgs", "objname"),
+    *((s, "defnames") for s in ("DefineStmt", "CreateStatsStmt", "AlterStatsStmt")),
+    *(("CreateOpClassStmt", f) for f in ("opclassname", "opfamilyname")),
+    ("CreateOpFamilyStmt", "opfamilyname"),
+    ("AlterTSConfigurationStmt", "cfgname"),
 }
+_NAME_LISTS = {"AlterTSConfigurationStmt": "dicts", "DropStmt": "objects", "CommentStmt": "object"}
 #: Name lists found from their node's location.
 _LOCATED = {
     ("FuncCall", "funcname"),
@@ -198,6 +203,10 @@ class _Walker:
                 operator = _names(items[-1]) if items else None
                 if operator and len(operator) >= 2 and operator[-2] == old:
                     self.found.unlocated.append(operator)
+        elif kind in _NAME_LISTS:  # a mapping's dictionaries, a DROP's objects, a COMMENT's
+            value = fields.get(_NAME_LISTS[kind])  # schema.object(.column): the schema
+            lists = map(_names, value if isinstance(value, list) else [value])
+            self.found.unlocated += [n[:2] for n in lists if n and len(n) >= 2 and n[0] == old]
         elif kind == "DefElem":
             names = _names(fields.get("arg"))
             if names and len(names) >= 2 and names[-2] == old:

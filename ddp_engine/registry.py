@@ -176,6 +176,7 @@ def _deparsed(
         attr,
         build=deparsed_builder(model),
         rows=rows,
+        not_compared=frozenset({"drop"}),  # follows from the name
         rebuilt_with_dependencies=True,
         in_place=frozenset(),
     )

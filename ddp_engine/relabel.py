@@ -9,6 +9,7 @@ read is refused with one line naming its object.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ddp_engine.codes import FunctionKind
@@ -17,6 +18,7 @@ from ddp_engine.model import (
     Collation,
     Column,
     Constraint,
+    Deparsed,
     Extension,
     Function,
     Index,
@@ -30,7 +32,11 @@ from ddp_engine.model import (
     View,
 )
 from ddp_engine.qualifiers import Relabeler, RelabelError, quote_if_needed
+from ddp_engine.registry import DEPARSED_KINDS
 from ddp_engine.sqltext import ident, qualified
+
+#: A string constant of a statement DDP's catalog queries wrote (format's %L).
+_LITERAL = re.compile(r"E?'(?:[^']|'')*'")
 
 
 def relabel(snapshot: Snapshot, old: str, new: str) -> Snapshot:
@@ -82,6 +88,10 @@ class _Snapshot:
             "triggers": tuple(self.trigger(x) for x in s.triggers),
             "policies": tuple(self.policy(x) for x in s.policies),
             "unsupported": tuple(self.unsupported(x) for x in s.unsupported),
+            **{
+                spec.attr: tuple(self.deparsed(x, spec.kind) for x in getattr(s, spec.attr))
+                for spec in DEPARSED_KINDS
+            },
             "dependencies": tuple(
                 (r.key(a, signatures), r.key(b, signatures)) for a, b in s.dependencies
             ),
@@ -101,6 +111,29 @@ class _Snapshot:
             identity = self.r.token + "." + identity[len(qualifier) :]
         return u.model_copy(
             update={"schema_name": self.r.schema(u.schema_name), "identity": identity}
+        )
+
+    def deparsed(self, d: Deparsed, kind: str) -> Deparsed:
+        """Statements renamed through their parse trees; the name (an operator's holds its
+        argument types, ``+(dev.complex,dev.complex)``) by its qualifiers, as it is only a key."""
+        what = f"{kind.replace('_', ' ')} {d.name}"
+        qualifier = quote_if_needed(self.r.old) + "."
+        statements = tuple(self.text("statement", x, what) for x in d.statements)
+        # Names these statements hold where the parse-tree walk does not look (a dictionary
+        # list, IN SCHEMA, a DROP's object list): refused rather than created in the old schema
+        bare = (_LITERAL.sub("''", x) for x in statements)  # a string may say anything
+        left = next((x for x in bare if qualifier in x or " IN SCHEMA " in x), None)
+        if left is not None:
+            raise DdpError(
+                f"cannot move {what} from schema {ident(self.r.old)} to {ident(self.r.new)}: "
+                "synchronise it between schemas of the same name (--all-schemas)"
+            )
+        return d.model_copy(
+            update={
+                "schema_name": self.r.schema(d.schema_name),
+                "name": d.name.replace(qualifier, self.r.token + "."),
+                "statements": statements,  # the drop is the target's, never the source's
+            }
         )
 
     def schema_of(self, obj: Extension | Collation) -> Any:

@@ -59,6 +59,9 @@ class SyncOptions(BaseModel):
 
     all_schemas: bool = False
     privileges: bool = True
+    #: Compare owners and set them (ALTER ... OWNER TO): off by default, as roles usually
+    #: differ between environments.
+    owners: bool = False
     online: bool = False
     #: How long ddp's sessions wait for a lock (a read gives up with one line naming the
     #: holder), and the script's SET lock_timeout.
@@ -258,7 +261,8 @@ def _diff_stage(
         constraints=constraints,
     )
     both = pair_lookups(source, target, lookups)
-    changes = diff(source, target, options.privileges, (both[0].objects, both[1].objects))
+    indexes = (both[0].objects, both[1].objects)
+    changes = diff(source, target, options.privileges, indexes, owners=options.owners)
     found = SchemaDiff(
         source=source,
         target=target,
@@ -308,6 +312,7 @@ def plan_from_diff(
         target_schema=target_settings.schema_name,
         source_schema=source_settings.schema_name,
         privileges=options.privileges,
+        owners=options.owners,
         online=options.online,
         lock_timeout=options.lock_timeout,
         statement_timeout=options.statement_timeout,

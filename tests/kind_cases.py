@@ -121,4 +121,21 @@ CASES = {
         " $$BEGIN RETURN NEW; END$$; CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION tf();"
         "ALTER TABLE t DISABLE TRIGGER tr;",
     ),
+    "rules_statistics_operators": (
+        "CREATE TABLE t (a int, b int); CREATE TABLE t_log (a int);"
+        "CREATE TYPE pair AS (x int, y int);"
+        "CREATE FUNCTION pair_add(pair, pair) RETURNS pair LANGUAGE sql IMMUTABLE "
+        "AS 'SELECT ROW($1.x + $2.x, $1.y + $2.y)::pair';",
+        "CREATE TABLE t (a int, b int); CREATE TABLE t_log (a int);"
+        "CREATE TYPE pair AS (x int, y int);"
+        "CREATE FUNCTION pair_add(pair, pair) RETURNS pair LANGUAGE sql IMMUTABLE "
+        "AS 'SELECT ROW($1.x + $2.x, $1.y + $2.y)::pair';"
+        "CREATE RULE t_logged AS ON INSERT TO t DO ALSO INSERT INTO t_log VALUES (NEW.a);"
+        "CREATE STATISTICS t_ab (ndistinct) ON a, b FROM t;"
+        "CREATE OPERATOR + (LEFTARG = pair, RIGHTARG = pair, FUNCTION = pair_add);"
+        "COMMENT ON OPERATOR + (pair, pair) IS 'adds';"
+        "CREATE TEXT SEARCH DICTIONARY stop_dict (TEMPLATE = pg_catalog.simple, STOPWORDS = english);"
+        "CREATE TEXT SEARCH CONFIGURATION cfg (COPY = pg_catalog.english);"
+        "ALTER TEXT SEARCH CONFIGURATION cfg ALTER MAPPING FOR asciiword WITH stop_dict;",
+    ),
 }

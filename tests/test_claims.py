@@ -263,6 +263,8 @@ def test_drift_left_after_an_apply_fails_the_cli(server, make_db, tmp_path: Path
 
 
 def test_unsupported_kinds_are_listed_never_skipped(server, make_db, tmp_path: Path) -> None:
+    """Rules, operators, text search, statistics and foreign tables are synchronised; a kind
+    DDP does not synchronise (a conversion) is listed, and blocks as not_synchronised."""
     source = make_db(
         "CREATE TABLE t (a int, b int);"
         "CREATE RULE r AS ON INSERT TO t WHERE a < 0 DO INSTEAD NOTHING;"
@@ -272,20 +274,20 @@ def test_unsupported_kinds_are_listed_never_skipped(server, make_db, tmp_path: P
         "CREATE STATISTICS st (dependencies) ON a, b FROM t;"
         "CREATE FOREIGN DATA WRAPPER w; CREATE SERVER srv FOREIGN DATA WRAPPER w;"
         "CREATE FOREIGN TABLE ft (a int) SERVER srv;"
+        "CREATE CONVERSION conv FOR 'LATIN1' TO 'UTF8' FROM pg_catalog.iso8859_1_to_utf8;"
     )
     target = make_db("")
     result = ddp("sync", *both(server, source, target), "--dry-run", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     script = result.stdout[result.stdout.index("-- ====") :]
     listed = script[script.index("Objects DDP does not synchronise") :].split("\n\n", 1)[0]
-    for kind in (
-        "rule",
-        "operator",
-        "text search configuration",
-        "statistics object",
-        "foreign table",
-    ):
-        assert re.search(rf"^--   {kind} ", listed, re.M), (kind, listed)
+    assert re.search(r"^--   conversion ", listed, re.M), listed
+    for kind in ("rule", "operator", "text search configuration", "statistics object"):
+        assert not re.search(rf"^--   {kind} ", listed, re.M), (kind, listed)
+    for created in ("CREATE RULE r", "CREATE OPERATOR public.===", "CREATE STATISTICS public.st"):
+        assert created in script
+    assert "CREATE FOREIGN TABLE public.ft" in script
+    assert "not_synchronised" in script
     assert script.index("Objects DDP does not synchronise") < script.index("TABLE OPERATIONS")
 
 

@@ -130,3 +130,37 @@ def test_default_privileges_converge_for_an_odd_role_and_schema(converge) -> Non
     result = converge(target, source, all_schemas=True)
     assert "REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC" in result.script
     converge(source, target, all_schemas=True)
+
+
+def test_no_password_of_a_user_mapping_appears_anywhere(
+    server: Server, make_db, tmp_path: Path
+) -> None:
+    """User mappings hold passwords in their options: DDP never reads them. The server they
+    belong to is synchronised; the mapping's password is in no output, script or plan file."""
+    secret = "Um-pa55'w0rd\"$$"
+    mapping = (
+        "CREATE EXTENSION IF NOT EXISTS postgres_fdw;"
+        "CREATE SERVER remote FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host 'db.example');"
+        "CREATE USER MAPPING FOR CURRENT_USER SERVER remote "
+        f"OPTIONS (user 'app', password '{secret.replace(chr(39), chr(39) * 2)}');"
+    )
+    source = make_db(mapping)
+    target = make_db("CREATE EXTENSION IF NOT EXISTS postgres_fdw;")
+    sides = [*side_args(server, "source", source, None), *side_args(server, "target", target, None)]
+    outputs = []
+    for extra in (["--output", "-"], ["--output", "-", "--format", "json"]):
+        run = ddp("sync", *sides, "--all-schemas", *extra, cwd=tmp_path)
+        assert run.returncode == 0, run.stderr
+        outputs += [run.stdout, run.stderr]
+    plan = ddp(
+        "plan", *sides, "--all-schemas", "--output", "plan.json", "--sql", "p.sql", cwd=tmp_path
+    )
+    assert plan.returncode == 0, plan.stderr
+    outputs += [
+        plan.stdout,
+        plan.stderr,
+        *(p.read_text() for p in tmp_path.iterdir() if p.is_file()),
+    ]
+    assert any("CREATE SERVER remote" in text for text in outputs)  # the server is synchronised
+    for text in outputs:
+        assert secret not in text and "Um-pa55" not in text and "USER MAPPING" not in text

@@ -17,7 +17,7 @@ from ddp_engine.context import PlanContext
 from ddp_engine.ddl.columns import ColumnSteps
 from ddp_engine.ddl.constraints import ConstraintSteps
 from ddp_engine.ddl.deparsed import DeparsedSteps
-from ddp_engine.ddl.objects import ObjectSteps
+from ddp_engine.ddl.owners import OwnerSteps
 from ddp_engine.ddl.schemas import SchemaSteps
 from ddp_engine.ddl.sequences import SequenceSteps
 from ddp_engine.ddl.tables import TableSteps
@@ -46,7 +46,7 @@ class StepBuilder(
     TableSteps,
     ColumnSteps,
     ConstraintSteps,
-    ObjectSteps,
+    OwnerSteps,
     DeparsedSteps,
 ):
     """The step specs of each change (see the module docstring)."""
@@ -81,10 +81,22 @@ class StepBuilder(
         deparsed = KindSteps(self._deparsed_create, self._deparsed_drop, self._deparsed_alter)
         self.kinds.update((spec.kind, deparsed) for spec in DEPARSED_KINDS)
         self.creator = {kind: steps.create for kind, steps in self.kinds.items()}
+        self._owned: set[Key] = set()  # objects given their owner (--owners) already
 
     def change(self, change: Change, in_rebuild: bool) -> Generated:
         """The steps of one change; ``in_rebuild``: the planner drops and recreates it because
-        something it stands on changes."""
+        something it stands on changes. With ``--owners`` every object created, altered or
+        rebuilt is given its source's owner."""
+        if "owner" in change.fields:
+            fields = tuple(f for f in change.fields if f != "owner")
+            change = change.model_copy(update={"fields": fields})
+        if change.action != Action.DROP:
+            yield from self._owner(change.key)
+        if change.action == Action.ALTER and not change.fields and not in_rebuild:
+            return
+        yield from self._change(change, in_rebuild)
+
+    def _change(self, change: Change, in_rebuild: bool) -> Generated:
         if self._with_its_table(change.key):
             yield from self._freed_name_create(change.key)
             return
@@ -118,6 +130,7 @@ class StepBuilder(
             yield from self._default_rebuild(key)
             return
         steps = self.kinds[kind]
+        yield from self._owner(key)
         yield from steps.drop(Change.drop(key), recreate=True)
         why = "changed" if key in self.change_of else "it stands on something that changes"
         yield from steps.create(Change.create(key), why)
