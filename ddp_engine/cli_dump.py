@@ -34,3 +34,5 @@ def run_dump(values: dict[str, Any]) -> None:
     count = write_dump(dump_files(snap, options.scope()), output)
     if not values["quiet"]:
         click.echo(f"Wrote {count} file(s) to {output}; load order in {output}/load-order.txt")
+        for u in snap.unsupported:  # what a sync lists as not synchronised is not written either
+            click.echo(f"not written (not synchronised by ddp): {u.object_type} {u.identity}")

@@ -43,7 +43,7 @@ from ddp_engine.lookalike import flag_lookalikes
 from ddp_engine.model import Key, Snapshot
 from ddp_engine.plan import Plan, make_plan
 from ddp_engine.relabel import relabel
-from ddp_engine.renames import Renamed, apply_hints, with_renames
+from ddp_engine.renames import Renamed, apply_hints, parse_hints, with_renames
 from ddp_engine.render import render_script
 from ddp_engine.schemamap import map_schemas
 from ddp_engine.scope import Scope, apply_scope, refuse_touched
@@ -100,6 +100,12 @@ class SyncOptions(BaseModel):
     @classmethod
     def _patterns(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         Scope(include=value)  # a bad pattern is bad input before anything is read
+        return value
+
+    @field_validator("renames")
+    @classmethod
+    def _hints(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        parse_hints(value)  # a bad hint is bad input before anything is read
         return value
 
     def scope(self) -> Scope:

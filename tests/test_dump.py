@@ -38,6 +38,8 @@ CREATE TRIGGER t BEFORE INSERT ON {ODD_SQL}.a FOR EACH ROW EXECUTE FUNCTION {ODD
 CREATE VIEW public.v AS SELECT a.id, b.a_id FROM {ODD_SQL}.a JOIN {ODD_SQL}.b ON b.id = a.b_id;
 COMMENT ON TABLE {ODD_SQL}.a IS 'it''s a';
 GRANT SELECT ON public.v TO PUBLIC;
+CREATE TABLE public.keep (a int);
+CREATE RULE no_delete AS ON DELETE TO public.keep DO INSTEAD NOTHING;
 """
 )
 
@@ -54,6 +56,7 @@ def test_dump_then_sync_from_the_dump_is_in_sync(server: Server, make_db, tmp_pa
     live = side_args(server, "source", database, schema=None)
     dumped = ddp("dump", *live, "--all-schemas", "--output", "dump", cwd=tmp_path)
     assert dumped.returncode == 0, dumped.stderr
+    assert "not written" in dumped.stdout and "no_delete" in dumped.stdout
     order = (tmp_path / "dump" / "load-order.txt").read_text().splitlines()
     assert order.index("public/views/v.sql") > order.index(f"{file_name(ODD)}/tables/b.sql")
     check = ddp(

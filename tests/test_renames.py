@@ -155,3 +155,14 @@ def test_a_renamed_column_s_type_change_is_counted_under_its_old_name(
         (1, "abcdefghijkl"),
         (2, "ab"),
     ]
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [["--rename", "bogus"], ["--schema-map", "x"], ["--exclude", "tabel:public.x"]],
+)
+def test_bad_hints_and_patterns_are_one_line_and_exit_64(flags: list[str], tmp_path: Path) -> None:
+    result = ddp("sync", *flags, cwd=tmp_path)
+    assert result.returncode == 64
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr and "credentials" not in result.stderr
