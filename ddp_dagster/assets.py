@@ -12,6 +12,7 @@ CLI's summary and JSON do. :func:`build_pair_assets` builds one set per schema p
 :mod:`ddp_dagster.pairs`).
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,12 +65,15 @@ class PairAssets:
         """What the sync job materialises: everything up to the reviewed plan."""
         return [*self.drift_keys, self.alter_sql.key]
 
-    def resources(self) -> dict[str, dg.ConfigurableResource]:
+    def resources(
+        self, environ: Mapping[str, str] | None = None
+    ) -> dict[str, dg.ConfigurableResource]:
         """The pair's resources, read from its env-var prefixes (see their ``from_env``)."""
+        p = self.pair
         return {
-            self.pair.source_resource_key: PostgresSchemaResource.from_env(self.pair.source_env),
-            self.pair.target_resource_key: PostgresSchemaResource.from_env(self.pair.target_env),
-            self.pair.options_resource_key: SyncOptionsResource.from_env(self.pair.options_env),
+            p.source_resource_key: PostgresSchemaResource.from_env(p.source_env, environ),
+            p.target_resource_key: PostgresSchemaResource.from_env(p.target_env, environ),
+            p.options_resource_key: SyncOptionsResource.from_env(p.options_env, environ),
         }
 
 

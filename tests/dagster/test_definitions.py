@@ -21,6 +21,7 @@ from ddp_dagster.definitions import (
 )
 from ddp_dagster.pairs import PairsFileError, PairSpec, load_pairs_file
 from ddp_dagster.resources import PostgresSchemaResource
+from ddp_engine.errors import BadInput
 
 FIVE = {"source_schema", "target_schema", "schema_diff", "alter_sql", "applied_plan"}
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,7 +82,13 @@ def test_resources_bind_env_vars_by_name():
     environ = {"SOURCE_DB_NAME": "x", "SOURCE_DB_PASSWORD": "hunter2", "SOURCE_DB_PORT": "6432"}
     resource = PostgresSchemaResource.from_env("SOURCE_DB_", environ)
     assert resource.database == dg.EnvVar("SOURCE_DB_NAME")
-    assert resource.username == dg.EnvVar("SOURCE_DB_USER")  # required: bound even when unset
+    assert resource.username == ""  # required and unset at load: this side's runs fail
+    assert resource.unset == "SOURCE_DB_USER"
+    with pytest.raises(BadInput) as unset:
+        resource.settings()
+    assert unset.value.reason.startswith("SOURCE_DB_USER not set when the code location loaded")
+    complete = PostgresSchemaResource.from_env("SOURCE_DB_", environ | {"SOURCE_DB_USER": "u"})
+    assert complete.username == dg.EnvVar("SOURCE_DB_USER") and complete.unset == ""
     assert resource.password == dg.EnvVar("SOURCE_DB_PASSWORD")
     assert resource.port == dg.EnvVar.int("SOURCE_DB_PORT")
     assert resource.host == "localhost" and resource.schema_name == "public"  # unset: defaults
