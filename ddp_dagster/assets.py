@@ -19,7 +19,7 @@ from typing import Any
 import dagster as dg
 
 from ddp_dagster.checks import build_target_in_sync
-from ddp_dagster.pair_context import DAGSTER, PairResources, failure
+from ddp_dagster.pair_context import DAGSTER, PairResources, read_failure
 from ddp_dagster.pairs import PairSpec
 from ddp_dagster.plans import AlterSqlConfig, ApplyConfig, build_alter_sql, build_applied_plan
 from ddp_dagster.resources import PostgresSchemaResource, SyncOptionsResource
@@ -44,6 +44,8 @@ class PairAssets:
     alter_sql: dg.AssetsDefinition
     applied_plan: dg.AssetsDefinition
     target_in_sync: dg.AssetChecksDefinition
+    #: The target as a tag value (PairSpec.target_tag, at load time).
+    target_tag: str
 
     @property
     def assets(self) -> list[dg.AssetsDefinition]:
@@ -88,9 +90,11 @@ def diff_metadata(found: SchemaDiff) -> dict[str, Any]:
     }
 
 
-def build_pair_assets(pair: PairSpec) -> PairAssets:
-    """The five assets and the check of one pair (key-prefixed and grouped by its name)."""
+def build_pair_assets(pair: PairSpec, environ: Mapping[str, str] | None = None) -> PairAssets:
+    """The five assets and the check of one pair (key-prefixed and grouped by its name);
+    ``environ`` (default: the process's) names the target for the apply's pool."""
     pr = PairResources(pair)
+    target_tag = pair.target_tag(environ)
     common: dict[str, Any] = {
         "key_prefix": pair.key_prefix or None,
         "group_name": pair.group_name,
@@ -110,7 +114,7 @@ def build_pair_assets(pair: PairSpec) -> PairAssets:
             try:
                 read, seconds = snapshot(resource.settings(), side, pr.options(context))
             except DdpError as err:
-                raise failure(err, resource) from None
+                raise read_failure(err, context, resource) from None
             counts = read.counts()
             fingerprint = read.fingerprint()
             context.log.info(
@@ -158,12 +162,12 @@ def build_pair_assets(pair: PairSpec) -> PairAssets:
                 pr.options(context),
             )
         except DdpError as err:
-            raise failure(err) from None
+            raise read_failure(err, context, target) from None
         context.log.info("in sync" if found.is_empty else f"{len(found.changes)} difference(s)")
         return dg.MaterializeResult(value=found, metadata=diff_metadata(found))
 
     alter_sql = build_alter_sql(pr, schema_diff, common)
-    applied_plan = build_applied_plan(pr, alter_sql, common)
+    applied_plan = build_applied_plan(pr, alter_sql, common, target_tag)
     return PairAssets(
         pair=pair,
         source_schema=source_schema,
@@ -172,4 +176,5 @@ def build_pair_assets(pair: PairSpec) -> PairAssets:
         alter_sql=alter_sql,
         applied_plan=applied_plan,
         target_in_sync=build_target_in_sync(pair, schema_diff, applied_plan),
+        target_tag=target_tag,
     )

@@ -78,7 +78,7 @@ def build_definitions(
     environ = os.environ if environ is None else environ
     pairs = list(pairs) if pairs is not None else pairs_from_env(environ)
     report_unset(pairs, environ)
-    built: list[PairAssets] = [build_pair_assets(pair) for pair in pairs]
+    built: list[PairAssets] = [build_pair_assets(pair, environ) for pair in pairs]
 
     resources: dict[str, object] = {
         IO_MANAGER_KEY: JsonIOManager(base_dir=environ.get("DDP_STORAGE_DIR") or None)

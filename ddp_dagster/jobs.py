@@ -24,6 +24,9 @@ SYNC_JOB = "schema_sync_job"
 APPLY_JOB = "schema_apply_job"
 DRIFT_SCHEDULE = "schema_drift_schedule"
 DEFAULT_CRON = "0 * * * *"
+#: The run tag naming a job's target (one pair's jobs): dagster.yaml limits the runs in
+#: progress to one per value, so that two runs never apply to one target at once.
+TARGET_TAG = "ddp/target"
 
 
 def pair_job_name(pair_assets: PairAssets, job: str) -> str:
@@ -35,7 +38,9 @@ def pair_job_name(pair_assets: PairAssets, job: str) -> str:
 def jobs_for(
     built: Sequence[PairAssets], names: Mapping[str, str], scope: str
 ) -> list[UnresolvedAssetJobDefinition]:
-    """The drift, sync and apply jobs over ``built``, named by ``names`` (job → name)."""
+    """The drift, sync and apply jobs over ``built``, named by ``names`` (job → name); the
+    sync and apply jobs of one pair carry its target's tag."""
+    tags = {TARGET_TAG: built[0].target_tag} if len(built) == 1 else None
     drift = dg.define_asset_job(
         names[DRIFT_JOB],
         selection=dg.AssetSelection.assets(*[k for b in built for k in b.drift_keys]),
@@ -47,6 +52,7 @@ def jobs_for(
         selection=dg.AssetSelection.assets(*[a for b in built for a in b.assets]),
         description=f"Snapshots, diff, the reviewed plan and its apply for {scope} (a dry run "
         "unless applied_plan's config says dry_run: false).",
+        tags=tags,
     )
     apply = dg.define_asset_job(
         names[APPLY_JOB],
@@ -55,6 +61,7 @@ def jobs_for(
         description=f"Apply the plan alter_sql materialised for {scope} (as reviewed, never "
         "planned again; refused if the target changed since), then evaluate target_in_sync "
         "again. Needs applied_plan's config dry_run: false.",
+        tags=tags,
     )
     return [drift, sync, apply]
 

@@ -27,6 +27,7 @@ set them (the default pair included).
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
@@ -87,6 +88,19 @@ class PairSpec(_PairEntry):
     @property
     def options_resource_key(self) -> str:
         return f"{self.name}_ddp_options" if self.name else "ddp_options"
+
+    def target_tag(self, environ: Mapping[str, str] | None = None) -> str:
+        """The target as one tag value (``localhost_5432_prod``, from the target's ``HOST``,
+        ``PORT`` and ``NAME`` at load time; the prefix when ``NAME`` is unset): runs and
+        applies of pairs with the same target share it, so that a concurrency limit per
+        value keeps them from applying at once."""
+        environ = os.environ if environ is None else environ
+        env = self.target_env
+        if not environ.get(env + "NAME"):
+            return env.rstrip("_").lower()
+        parts = (environ.get(env + "HOST") or "localhost", environ.get(env + "PORT") or "5432")
+        text = "_".join((*parts, environ[env + "NAME"]))
+        return re.sub(r"[^A-Za-z0-9_.-]", "_", text)[:63]
 
     def default_output_path(self) -> str:
         """``alter.sql`` (or ``OUTPUT_FILE``, as for ``ddp sync``) for the default pair."""

@@ -15,7 +15,7 @@ from typing import Any
 import dagster as dg
 from pydantic import BaseModel, ConfigDict, Field
 
-from ddp_dagster.pair_context import PairResources, failure
+from ddp_dagster.pair_context import PairResources, failure, read_failure
 from ddp_engine import present
 from ddp_engine.errors import DdpError, TargetChanged
 from ddp_engine.hazards import parse_allowed
@@ -32,6 +32,7 @@ from ddp_engine.sync import (
     write_script,
 )
 
+TARGET_POOL_PREFIX = "ddp_target_"
 MAX_SCRIPT_CHARS = 50_000  # script preview in metadata; the whole script is in the file
 
 
@@ -148,7 +149,7 @@ def build_alter_sql(
             plan_path = write_script(text, plan_path_for(script_path))
             written = load_plan_file(plan_path)
         except DdpError as err:
-            raise failure(err, target) from None
+            raise read_failure(err, context, target) from None
         facts = present.plan_facts(plan)
         value = ReviewedPlan(
             plan_path=str(plan_path.resolve()),
@@ -191,14 +192,17 @@ def preflight(planfile: PlanFile, target: ConnectionSettings, options: SyncOptio
 
 
 def build_applied_plan(
-    pr: PairResources, alter_sql: dg.AssetsDefinition, common: dict[str, Any]
+    pr: PairResources, alter_sql: dg.AssetsDefinition, common: dict[str, Any], target_tag: str
 ) -> dg.AssetsDefinition:
-    """The pair's ``applied_plan`` asset."""
+    """The pair's ``applied_plan`` asset (in the pool of its target, ``target_tag``)."""
 
     @dg.asset(
         name="applied_plan",
         ins={"alter_sql": dg.AssetIn(key=alter_sql.key)},
         required_resource_keys=pr.keys,
+        # one apply per target at a time across runs, with dagster.yaml's pool limit (the
+        # advisory lock stays the last guard)
+        pool=TARGET_POOL_PREFIX + target_tag,
         description="Applies the reviewed plan that alter_sql materialised, exactly as "
         "written (refused if the target changed since), with dry_run: false; then checks that "
         "the target matches the source.",
