@@ -23,6 +23,7 @@ from ddp_dagster.pair_context import DAGSTER, PairResources, read_failure
 from ddp_dagster.pairs import PairSpec
 from ddp_dagster.plans import AlterSqlConfig, ApplyConfig, build_alter_sql, build_applied_plan
 from ddp_dagster.resources import PostgresSchemaResource, SyncOptionsResource
+from ddp_dagster.translator import DdpTranslator, Stage
 from ddp_engine import present
 from ddp_engine.errors import DdpError
 from ddp_engine.model import Snapshot
@@ -90,24 +91,27 @@ def diff_metadata(found: SchemaDiff) -> dict[str, Any]:
     }
 
 
-def build_pair_assets(pair: PairSpec, environ: Mapping[str, str] | None = None) -> PairAssets:
-    """The five assets and the check of one pair (key-prefixed and grouped by its name);
-    ``environ`` (default: the process's) names the target for the apply's pool."""
+def build_pair_assets(
+    pair: PairSpec,
+    environ: Mapping[str, str] | None = None,
+    translator: DdpTranslator | None = None,
+) -> PairAssets:
+    """The five assets and the check of one pair, named by ``translator`` (default: keys
+    prefixed and grouped by the pair's name); ``environ`` (default: the process's) names the
+    target for the apply's pool."""
     pr = PairResources(pair)
     target_tag = pair.target_tag(environ)
-    common: dict[str, Any] = {
-        "key_prefix": pair.key_prefix or None,
-        "group_name": pair.group_name,
-        "kinds": {"postgres"},
-        "io_manager_key": IO_MANAGER_KEY,
-    }
+    translator = translator or DdpTranslator()
+
+    def args(stage: Stage) -> dict[str, Any]:
+        """The stage's key, group, owners, tags and kinds, and the pair's IO manager."""
+        return {**translator.asset_args(pair, stage), "io_manager_key": IO_MANAGER_KEY}
 
     def snapshot_asset(side: str) -> dg.AssetsDefinition:
         @dg.asset(
-            name=f"{side}_schema",
             required_resource_keys=pr.keys,
             description=f"The {side} schema as read from pg_catalog: every object DDP compares.",
-            **common,
+            **args("source_schema" if side == "source" else "target_schema"),
         )
         def _snapshot(context: dg.AssetExecutionContext) -> dg.MaterializeResult[Snapshot]:
             resource = pr.side(context, side)
@@ -139,7 +143,6 @@ def build_pair_assets(pair: PairSpec, environ: Mapping[str, str] | None = None) 
     target_schema = snapshot_asset("target")
 
     @dg.asset(
-        name="schema_diff",
         ins={
             "source_schema": dg.AssetIn(key=source_schema.key),
             "target_schema": dg.AssetIn(key=target_schema.key),
@@ -147,7 +150,7 @@ def build_pair_assets(pair: PairSpec, environ: Mapping[str, str] | None = None) 
         required_resource_keys=pr.keys,
         description="What differs between source and target: every object to create, drop or "
         "alter (no SQL yet; alter_sql orders it into a plan).",
-        **common,
+        **args("schema_diff"),
     )
     def schema_diff(
         context: dg.AssetExecutionContext, source_schema: Snapshot, target_schema: Snapshot
@@ -166,8 +169,8 @@ def build_pair_assets(pair: PairSpec, environ: Mapping[str, str] | None = None) 
         context.log.info("in sync" if found.is_empty else f"{len(found.changes)} difference(s)")
         return dg.MaterializeResult(value=found, metadata=diff_metadata(found))
 
-    alter_sql = build_alter_sql(pr, schema_diff, common)
-    applied_plan = build_applied_plan(pr, alter_sql, common, target_tag)
+    alter_sql = build_alter_sql(pr, schema_diff, args("alter_sql"))
+    applied_plan = build_applied_plan(pr, alter_sql, args("applied_plan"), target_tag)
     return PairAssets(
         pair=pair,
         source_schema=source_schema,

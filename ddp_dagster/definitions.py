@@ -28,7 +28,7 @@ from collections.abc import Mapping, Sequence
 import dagster as dg
 
 from ddp_dagster.alerts import build_drift_webhook_sensor
-from ddp_dagster.assets import IO_MANAGER_KEY, PairAssets, build_pair_assets
+from ddp_dagster.assets import IO_MANAGER_KEY, build_pair_assets
 from ddp_dagster.io_manager import JsonIOManager
 from ddp_dagster.jobs import (
     APPLY_JOB,
@@ -40,6 +40,7 @@ from ddp_dagster.jobs import (
 )
 from ddp_dagster.pairs import PairSpec, pairs_from_env
 from ddp_dagster.resources import missing_variables
+from ddp_dagster.translator import DdpTranslator
 
 __all__ = ["APPLY_JOB", "DRIFT_JOB", "DRIFT_SCHEDULE", "SYNC_JOB", "build_definitions", "defs"]
 
@@ -72,13 +73,16 @@ def report_unset(pairs: Sequence[PairSpec], environ: Mapping[str, str]) -> None:
 
 
 def build_definitions(
-    pairs: Sequence[PairSpec] | None = None, environ: Mapping[str, str] | None = None
+    pairs: Sequence[PairSpec] | None = None,
+    environ: Mapping[str, str] | None = None,
+    translator: DdpTranslator | None = None,
 ) -> dg.Definitions:
-    """Definitions for ``pairs`` (default: from ``DDP_PAIRS_FILE``, else the default pair)."""
+    """Definitions for ``pairs`` (default: from ``DDP_PAIRS_FILE``, else the default pair),
+    their assets named by ``translator`` (default: :class:`DdpTranslator`)."""
     environ = os.environ if environ is None else environ
     pairs = list(pairs) if pairs is not None else pairs_from_env(environ)
     report_unset(pairs, environ)
-    built: list[PairAssets] = [build_pair_assets(pair, environ) for pair in pairs]
+    built = [build_pair_assets(pair, environ, translator) for pair in pairs]
 
     resources: dict[str, object] = {
         IO_MANAGER_KEY: JsonIOManager(base_dir=environ.get("DDP_STORAGE_DIR") or None)

@@ -67,9 +67,10 @@ class PostgresSchemaResource(dg.ConfigurableResource):
     def settings(self) -> ConnectionSettings:
         """The engine's settings; the password travels as a ``SecretStr`` from here on."""
         if self.unset:
+            them = "them" if "," in self.unset else "it"
             raise BadInput(
-                f"{self.unset} not set when the code location loaded: set it, then reload the "
-                "code location"
+                f"{self.unset} not set when the code location loaded: set {them}, then reload "
+                "the code location"
             )
         try:
             return ConnectionSettings(
