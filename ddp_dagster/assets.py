@@ -12,16 +12,18 @@ CLI's summary and JSON do. :func:`build_pair_assets` builds one set per schema p
 :mod:`ddp_dagster.pairs`).
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import dagster as dg
 
 from ddp_dagster.checks import build_target_in_sync
-from ddp_dagster.pair_context import DAGSTER, PairResources, failure
+from ddp_dagster.pair_context import DAGSTER, PairResources, read_failure
 from ddp_dagster.pairs import PairSpec
 from ddp_dagster.plans import AlterSqlConfig, ApplyConfig, build_alter_sql, build_applied_plan
 from ddp_dagster.resources import PostgresSchemaResource, SyncOptionsResource
+from ddp_dagster.translator import DdpTranslator, Stage
 from ddp_engine import present
 from ddp_engine.errors import DdpError
 from ddp_engine.model import Snapshot
@@ -43,6 +45,8 @@ class PairAssets:
     alter_sql: dg.AssetsDefinition
     applied_plan: dg.AssetsDefinition
     target_in_sync: dg.AssetChecksDefinition
+    #: The target as a tag value (PairSpec.target_tag, at load time).
+    target_tag: str
 
     @property
     def assets(self) -> list[dg.AssetsDefinition]:
@@ -64,12 +68,15 @@ class PairAssets:
         """What the sync job materialises: everything up to the reviewed plan."""
         return [*self.drift_keys, self.alter_sql.key]
 
-    def resources(self) -> dict[str, dg.ConfigurableResource]:
+    def resources(
+        self, environ: Mapping[str, str] | None = None
+    ) -> dict[str, dg.ConfigurableResource]:
         """The pair's resources, read from its env-var prefixes (see their ``from_env``)."""
+        p = self.pair
         return {
-            self.pair.source_resource_key: PostgresSchemaResource.from_env(self.pair.source_env),
-            self.pair.target_resource_key: PostgresSchemaResource.from_env(self.pair.target_env),
-            self.pair.options_resource_key: SyncOptionsResource.from_env(self.pair.options_env),
+            p.source_resource_key: PostgresSchemaResource.from_env(p.source_env, environ),
+            p.target_resource_key: PostgresSchemaResource.from_env(p.target_env, environ),
+            p.options_resource_key: SyncOptionsResource.from_env(p.options_env, environ),
         }
 
 
@@ -84,29 +91,34 @@ def diff_metadata(found: SchemaDiff) -> dict[str, Any]:
     }
 
 
-def build_pair_assets(pair: PairSpec) -> PairAssets:
-    """The five assets and the check of one pair (key-prefixed and grouped by its name)."""
+def build_pair_assets(
+    pair: PairSpec,
+    environ: Mapping[str, str] | None = None,
+    translator: DdpTranslator | None = None,
+) -> PairAssets:
+    """The five assets and the check of one pair, named by ``translator`` (default: keys
+    prefixed and grouped by the pair's name); ``environ`` (default: the process's) names the
+    target for the apply's pool."""
     pr = PairResources(pair)
-    common: dict[str, Any] = {
-        "key_prefix": pair.key_prefix or None,
-        "group_name": pair.group_name,
-        "kinds": {"postgres"},
-        "io_manager_key": IO_MANAGER_KEY,
-    }
+    target_tag = pair.target_tag(environ)
+    translator = translator or DdpTranslator()
+
+    def args(stage: Stage) -> dict[str, Any]:
+        """The stage's key, group, owners, tags and kinds, and the pair's IO manager."""
+        return {**translator.asset_args(pair, stage), "io_manager_key": IO_MANAGER_KEY}
 
     def snapshot_asset(side: str) -> dg.AssetsDefinition:
         @dg.asset(
-            name=f"{side}_schema",
             required_resource_keys=pr.keys,
             description=f"The {side} schema as read from pg_catalog: every object DDP compares.",
-            **common,
+            **args("source_schema" if side == "source" else "target_schema"),
         )
         def _snapshot(context: dg.AssetExecutionContext) -> dg.MaterializeResult[Snapshot]:
             resource = pr.side(context, side)
             try:
                 read, seconds = snapshot(resource.settings(), side, pr.options(context))
             except DdpError as err:
-                raise failure(err, resource) from None
+                raise read_failure(err, context, resource) from None
             counts = read.counts()
             fingerprint = read.fingerprint()
             context.log.info(
@@ -131,7 +143,6 @@ def build_pair_assets(pair: PairSpec) -> PairAssets:
     target_schema = snapshot_asset("target")
 
     @dg.asset(
-        name="schema_diff",
         ins={
             "source_schema": dg.AssetIn(key=source_schema.key),
             "target_schema": dg.AssetIn(key=target_schema.key),
@@ -139,7 +150,7 @@ def build_pair_assets(pair: PairSpec) -> PairAssets:
         required_resource_keys=pr.keys,
         description="What differs between source and target: every object to create, drop or "
         "alter (no SQL yet; alter_sql orders it into a plan).",
-        **common,
+        **args("schema_diff"),
     )
     def schema_diff(
         context: dg.AssetExecutionContext, source_schema: Snapshot, target_schema: Snapshot
@@ -154,12 +165,12 @@ def build_pair_assets(pair: PairSpec) -> PairAssets:
                 pr.options(context),
             )
         except DdpError as err:
-            raise failure(err) from None
+            raise read_failure(err, context, target) from None
         context.log.info("in sync" if found.is_empty else f"{len(found.changes)} difference(s)")
         return dg.MaterializeResult(value=found, metadata=diff_metadata(found))
 
-    alter_sql = build_alter_sql(pr, schema_diff, common)
-    applied_plan = build_applied_plan(pr, alter_sql, common)
+    alter_sql = build_alter_sql(pr, schema_diff, args("alter_sql"))
+    applied_plan = build_applied_plan(pr, alter_sql, args("applied_plan"), target_tag)
     return PairAssets(
         pair=pair,
         source_schema=source_schema,
@@ -168,4 +179,5 @@ def build_pair_assets(pair: PairSpec) -> PairAssets:
         alter_sql=alter_sql,
         applied_plan=applied_plan,
         target_in_sync=build_target_in_sync(pair, schema_diff, applied_plan),
+        target_tag=target_tag,
     )

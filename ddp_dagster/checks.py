@@ -3,7 +3,14 @@
 It is evaluated after the diff (the drift job), and again after an apply in the same run (the
 apply job, or the sync job with ``dry_run: false``): an apply that made the target match turns
 it green, as the apply verified by reading the target again.
+
+Drift is reported with the pair's ``drift_severity``; with ``fail_on_drift`` the check's step
+fails after recording its result, so the run fails (Dagster's run-failure alerts, and the exit
+code of ``dagster job execute``) while nothing downstream is held back: the check is not
+blocking, so ``alter_sql`` still renders.
 """
+
+from collections.abc import Iterator
 
 import dagster as dg
 
@@ -50,9 +57,11 @@ def build_target_in_sync(
     pair: PairSpec, schema_diff: dg.AssetsDefinition, applied_plan: dg.AssetsDefinition
 ) -> dg.AssetChecksDefinition:
     """The pair's check on ``schema_diff``, ordered after ``applied_plan`` when both run."""
-    severity = dg.AssetCheckSeverity.ERROR
+    severity = dg.AssetCheckSeverity(pair.drift_severity.upper())
 
-    @dg.asset_check(
+    # Dagster runs a generator check (the result first, then the failure that fails the run
+    # under fail_on_drift); its type hints only name the plain form.
+    @dg.asset_check(  # type: ignore[arg-type]
         asset=schema_diff,
         name="target_in_sync",
         # a blocking ERROR check would skip alter_sql exactly when it is needed
@@ -63,15 +72,22 @@ def build_target_in_sync(
     )
     def target_in_sync(
         context: dg.AssetCheckExecutionContext, schema_diff: SchemaDiff
-    ) -> dg.AssetCheckResult:
+    ) -> Iterator[dg.AssetCheckResult]:
         if applied_in_run(context, applied_plan.key):
-            return dg.AssetCheckResult(
+            yield dg.AssetCheckResult(
                 passed=True,
                 severity=severity,
                 description="The reviewed plan was applied in this run; the target, read "
                 "again, matches the source.",
                 metadata={"changes": 0, "after_apply": True},
             )
-        return drift_result(schema_diff, severity)
+            return
+        yield drift_result(schema_diff, severity)
+        if pair.fail_on_drift and not schema_diff.is_empty:
+            raise dg.Failure(
+                description=f"DDP failed: the target of pair {pair.group_name} has drifted: "
+                f"{len(schema_diff.changes)} object(s) differ from the source (fail_on_drift)",
+                allow_retries=False,
+            )
 
     return target_in_sync

@@ -13,7 +13,7 @@ import dagster as dg
 
 from ddp_dagster.pairs import PairSpec
 from ddp_dagster.resources import PostgresSchemaResource, SyncOptionsResource
-from ddp_engine.errors import DdpError, Face
+from ddp_engine.errors import ConnectionFailed, DdpError, Face
 from ddp_engine.sync import SyncOptions
 
 #: How the assets word an error: the remedies in Dagster's terms, not the command's.
@@ -30,6 +30,29 @@ def failure(err: DdpError, resource: PostgresSchemaResource | None = None) -> dg
     """The step's failure: the error's one line in Dagster's words, where it happened."""
     metadata = {"where": resource.describe()} if resource is not None else {}
     return dg.Failure(description=err.line(DAGSTER), metadata=metadata, allow_retries=False)
+
+
+#: Retries of a read whose connection failed for a cause that may pass by itself (refused,
+#: timed out, the server starting up, no free connection slot), waiting 5, 10, then 20 s.
+#: Nothing else is retried, and an apply never is.
+RETRIES = 3
+BACKOFF_SECONDS = 5.0
+
+
+def read_failure(
+    err: DdpError, context: dg.AssetExecutionContext, resource: PostgresSchemaResource | None
+) -> Exception:
+    """What a reading asset raises for ``err``: a retry with backoff for a transient
+    connection failure (Dagster runs the step again), else :func:`failure`."""
+    try:
+        retry = context.retry_number
+    except AttributeError:  # a context built for a direct call has no step, and no retries yet
+        retry = 0
+    if isinstance(err, ConnectionFailed) and err.transient and retry < RETRIES:
+        wait = BACKOFF_SECONDS * 2**retry
+        context.log.warning(f"{err.line(DAGSTER)}; trying again in {wait:.0f}s")
+        return dg.RetryRequested(max_retries=RETRIES, seconds_to_wait=wait)
+    return failure(err, resource)
 
 
 @dataclass(frozen=True)

@@ -16,19 +16,28 @@ and check. The file names env-var *prefixes*, never values, so no password is ev
         privileges: false
         output_path: scripts/billing.sql
         options_env: BILLING_DDP_        # BILLING_DDP_ONLINE, ..._LOCK_TIMEOUT (default DDP_)
+        drift_severity: warn             # target_in_sync's severity on drift (default error)
+        fail_on_drift: true              # runs evaluating target_in_sync fail on drift
     include_default: true                # the SOURCE_DB_/TARGET_DB_ pair (default true)
+
+``DDP_DRIFT_SEVERITY`` and ``DDP_FAIL_ON_DRIFT`` give the last two for every pair that does not
+set them (the default pair included).
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 PAIRS_FILE_ENV = "DDP_PAIRS_FILE"
+SEVERITY_ENV = "DDP_DRIFT_SEVERITY"
+FAIL_ON_DRIFT_ENV = "DDP_FAIL_ON_DRIFT"
 DEFAULT_GROUP = "ddp"
 _NAME = r"^[a-z][a-z0-9_]{0,40}$"
 _PREFIX = r"^[A-Z][A-Z0-9_]*_$"
@@ -46,6 +55,11 @@ class _PairEntry(BaseModel):
     output_path: str | None = None
     #: Prefix of the sync options' variables (``DDP_ONLINE``, ``DDP_LOCK_TIMEOUT``, ...).
     options_env: str = Field(default="DDP_", pattern=_PREFIX)
+    #: The severity ``target_in_sync`` reports drift with (the UI shows WARN yellow, ERROR red).
+    drift_severity: Literal["warn", "error"] = "error"
+    #: Fail the runs that evaluate ``target_in_sync`` while the target has drifted (so that a
+    #: scheduled drift run fails, for run-failure alerts and ``dagster job execute``).
+    fail_on_drift: bool = False
 
 
 class PairSpec(_PairEntry):
@@ -75,6 +89,19 @@ class PairSpec(_PairEntry):
     def options_resource_key(self) -> str:
         return f"{self.name}_ddp_options" if self.name else "ddp_options"
 
+    def target_tag(self, environ: Mapping[str, str] | None = None) -> str:
+        """The target as one tag value (``localhost_5432_prod``, from the target's ``HOST``,
+        ``PORT`` and ``NAME`` at load time; the prefix when ``NAME`` is unset): runs and
+        applies of pairs with the same target share it, so that a concurrency limit per
+        value keeps them from applying at once."""
+        environ = os.environ if environ is None else environ
+        env = self.target_env
+        if not environ.get(env + "NAME"):
+            return env.rstrip("_").lower()
+        parts = (environ.get(env + "HOST") or "localhost", environ.get(env + "PORT") or "5432")
+        text = "_".join((*parts, environ[env + "NAME"]))
+        return re.sub(r"[^A-Za-z0-9_.-]", "_", text)[:63]
+
     def default_output_path(self) -> str:
         """``alter.sql`` (or ``OUTPUT_FILE``, as for ``ddp sync``) for the default pair."""
         if self.output_path:
@@ -97,8 +124,29 @@ class PairsFileError(ValueError):
     """The pairs file is missing or malformed (one line, fit for people)."""
 
 
-def load_pairs_file(path: str | Path) -> list[PairSpec]:
-    """Read a pairs file into specs (the default pair first when included)."""
+def drift_defaults(environ: Mapping[str, str]) -> dict[str, object]:
+    """``drift_severity`` and ``fail_on_drift`` as ``DDP_DRIFT_SEVERITY`` and
+    ``DDP_FAIL_ON_DRIFT`` give them (only those set)."""
+    out: dict[str, object] = {}
+    severity = environ.get(SEVERITY_ENV, "").strip().lower()
+    if severity:
+        if severity not in ("warn", "error"):
+            raise PairsFileError(f"{SEVERITY_ENV} must be warn or error, not {severity!r}")
+        out["drift_severity"] = severity
+    fail = environ.get(FAIL_ON_DRIFT_ENV, "").strip().lower()
+    if fail:
+        if fail not in ("true", "false", "1", "0", "yes", "no"):
+            raise PairsFileError(f"{FAIL_ON_DRIFT_ENV} must be true or false, not {fail!r}")
+        out["fail_on_drift"] = fail in ("true", "1", "yes")
+    return out
+
+
+def load_pairs_file(
+    path: str | Path, defaults: Mapping[str, object] | None = None
+) -> list[PairSpec]:
+    """Read a pairs file into specs (the default pair first when included); ``defaults``
+    fill what an entry does not set (drift_defaults)."""
+    defaults = defaults or {}
     path = Path(path)
     try:
         raw = yaml.safe_load(path.read_text()) or {}
@@ -108,20 +156,27 @@ def load_pairs_file(path: str | Path) -> list[PairSpec]:
         raise PairsFileError(f"pairs file {path} is not valid YAML: {exc}") from None
     try:
         parsed = PairsFile.model_validate(raw)
-        specs = [PairSpec(name=name, **entry.model_dump()) for name, entry in parsed.pairs.items()]
+        specs = [
+            PairSpec.model_validate(
+                dict(defaults) | entry.model_dump(include=entry.model_fields_set) | {"name": name}
+            )
+            for name, entry in parsed.pairs.items()
+        ]
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise PairsFileError(f"pairs file {path}: {where}: {first['msg']}") from None
     if any(spec.name == DEFAULT_GROUP for spec in specs):
         raise PairsFileError(f"pairs file {path}: the name {DEFAULT_GROUP!r} is reserved")
-    return ([PairSpec()] if parsed.include_default else []) + specs
+    default = PairSpec.model_validate(dict(defaults))
+    return ([default] if parsed.include_default else []) + specs
 
 
 def pairs_from_env(environ: Mapping[str, str] | None = None) -> list[PairSpec]:
     """The pairs to build: those of ``DDP_PAIRS_FILE`` if set, else only the default pair."""
     environ = os.environ if environ is None else environ
+    defaults = drift_defaults(environ)
     path = environ.get(PAIRS_FILE_ENV)
     if not path:
-        return [PairSpec()]
-    return load_pairs_file(path)
+        return [PairSpec.model_validate(defaults)]
+    return load_pairs_file(path, defaults)

@@ -15,7 +15,7 @@ from typing import Any
 import dagster as dg
 from pydantic import BaseModel, ConfigDict, Field
 
-from ddp_dagster.pair_context import PairResources, failure
+from ddp_dagster.pair_context import PairResources, failure, read_failure
 from ddp_engine import present
 from ddp_engine.errors import DdpError, TargetChanged
 from ddp_engine.hazards import BLOCKING, parse_allowed
@@ -32,6 +32,7 @@ from ddp_engine.sync import (
     write_script,
 )
 
+TARGET_POOL_PREFIX = "ddp_target_"
 MAX_SCRIPT_CHARS = 50_000  # script preview in metadata; the whole script is in the file
 
 
@@ -112,18 +113,17 @@ def plan_path_for(script_path: Path) -> Path:
 
 
 def build_alter_sql(
-    pr: PairResources, schema_diff: dg.AssetsDefinition, common: dict[str, Any]
+    pr: PairResources, schema_diff: dg.AssetsDefinition, spec_args: dict[str, Any]
 ) -> dg.AssetsDefinition:
     """The pair's ``alter_sql`` asset."""
 
     @dg.asset(
-        name="alter_sql",
         ins={"schema_diff": dg.AssetIn(key=schema_diff.key)},
         required_resource_keys=pr.keys,
         description="The reviewed plan: the diff's changes ordered into a plan, written as a "
         "plan file (applied_plan applies exactly it) and as the ALTER script beside it, with "
         "hazards and data checks. Nothing is applied here.",
-        **common,
+        **spec_args,
     )
     def alter_sql(
         context: dg.AssetExecutionContext, config: AlterSqlConfig, schema_diff: SchemaDiff
@@ -148,7 +148,7 @@ def build_alter_sql(
             plan_path = write_script(text, plan_path_for(script_path))
             written = load_plan_file(plan_path)
         except DdpError as err:
-            raise failure(err, target) from None
+            raise read_failure(err, context, target) from None
         facts = present.plan_facts(plan)
         value = ReviewedPlan(
             plan_path=str(plan_path.resolve()),
@@ -191,18 +191,20 @@ def preflight(planfile: PlanFile, target: ConnectionSettings, options: SyncOptio
 
 
 def build_applied_plan(
-    pr: PairResources, alter_sql: dg.AssetsDefinition, common: dict[str, Any]
+    pr: PairResources, alter_sql: dg.AssetsDefinition, spec_args: dict[str, Any], target_tag: str
 ) -> dg.AssetsDefinition:
-    """The pair's ``applied_plan`` asset."""
+    """The pair's ``applied_plan`` asset (in the pool of its target, ``target_tag``)."""
 
     @dg.asset(
-        name="applied_plan",
         ins={"alter_sql": dg.AssetIn(key=alter_sql.key)},
         required_resource_keys=pr.keys,
+        # one apply per target at a time across runs, with dagster.yaml's pool limit (the
+        # advisory lock stays the last guard)
+        pool=TARGET_POOL_PREFIX + target_tag,
         description="Applies the reviewed plan that alter_sql materialised, exactly as "
         "written (refused if the target changed since), with dry_run: false; then checks that "
         "the target matches the source.",
-        **common,
+        **spec_args,
     )
     def applied_plan(
         context: dg.AssetExecutionContext, config: ApplyConfig, alter_sql: ReviewedPlan

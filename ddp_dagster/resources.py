@@ -65,11 +65,22 @@ class PostgresSchemaResource(dg.ConfigurableResource):
     )
     schema_name: str = Field(default="public", description="Schema to compare")
     sslmode: str = Field(default="", description="libpq sslmode (empty: libpq default)")
+    unset: str = Field(
+        default="",
+        description="Required variables that were not set when the code location loaded "
+        "(this side's runs fail, naming them, until they are set and the location reloaded)",
+    )
 
     def settings(self) -> ConnectionSettings:
         """The engine's settings, resolved as ``ddp sync`` resolves a side (a field, then the
         url's part, then libpq's ``PG*`` variables and services, then the defaults); the
         password travels as a ``SecretStr`` from here on."""
+        if self.unset:
+            them = "them" if "," in self.unset else "it"
+            raise BadInput(
+                f"{self.unset} not set when the code location loaded: set {them}, then reload "
+                "the code location"
+            )
         flags = {
             "url": self.url,
             "host": self.host,
@@ -105,9 +116,11 @@ class PostgresSchemaResource(dg.ConfigurableResource):
         ``PORT``, ``SCHEMA`` and ``SSLMODE`` (the names ``ddp sync`` reads) through
         ``dg.EnvVar``.
 
-        ``NAME`` and ``USER`` are always bound unless ``URL`` is set (a run fails naming the
-        variable when it is unset). The optional ones are bound when set at load time and take
-        the engine's defaults otherwise; reload the code location after adding one.
+        ``NAME`` and ``USER`` are required unless ``URL`` is set: when one is unset at load time,
+        the resource says so (``unset``) and this side's runs fail naming it, while other pairs,
+        whose resources are complete, launch and run (an unset ``dg.EnvVar`` would fail every run
+        that binds the resource, at launch). The optional ones are bound when set at load time and
+        take the engine's defaults otherwise; reload the code location after adding one.
         """
         environ = os.environ if environ is None else environ
         values: dict[str, Any] = {}
@@ -115,13 +128,24 @@ class PostgresSchemaResource(dg.ConfigurableResource):
             values["url"] = dg.EnvVar(prefix + "URL")
         for field, suffix in ENV_FIELDS.items():
             name = prefix + suffix
-            required = field in _REQUIRED and "url" not in values
-            if not required and name not in environ:
+            if name not in environ:
                 continue
             values[_RESOURCE_FIELD[field]] = (
                 dg.EnvVar.int(name) if field == "port" else dg.EnvVar(name)
             )
-        return cls(**values)
+        unset = missing_variables(prefix, environ)
+        for field in _REQUIRED:
+            if prefix + ENV_FIELDS[field] in unset:
+                values[_RESOURCE_FIELD[field]] = ""
+        return cls(**values, unset=", ".join(unset))
+
+
+def missing_variables(prefix: str, environ: Mapping[str, str] | None = None) -> list[str]:
+    """The required variables of a side (``<prefix>NAME``, ``<prefix>USER``) that are unset."""
+    environ = os.environ if environ is None else environ
+    if environ.get(prefix + "URL"):  # the URL may name them, or libpq's defaults fill them in
+        return []
+    return [prefix + ENV_FIELDS[f] for f in _REQUIRED if not environ.get(prefix + ENV_FIELDS[f])]
 
 
 #: The option's field → the suffix of its environment variable (``DDP_`` + suffix by default).

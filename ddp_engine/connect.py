@@ -17,6 +17,16 @@ from ddp_engine.errors import BadInput, ConnectionFailed
 from ddp_engine.proctitle import without_password
 from ddp_engine.settings import ConnectionSettings
 
+#: What a connection error says when its cause may pass by itself (the server down or
+#: restarting, the network, no connection slot free): schedulers may try again later.
+_TRANSIENT = re.compile(
+    r"Connection refused|timeout expired|timed out|Connection reset|No route to host"
+    r"|Network is unreachable|server closed the connection unexpectedly|too many clients"
+    r"|the database system is (?:starting up|shutting down|in recovery mode)"
+    r"|remaining connection slots are reserved",
+    re.I,
+)
+
 _HINTS = [
     (
         re.compile(r"password authentication failed|no password supplied", re.I),
@@ -148,4 +158,7 @@ def connect(
     try:
         return psycopg.connect(**kwargs, options=options.strip())
     except psycopg.Error as exc:
-        raise ConnectionFailed(describe_connection_error(exc, settings, side)) from None
+        transient = bool(_TRANSIENT.search(str(exc)))
+        raise ConnectionFailed(
+            describe_connection_error(exc, settings, side), transient=transient
+        ) from None

@@ -85,6 +85,12 @@ class CredentialsMissing(SeedWording):
 class ConnectionFailed(DdpError):
     """A side's server could not be reached or refused the login."""
 
+    def __init__(self, reason: str, *, transient: bool = False) -> None:
+        #: The cause may pass by itself (refused, timed out, the server starting up or out of
+        #: connection slots), unlike a wrong password or database name: worth a retry later.
+        self.transient = transient
+        super().__init__(reason)
+
 
 class SourceSqlFailed(DdpError):
     """A side given as SQL files did not load (the file, the line, the server's message)."""

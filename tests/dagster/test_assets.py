@@ -151,7 +151,7 @@ def test_direct_invocation(make_pair, default_assets: PairAssets, tmp_path: Path
     found = default_assets.schema_diff(context, source_schema=snap, target_schema=target).value
     assert isinstance(found, SchemaDiff) and not found.is_empty
     check_context = dg.build_asset_check_context(instance=dg.DagsterInstance.ephemeral())
-    check = default_assets.target_in_sync(check_context, schema_diff=found)
+    [check] = default_assets.target_in_sync(check_context, schema_diff=found)
     assert check.passed is False and check.metadata["changes"].value == len(found.changes)
 
 

@@ -21,6 +21,7 @@ from ddp_dagster.definitions import (
 )
 from ddp_dagster.pairs import PairsFileError, PairSpec, load_pairs_file
 from ddp_dagster.resources import PostgresSchemaResource
+from ddp_engine.errors import BadInput
 
 FIVE = {"source_schema", "target_schema", "schema_diff", "alter_sql", "applied_plan"}
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,7 +82,13 @@ def test_resources_bind_env_vars_by_name():
     environ = {"SOURCE_DB_NAME": "x", "SOURCE_DB_PASSWORD": "hunter2", "SOURCE_DB_PORT": "6432"}
     resource = PostgresSchemaResource.from_env("SOURCE_DB_", environ)
     assert resource.database == dg.EnvVar("SOURCE_DB_NAME")
-    assert resource.username == dg.EnvVar("SOURCE_DB_USER")  # required: bound even when unset
+    assert resource.username == ""  # required and unset at load: this side's runs fail
+    assert resource.unset == "SOURCE_DB_USER"
+    with pytest.raises(BadInput) as unset:
+        resource.settings()
+    assert unset.value.reason.startswith("SOURCE_DB_USER not set when the code location loaded")
+    complete = PostgresSchemaResource.from_env("SOURCE_DB_", environ | {"SOURCE_DB_USER": "u"})
+    assert complete.username == dg.EnvVar("SOURCE_DB_USER") and complete.unset == ""
     assert resource.password == dg.EnvVar("SOURCE_DB_PASSWORD")
     assert resource.port == dg.EnvVar.int("SOURCE_DB_PORT")
     assert resource.host == "" and resource.schema_name == "public"  # unset: the defaults
@@ -150,3 +157,44 @@ def test_workspace_yaml_validates(tmp_path):
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Validation successful for code location ddp" in done.stdout + done.stderr
+
+
+def test_one_apply_per_target_at_a_time(tmp_path):
+    """Each pair's sync and apply jobs carry its target's tag, applied_plan sits in the
+    target's pool, and dagster.yaml limits both to one per target."""
+    import yaml
+
+    pairs = tmp_path / "pairs.yaml"
+    pairs.write_text(
+        "include_default: false\n"
+        "pairs:\n"
+        "  sales: {source_env: SALES_SRC_DB_, target_env: SALES_TGT_DB_}\n"
+        "  sales_eu: {source_env: SALES_SRC_DB_, target_env: SALES_TGT_DB_}\n"
+        "  billing: {source_env: BILLING_SRC_DB_, target_env: BILLING_TGT_DB_}\n"
+    )
+    environ = {
+        "DDP_PAIRS_FILE": str(pairs),
+        "SALES_TGT_DB_NAME": "prod db",
+        "SALES_TGT_DB_HOST": "db.internal",
+    }
+    built = build_definitions(environ=environ)
+    tags = {
+        name: built.resolve_job_def(name).tags.get("ddp/target")
+        for name in ("sales_apply_job", "sales_eu_sync_job", "billing_apply_job", APPLY_JOB)
+    }
+    assert tags == {
+        "sales_apply_job": "db.internal_5432_prod_db",
+        "sales_eu_sync_job": "db.internal_5432_prod_db",  # the same target: one at a time
+        "billing_apply_job": "billing_tgt_db",  # NAME unset at load: the prefix
+        APPLY_JOB: None,  # several targets: the pool below serialises the applies
+    }
+    apply_op = built.resolve_assets_def(dg.AssetKey(["sales", "applied_plan"])).op
+    assert apply_op.pool == "ddp_target_db.internal_5432_prod_db"
+
+    instance_yaml = yaml.safe_load((ROOT / "dagster.yaml").read_text())
+    instance_yaml.pop("storage")  # the PostgreSQL storage has a test of its own
+    with dg.instance_for_test(overrides=instance_yaml) as instance:
+        config = instance.get_concurrency_config()
+    [limit] = config.run_queue_config.tag_concurrency_limits
+    assert limit == {"key": "ddp/target", "limit": 1, "value": {"applyLimitPerUniqueValue": True}}
+    assert config.pool_config.default_pool_limit == 1
