@@ -148,17 +148,19 @@ def _figures(results: dict) -> list[str]:
     out.append("")
     out.append(
         "| layout | N tables | ddp sync (s) | ddp peak RSS (MB) | lower bound (s) | "
-        "ddp / lower bound | paired | pg_dump src (s) | pg_dump tgt (s) | migra (s) | "
-        "migra peak RSS (MB) | migra / ddp |"
+        "ddp / lower bound | paired | ddp cached (s) | cached / lower bound | "
+        "pg_dump src (s) | pg_dump tgt (s) | migra (s) | migra peak RSS (MB) | migra / ddp |"
     )
-    out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for p in pairs:
         t = p["tools"]
         pr = paired(t)
+        cached = t.get("ddp_cached", {"error": "not run"})
         out.append(
             f"| {p['layout']} | {p['n']:,} | {fmt_s(t['ddp'])} | {fmt_mb(t['ddp'])} | "
             f"{fmt_s(t['lower_bound'])} | {ratio(t['ddp'], t['lower_bound'])} | "
-            f"{'–' if pr is None else f'{pr:.2f}'} | {fmt_s(t['pg_dump_src'])} | "
+            f"{'–' if pr is None else f'{pr:.2f}'} | {fmt_s(cached)} | "
+            f"{ratio(cached, t['lower_bound'])} | {fmt_s(t['pg_dump_src'])} | "
             f"{fmt_s(t['pg_dump_tgt'])} | {fmt_s(t['migra'])} | {fmt_mb(t['migra'])} | "
             f"{ratio(t['migra'], t['ddp'])} |"
         )

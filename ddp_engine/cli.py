@@ -208,6 +208,14 @@ def main() -> None:
     show_default=True,
     help="sql: the script; json: the plan (changes, hazards, data checks, statements)",
 )
+@click.option(
+    "--cache",
+    "cache_dir",
+    default=None,
+    metavar="DIR",
+    help="Keep each side's last snapshot in DIR and reuse it while that side's catalog has not "
+    "changed (default: $DDP_CACHE_DIR; none)",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors")
 def sync(**values: Any) -> None:
     """Make the target schema match the source schema (writes an ALTER script)."""
@@ -273,6 +281,7 @@ def sync_options(values: dict[str, Any], environ: dict[str, str]) -> SyncOptions
         shadow_url=values["shadow_url"] or environ.get(SHADOW_URL_ENV) or None,
         data_checks=not values["no_data_checks"],
         fingerprint=values["do_apply"],
+        cache_dir=values["cache_dir"] or environ.get("DDP_CACHE_DIR") or None,
     )
 
 

@@ -71,6 +71,9 @@ class SyncOptions(BaseModel):
     #: Blocking hazard codes the user lets an apply through (``--allow-hazards``; given as
     #: text, ``["values_change,values_fail"]``, an unknown code is bad input).
     allow_hazards: frozenset[HazardCode] = frozenset()
+    #: A folder where each side's last snapshot is kept and reused while the side's catalog
+    #: epoch has not moved (``--cache``, ``DDP_CACHE_DIR``; ddp_engine.cache); None: no cache.
+    cache_dir: str | None = None
 
     @field_validator("lock_timeout", "statement_timeout", "read_timeout")
     @classmethod
@@ -126,7 +129,7 @@ def snapshot(
     settings: ConnectionSettings, side: str, options: SyncOptions
 ) -> tuple[Snapshot, float]:
     """Read one side ("source" or "target"): its snapshot and the seconds the read took."""
-    return introspect(settings, side, options.all_schemas, options.limits())
+    return introspect(settings, side, options.all_schemas, options.limits(), options.cache_dir)
 
 
 def read_both(
