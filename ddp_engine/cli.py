@@ -262,6 +262,8 @@ def run_sync(values: dict[str, Any], finish: Finish | None = None) -> None:
     ) as shadow:
         source = shadow.source or live["source"]
         target = shadow.target or live["target"]
+        shadowed = frozenset(side for side in ("source", "target") if getattr(shadow, side))
+        options = options.model_copy(update={"uncached": shadowed})  # a new database each run
         (finish or sync_sides)(values, environ, options, source, target)
 
 

@@ -74,6 +74,8 @@ class SyncOptions(BaseModel):
     #: A folder where each side's last snapshot is kept and reused while the side's catalog
     #: epoch has not moved (``--cache``, ``DDP_CACHE_DIR``; ddp_engine.cache); None: no cache.
     cache_dir: str | None = None
+    #: Sides never cached: those loaded from SQL files into a throwaway database each run.
+    uncached: frozenset[str] = frozenset()
 
     @field_validator("lock_timeout", "statement_timeout", "read_timeout")
     @classmethod
@@ -129,7 +131,8 @@ def snapshot(
     settings: ConnectionSettings, side: str, options: SyncOptions
 ) -> tuple[Snapshot, float]:
     """Read one side ("source" or "target"): its snapshot and the seconds the read took."""
-    return introspect(settings, side, options.all_schemas, options.limits(), options.cache_dir)
+    cache = None if side in options.uncached else options.cache_dir
+    return introspect(settings, side, options.all_schemas, options.limits(), cache)
 
 
 def read_both(

@@ -264,6 +264,30 @@ def test_the_cli_reuses_the_cache_and_sees_a_change(
     assert plan.returncode == 0, plan.stderr
 
 
+def test_a_side_loaded_from_sql_files_is_not_cached(
+    server: Server, make_db: Any, tmp_path: Path
+) -> None:
+    """A --source-sql side is a new throwaway database each run: only the live side is kept."""
+    target = make_db(SCHEMA)
+    schema = tmp_path / "schema.sql"
+    schema.write_text(SCHEMA)
+    folder = tmp_path / "cache"
+    out = ddp(
+        "sync",
+        "--source-sql",
+        str(schema),
+        *side_args(server, "target", target),
+        "--output",
+        str(tmp_path / "a.sql"),
+        "--cache",
+        str(folder),
+        cwd=tmp_path,
+    )
+    assert out.returncode == 0, out.stderr
+    files = list(folder.iterdir())
+    assert len(files) == 1 and target.encode() in files[0].read_bytes().split(b"\n", 1)[0]
+
+
 CORPUS = [f"shared/{c}" for c in SHARED_CASES] + [f"extra/{c}" for c in FOLDERS]
 
 
