@@ -230,6 +230,14 @@ def main() -> None:
     help="sql: the script; json: the plan (changes, hazards, data checks, statements)",
 )
 @scope_options
+@click.option(
+    "--cache",
+    "cache_dir",
+    default=None,
+    metavar="DIR",
+    help="Keep each side's last snapshot in DIR and reuse it while that side's catalog has not "
+    "changed (default: $DDP_CACHE_DIR; none)",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors")
 def sync(**values: Any) -> None:
     """Make the target schema match the source schema (writes an ALTER script)."""
@@ -284,7 +292,10 @@ def run_sync(values: dict[str, Any], finish: Finish | None = None) -> None:
     ) as shadow:
         source = shadow.source or live["source"]
         target = shadow.target or live["target"]
-        options = options.model_copy(update={"loaded_on": shadow.loaded})
+        shadowed = frozenset(side for side in ("source", "target") if getattr(shadow, side))
+        options = options.model_copy(
+            update={"uncached": shadowed, "loaded_on": shadow.loaded}  # a new database each run
+        )
         (finish or sync_sides)(values, environ, options, source, target)
 
 

@@ -126,4 +126,5 @@ def sync_options(values: dict[str, Any], environ: dict[str, str]) -> SyncOptions
         shadow_url=values["shadow_url"] or environ.get(SHADOW_URL_ENV) or None,
         data_checks=not values["no_data_checks"],
         fingerprint=values["do_apply"],
+        cache_dir=values.get("cache_dir") or environ.get("DDP_CACHE_DIR") or None,
     )

@@ -19,8 +19,10 @@ from typing import Any
 
 import psycopg
 
+from ddp_engine.cache import SnapshotCache
 from ddp_engine.connect import SessionLimits, connect
 from ddp_engine.deparsed import deparsed_query
+from ddp_engine.epoch import read_epoch, server_identity
 from ddp_engine.errors import DdpError
 from ddp_engine.model import (
     Column,
@@ -117,19 +119,29 @@ def introspect(
     side: str,
     all_schemas: bool = False,
     limits: SessionLimits | None = None,
+    cache_dir: str | None = None,
 ) -> tuple[Snapshot, float]:
     """Connect to ``side`` and read its Snapshot; returns it with the seconds it took.
 
     ``limits``: how long the read may wait for a lock and run one query. A read that gives up
     ends in one line naming the table and the process that blocked it (``blocked_read``).
+    ``cache_dir``: a folder where the side's last snapshot is kept and reused while the
+    side's catalog epoch has not moved (cache.py).
     """
     limits = limits or SessionLimits()
     started = time.perf_counter()
+    cache = SnapshotCache(cache_dir, settings, all_schemas) if cache_dir else None
     with connect(settings, side, limits) as conn:
         try:
-            snapshot = read_snapshot(conn, settings.schema_name, all_schemas)
+            snapshot = read_snapshot(conn, settings.schema_name, all_schemas, cache)
         except (psycopg.errors.LockNotAvailable, psycopg.errors.QueryCanceled) as exc:
             raise DdpError(blocked_read(settings, side, all_schemas, limits, exc)) from None
+        except psycopg.errors.OutOfMemory as exc:
+            raise DdpError(
+                f"DDP SYNC failed: the {side} server ran out of shared memory while reading "
+                f"the catalog ({' '.join(str(exc).split()[:6])}): raise the server's "
+                "max_locks_per_transaction, or read fewer schemas at once"
+            ) from None
     return snapshot, time.perf_counter() - started
 
 
@@ -178,8 +190,14 @@ def blocked_read(
 READ_ATTEMPTS = 3
 
 
-def read_snapshot(conn: psycopg.Connection, schema_name: str, all_schemas: bool) -> Snapshot:
-    """Read a Snapshot through an open connection (left unchanged: the transaction rolls back).
+def read_snapshot(
+    conn: psycopg.Connection,
+    schema_name: str,
+    all_schemas: bool,
+    cache: SnapshotCache | None = None,
+) -> Snapshot:
+    """Read a Snapshot through an open connection (left unchanged: the transaction rolls back);
+    with a ``cache``, the cached one when the catalog's epoch has not moved since.
 
     The transaction sees one consistent catalog, but pg_get_indexdef and its kin read the
     server's catalog caches, which follow concurrent DDL: an object dropped meanwhile deparses
@@ -187,7 +205,7 @@ def read_snapshot(conn: psycopg.Connection, schema_name: str, all_schemas: bool)
     """
     for _ in range(READ_ATTEMPTS):
         try:
-            return _read_once(conn, schema_name, all_schemas)
+            return _read_once(conn, schema_name, all_schemas, cache)
         except ChangedWhileReading:
             continue
     raise DdpError(
@@ -196,13 +214,48 @@ def read_snapshot(conn: psycopg.Connection, schema_name: str, all_schemas: bool)
     )
 
 
-def _read_once(conn: psycopg.Connection, schema_name: str, all_schemas: bool) -> Snapshot:
+#: Views deparsed per savepoint: each holds a lock on every relation it names until the
+#: savepoint is rolled back; 500 views a side stay far below the server's shared lock table
+#: (max_locks_per_transaction 64 x ~120 backends) with both sides read at once.
+VIEW_BATCH = 500
+#: The query read a batch at a time after ``relations`` (``read_view_definitions``).
+VIEW_QUERY = "view_definitions"
+
+
+def read_view_definitions(cur: psycopg.Cursor[Any], params: dict[str, Any]) -> dict[int, str]:
+    """Every view's definition in scope by oid, ``VIEW_BATCH`` at a time, each batch inside a
+    savepoint rolled back once its rows are in: that releases the locks pg_get_viewdef took,
+    which one read of thousands of views would otherwise hold to its end. The transaction's
+    snapshot (REPEATABLE READ) is the same for every batch."""
+    query = load_query(VIEW_QUERY)
+    definitions: dict[int, str] = {}
+    after = 0
+    while True:
+        cur.execute("SAVEPOINT ddp_view_definitions")
+        cur.execute(query, {**params, "after": after, "batch": VIEW_BATCH})
+        rows = cur.fetchall()
+        cur.execute("ROLLBACK TO SAVEPOINT ddp_view_definitions")
+        cur.execute("RELEASE SAVEPOINT ddp_view_definitions")
+        definitions.update(rows)
+        if len(rows) < VIEW_BATCH:
+            return definitions
+        after = rows[-1][0]
+
+
+def _read_once(
+    conn: psycopg.Connection, schema_name: str, all_schemas: bool, cache: SnapshotCache | None
+) -> Snapshot:
     conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
     conn.read_only = True
     try:
         with conn.cursor() as cur:
             for setting, value in TRANSACTION_SETTINGS.items():
                 cur.execute("SELECT pg_catalog.set_config(%s, %s, true)", (setting, value))
+            if cache:  # the epoch first: the same transaction, so it dates what is read next
+                identity, epoch = server_identity(cur), read_epoch(cur)
+                cached = cache.load(identity, epoch)
+                if cached is not None:
+                    return cached
             params: dict[str, Any] = {"schemas": [schema_name], "all": all_schemas}
             cur.execute(load_query("schemas"), params)
             schema_rows = [r for r in fetch_dicts(cur) if not is_dropped(r["name"])]
@@ -223,6 +276,8 @@ def _read_once(conn: psycopg.Connection, schema_name: str, all_schemas: bool) ->
                         result = conn.cursor()
                         result.execute(_query_text(name), params)
                     done.append(worker.submit(results.take, name, result))
+                    if name == "relations":
+                        results.view_definitions = read_view_definitions(cur, params)
                 for future in done:
                     future.result()
             version = conn.info.server_version
@@ -232,7 +287,10 @@ def _read_once(conn: psycopg.Connection, schema_name: str, all_schemas: bool) ->
         ) from None
     finally:
         conn.rollback()
-    return results.snapshot(version, schema_rows)
+    snapshot = results.snapshot(version, schema_rows)
+    if cache:
+        cache.store(identity, epoch, snapshot)
+    return snapshot
 
 
 class _Results:
@@ -251,6 +309,7 @@ class _Results:
         self.table_names: set[tuple[str, str]] = set()
         self.live_relations: set[tuple[str, str]] = set()
         self.dependencies: list[tuple[Key, Key]] = []
+        self.view_definitions: dict[int, str] = {}
 
     def take(self, name: str, cur: psycopg.Cursor[Any]) -> None:
         with cur:
@@ -290,12 +349,14 @@ class _Results:
             name = (r["schema_name"], r["name"])
             cols = columns.get(name, [])
             if r["relkind"] in ("v", "m"):
+                r["view_definition"] = self.view_definitions.get(r["oid"])
                 self.objects["views"].append(build_view(r, cols))
             else:
                 self.objects["tables"].append(build_table(r, cols))
                 self.table_names.add(name)
             self.live_relations.add(name)
         self.relation_rows = []
+        self.view_definitions = {}
 
     def snapshot(self, version: int, schema_rows: list[dict[str, Any]]) -> Snapshot:
         objects = self.objects

@@ -11,6 +11,7 @@ server sent them: two equal schemas have equal fingerprints, not always equal ed
 from __future__ import annotations
 
 import hashlib
+import sys
 from enum import StrEnum
 from typing import Any, NamedTuple, Self
 
@@ -88,6 +89,11 @@ class _Frozen(BaseModel):
         attributes = obj.__dict__
         attributes.update(layout[0])
         attributes.update(values)
+        # The schema and table every object names: one string each, not one per object (the
+        # driver makes a new string per row: tens of thousands of "public" a side).
+        for name in _SHARED_NAMES.intersection(values):
+            if type(text := attributes[name]) is str:
+                attributes[name] = _intern(text)
         for name, members in layout[2]:
             attributes[name] = members[attributes[name]]
         # One shared set of field names: a set per object cost more than the object's values.
@@ -115,6 +121,9 @@ def _layout(cls: type[BaseModel]) -> _Layout:
 
 
 _LAYOUT: dict[type, _Layout] = {}
+#: Fields whose values repeat across objects, interned by ``trusted``.
+_SHARED_NAMES = frozenset({"schema_name", "table"})
+_intern = sys.intern
 
 
 class Column(NamedTuple):

@@ -113,6 +113,12 @@ class SyncOptions(BaseModel):
         mapped = frozenset(t for _, t in self.schema_map) if self.schema_map else None
         return Scope(self.include, self.exclude, mapped)
 
+    #: A folder where each side's last snapshot is kept and reused while the side's catalog
+    #: epoch has not moved (``--cache``, ``DDP_CACHE_DIR``; ddp_engine.cache); None: no cache.
+    cache_dir: str | None = None
+    #: Sides never cached: those loaded from SQL files into a throwaway database each run.
+    uncached: frozenset[str] = frozenset()
+
     @field_validator("lock_timeout", "statement_timeout", "read_timeout")
     @classmethod
     def _durations(cls, value: str, info: ValidationInfo) -> str:
@@ -174,7 +180,8 @@ def snapshot(
     settings: ConnectionSettings, side: str, options: SyncOptions
 ) -> tuple[Snapshot, float]:
     """Read one side ("source" or "target"): its snapshot and the seconds the read took."""
-    return introspect(settings, side, options.all_schemas, options.limits())
+    cache = None if side in options.uncached else options.cache_dir
+    return introspect(settings, side, options.all_schemas, options.limits(), cache)
 
 
 def read_both(

@@ -15,8 +15,9 @@ from tests.conftest import Server
 
 ROOT = Path(__file__).resolve().parent.parent
 
-#: Catalog queries per side, whatever the size: the README's "14 catalog queries per side".
-CATALOG_QUERIES = 15
+#: Catalog queries per side, whatever the size: the README's "16 catalog queries per side"
+#: (the views' definitions, the 16th, take one more query per further 500 views).
+CATALOG_QUERIES = 16
 
 
 def ddp(

@@ -121,12 +121,14 @@ class InheritSteps(StepBase):
             return f"ALTER TABLE {q} ALTER COLUMN {col} SET NOT NULL"
         return f"ALTER TABLE {q} ADD CONSTRAINT {ident(name)} NOT NULL {col}"
 
-    def _owner(self, side: ObjectIndex, t: Table, column: str, depth: int = 0) -> Table | None:
+    def _column_owner(
+        self, side: ObjectIndex, t: Table, column: str, depth: int = 0
+    ) -> Table | None:
         """The ancestor of ``t`` whose own column ``column`` is (None if none is)."""
         for parent in self._parents(side, t):
             if parent.column(column) is not None:
                 return parent
-            found = self._owner(side, parent, column, depth + 1) if depth < _DEPTH else None
+            found = self._column_owner(side, parent, column, depth + 1) if depth < _DEPTH else None
             if found is not None:
                 return found
         return None
@@ -136,7 +138,7 @@ class InheritSteps(StepBase):
         ancestor whose own column it is) is changed: a change of its NOT NULL always reaches
         ``t``, of its default where written without ONLY."""
         held = self._inherited(self.ctx.tgt, t, column)
-        owner = self._owner(self.ctx.tgt, t, column)
+        owner = self._column_owner(self.ctx.tgt, t, column)
         new = owner and self.ctx.source_table(owner.schema_name, owner.name)
         old_column = owner.column(column) if owner is not None else None
         new_column = new.column(column) if new is not None else None

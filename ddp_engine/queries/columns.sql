@@ -11,8 +11,11 @@ SELECT n.nspname AS schema_name,
        a.attname AS name,
        pg_catalog.format_type(a.atttypid, a.atttypmod) AS data_type,
        a.attnotnull AS not_null,
+       -- A default names no column (PostgreSQL refuses one), so it deparses without its table:
+       -- with the relation's oid, pg_get_expr opens the relation (relcache, lock) for every
+       -- table with a default. A generated column names columns of its table, so it needs it.
        CASE WHEN a.attgenerated OPERATOR(pg_catalog.=) ''
-            THEN pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) END AS default_expr,
+            THEN pg_catalog.pg_get_expr(ad.adbin, 0) END AS default_expr,
        CASE WHEN a.attgenerated OPERATOR(pg_catalog.<>) ''
             THEN pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) END AS generated_expr,
        -- PostgreSQL 18: computed when read ('v'), not stored ('s')

@@ -22,8 +22,8 @@ SELECT n.nspname AS schema_name,
        c.relrowsecurity AS rls,
        c.relforcerowsecurity AS force_rls,
        c.relreplident AS replica_identity,
-       CASE WHEN c.relkind OPERATOR(pg_catalog.=) ANY ('{v,m}'::pg_catalog."char"[])
-            THEN pg_catalog.pg_get_viewdef(c.oid) END AS view_definition,
+       -- a view's definition comes from view_definitions.sql, a batch at a time
+       c.oid::pg_catalog.int8 AS oid,
        dsc.description AS comment,
        coalesce(c.relacl,
                 pg_catalog.acldefault(CASE WHEN c.relkind OPERATOR(pg_catalog.=) 'S' THEN 's'

@@ -18,10 +18,13 @@ from typing import Any
 import psycopg
 import pytest
 
+from ddp_engine.epoch import read_epoch, server_identity
 from ddp_engine.introspect import (
     QUERY_NAMES,
     QUERY_SETTINGS,
     TRANSACTION_SETTINGS,
+    VIEW_BATCH,
+    VIEW_QUERY,
     load_query,
     query_settings,
 )
@@ -127,8 +130,13 @@ def read(
             for setting, value in TRANSACTION_SETTINGS.items():
                 cur.execute("SELECT pg_catalog.set_config(%s, %s, true)", (setting, value))
             cur.execute("SELECT pg_catalog.set_config('search_path', %s, true)", (path,))
-            params: dict[str, Any] = {"schemas": ["shop"], "all": all_schemas}
-            for name in QUERY_NAMES:
+            params: dict[str, Any] = {
+                "schemas": ["shop"],
+                "all": all_schemas,
+                "after": 0,
+                "batch": VIEW_BATCH,
+            }
+            for name in READS:
                 before = len(canary.calls())
                 with query_settings(cur, QUERY_SETTINGS.get(name, {})):
                     cur.execute(load_query(name), params)
@@ -139,6 +147,10 @@ def read(
     finally:
         conn.execute("ROLLBACK")
     return rows, calls
+
+
+#: Every query of a read: the kinds' queries, then the views' definitions (read in batches).
+READS = (*QUERY_NAMES, VIEW_QUERY)
 
 
 #: Deparsed text names an object with its schema unless the search_path finds it without, and
@@ -158,7 +170,7 @@ def normalized(value: Any) -> Any:
 #: PostgreSQL's own deparser reads a view's rule through SPI with the query
 #: ``SELECT * FROM pg_catalog.pg_rewrite WHERE ev_class = $1 AND rulename = $2`` (ruleutils.c,
 #: every version): its ``=`` is looked up through the caller's search_path. So pg_get_viewdef
-#: (relations.sql) calls a planted ``=(oid,oid)`` and ``=(name,name)`` whatever ddp's own SQL
+#: (view_definitions.sql) calls a planted ``=(oid,oid)`` and ``=(name,name)`` whatever ddp's own SQL
 #: says; only the empty search_path of every ddp session keeps them out.
 VIEWDEF_SPI = {"shop.=(oid,oid)", "shop.=(name,name)"}
 
@@ -175,9 +187,10 @@ def test_every_query_under_a_hostile_search_path(
         with server.connect(db) as conn:
             safe, quiet = read(conn, "", all_schemas, canary)
             hostile, calls = read(conn, HOSTILE, all_schemas, canary)
-            assert quiet == dict.fromkeys(QUERY_NAMES, set())
-            assert calls == {**dict.fromkeys(QUERY_NAMES, set()), "relations": VIEWDEF_SPI}
-            for name in QUERY_NAMES:
+            assert quiet == dict.fromkeys(READS, set())
+            assert calls == {**dict.fromkeys(READS, set()), VIEW_QUERY: VIEWDEF_SPI}
+            assert len(safe[VIEW_QUERY]) >= 2  # the views of SHOP, deparsed
+            for name in READS:
                 assert hostile[name] == safe[name], name
             assert len(safe["relations"]) >= 10  # the shadow views hid nothing
 
@@ -272,3 +285,21 @@ def test_a_shadow_deparse_function_in_the_source_writes_nothing(
     )
     assert "SUPERUSER" not in result.script
     assert "'friend'" in result.script and "WHERE" in result.script
+
+
+def test_the_catalog_epoch_under_a_hostile_search_path(
+    server: Server, make_db: Callable[[str], str], planted: Callable[..., Canary]
+) -> None:
+    """The cache's epoch and server identity: nothing planted runs, nothing is hidden (the
+    shadow views of pg_class and pg_roles would give an epoch of empty catalogs)."""
+    db = make_db(SHOP)
+    canary = planted(db, "public", "shop")
+    epochs = []
+    with server.connect(db) as conn:
+        for path in ("", HOSTILE):
+            with conn.cursor() as cur:
+                cur.execute("SELECT pg_catalog.set_config('search_path', %s, false)", (path,))
+                epochs.append((read_epoch(cur), server_identity(cur)))
+            conn.rollback()
+    canary.assert_silent()
+    assert epochs[0] == epochs[1]
