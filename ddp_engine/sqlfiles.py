@@ -155,12 +155,12 @@ def _walk(path: Path, folder: Path, top: Path, depth: int = 0) -> list[Path]:
     for entry in sorted(path.iterdir(), key=lambda e: natural_key(e.name)):
         if entry.name.startswith("."):
             continue
-        if entry.is_dir() and not entry.is_symlink():
-            files += _walk(_checked(entry, folder, top), folder, top, depth + 1)
-        elif entry.suffix == ".sql":
+        if entry.suffix == ".sql":
             files.append(_checked(entry, folder, top))
             if entry.is_dir():
                 raise BadInput(f"{entry} is not a regular file")
+        elif entry.is_dir() and not entry.is_symlink():
+            files += _walk(_checked(entry, folder, top), folder, top, depth + 1)
     return files
 
 

@@ -152,7 +152,8 @@ def test_a_folder_entry_that_links_outside_the_folder_is_refused(tmp_path: Path)
     schema = tmp_path / "schema"
     write(schema / "sub" / "real.sql", "CREATE TABLE inside (a int);\n")
     (schema / "010_inside.sql").symlink_to(schema / "sub" / "real.sql")
-    assert sql_files(schema) == [schema / "010_inside.sql"]
+    # sub-folders are read too (migration folders), after the entries that sort before them
+    assert sql_files(schema) == [schema / "010_inside.sql", schema / "sub" / "real.sql"]
     (schema / "020_out.sql").symlink_to(outside)
     with pytest.raises(BadInput) as caught:
         sql_files(schema)
