@@ -112,7 +112,7 @@ def diff(
         tgt = target_index[attr]
         # Equal objects are the common case: they are skipped before anything is sorted.
         # Objects of one kind share a class, so equal attribute dicts are equal objects
-        # (what _Frozen.__eq__ checks), without a Python call per object.
+        # (what Frozen.__eq__ checks), without a Python call per object.
         differing = [
             key for key, obj in src.items() if key not in tgt or tgt[key].__dict__ != obj.__dict__
         ]

@@ -11,13 +11,13 @@ server sent them: two equal schemas have equal fingerprints, not always equal ed
 from __future__ import annotations
 
 import hashlib
-import sys
 from enum import StrEnum
-from typing import Any, NamedTuple, Self
+from typing import Any, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, TypeAdapter
+from pydantic import TypeAdapter
 
 from ddp_engine.codes import ConstraintType, FunctionKind, ReplicaIdentity, TriggerState, TypeKind
+from ddp_engine.frozen import Frozen
 
 Key = tuple[str, str, str, str]
 
@@ -54,78 +54,6 @@ class Kind(StrEnum):
     OWNED = "owned"  # the key of a step that sets a sequence's OWNED BY
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    def __eq__(self, other: object) -> bool:
-        """Equal field values. Frozen models carry no private or extra state, so this is all
-        pydantic's own comparison would check, at a fraction of its cost (the diff compares
-        every object of both snapshots)."""
-        if type(other) is not type(self):
-            return NotImplemented
-        return self.__dict__ == other.__dict__
-
-    def __hash__(self) -> int:
-        return hash(tuple(self.__dict__.values()))
-
-    @classmethod
-    def trusted(cls, **values: Any) -> Self:
-        """Build from values our own catalog queries produced, skipping validation.
-
-        Introspection builds a hundred thousand objects on a big catalog; validating values
-        whose types the SQL already fixes costs more than the queries (see bench/). The one
-        thing done here is naming the catalog's letters: a field typed with a StrEnum gets
-        the member of the letter read (a dict lookup), as validation would have made it.
-        """
-        layout = _LAYOUT.get(cls)
-        if layout is None:
-            layout = _layout(cls)
-            _LAYOUT[cls] = layout
-        obj = cls.__new__(cls)
-        # The defaults first, in field order, then the values given: two dict updates in C.
-        # Field order matters: serialisation follows __dict__, and so does the fingerprint.
-        # (Setting attributes one at a time keeps them inline, 60 bytes less an object, but
-        # costs twice the time; columns, the most numerous, are named tuples anyway.)
-        attributes = obj.__dict__
-        attributes.update(layout[0])
-        attributes.update(values)
-        # The schema and table every object names: one string each, not one per object (the
-        # driver makes a new string per row: tens of thousands of "public" a side).
-        for name in _SHARED_NAMES.intersection(values):
-            if type(text := attributes[name]) is str:
-                attributes[name] = _intern(text)
-        for name, members in layout[2]:
-            attributes[name] = members[attributes[name]]
-        # One shared set of field names: a set per object cost more than the object's values.
-        # Frozen models never change it in place (model_copy copies it first).
-        set_attribute = object.__setattr__
-        set_attribute(obj, "__pydantic_fields_set__", layout[1])
-        set_attribute(obj, "__pydantic_extra__", None)
-        set_attribute(obj, "__pydantic_private__", None)
-        return obj
-
-
-#: A model's defaults, its field names and its StrEnum fields with their members by value.
-_Layout = tuple[dict[str, Any], set[str], tuple[tuple[str, dict[str, StrEnum]], ...]]
-
-
-def _layout(cls: type[BaseModel]) -> _Layout:
-    fields = cls.model_fields
-    defaults = {n: None if f.is_required() else f.default for n, f in fields.items()}
-    enums = tuple(
-        (name, {member.value: member for member in field.annotation})
-        for name, field in fields.items()
-        if isinstance(field.annotation, type) and issubclass(field.annotation, StrEnum)
-    )
-    return defaults, set(fields), enums
-
-
-_LAYOUT: dict[type, _Layout] = {}
-#: Fields whose values repeat across objects, interned by ``trusted``.
-_SHARED_NAMES = frozenset({"schema_name", "table"})
-_intern = sys.intern
-
-
 class Column(NamedTuple):
     """A column; ``default`` and ``generated`` are deparsed expressions.
 
@@ -154,7 +82,7 @@ class Column(NamedTuple):
     options: tuple[str, ...] = ()  # attoptions (n_distinct, n_distinct_inherited), sorted
 
 
-class Table(_Frozen):
+class Table(Frozen):
     """A table (plain, partitioned, partition, inheritance child) with its own columns."""
 
     schema_name: str
@@ -187,7 +115,7 @@ class Table(_Frozen):
         return next((c for c in self.columns if c.name == name), None)
 
 
-class View(_Frozen):
+class View(Frozen):
     """A view or materialized view; columns carry only comments and ACLs."""
 
     schema_name: str
@@ -202,7 +130,7 @@ class View(_Frozen):
     owner: str = ""
 
 
-class Sequence(_Frozen):
+class Sequence(Frozen):
     schema_name: str
     name: str
     data_type: str = "bigint"
@@ -220,7 +148,7 @@ class Sequence(_Frozen):
     owner: str = ""
 
 
-class Constraint(_Frozen):
+class Constraint(Frozen):
     schema_name: str
     table: str
     name: str
@@ -237,7 +165,7 @@ class Constraint(_Frozen):
     replica_identity: bool = False
 
 
-class Index(_Frozen):
+class Index(Frozen):
     schema_name: str
     table: str
     name: str
@@ -255,7 +183,7 @@ class Index(_Frozen):
     valid: bool = True
 
 
-class Function(_Frozen):
+class Function(Frozen):
     """A function, procedure or aggregate, told apart from overloads by identity arguments."""
 
     schema_name: str
@@ -274,7 +202,7 @@ class Function(_Frozen):
         return f"{self.name}({self.identity_args})"
 
 
-class Trigger(_Frozen):
+class Trigger(Frozen):
     schema_name: str
     table: str
     name: str
@@ -283,7 +211,7 @@ class Trigger(_Frozen):
     comment: str | None = None
 
 
-class Policy(_Frozen):
+class Policy(Frozen):
     schema_name: str
     table: str
     name: str
@@ -295,7 +223,7 @@ class Policy(_Frozen):
     comment: str | None = None
 
 
-class UserType(_Frozen):
+class UserType(Frozen):
     """Enum (e), domain (d), composite (c) or range (r)."""
 
     schema_name: str
@@ -315,7 +243,7 @@ class UserType(_Frozen):
     owner: str = ""
 
 
-class Collation(_Frozen):
+class Collation(Frozen):
     schema_name: str
     name: str
     provider: str
@@ -326,7 +254,7 @@ class Collation(_Frozen):
     comment: str | None = None
 
 
-class Extension(_Frozen):
+class Extension(Frozen):
     name: str
     schema_name: str
     version: str
@@ -335,14 +263,14 @@ class Extension(_Frozen):
     update_targets: tuple[str, ...] | None = None
 
 
-class Schema(_Frozen):
+class Schema(Frozen):
     name: str
     comment: str | None = None
     acl: tuple[str, ...] = ()
     owner: str = ""
 
 
-class Deparsed(_Frozen):  # read as the statements that create and drop it; holds no data
+class Deparsed(Frozen):  # read as the statements that create and drop it; holds no data
     schema_name: str  # "" for the database-wide ones (servers, event triggers)
     name: str  # its identity: an operator's with its argument types, a class's with USING
     statements: tuple[str, ...]
@@ -383,7 +311,7 @@ class EventTrigger(Deparsed): ...
 class DefaultPrivilege(Deparsed): ...  # keyed by schema ("": all), role and kind of objects
 
 
-class Unsupported(_Frozen):
+class Unsupported(Frozen):
     """An object the engine does not model; the script reports it."""
 
     schema_name: str
@@ -391,7 +319,7 @@ class Unsupported(_Frozen):
     identity: str
 
 
-class Snapshot(_Frozen):
+class Snapshot(Frozen):
     """Everything DDP knows about the schemas in scope on one side."""
 
     server_version: int
