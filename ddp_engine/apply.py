@@ -18,7 +18,7 @@ from ddp_engine.datacheck import recheck
 from ddp_engine.errors import ApplyFailed, DdpError, PlanRefused, TargetChanged
 from ddp_engine.hazards import HazardCode
 from ddp_engine.introspect import read_snapshot
-from ddp_engine.plan import Plan
+from ddp_engine.plan_model import Plan
 from ddp_engine.render import prelude
 from ddp_engine.settings import ConnectionSettings
 

@@ -27,7 +27,8 @@ from ddp_engine.diff import index_objects
 from ddp_engine.hazards import Hazard, HazardCode, hazard
 from ddp_engine.introspect import introspect
 from ddp_engine.model import Column, Constraint, Key, Schema, Sequence, Snapshot, View
-from ddp_engine.plan import Plan, make_plan
+from ddp_engine.plan import make_plan
+from ddp_engine.plan_model import Plan
 from ddp_engine.render import prelude
 from ddp_engine.settings import ConnectionSettings
 from ddp_engine.shadow import major_of, shadow_server, throwaway_database

@@ -31,10 +31,11 @@ from ddp_engine.connect import SessionLimits, connect
 from ddp_engine.conversions import convert_check, labels_check
 from ddp_engine.errors import PlanRefused
 from ddp_engine.hazards import HazardCode, hazard, refused
-from ddp_engine.plan import DataFinding, Plan, Step
+from ddp_engine.plan_model import DataFinding, Plan
 from ddp_engine.settings import ConnectionSettings
 from ddp_engine.sideeffects import unsafe_calls
 from ddp_engine.sqltext import ident, literal, qualified
+from ddp_engine.stepspec import Step
 from ddp_engine.user_conversions import using_check
 
 #: Checks whose findings carry blocking hazards (and run again inside the apply transaction).

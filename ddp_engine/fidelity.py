@@ -13,7 +13,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict
 
 from ddp_engine.hazards import HazardCode, hazard
-from ddp_engine.plan import Plan
+from ddp_engine.plan_model import Plan
 
 #: How a side's SQL files are named in the notes.
 _WHOSE = {"source": "the source's", "target": "the target's"}

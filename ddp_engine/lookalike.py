@@ -14,7 +14,7 @@ from typing import Any
 from ddp_engine.diff import Action
 from ddp_engine.hazards import HazardCode, hazard
 from ddp_engine.model import Key, Snapshot
-from ddp_engine.plan import Plan
+from ddp_engine.plan_model import Plan
 
 
 def _shape(table: Any) -> tuple[tuple[str, str, bool], ...]:

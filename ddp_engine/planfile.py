@@ -29,7 +29,7 @@ from ddp_engine.errors import ApplyFailed, BadInput, DdpError, PlanEdited
 from ddp_engine.hazards import HazardCode
 from ddp_engine.introspect import blocked_read, introspect
 from ddp_engine.model import Snapshot
-from ddp_engine.plan import Plan
+from ddp_engine.plan_model import Plan
 from ddp_engine.present import FORMAT_VERSION, plan_document
 from ddp_engine.settings import ConnectionSettings
 from ddp_engine.shadow import major_of

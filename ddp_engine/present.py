@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from ddp_engine.diff import Change
 from ddp_engine.hazards import BLOCKING
-from ddp_engine.plan import Plan
+from ddp_engine.plan_model import Plan
 from ddp_engine.render import one_line
 
 

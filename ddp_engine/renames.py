@@ -23,7 +23,7 @@ from ddp_engine.diff import Action, Change
 from ddp_engine.errors import BadInput
 from ddp_engine.hazards import LOCK
 from ddp_engine.model import Key, Kind, Snapshot
-from ddp_engine.plan import Plan
+from ddp_engine.plan_model import Plan
 from ddp_engine.qualifiers import quote_if_needed
 from ddp_engine.registry import Section
 from ddp_engine.relabel import relabel

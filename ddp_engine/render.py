@@ -8,7 +8,8 @@ only comments: checkers count any statement as a difference.
 
 from __future__ import annotations
 
-from ddp_engine.plan import SECTIONS, SEED_SECTIONS, Plan
+from ddp_engine.plan import SECTIONS, SEED_SECTIONS
+from ddp_engine.plan_model import Plan
 from ddp_engine.sqltext import literal
 
 RULE = "-- ==========================================="

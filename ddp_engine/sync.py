@@ -40,7 +40,8 @@ from ddp_engine.introspect import blocked_read, introspect
 from ddp_engine.lookalike import flag_lookalikes
 from ddp_engine.model import Key, Snapshot
 from ddp_engine.options import SyncOptions
-from ddp_engine.plan import Plan, make_plan
+from ddp_engine.plan import make_plan
+from ddp_engine.plan_model import Plan
 from ddp_engine.relabel import relabel
 from ddp_engine.renames import Renamed, apply_hints, with_renames
 from ddp_engine.render import render_script

@@ -12,7 +12,8 @@ from ddp_engine.codes import ConstraintType, FunctionKind, TriggerState
 from ddp_engine.diff import Action, Change
 from ddp_engine.hazards import HazardCode, parse_allowed
 from ddp_engine.model import Column, Constraint, Function, Kind, Snapshot, Table, Trigger
-from ddp_engine.plan import Plan, make_plan
+from ddp_engine.plan import make_plan
+from ddp_engine.plan_model import Plan
 from ddp_engine.stepspec import Section
 
 NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)

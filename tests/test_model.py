@@ -7,7 +7,8 @@ from ddp_engine.context import PlanContext
 from ddp_engine.crossversion import strip_privileges
 from ddp_engine.introspect import introspect
 from ddp_engine.model import Column, Constraint, Snapshot
-from ddp_engine.plan import Lookups, Plan, make_plan
+from ddp_engine.plan import Lookups, make_plan
+from ddp_engine.plan_model import Plan
 from ddp_engine.relabel import relabel
 from ddp_engine.sync import compare
 from tests.conftest import apply_script

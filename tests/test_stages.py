@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 
 from ddp_engine.diff import Action, Change, diff
 from ddp_engine.model import Column, Snapshot, Table, View
-from ddp_engine.plan import Plan, make_plan
+from ddp_engine.plan import make_plan
+from ddp_engine.plan_model import Plan
 from ddp_engine.registry import Section
 
 NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)

@@ -6,7 +6,7 @@ import pytest
 
 from ddp_engine.apply import apply_plan
 from ddp_engine.errors import DdpError
-from ddp_engine.plan import Plan
+from ddp_engine.plan_model import Plan
 from tests.db.conftest import Pair
 
 

@@ -13,7 +13,8 @@ from typing import Any
 
 from ddp_engine.diff import Change, diff
 from ddp_engine.model import Column, Key, Schema, Snapshot, Table
-from ddp_engine.plan import Plan, make_plan
+from ddp_engine.plan import make_plan
+from ddp_engine.plan_model import Plan
 from ddp_engine.render import render_script
 
 #: The fixed moment of every plan: tombstone names are ``<name>_dropped_<STAMP>``.

@@ -228,7 +228,7 @@ def test_time_zone_is_set_when_the_plan_read_one() -> None:
 
 def test_data_check_findings_are_shown_under_their_step() -> None:
     from ddp_engine.hazards import hazard
-    from ddp_engine.plan import DataFinding
+    from ddp_engine.plan_model import DataFinding
 
     plan = plan_of(
         snapshot(
