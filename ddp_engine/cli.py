@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ddp_engine.cli_scope import scope_options, sync_options
+from ddp_engine.cli_sides import side_options
 from ddp_engine.errors import COMMAND, BadInput, DdpError, Face, SeedWording
 from ddp_engine.plan_options import APPLY_FACE, PLAN_FACE, apply_params, dump_params, plan_params
 from ddp_engine.proctitle import hide_passwords
-from ddp_engine.settings import SSL_MODES, ConnectionSettings, load_environment, settings_for
+from ddp_engine.settings import ConnectionSettings, load_environment, settings_for
 
 if TYPE_CHECKING:  # imported when a sync runs: --help and usage errors start faster
     from ddp_engine.sync import SyncOptions
@@ -29,8 +30,6 @@ Finish = Callable[
     [dict[str, Any], dict[str, str], "SyncOptions", ConnectionSettings, ConnectionSettings], None
 ]
 
-SIDE_OPTIONS = ("host", "port", "database", "username", "password", "schema", "sslmode")
-
 #: How ``ddp dump`` words an error.
 DUMP = COMMAND._replace(prefix="DDP DUMP failed", replan="run ddp dump again")
 #: How ``ddp demo`` words an error: under its own name, and it is the demo one runs again.
@@ -38,59 +37,6 @@ DEMO = COMMAND._replace(prefix="DDP DEMO failed", replan="run ddp demo again")
 
 #: sysexits.h EX_USAGE: the command was used wrongly (2 is drift under ``--exit-code``).
 EX_USAGE = 64
-
-#: The help of each ``--<side>-*`` option; ``{side}`` is "source" or "target".
-SIDE_HELP = {
-    "host": "{Side} server: host name, address, or the folder of its Unix socket such as "
-    "/var/run/postgresql (peer authentication) [first of: {SIDE}_DB_HOST, --{side}, PGHOST, "
-    "localhost]",
-    "port": "{Side} server port [first of: {SIDE}_DB_PORT, --{side}, PGPORT, 5432]",
-    "database": "{Side} database [or {SIDE}_DB_NAME, --{side}, PGDATABASE]",
-    "username": "Role to log in to the {side} as [or {SIDE}_DB_USER, --{side}, PGUSER]",
-    "password": "{Side} password; better {SIDE}_DB_PASSWORD, PGPASSWORD or ~/.pgpass: a command "
-    "line is visible to every user of the machine",
-    "schema": "Schema of the {side} to compare [or {SIDE}_DB_SCHEMA, public]",
-    "sslmode": "SSL for the {side} connection [or {SIDE}_DB_SSLMODE, --{side}, PGSSLMODE, "
-    "libpq's prefer]",
-}
-METAVARS = {"database": "NAME", "username": "ROLE", "sslmode": None}  # None: click's choices
-
-
-class PortNumber(click.ParamType):
-    """A server port; a bad one is refused naming the option, as a bad ``SOURCE_DB_PORT`` is."""
-
-    name = "integer"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
-        if isinstance(value, int) or (str(value).isdigit() and 1 <= int(value) <= 65535):
-            return int(value)
-        flag = param.opts[0] if param is not None else "The port"
-        raise click.UsageError(f"{flag} must be a number from 1 to 65535", ctx)
-
-
-def side_options(side: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """``--<side>`` (a URL or ``key=value`` string) and the seed's ``--<side>-*`` options."""
-    types: dict[str, Any] = {"port": PortNumber(), "sslmode": click.Choice(SSL_MODES)}
-
-    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
-        for name in reversed(SIDE_OPTIONS):
-            func = click.option(
-                f"--{side}-{name}",
-                type=types.get(name),
-                default=None,
-                metavar=METAVARS.get(name, name.upper()),
-                help=SIDE_HELP[name].format(side=side, Side=side.capitalize(), SIDE=side.upper()),
-            )(func)
-        return click.option(
-            f"--{side}",
-            f"{side}_url",
-            metavar="URL_OR_DSN",
-            help=f"The {side} database as a libpq URL (postgresql://user@host:5432/db) or "
-            f"key=value string ('service=prod dbname=shop'); the --{side}-* options and "
-            f"{side.upper()}_DB_* variables override its parts (default: {side.upper()}_DB_URL)",
-        )(func)
-
-    return decorate
 
 
 def progress(quiet: bool, message: str) -> None:
