@@ -31,7 +31,7 @@ from ddp_engine.model import (
     Snapshot,
     Unsupported,
 )
-from ddp_engine.registry import DEPARSED_KINDS, SPEC_OF_QUERY, Rows
+from ddp_engine.registry import DEPARSED_KINDS, OBJECT_ATTRS, SPEC_OF_QUERY, Rows
 from ddp_engine.rows import (
     ChangedWhileReading,
     build_sequence,
@@ -373,24 +373,7 @@ class _Results:
                 for r in schema_rows
             ),
             dependencies=tuple(self.dependencies),
-            **{
-                kind: tuple(objects[kind])
-                for kind in (
-                    "extensions",
-                    "collations",
-                    "types",
-                    "sequences",
-                    "tables",
-                    "views",
-                    "functions",
-                    "constraints",
-                    "indexes",
-                    "triggers",
-                    "policies",
-                    *(spec.attr for spec in DEPARSED_KINDS),
-                    "unsupported",
-                )
-            },
+            **{attr: tuple(objects[attr]) for attr in OBJECT_ATTRS},
         )
         return Snapshot.model_construct(**values)
 

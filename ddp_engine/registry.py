@@ -293,6 +293,12 @@ SPEC_OF_QUERY: dict[str, KindSpec] = {spec.query: spec for spec in KINDS if spec
 SPEC_OF: dict[str, KindSpec] = {spec.kind: spec for spec in KINDS}
 #: Snapshot attribute → kind, in listing order.
 OBJECT_KINDS: dict[str, Kind] = {spec.attr: spec.kind for spec in KINDS}
+#: The Snapshot's attributes that hold objects, every kind's but the schemas' (which are read
+#: apart), then the objects of kinds DDP does not model: what one side's read fills in.
+OBJECT_ATTRS: tuple[str, ...] = (
+    *(spec.attr for spec in KINDS if spec.kind is not Kind.SCHEMA),
+    "unsupported",
+)
 
 
 def key_getter(spec: KindSpec) -> Callable[[Any], Key]:

@@ -14,6 +14,7 @@ from typing import Any
 
 from ddp_engine.errors import BadInput
 from ddp_engine.model import Snapshot
+from ddp_engine.registry import OBJECT_ATTRS
 from ddp_engine.relabel import relabel
 
 SchemaMap = tuple[tuple[str, str], ...]
@@ -38,20 +39,10 @@ def parse_schema_map(values: Iterable[str]) -> SchemaMap:
 def only_schemas(snapshot: Snapshot, names: frozenset[str]) -> Snapshot:
     """``snapshot`` with only the objects of the schemas ``names`` (and their edges)."""
     update: dict[str, Any] = {"schemas": tuple(s for s in snapshot.schemas if s.name in names)}
-    for attr in (
-        "collations",
-        "types",
-        "sequences",
-        "tables",
-        "views",
-        "functions",
-        "constraints",
-        "indexes",
-        "triggers",
-        "policies",
-        "unsupported",
-    ):
-        update[attr] = tuple(o for o in getattr(snapshot, attr) if o.schema_name in names)
+    for attr in OBJECT_ATTRS:
+        if attr != "extensions":  # database-wide, as are objects whose schema_name is ""
+            objects = getattr(snapshot, attr)
+            update[attr] = tuple(o for o in objects if o.schema_name in names or not o.schema_name)
     update["dependencies"] = tuple(
         e for e in snapshot.dependencies if _in(e[0], names) and _in(e[1], names)
     )
