@@ -203,7 +203,7 @@ def main() -> None:
     multiple=True,
     metavar="CODE[,CODE]",
     help="Let --apply through a plan with these blocking hazard codes (values_change, "
-    "values_fail, data_not_carried); repeatable",
+    "values_fail, data_not_carried, not_synchronised); repeatable",
 )
 @click.option(
     "--format",

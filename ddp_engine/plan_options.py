@@ -51,7 +51,7 @@ def apply_params(sync_params: list[click.Parameter]) -> list[click.Parameter]:
             multiple=True,
             metavar="CODE[,CODE]",
             help="Apply a plan holding these blocking hazard codes (values_change, values_fail, "
-            "data_not_carried); repeatable",
+            "data_not_carried, not_synchronised); repeatable",
         ),
         click.Option(
             ["--yes", "--auto-approve", "yes"],
