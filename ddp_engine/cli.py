@@ -158,7 +158,8 @@ def main() -> None:
     multiple=True,
     metavar="CODE[,CODE]",
     help="Let --apply through a plan with these blocking hazard codes (values_change, "
-    "values_fail, data_not_carried, possible_rename); repeatable",
+    "values_fail, data_not_carried, possible_rename, not_synchronised, "
+    "shadow_version_differs); repeatable",
 )
 @click.option(
     "--using",

@@ -87,15 +87,11 @@ QUERY_SETTINGS: dict[str, dict[str, str]] = {
 
 
 def load_query(name: str) -> str:
-    """The text of ``queries/<name>.sql``, shipped as package data."""
-    return resources.files("ddp_engine.queries").joinpath(f"{name}.sql").read_text()
-
-
-def _query_text(name: str) -> str:
-    """The text of one of QUERY_NAMES."""
+    """The text of ``queries/<name>.sql``, shipped as package data ("deparsed": every query of
+    DEPARSED_KINDS as one, deparsed.py)."""
     if name == "deparsed":
         return deparsed_query(tuple(spec.query for spec in DEPARSED_KINDS))
-    return load_query(name)
+    return resources.files("ddp_engine.queries").joinpath(f"{name}.sql").read_text()
 
 
 @contextmanager
@@ -274,7 +270,7 @@ def _read_once(
                         done[-2].result()
                     with query_settings(cur, QUERY_SETTINGS.get(name, {})):
                         result = conn.cursor()
-                        result.execute(_query_text(name), params)
+                        result.execute(load_query(name), params)
                     done.append(worker.submit(results.take, name, result))
                     if name == "relations":
                         results.view_definitions = read_view_definitions(cur, params)

@@ -51,7 +51,8 @@ def apply_params(sync_params: list[click.Parameter]) -> list[click.Parameter]:
             multiple=True,
             metavar="CODE[,CODE]",
             help="Apply a plan holding these blocking hazard codes (values_change, values_fail, "
-            "data_not_carried, possible_rename); repeatable",
+            "data_not_carried, possible_rename, not_synchronised, shadow_version_differs); "
+            "repeatable",
         ),
         click.Option(
             ["--yes", "--auto-approve", "yes"],

@@ -104,15 +104,17 @@ def test_empty_schemas_are_in_sync(converge) -> None:
 
 
 def test_unsupported_objects_are_reported(server: Server, make_db) -> None:
+    """Rules and statistics are synchronised now; a conversion is a kind DDP leaves alone."""
     ddl = (
         "CREATE TABLE t (a int, b int); CREATE RULE r AS ON INSERT TO t DO ALSO NOTHING;"
         "CREATE STATISTICS s ON a, b FROM t;"
+        "CREATE CONVERSION c FOR 'LATIN1' TO 'UTF8' FROM pg_catalog.iso8859_1_to_utf8;"
     )
     source, target = make_db(ddl), make_db("CREATE TABLE t (a int, b int);")
     result = compare(server.settings(source), server.settings(target))
     assert "Objects DDP does not synchronise" in result.script
-    assert "rule r on public.t" in result.script
-    assert "statistics object public.s" in result.script
+    assert "conversion public.c" in result.script
+    assert "CREATE RULE r AS" in result.script and "CREATE STATISTICS public.s" in result.script
 
 
 def test_limited_role_reads_the_catalog(server: Server, make_db) -> None:

@@ -10,8 +10,8 @@ WITH entries AS (
                              CASE WHEN n.nspname IS NOT NULL
                                   THEN pg_catalog.format(' IN SCHEMA %%I', n.nspname)
                                   ELSE '' END) AS prefix,
-           CASE d.defaclobjtype WHEN 'r' THEN 'TABLES' WHEN 'S' THEN 'SEQUENCES'
-                                WHEN 'f' THEN 'FUNCTIONS' WHEN 'T' THEN 'TYPES'
+           CASE WHEN d.defaclobjtype OPERATOR(pg_catalog.=) 'r' THEN 'TABLES' WHEN d.defaclobjtype OPERATOR(pg_catalog.=) 'S' THEN 'SEQUENCES'
+                                WHEN d.defaclobjtype OPERATOR(pg_catalog.=) 'f' THEN 'FUNCTIONS' WHEN d.defaclobjtype OPERATOR(pg_catalog.=) 'T' THEN 'TYPES'
                                 ELSE 'SCHEMAS' END AS objects,
            ARRAY(SELECT ROW(a.grantee, a.privilege_type, a.is_grantable)::pg_catalog.text
                  FROM pg_catalog.aclexplode(d.defaclacl) a) AS items,

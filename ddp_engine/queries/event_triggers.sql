@@ -13,8 +13,8 @@ SELECT '' AS schema_name,
                              pn.nspname, p.proname),
            CASE WHEN e.evtenabled OPERATOR(pg_catalog.<>) 'O' THEN
                pg_catalog.format('ALTER EVENT TRIGGER %%I %%s', e.evtname,
-                                 CASE e.evtenabled WHEN 'D' THEN 'DISABLE'
-                                                   WHEN 'A' THEN 'ENABLE ALWAYS'
+                                 CASE WHEN e.evtenabled OPERATOR(pg_catalog.=) 'D' THEN 'DISABLE'
+                                                   WHEN e.evtenabled OPERATOR(pg_catalog.=) 'A' THEN 'ENABLE ALWAYS'
                                                    ELSE 'ENABLE REPLICA' END) END,
            CASE WHEN d.description IS NOT NULL THEN
                pg_catalog.format('COMMENT ON EVENT TRIGGER %%I IS %%L', e.evtname, d.description)

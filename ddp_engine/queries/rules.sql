@@ -7,8 +7,8 @@ SELECT n.nspname AS schema_name,
            pg_catalog.rtrim(pg_catalog.pg_get_ruledef(r.oid), ';'),
            CASE WHEN r.ev_enabled OPERATOR(pg_catalog.<>) 'O' THEN
                pg_catalog.format('ALTER TABLE %%I.%%I %%s RULE %%I', n.nspname, c.relname,
-                                 CASE r.ev_enabled WHEN 'D' THEN 'DISABLE'
-                                                   WHEN 'A' THEN 'ENABLE ALWAYS'
+                                 CASE WHEN r.ev_enabled OPERATOR(pg_catalog.=) 'D' THEN 'DISABLE'
+                                                   WHEN r.ev_enabled OPERATOR(pg_catalog.=) 'A' THEN 'ENABLE ALWAYS'
                                                    ELSE 'ENABLE REPLICA' END,
                                  r.rulename) END,
            CASE WHEN d.description IS NOT NULL THEN
