@@ -146,7 +146,6 @@ def load_pairs_file(
 ) -> list[PairSpec]:
     """Read a pairs file into specs (the default pair first when included); ``defaults``
     fill what an entry does not set (drift_defaults)."""
-    defaults = defaults or {}
     path = Path(path)
     try:
         raw = yaml.safe_load(path.read_text()) or {}
@@ -154,6 +153,15 @@ def load_pairs_file(
         raise PairsFileError(f"cannot read pairs file {path}: {exc.strerror}") from None
     except yaml.YAMLError as exc:
         raise PairsFileError(f"pairs file {path} is not valid YAML: {exc}") from None
+    return pairs_from_mapping(raw, f"pairs file {path}", defaults)
+
+
+def pairs_from_mapping(
+    raw: object, where: str, defaults: Mapping[str, object] | None = None
+) -> list[PairSpec]:
+    """Specs from the pairs file's shape (also the ``DdpSchemaPairs`` component's attributes);
+    ``where`` names the source in errors."""
+    defaults = defaults or {}
     try:
         parsed = PairsFile.model_validate(raw)
         specs = [
@@ -164,10 +172,10 @@ def load_pairs_file(
         ]
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise PairsFileError(f"pairs file {path}: {where}: {first['msg']}") from None
+        loc = ".".join(str(p) for p in first["loc"])
+        raise PairsFileError(f"{where}: {loc}: {first['msg']}") from None
     if any(spec.name == DEFAULT_GROUP for spec in specs):
-        raise PairsFileError(f"pairs file {path}: the name {DEFAULT_GROUP!r} is reserved")
+        raise PairsFileError(f"{where}: the name {DEFAULT_GROUP!r} is reserved")
     default = PairSpec.model_validate(dict(defaults))
     return ([default] if parsed.include_default else []) + specs
 

@@ -1,0 +1,1 @@
+"""An example dg project: DDP's schema pairs as a component."""
