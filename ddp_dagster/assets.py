@@ -109,7 +109,7 @@ def build_pair_assets(
 
     def snapshot_asset(side: str) -> dg.AssetsDefinition:
         @dg.asset(
-            required_resource_keys=pr.keys,
+            required_resource_keys=pr.keys_of(side),
             description=f"The {side} schema as read from pg_catalog: every object DDP compares.",
             **args("source_schema" if side == "source" else "target_schema"),
         )

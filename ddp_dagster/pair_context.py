@@ -67,6 +67,13 @@ class PairResources:
         p = self.pair
         return {p.source_resource_key, p.target_resource_key, p.options_resource_key}
 
+    def keys_of(self, side: str) -> set[str]:
+        """What one side's snapshot requires: that side's database and the options (reading
+        the target needs no source configured)."""
+        p = self.pair
+        key = p.source_resource_key if side == "source" else p.target_resource_key
+        return {key, p.options_resource_key}
+
     def side(self, context: dg.AssetExecutionContext, side: str) -> PostgresSchemaResource:
         """``side``'s resource ("source" or "target")."""
         key = self.pair.source_resource_key if side == "source" else self.pair.target_resource_key

@@ -20,6 +20,8 @@ def run_dump(values: dict[str, Any]) -> None:
     environ = load_environment(values["env_path"])
     defaults = {
         "allow_hazards": (),
+        "using": (),
+        "owners": False,
         "online": False,
         "statement_timeout": "0",
         "shadow_url": None,

@@ -64,5 +64,4 @@ DUMP_KNOWN_FAILURES: dict[str, str] = {
     "extra:django_app": "CHECK (status IN (...)) on a varchar column prints differently once "
     "re-created from its printed text (ANY (ARRAY[('DF'::character varying)::text, ...]))",
     "extra:django_app_min": "the same CHECK on a varchar column prints differently re-created",
-    "extra:replica_identity_index": "REPLICA IDENTITY USING INDEX is not read, so not dumped",
 }

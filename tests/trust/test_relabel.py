@@ -340,11 +340,7 @@ def converge_between_names(
 
 #: corpus_extra cases that fail here too, for the reason tests/test_corpus_extra.py records
 #: (its KNOWN_FAILURES); strict, so that a fix shows up as an XPASS here as well.
-KNOWN_FAILURES: dict[str, str] = {
-    "sequence_maxvalue_lowered": "ALTER SEQUENCE MAXVALUE 99 without RESTART fails",
-    "sequence_minvalue_raised": "ALTER SEQUENCE MINVALUE 1000 without RESTART fails",
-    "type_change_no_cast": "USING happened_at::text::timestamp fails on the fixture's rows",
-}
+KNOWN_FAILURES: dict[str, str] = {}
 
 
 def _folder_param(folder: Path) -> Any:
