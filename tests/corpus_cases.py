@@ -60,8 +60,4 @@ def shared_sql(case: str) -> tuple[Path, bytes, bytes]:
 
 #: ``extra:<case>`` / ``shared:<case>`` -> why a dump of the case's b.sql, loaded again, does
 #: not compare equal to it today (tests/test_dump.py).
-DUMP_KNOWN_FAILURES: dict[str, str] = {
-    "extra:django_app": "CHECK (status IN (...)) on a varchar column prints differently once "
-    "re-created from its printed text (ANY (ARRAY[('DF'::character varying)::text, ...]))",
-    "extra:django_app_min": "the same CHECK on a varchar column prints differently re-created",
-}
+DUMP_KNOWN_FAILURES: dict[str, str] = {}

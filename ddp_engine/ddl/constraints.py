@@ -8,6 +8,7 @@ from ddp_engine.ddl.replace import rows_key
 from ddp_engine.diff import Action, Change
 from ddp_engine.hazards import BLOCKS_WRITES, LOCK, MAY_FAIL, SCAN
 from ddp_engine.model import Constraint, Index, Key
+from ddp_engine.reparse import VARCHAR, reparseable
 from ddp_engine.sqltext import ident, qualified
 from ddp_engine.stepspec import Generated, Section, step
 
@@ -48,7 +49,12 @@ class ConstraintSteps(StepBase):
             and bool(check)
             and "NOT VALID" not in con.definition
         )
-        definition = f"{con.definition} NOT VALID" if online else con.definition
+        definition = con.definition
+        table = self.ctx.source_table(con.schema_name, con.table)
+        if con.constraint_type == ConstraintType.CHECK and table is not None:
+            varchar = frozenset(c.name for c in table.columns if c.data_type.startswith(VARCHAR))
+            definition = reparseable(definition, varchar)
+        definition = f"{definition} NOT VALID" if online else definition
         stmts = [f"ALTER TABLE {q} ADD CONSTRAINT {ident(con.name)} {definition}"]
         if con.comment is not None:
             stmts.append(self._comment(f"CONSTRAINT {ident(con.name)} ON {q}", con.comment))

@@ -8,6 +8,7 @@ from ddp_engine.diff import Action, Change
 from ddp_engine.hazards import LOCK, MAY_FAIL, REWRITE, SCAN, HazardCode, hazard
 from ddp_engine.kinds import enum_rebuild
 from ddp_engine.model import Key, UserType
+from ddp_engine.reparse import VARCHAR, reparseable
 from ddp_engine.sqltext import ident, literal, qualified, split_ident, unquote
 from ddp_engine.stepspec import Generated, PlanWarning, Section, StepSpec, step
 
@@ -27,7 +28,7 @@ class TypeSteps(StepBase):
                 parts.append(f"DEFAULT {t.default}")
             if t.not_null:
                 parts.append("NOT NULL")
-            parts += [f"CONSTRAINT {c}" for c in t.constraints]
+            parts += [f"CONSTRAINT {domain_check(t, c)}" for c in t.constraints]
             stmts = [" ".join(parts)]
         elif t.type_kind == TypeKind.COMPOSITE:
             stmts = [f"CREATE TYPE {q} AS ({', '.join(t.attributes)})"]
@@ -117,7 +118,7 @@ class TypeSteps(StepBase):
             dropped, renamed, added = _domain_constraint_changes(src, tgt)
             stmts += [f"ALTER DOMAIN {q} DROP CONSTRAINT {name}" for name in dropped]
             stmts += [f"ALTER DOMAIN {q} RENAME CONSTRAINT {a} TO {b}" for a, b in renamed]
-            stmts += [f"ALTER DOMAIN {q} ADD CONSTRAINT {con}" for con in added]
+            stmts += [f"ALTER DOMAIN {q} ADD CONSTRAINT {domain_check(src, c)}" for c in added]
             hazards = [SCAN, MAY_FAIL] if "not_null" in fields or added else []
             if fields & {"base_type", "collation"}:
                 yield PlanWarning(
@@ -281,6 +282,12 @@ class TypeSteps(StepBase):
             seq=2,
             after=moves,
         )
+
+
+def domain_check(domain: UserType, constraint: str) -> str:
+    """A domain's constraint (``name CHECK (...)``) as written to parse back alike (reparse)."""
+    varchar = (domain.base_type or "").startswith(VARCHAR)
+    return reparseable(constraint, frozenset({"VALUE"})) if varchar else constraint
 
 
 def _domain_constraint_changes(
