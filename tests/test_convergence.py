@@ -157,7 +157,7 @@ def test_reparsed_check_settles_with_or_without_the_readers_index(server, make_d
     from ddp_engine.introspect import introspect
     from ddp_engine.plan import Lookups
 
-    check = "CREATE TABLE t (status varchar(2) CHECK (status IN ('DF', 'PB')));"
+    check = "CREATE TABLE t (status text CHECK (status::varchar(2) IN ('DF', 'PB')));"
     target_db = make_db(check)
     with server.connect(target_db) as conn:  # the target's text, as a sync would leave it
         text = conn.execute(

@@ -1,6 +1,7 @@
-"""A CHECK with an IN list on a varchar column (Django's choices), synced on a real server: the
-constraint made from the script prints exactly as the source's, whatever the column is named,
-an ``=`` planted in the writable schema never runs, and the rows are kept as they were."""
+"""A CHECK with an IN or NOT IN list on a varchar column (Django's choices), or on a column of a
+varchar domain, synced on a real server: the constraint made from the script prints exactly as
+the source's, whatever the column is named, an ``=`` or ``<>`` planted in the writable schema
+never runs, and the rows are kept as they were."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ CREATE TABLE public.shadow_ran (at timestamptz);
 CREATE FUNCTION public.eq(varchar, varchar) RETURNS boolean LANGUAGE sql
   AS $$INSERT INTO public.shadow_ran VALUES (now()) RETURNING true$$;
 CREATE OPERATOR public.= (LEFTARG = varchar, RIGHTARG = varchar, FUNCTION = public.eq);
+CREATE OPERATOR public.<> (LEFTARG = varchar, RIGHTARG = varchar, FUNCTION = public.eq);
 CREATE DOMAIN public.yes_no AS varchar(3);
 """
 TARGET = SHADOWS + (
@@ -29,7 +31,8 @@ SOURCE = (
     "CREATE DOMAIN public.yes_no AS varchar(3) CONSTRAINT yes_no_ok "
     "CHECK (VALUE IN ('YES', 'NO'));"
     f"CREATE TABLE post (id int PRIMARY KEY, {COL} varchar(2) NOT NULL "
-    f"CHECK ({COL} IN ('DF', 'P''')), answer public.yes_no);"
+    f"CHECK ({COL} IN ('DF', 'P''')), answer public.yes_no"
+    " CHECK (answer NOT IN ('NO', 'N''A')));"
 ) + SHADOWS.replace("CREATE DOMAIN public.yes_no AS varchar(3);", "")
 
 CHECKS = """

@@ -192,8 +192,10 @@ def test_json_follows_the_schema_and_no_password(server: Server, pair, tmp_path:
 def test_check_text_printed_anew_still_verifies(server: Server, make_db, tmp_path: Path) -> None:
     """A CHECK (varchar IN (...)) prints differently once re-created from its text: the apply
     still verifies (and says so), since every other compared fact matches."""
-    source = make_db("CREATE TABLE t (id int, status varchar(2) CHECK (status IN ('DF', 'PB')));")
-    target = make_db("CREATE TABLE t (id int, status varchar(2));")
+    source = make_db(
+        "CREATE TABLE t (id int, status text CHECK (status::varchar(2) IN ('DF', 'PB')));"
+    )
+    target = make_db("CREATE TABLE t (id int, status text);")
     make_plan(server, source, target, tmp_path)
     applied = apply(server, target, tmp_path, "--yes")
     assert applied.returncode == 0, applied.stderr

@@ -8,7 +8,7 @@ from ddp_engine.ddl.replace import rows_key
 from ddp_engine.diff import Action, Change
 from ddp_engine.hazards import BLOCKS_WRITES, LOCK, MAY_FAIL, SCAN
 from ddp_engine.model import Constraint, Index, Key
-from ddp_engine.reparse import VARCHAR, reparseable
+from ddp_engine.reparse import reparseable, varchar_columns
 from ddp_engine.sqltext import ident, qualified
 from ddp_engine.stepspec import Generated, Section, step
 
@@ -52,7 +52,7 @@ class ConstraintSteps(StepBase):
         definition = con.definition
         table = self.ctx.source_table(con.schema_name, con.table)
         if con.constraint_type == ConstraintType.CHECK and table is not None:
-            varchar = frozenset(c.name for c in table.columns if c.data_type.startswith(VARCHAR))
+            varchar = varchar_columns(table, self.ctx.source.types)
             definition = reparseable(definition, varchar)
         definition = f"{definition} NOT VALID" if online else definition
         stmts = [f"ALTER TABLE {q} ADD CONSTRAINT {ident(con.name)} {definition}"]

@@ -38,3 +38,39 @@ def test_the_pattern_inside_a_string_literal_is_data_and_stays() -> None:
     inner = PRINTED.removeprefix("CHECK ").replace("'", "''")
     text = f"CHECK ((note <> '{inner}'::text))"
     assert reparseable(text, frozenset({"status", "note"})) == text
+
+
+def test_not_in_is_written_the_same_way() -> None:
+    text = "CHECK (((d)::text <> ALL ((ARRAY['x'::character varying])::text[])))"
+    assert reparseable(text, frozenset({"d"})) == (
+        "CHECK ((d <> ALL (ARRAY['x'::character varying])))"
+    )
+
+
+def test_a_column_of_a_varchar_domain_counts_as_varchar() -> None:
+    from ddp_engine.codes import TypeKind
+    from ddp_engine.model import Column, Table, UserType
+    from ddp_engine.reparse import varchar_columns
+
+    def column(name: str, data_type: str) -> Column:
+        return Column(name=name, data_type=data_type)
+
+    table = Table(
+        schema_name="public",
+        name="t",
+        columns=(
+            column("a", "public.yes_no"),
+            column("b", "character varying(3)"),
+            column("c", '"Odd"."dom ain"'),
+            column("d", "public.code"),
+            column("e", "text"),
+        ),
+    )
+    domains = (
+        UserType(schema_name="public", name="yes_no", type_kind=TypeKind.DOMAIN,
+                 base_type="character varying(3)"),
+        UserType(schema_name="Odd", name="dom ain", type_kind=TypeKind.DOMAIN,
+                 base_type="character varying"),
+        UserType(schema_name="public", name="code", type_kind=TypeKind.DOMAIN, base_type="text"),
+    )  # fmt: skip
+    assert varchar_columns(table, domains) == {"a", "b", "c"}

@@ -119,7 +119,7 @@ def test_index_not_ready_is_drift(
 
 CHECKED = (
     "CREATE SCHEMA shop;"
-    "CREATE TABLE shop.t (id int PRIMARY KEY, status varchar(2) CHECK (status IN ('DF', 'PB')));"
+    "CREATE TABLE shop.t (id int PRIMARY KEY, status text CHECK (status::varchar(2) IN ('DF', 'PB')));"
 )
 
 
