@@ -14,6 +14,7 @@ from ddp_engine.diff import Change
 from ddp_engine.hazards import Hazard, HazardCode, refused
 from ddp_engine.model import Unsupported
 from ddp_engine.stepspec import Step
+from ddp_engine.unmodelled import REFUSED
 
 __all__ = ["WHOLE_PLAN", "DataFinding", "Plan"]
 
@@ -75,6 +76,12 @@ class Plan(BaseModel):
     @property
     def is_empty(self) -> bool:
         return not self.steps
+
+    @property
+    def differences(self) -> int:
+        """What differs: the diff's changes, and each unsynchronised object only one side
+        holds (a statement-free refusal step, unmodelled.py)."""
+        return len(self.changes) + sum(1 for s in self.steps if s.key[0] == REFUSED)
 
     def hazards(self) -> list[tuple[str, Hazard]]:
         """(step note, hazard) pairs, the steps' own and their data checks', in step order."""

@@ -37,7 +37,7 @@ def summary(plan: Plan) -> str:
     else:
         counts = plan.counts()
         total = sum(counts.values())
-        lines.append(f"{len(plan.changes)} difference(s), {total} statement(s):")
+        lines.append(f"{plan.differences} difference(s), {total} statement(s):")
         for section, n in counts.items():
             lines.append(f"  {section:<20} {n}")
         lines += hazard_lines(plan)
@@ -133,6 +133,7 @@ def plan_facts(plan: Plan) -> dict[str, Any]:
     return {
         "in_sync": plan.is_empty,
         "changes": len(plan.changes),
+        "differences": plan.differences,
         "changes_by_action": dict(Counter(c.action for c in plan.changes)),
         "changes_by_kind": changes_by_kind(plan),
         "statements": sum(counts.values()),

@@ -49,6 +49,7 @@ from ddp_engine.schemamap import map_schemas
 from ddp_engine.scope import apply_scope, refuse_touched
 from ddp_engine.settings import ConnectionSettings
 from ddp_engine.shadow import major_of
+from ddp_engine.unmodelled import one_sided
 
 
 class SyncResult(BaseModel):
@@ -134,9 +135,15 @@ class SchemaDiff(BaseModel):
     warnings: tuple[str, ...] = ()
 
     @property
+    def not_synchronised(self) -> int:
+        """Objects of kinds DDP does not synchronise that only one side holds: no change of
+        the diff names them, yet the two schemas differ (the plan refuses each)."""
+        return len(one_sided(self.source, self.target))
+
+    @property
     def is_empty(self) -> bool:
         """Nothing differs: the target matches the source (hinted renames are differences)."""
-        return not self.changes and not self.renamed.steps
+        return not self.changes and not self.renamed.steps and not self.not_synchronised
 
 
 def _diff_stage(

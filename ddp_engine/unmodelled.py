@@ -16,17 +16,27 @@ from ddp_engine.model import Snapshot, Unsupported
 from ddp_engine.registry import Section
 from ddp_engine.stepspec import Step
 
+#: The kind in a refusal step's key: DDP gives such objects no kind of its own.
+REFUSED = "unsupported"
+
+
+def one_sided(source: Snapshot, target: Snapshot) -> set[Unsupported]:
+    """The unsynchronised objects only one side holds: differences the diff cannot express."""
+    return set(source.unsupported) ^ set(target.unsupported)
+
 
 def refusals(source: Snapshot, target: Snapshot) -> list[Step]:
     """One step per unsynchronised object that only one side holds, in a stable order."""
-    src, tgt = set(source.unsupported), set(target.unsupported)
+    src = set(source.unsupported)
     steps = []
-    for u in sorted(src ^ tgt, key=lambda u: (u.schema_name, u.object_type, u.identity)):
+    for u in sorted(
+        one_sided(source, target), key=lambda u: (u.schema_name, u.object_type, u.identity)
+    ):
         where = "source" if u in src else "target"
         steps.append(
             Step(
                 section=Section.PRIVILEGE,
-                key=("unsupported", u.schema_name, u.identity, u.object_type),
+                key=(REFUSED, u.schema_name, u.identity, u.object_type),
                 action=Action.CREATE if u in src else Action.DROP,
                 note=f"Not synchronised: {_label(u)} (only in the {where}); change it by hand",
                 statements=(),

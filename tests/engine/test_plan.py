@@ -318,8 +318,24 @@ def test_a_target_with_unsupported_objects_reports_them_sorted() -> None:
     assert not plan.is_empty and all(not s.statements for s in plan.steps)
     assert hazard_codes(plan) == ["not_synchronised", "not_synchronised"]
     assert plan.refused() == ["not_synchronised"]
+    assert plan.changes == () and plan.differences == 2
     alike = plan_of(snapshot(unsupported=odd), snapshot(unsupported=odd))
     assert alike.is_empty and len(alike.unsupported) == 2  # listed, the same on both sides
+    assert alike.differences == 0
+
+
+def test_the_diff_stage_is_not_in_sync_when_only_an_unsynchronised_object_differs() -> None:
+    """Dagster's drift check asks the diff stage: an object DDP does not model, on one side
+    only, must not read as "in sync" there either."""
+    from ddp_engine.sync import SchemaDiff
+
+    odd = (Unsupported(schema_name="public", object_type="conversion", identity="c1"),)
+    one_side = SchemaDiff(source=snapshot(), target=snapshot(unsupported=odd), changes=())
+    assert not one_side.is_empty and one_side.not_synchronised == 1
+    both = SchemaDiff(
+        source=snapshot(unsupported=odd), target=snapshot(unsupported=odd), changes=()
+    )
+    assert both.is_empty and both.not_synchronised == 0
 
 
 def test_equal_snapshots_give_an_empty_plan() -> None:
