@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict
 
 from ddp_engine.connect import SessionLimits, connect, scrub
 from ddp_engine.datacheck import recheck
-from ddp_engine.errors import ApplyFailed, DdpError, PlanRefused, TargetChanged
+from ddp_engine.errors import ApplyFailed, DdpError, PlanRefused, StepsWouldFail, TargetChanged
 from ddp_engine.hazards import HazardCode
 from ddp_engine.introspect import read_snapshot
 from ddp_engine.plan_model import Plan
@@ -56,14 +56,21 @@ def apply_plan(
     """Apply ``script`` (rendered from ``plan``) to the target, all or nothing.
 
     A plan with a blocking hazard code that ``allowed`` does not hold is refused before any
-    statement runs; the value checks are counted again inside the transaction, first (rows
-    may have changed since the plan), and refuse the same way.
+    statement runs, and so is one whose data checks counted rows a step would fail on (the
+    apply could only end in an error, and the online part runs outside the transaction); the
+    value checks are counted again inside the transaction, first (rows may have changed since
+    the plan), and refuse the same way.
     """
     if plan.is_empty:
         return ApplyResult(applied=False, statements=0)
     blocking = plan.refused(allowed)
     if blocking:
         raise PlanRefused(blocking)
+    failing = [f for f in plan.data_checks if f.fails and f.hazard is None]
+    if failing:
+        first = failing[0]
+        reason = first.message.removesuffix(": this step will fail")
+        raise StepsWouldFail(first.note, reason, len(failing) - 1)
     if not plan.target_fingerprint:
         raise DdpError(
             "this plan was made without the target's fingerprint and cannot "

@@ -110,6 +110,21 @@ class PlanRefused(DdpError):
         return f" (review the script, then allow them with {allow})"
 
 
+class StepsWouldFail(DdpError):
+    """The plan's data checks counted rows on which a step fails (a NOT NULL over NULLs, a
+    new key over duplicates): the apply would only end in an error, so it does not start."""
+
+    def __init__(self, note: str, finding: str, more: int) -> None:
+        others = f" (and {more} more step(s))" if more else ""
+        super().__init__(
+            f"the plan would fail on the target's rows, nothing was applied: {note}: "
+            f"{finding}{others}"
+        )
+
+    def advice(self, face: Face) -> str:
+        return f"; change those rows or the source, then {face.replan}"
+
+
 class PlanEdited(BadInput):
     """A plan file's content no longer matches its digest: it was edited after it was made."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ddp_engine.apply import apply_plan, lock_id, main_part
-from ddp_engine.errors import DdpError
+from ddp_engine.errors import DdpError, StepsWouldFail
 from ddp_engine.sync import SyncOptions, apply_and_verify
 from tests.db.conftest import Pair
 
@@ -101,7 +101,7 @@ def test_failing_statement_changes_nothing(pair: Pair) -> None:
         "CREATE TABLE {s}.t (id int PRIMARY KEY, name text NOT NULL); CREATE TABLE {s}.u (id int);",
         "CREATE TABLE {s}.t (id int PRIMARY KEY, name text); INSERT INTO {s}.t VALUES (1, NULL);",
     )
-    result = pair.compare()
+    result = pair.compare(data_checks=False)  # uncounted: the server finds the NULL
     with pytest.raises(DdpError) as failed:
         apply_plan(pair.target, result.plan, result.script)
     assert failed.value.message.startswith(
@@ -109,6 +109,23 @@ def test_failing_statement_changes_nothing(pair: Pair) -> None:
     )
     assert "\n" not in failed.value.message  # the server's DETAIL line joined into one
     assert not pair.target_has("u")
+
+
+def test_a_step_the_data_checks_say_will_fail_is_not_started(pair: Pair) -> None:
+    """Counted rows on which a step fails (a NOT NULL over a NULL; a NOT NULL column added
+    anew where no cast carries the old values): the apply refuses before taking a lock."""
+    pair.load(
+        "CREATE TABLE {s}.t (id int PRIMARY KEY, name text NOT NULL, at timestamp NOT NULL);"
+        "CREATE TABLE {s}.u (id int);",
+        "CREATE TABLE {s}.t (id int PRIMARY KEY, name text, at bigint NOT NULL);"
+        "INSERT INTO {s}.t VALUES (1, NULL, 5);",
+    )
+    result = pair.compare()
+    with pytest.raises(StepsWouldFail) as failed:
+        apply_plan(pair.target, result.plan, result.script, frozenset({"data_not_carried"}))
+    assert "(and 1 more step(s))" in failed.value.message  # both steps counted
+    assert not pair.target_has("u")
+    assert pair.target_rows("SELECT * FROM {s}.t") == [(1, None, 5)]
 
 
 def test_online_part_runs_after_the_transaction(pair: Pair) -> None:
