@@ -14,7 +14,7 @@ from ddp_engine.ddl.inherit import InheritSteps
 from ddp_engine.diff import Action
 from ddp_engine.hazards import LOCK, MAY_FAIL, SCAN, HazardCode, hazard
 from ddp_engine.model import Key, Kind, Table
-from ddp_engine.sqltext import ident, qualified
+from ddp_engine.sqltext import ident, literal, qualified
 from ddp_engine.stepspec import Generated, Section, step
 
 
@@ -96,12 +96,20 @@ class ReplaceSteps(InheritSteps):
             if p.partition_of
             and self._split_regclass(p.partition_of, p.schema_name) == (t.schema_name, t.name)
         ]
+        counters = [
+            _carry_counter(t, self.ctx.dropped(old.name), n)
+            for n in names
+            if (c := t.column(n)) is not None and c.identity and (o := old.column(n)) and o.identity
+        ]
         yield step(
             Section.TABLE,
             rows_key(t.schema_name, t.name),
             Action.ALTER,
             f"Copy the rows of {t.name} from its tombstone (foreign keys point at them)",
-            [f"INSERT INTO {qualified(t.schema_name, t.name)} ({columns}){overriding} {selects}"],
+            [
+                f"INSERT INTO {qualified(t.schema_name, t.name)} ({columns}){overriding} {selects}",
+                *counters,
+            ],
             provides=[rows_key(t.schema_name, t.name)],
             requires=[(Kind.TABLE, t.schema_name, t.name, ""), *partitions],
             after_disturbed=[(Kind.TABLE, k.schema_name, k.name, "") for k in kept],
@@ -152,3 +160,19 @@ class ReplaceSteps(InheritSteps):
             hazards=[LOCK, SCAN, MAY_FAIL],
             seq=2,
         )
+
+
+def _carry_counter(new: Table, tombstone: str, column: str) -> str:
+    """Set the new table's identity counter where the tombstone's stood: the copied rows
+    hold its values, and a counter started afresh would hand them out again. Nothing happens
+    when the old counter was never used (``pg_sequence_last_value`` is NULL)."""
+
+    def sequence(table: str) -> str:
+        name = literal(qualified(new.schema_name, table))
+        return f"pg_catalog.pg_get_serial_sequence({name}, {literal(column)})::pg_catalog.regclass"
+
+    return (
+        f"SELECT pg_catalog.setval({sequence(new.name)}, counter.value) FROM (SELECT "
+        f"pg_catalog.pg_sequence_last_value({sequence(tombstone)}) AS value) AS counter "
+        "WHERE counter.value IS NOT NULL"
+    )
