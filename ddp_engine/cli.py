@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ddp_engine.cli_scope import scope_options, sync_options
-from ddp_engine.cli_sides import side_options
+from ddp_engine.cli_sides import side_options, target_version
 from ddp_engine.errors import COMMAND, BadInput, DdpError, Face, SeedWording
 from ddp_engine.plan_options import APPLY_FACE, PLAN_FACE, apply_params, dump_params, plan_params
 from ddp_engine.proctitle import hide_passwords
@@ -98,7 +98,8 @@ def main() -> None:
     "--target-version",
     type=click.IntRange(10, 99),
     help="The PostgreSQL major version the script will run on (for --target-sql): SQL files "
-    "load on a server of it, else the plan carries the hazard shadow_version_differs",
+    "load on a server of it, else the plan carries the hazard shadow_version_differs "
+    "[or DDP_TARGET_VERSION]",
 )
 @click.option("--output", default=None, help="Output file for the script (default: alter.sql)")
 @click.option(
@@ -233,7 +234,7 @@ def run_sync(values: dict[str, Any], finish: Finish | None = None) -> None:
         source_schema=values["source_schema"],
         target_schema=values["target_schema"],
         live_target=live.get("target"),
-        target_version=values["target_version"],
+        target_version=target_version(values["target_version"], environ),
         shadow_url=options.shadow_url,
         limits=options.limits(),
     ) as shadow:

@@ -6,14 +6,18 @@ them (flag, then environment, then the URL's part, then libpq) is ddp_engine.set
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import click
 
+from ddp_engine.errors import BadInput
 from ddp_engine.settings import SSL_MODES
 
-__all__ = ["SIDE_OPTIONS", "side_options"]
+__all__ = ["SIDE_OPTIONS", "TARGET_VERSION_ENV", "side_options", "target_version"]
+
+#: The environment's (or .env's) ``--target-version``.
+TARGET_VERSION_ENV = "DDP_TARGET_VERSION"
 
 SIDE_OPTIONS = ("host", "port", "database", "username", "password", "schema", "sslmode")
 
@@ -69,3 +73,18 @@ def side_options(side: str) -> Callable[[Callable[..., Any]], Callable[..., Any]
         )(func)
 
     return decorate
+
+
+def target_version(given: int | None, environ: Mapping[str, str]) -> int | None:
+    """The major version the script will run on: ``--target-version``, else
+    ``DDP_TARGET_VERSION`` (from the environment or .env), else not given."""
+    if given is not None:
+        return given
+    text = environ.get(TARGET_VERSION_ENV, "").strip()
+    if not text:
+        return None
+    if not text.isdigit() or not 10 <= int(text) <= 99:
+        raise BadInput(
+            f"{TARGET_VERSION_ENV} must be a PostgreSQL major version such as 17, not {text!r}"
+        )
+    return int(text)

@@ -248,6 +248,25 @@ def test_a_target_version_the_live_target_does_not_run_is_refused(
         pass
 
 
+def test_the_target_version_may_come_from_the_environment(
+    server: Server, make_db: Callable[[str], str], tmp_path: Path
+) -> None:
+    target = make_db(TARGET)
+    (tmp_path / "schema.sql").write_text(STORED)
+    wrong = 17 if _major(server) != 17 else 16
+    args = ("sync", "--source-sql", "schema.sql", *side_args(server, "target", target, "shop"))
+    for value, says in (
+        (str(wrong), "does not match the target"),
+        ("seventeen", "DDP_TARGET_VERSION"),
+    ):
+        result = ddp(*args, "--dry-run", cwd=tmp_path, env=_env(DDP_TARGET_VERSION=value))
+        assert result.returncode == 64, result.stderr  # bad input
+        [line] = result.stderr.strip().splitlines()
+        assert says in line
+    right = ddp(*args, "--dry-run", cwd=tmp_path, env=_env(DDP_TARGET_VERSION=str(_major(server))))
+    assert right.returncode == 0, right.stderr
+
+
 def test_a_target_version_without_its_server_loads_on_the_embedded_one_and_says_so(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
