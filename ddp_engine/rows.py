@@ -179,7 +179,9 @@ def row_fields(
 
     What a kind reads otherwise (deparsed text, a flag from a letter) its builder adds.
     """
-    fields = {name: r[name] for name in ("schema_name", "name", "comment", *copied)}
+    fields = {"schema_name": r["schema_name"], "name": r["name"], "comment": r["comment"]}
+    for name in copied:
+        fields[name] = r[name]
     if on_table:
         fields["table"] = r["table_name"]
     if granted:
