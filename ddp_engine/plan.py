@@ -15,8 +15,9 @@ whole schemas) are renamed ``<name>_dropped_<timestamp>``; their DROP goes to th
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
+from typing import Any
 
 from ddp_engine import ddl
 from ddp_engine.context import ConversionReader, Lookups, PlanContext, pair_lookups
@@ -232,21 +233,22 @@ class Planner:
                             continue
                         self.graph.after(sid, provider)
         # A recreated object's drop comes before its creation; a name is freed before reuse.
-        for key, step_ids in self.provides.items():
-            for sid in step_ids:
-                for dropper in self.drops.get(key, ()):
-                    self.graph.after(sid, dropper)
-        for sid, keys in self.requires.items():
+        self._wait(
+            ((sid, (key,)) for key, sids in self.provides.items() for sid in sids), self.drops
+        )
+        self._wait(self.requires.items(), self.provides)
+        self._wait(self.after_disturbed.items(), self.disturbs)
+        self._wait(((sid, (name,)) for sid, name in self.claims.items()), self.frees)
+
+    def _wait(
+        self, waiting: Iterable[tuple[int, Iterable[Any]]], on: Mapping[Any, list[int]]
+    ) -> None:
+        """Each waiting step (id, the keys or names it waits on) runs after every step ``on``
+        lists under one of them."""
+        for sid, keys in waiting:
             for k in keys:
-                for provider in self.provides.get(k, ()):
-                    self.graph.after(sid, provider)
-        for sid, keys in self.after_disturbed.items():
-            for k in keys:
-                for other in self.disturbs.get(k, ()):
+                for other in on.get(k, ()):
                     self.graph.after(sid, other)
-        for sid, name in self.claims.items():
-            for freer in self.frees.get(name, ()):
-                self.graph.after(sid, freer)
 
     def _sorted(self) -> list[Step]:
         order, broken = self.graph.sort()

@@ -141,11 +141,13 @@ def _without_data(
     key: tuple[str, str, str],
     section: Section,
     read: tuple[str, str, Callable[[dict[str, Any]], Any] | None, Rows],
-    also_in_place: frozenset[str] = frozenset(),
+    in_place: frozenset[str] = COSMETIC,
+    not_compared: frozenset[str] = frozenset(),
 ) -> KindSpec:
     """A kind that holds no data: rebuilt with what it stands on, and dropped and created
-    again when anything but its comments, grants and ``also_in_place`` changes. ``read`` is
-    (Snapshot attribute, query, builder, rows), as in KindSpec."""
+    again when anything but its ``in_place`` fields (its comments and grants unless said
+    otherwise) changes. ``read`` is (Snapshot attribute, query, builder, rows), as in
+    KindSpec."""
     attr, query, build, rows = read
     return KindSpec(
         kind,
@@ -156,8 +158,9 @@ def _without_data(
         query,
         build=build,
         rows=rows,
+        not_compared=not_compared,
         rebuilt_with_dependencies=True,
-        in_place=COSMETIC | also_in_place,
+        in_place=in_place,
     )
 
 
@@ -166,19 +169,14 @@ def _deparsed(
 ) -> KindSpec:
     """A kind read as the statements that create it (deparsed.py), keyed by its schema and
     identity (a rule by its table too), recreated whenever anything in it changes."""
-    key = _ON_TABLE if model is Rule else ("schema_name", "name", "")
-    return KindSpec(
+    return _without_data(
         kind,
-        attr,
         model,
-        key,
+        _ON_TABLE if model is Rule else _NAMED,
         section,
-        attr,
-        build=deparsed_builder(model),
-        rows=rows,
-        not_compared=frozenset({"drop"}),  # follows from the name
-        rebuilt_with_dependencies=True,
+        (attr, attr, deparsed_builder(model), rows),
         in_place=frozenset(),
+        not_compared=frozenset({"drop"}),  # follows from the name
     )
 
 
@@ -259,7 +257,7 @@ KINDS: tuple[KindSpec, ...] = (
         _ON_TABLE,
         Section.CONSTRAINT,
         ("constraints", "constraints", build_constraint, Rows.ON_TABLE),
-        also_in_place=frozenset({"index_comment"}) | INDEX_MARKS,
+        in_place=COSMETIC | frozenset({"index_comment"}) | INDEX_MARKS,
     ),
     _without_data(
         Kind.INDEX,
@@ -267,7 +265,7 @@ KINDS: tuple[KindSpec, ...] = (
         _NAMED,
         Section.INDEX,
         ("indexes", "indexes", build_index, Rows.KEPT_ON_RELATION),
-        also_in_place=INDEX_MARKS,
+        in_place=COSMETIC | INDEX_MARKS,
     ),
     _without_data(
         Kind.TRIGGER,
@@ -275,7 +273,7 @@ KINDS: tuple[KindSpec, ...] = (
         _ON_TABLE,
         Section.TRIGGER,
         ("triggers", "triggers", build_trigger, Rows.ON_RELATION),
-        also_in_place=frozenset({"enabled"}),
+        in_place=COSMETIC | frozenset({"enabled"}),
     ),
     _without_data(
         Kind.POLICY,

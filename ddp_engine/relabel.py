@@ -101,6 +101,10 @@ class _Snapshot:
     def name(self, schema: str, name: str, kind: str) -> str:
         return f"{kind} {qualified(schema, name)}"
 
+    def moved(self, obj: Any, **update: Any) -> Any:
+        """``obj`` in the new schema, with ``update`` (its relabelled texts) set."""
+        return obj.model_copy(update={"schema_name": self.r.schema(obj.schema_name), **update})
+
     def unsupported(self, u: Unsupported) -> Unsupported:
         """Only listed, never run: pg_identify_object's identity starts with the qualified
         name (``dev.=(text,text)``, ``dev.cfg``), and that leading qualifier is renamed, so
@@ -109,9 +113,7 @@ class _Snapshot:
         qualifier = quote_if_needed(self.r.old) + "."
         if u.schema_name == self.r.old and identity.startswith(qualifier):
             identity = self.r.token + "." + identity[len(qualifier) :]
-        return u.model_copy(
-            update={"schema_name": self.r.schema(u.schema_name), "identity": identity}
-        )
+        return self.moved(u, identity=identity)
 
     def deparsed(self, d: Deparsed, kind: str) -> Deparsed:
         """Statements renamed through their parse trees; the name (an operator's holds its
@@ -128,54 +130,46 @@ class _Snapshot:
                 f"cannot move {what} from schema {ident(self.r.old)} to {ident(self.r.new)}: "
                 "synchronise it between schemas of the same name (--all-schemas)"
             )
-        return d.model_copy(
-            update={
-                "schema_name": self.r.schema(d.schema_name),
-                "name": d.name.replace(qualifier, self.r.token + "."),
-                "statements": statements,  # the drop is the target's, never the source's
-            }
+        return self.moved(
+            d,
+            name=d.name.replace(qualifier, self.r.token + "."),
+            statements=statements,  # the drop is the target's, never the source's
         )
 
     def schema_of(self, obj: Extension | Collation) -> Any:
-        return obj.model_copy(update={"schema_name": self.r.schema(obj.schema_name)})
+        return self.moved(obj)
 
     def user_type(self, t: UserType) -> UserType:
         what = self.name(t.schema_name, t.name, "type")
-        return t.model_copy(
-            update={
-                "schema_name": self.r.schema(t.schema_name),
-                "base_type": self.maybe("type", t.base_type, what),
-                "default": self.maybe("expression", t.default, what),
-                "collation": self.maybe("collation", t.collation, what),
-                "constraints": tuple(
-                    self.text("domain_constraint", c, what) for c in t.constraints
-                ),
-                "attributes": tuple(self.text("attribute", a, what) for a in t.attributes),
-                "range_options": self.maybe("range", t.range_options, what),
-            }
+        return self.moved(
+            t,
+            base_type=self.maybe("type", t.base_type, what),
+            default=self.maybe("expression", t.default, what),
+            collation=self.maybe("collation", t.collation, what),
+            constraints=tuple(self.text("domain_constraint", c, what) for c in t.constraints),
+            attributes=tuple(self.text("attribute", a, what) for a in t.attributes),
+            range_options=self.maybe("range", t.range_options, what),
         )
 
     def sequence(self, s: Sequence) -> Sequence:
         owned = s.owned_by
         if owned is not None:
             owned = (self.r.schema(owned[0]), owned[1], owned[2])
-        return s.model_copy(update={"schema_name": self.r.schema(s.schema_name), "owned_by": owned})
+        return self.moved(s, owned_by=owned)
 
     def table(self, t: Table) -> Table:
         what = self.name(t.schema_name, t.name, "table")
         columns = tuple(self.column(c, qualified(t.schema_name, t.name)) for c in t.columns)
-        return t.model_copy(
-            update={
-                "schema_name": self.r.schema(t.schema_name),
-                "partition_key": self.maybe("partition_key", t.partition_key, what),
-                "partition_of": self.maybe("relation", t.partition_of, what),
-                "partition_bound": self.maybe("partition_bound", t.partition_bound, what),
-                "inherits": tuple(self.text("relation", p, what) for p in t.inherits),
-                "columns": columns,
-                "inherited_defaults": tuple(
-                    (c, self.maybe("expression", d, what)) for c, d in t.inherited_defaults
-                ),
-            }
+        return self.moved(
+            t,
+            partition_key=self.maybe("partition_key", t.partition_key, what),
+            partition_of=self.maybe("relation", t.partition_of, what),
+            partition_bound=self.maybe("partition_bound", t.partition_bound, what),
+            inherits=tuple(self.text("relation", p, what) for p in t.inherits),
+            columns=columns,
+            inherited_defaults=tuple(
+                (c, self.maybe("expression", d, what)) for c, d in t.inherited_defaults
+            ),
         )
 
     def column(self, c: Column, table: str) -> Column:
@@ -189,64 +183,52 @@ class _Snapshot:
 
     def view(self, v: View) -> View:
         what = self.name(v.schema_name, v.name, "view")
-        return v.model_copy(
-            update={
-                "schema_name": self.r.schema(v.schema_name),
-                "definition": self.text("statement", v.definition, what),
-            }
+        return self.moved(
+            v,
+            definition=self.text("statement", v.definition, what),
         )
 
     def function(self, f: Function) -> Function:
         what = self.name(f.schema_name, f.signature, "function")
         aggregate = f.kind == FunctionKind.AGGREGATE
-        return f.model_copy(
-            update={
-                "schema_name": self.r.schema(f.schema_name),
-                "body": self.text("aggregate" if aggregate else "function", f.body, what),
-                "arguments": self.text("arguments", f.arguments, what),
-                "identity_args": self.text(
-                    "aggregate_arguments" if aggregate else "arguments", f.identity_args, what
-                ),
-                "result_type": self.maybe("result", f.result_type, what),
-            }
+        return self.moved(
+            f,
+            body=self.text("aggregate" if aggregate else "function", f.body, what),
+            arguments=self.text("arguments", f.arguments, what),
+            identity_args=self.text(
+                "aggregate_arguments" if aggregate else "arguments", f.identity_args, what
+            ),
+            result_type=self.maybe("result", f.result_type, what),
         )
 
     def constraint(self, c: Constraint) -> Constraint:
         what = f"constraint {ident(c.name)} on {qualified(c.schema_name, c.table)}"
         ref = c.ref_table
-        return c.model_copy(
-            update={
-                "schema_name": self.r.schema(c.schema_name),
-                "definition": self.text("constraint", c.definition, what),
-                "ref_table": None if ref is None else (self.r.schema(ref[0]), ref[1]),
-            }
+        return self.moved(
+            c,
+            definition=self.text("constraint", c.definition, what),
+            ref_table=None if ref is None else (self.r.schema(ref[0]), ref[1]),
         )
 
     def index(self, i: Index) -> Index:
         what = self.name(i.schema_name, i.name, "index")
-        return i.model_copy(
-            update={
-                "schema_name": self.r.schema(i.schema_name),
-                "body": self.text("index", i.body, what),
-                "predicate": self.maybe("expression", i.predicate, what),
-            }
+        return self.moved(
+            i,
+            body=self.text("index", i.body, what),
+            predicate=self.maybe("expression", i.predicate, what),
         )
 
     def trigger(self, t: Trigger) -> Trigger:
         what = f"trigger {ident(t.name)} on {qualified(t.schema_name, t.table)}"
-        return t.model_copy(
-            update={
-                "schema_name": self.r.schema(t.schema_name),
-                "definition": self.text("statement", t.definition, what),
-            }
+        return self.moved(
+            t,
+            definition=self.text("statement", t.definition, what),
         )
 
     def policy(self, p: Policy) -> Policy:
         what = f"policy {ident(p.name)} on {qualified(p.schema_name, p.table)}"
-        return p.model_copy(
-            update={
-                "schema_name": self.r.schema(p.schema_name),
-                "using": self.maybe("expression", p.using, what),
-                "check": self.maybe("expression", p.check, what),
-            }
+        return self.moved(
+            p,
+            using=self.maybe("expression", p.using, what),
+            check=self.maybe("expression", p.check, what),
         )

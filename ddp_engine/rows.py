@@ -170,28 +170,38 @@ _COLUMN_FIELDS = (
 )
 
 
+def row_fields(
+    r: dict[str, Any], *copied: str, on_table: bool = False, granted: bool = False
+) -> dict[str, Any]:
+    """The model fields of one catalog row that every kind reads alike: its schema, name and
+    comment and the ``copied`` columns as the row has them; ``on_table``: the table it is on
+    (the row's ``table_name``); ``granted``: its owner and its grants (``parse_acl``).
+
+    What a kind reads otherwise (deparsed text, a flag from a letter) its builder adds.
+    """
+    fields = {"schema_name": r["schema_name"], "name": r["name"], "comment": r["comment"]}
+    for name in copied:
+        fields[name] = r[name]
+    if on_table:
+        fields["table"] = r["table_name"]
+    if granted:
+        fields["owner"] = r["owner"]
+        fields["acl"] = parse_acl(r["acl"], r["owner"])
+    return fields
+
+
 def build_trigger(r: dict[str, Any]) -> Trigger:
     return Trigger.trusted(
-        schema_name=r["schema_name"],
-        table=r["table_name"],
-        name=r["name"],
-        definition=deparsed(r["definition"]),
-        enabled=r["enabled"],
-        comment=r["comment"],
+        **row_fields(r, "enabled", on_table=True), definition=deparsed(r["definition"])
     )
 
 
 def build_policy(r: dict[str, Any]) -> Policy:
     return Policy(
-        schema_name=r["schema_name"],
-        table=r["table_name"],
-        name=r["name"],
-        command=r["command"],
-        permissive=r["permissive"],
+        **row_fields(r, "command", "permissive", on_table=True),
         roles=tuple(r["roles"]),
         using=r["using_expr"],
         check=r["check_expr"],
-        comment=r["comment"],
     )
 
 
@@ -199,18 +209,16 @@ def build_table(r: dict[str, Any], cols: list[Column]) -> Table:
     parents = tuple(r["parents"])
     own = r["inherited_own"] or ()
     return Table.trusted(
-        schema_name=r["schema_name"],
-        name=r["name"],
+        **row_fields(
+            r,
+            *("partition_key", "partition_bound", "rls", "force_rls", "replica_identity"),
+            granted=True,
+        ),
         partitioned=r["relkind"] == "p",
         unlogged=r["persistence"] == "u",
-        partition_key=r["partition_key"],
         partition_of=parents[0] if r["is_partition"] else None,
-        partition_bound=r["partition_bound"],
         inherits=() if r["is_partition"] else parents,
         options=tuple(sorted(r["options"])),
-        rls=r["rls"],
-        force_rls=r["force_rls"],
-        replica_identity=r["replica_identity"],
         columns=tuple(cols),
         not_null_names=tuple((n[0], n[1]) for n in r["not_nulls"] or ()),
         not_null_inherited=tuple(n[0] for n in r["not_nulls"] or () if n[2] == "true"),
@@ -218,9 +226,6 @@ def build_table(r: dict[str, Any], cols: list[Column]) -> Table:
         inherited_not_null=tuple(n[0] for n in own if n[3] == "true"),
         cloned_indexes=tuple(r["cloned_indexes"] or ()),
         cloned_constraints=tuple(r["cloned_constraints"] or ()),
-        comment=r["comment"],
-        acl=parse_acl(r["acl"], r["owner"]),
-        owner=r["owner"],
     )
 
 
@@ -260,16 +265,12 @@ def build_column(c: tuple[Any, ...], owner: str, sequence: dict[str, Any] | None
 
 def build_view(r: dict[str, Any], cols: list[Column]) -> View:
     return View.trusted(
-        schema_name=r["schema_name"],
-        name=r["name"],
+        **row_fields(r, granted=True),
         materialized=r["relkind"] == "m",
         definition=deparsed(r["view_definition"]),
         options=tuple(sorted(r["options"])),
-        comment=r["comment"],
         column_comments=tuple((c.name, c.comment) for c in cols if c.comment),
         column_acls=tuple((c.name, c.acl) for c in cols if c.acl),
-        acl=parse_acl(r["acl"], r["owner"]),
-        owner=r["owner"],
     )
 
 
@@ -278,37 +279,27 @@ def build_sequence(r: dict[str, Any]) -> Sequence:
     if r["owned_by_table"] and not is_dropped(r["owned_by_table"]):
         owned = (r["owned_by_schema"], r["owned_by_table"], r["owned_by_column"])
     return Sequence.trusted(
-        schema_name=r["schema_name"],
-        name=r["name"],
-        data_type=r["data_type"],
-        start=r["start"],
-        increment=r["increment"],
-        min_value=r["min_value"],
-        max_value=r["max_value"],
-        cache=r["cache"],
-        cycle=r["cycle"],
+        **row_fields(
+            r,
+            *("data_type", "start", "increment", "min_value", "max_value", "cache", "cycle"),
+            granted=True,
+        ),
         unlogged=r["persistence"] == "u",
         owned_by=owned,
-        comment=r["comment"],
-        acl=parse_acl(r["acl"], r["owner"]),
-        owner=r["owner"],
     )
 
 
 def build_constraint(r: dict[str, Any]) -> Constraint:
     return Constraint.trusted(
-        schema_name=r["schema_name"],
-        table=r["table_name"],
-        name=r["name"],
-        constraint_type=r["constraint_type"],
+        **row_fields(
+            r,
+            *("constraint_type", "index_comment", "clustered", "replica_identity"),
+            on_table=True,
+        ),
         definition=deparsed(r["definition"]),
         columns=tuple(r["columns"]),
         ref_table=(r["ref_schema"], r["ref_table"]) if r["ref_table"] else None,
         ref_columns=tuple(r["ref_columns"]),
-        comment=r["comment"],
-        index_comment=r["index_comment"],
-        clustered=r["clustered"],
-        replica_identity=r["replica_identity"],
     )
 
 
@@ -326,18 +317,14 @@ def build_index(r: dict[str, Any]) -> Index:
     else:  # defensive: cut at the first USING after ON
         body = definition[definition.index(" USING ") + 1 :]
     return Index.trusted(
-        schema_name=r["schema_name"],
-        table=r["table_name"],
-        name=r["name"],
+        **row_fields(
+            r,
+            *("predicate", "on_partitioned", "clustered", "replica_identity", "valid"),
+            on_table=True,
+        ),
         body=body,
         unique=r["is_unique"],
         key_columns=tuple(r["key_columns"] or ()),
-        predicate=r["predicate"],
-        on_partitioned=r["on_partitioned"],
-        comment=r["comment"],
-        clustered=r["clustered"],
-        replica_identity=r["replica_identity"],
-        valid=r["valid"],
     )
 
 
@@ -350,36 +337,21 @@ def build_function(r: dict[str, Any]) -> Function:
         at = definition.index(marker) + len(r["qualified_prefix"])
         body = definition[at:].rstrip()
     return Function.trusted(
-        schema_name=r["schema_name"],
-        name=r["name"],
-        identity_args=r["identity_args"],
-        kind=r["kind"],
+        **row_fields(r, "identity_args", "kind", "result_type", granted=True),
         body=body,
         arguments=r["arguments"] or "",
-        result_type=r["result_type"],
-        comment=r["comment"],
-        acl=parse_acl(r["acl"], r["owner"]),
-        owner=r["owner"],
     )
 
 
 def build_user_type(r: dict[str, Any]) -> UserType:
     return UserType(
-        schema_name=r["schema_name"],
-        name=r["name"],
-        type_kind=r["type_kind"],
+        **row_fields(r, "type_kind", "base_type", "collation", "range_options", granted=True),
         labels=tuple(r["labels"] or ()),
-        base_type=r["base_type"],
         not_null=r["not_null"] if r["type_kind"] == TypeKind.DOMAIN else False,
         default=r["default_expr"],
-        collation=r["collation"],
         constraints=tuple(r["domain_constraints"] or ()),
         constraint_comments=tuple((c[0], c[1]) for c in r["constraint_comments"] or ()),
         attributes=tuple(r["attributes"] or ()),
-        range_options=r["range_options"],
-        comment=r["comment"],
-        acl=parse_acl(r["acl"], r["owner"]),
-        owner=r["owner"],
     )
 
 

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
 from ddp_engine.diff import Action
 from ddp_engine.hazards import Hazard
-from ddp_engine.model import Key
-from ddp_engine.registry import Section
+from ddp_engine.model import Key, Kind
+from ddp_engine.registry import KINDS, Section
 
 
 class Step(BaseModel):
@@ -101,6 +101,37 @@ def step(
         after=tuple(s for s in after if s is not None),
         cleanup=tuple(cleanup),
     )
+
+
+#: The section of the script a step on an object goes to, by the object's kind: its kind's
+#: (registry.py); a column and its default are changed in the columns' section.
+SECTION_OF: dict[str, Section] = {
+    **{spec.kind: spec.section for spec in KINDS},
+    Kind.COLUMN: Section.COLUMN,
+    Kind.DEFAULT: Section.COLUMN,
+}
+
+
+def creates(key: Key, note: str, statements: Iterable[str], **more: Any) -> StepSpec:
+    """The step that creates ``key``'s object, in its kind's section: it provides the key.
+    ``more``: the other keywords of ``step``."""
+    return step(SECTION_OF[key[0]], key, Action.CREATE, note, statements, provides=[key], **more)
+
+
+def drops(key: Key, note: str, statements: Iterable[str], **more: Any) -> StepSpec:
+    """The step that drops ``key``'s object, in its kind's section: it disturbs the key."""
+    return step(SECTION_OF[key[0]], key, Action.DROP, note, statements, disturbs=[key], **more)
+
+
+def alters(key: Key, note: str, statements: Iterable[str], **more: Any) -> StepSpec:
+    """A step that changes ``key``'s object in place, in its kind's section (what it provides
+    or disturbs, the caller says: a comment provides nothing others wait for)."""
+    return step(SECTION_OF[key[0]], key, Action.ALTER, note, statements, **more)
+
+
+def drop_note(what: str, recreate: bool) -> str:
+    """``Drop extra <what>``, or ``Drop <what> to recreate it`` when it is created again."""
+    return f"Drop {what} to recreate it" if recreate else f"Drop extra {what}"
 
 
 class PlanWarning(NamedTuple):

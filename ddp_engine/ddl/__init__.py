@@ -27,7 +27,7 @@ from ddp_engine.kinds import RECREATED_ON_ALTER
 from ddp_engine.model import Key, Kind
 from ddp_engine.registry import DEPARSED_KINDS
 from ddp_engine.sqltext import ident, qualified
-from ddp_engine.stepspec import Generated, Section, step
+from ddp_engine.stepspec import Generated, alters, drops
 
 
 class KindSteps(NamedTuple):
@@ -152,18 +152,13 @@ class StepBuilder(
         table, column = self.ctx.tgt[key]
         _, src_column = self.ctx.src[key]
         q = qualified(table.schema_name, table.name)
-        yield step(
-            Section.COLUMN,
+        yield drops(
             key,
-            Action.DROP,
             f"Drop default of {key[2]}.{key[3]} (recreated below)",
             [f"ALTER TABLE {q} ALTER COLUMN {ident(column.name)} DROP DEFAULT"],
-            disturbs=[key],
         )
-        yield step(
-            Section.COLUMN,
+        yield alters(
             key,
-            Action.ALTER,
             f"Restore default of {key[2]}.{key[3]}",
             [f"ALTER TABLE {q} ALTER COLUMN {ident(column.name)} SET DEFAULT {src_column.default}"],
             provides=[key],

@@ -19,7 +19,7 @@ from ddp_engine.kinds import needs_replacement
 from ddp_engine.model import Column, Key, Kind, Table
 from ddp_engine.registry import object_key
 from ddp_engine.sqltext import ident, literal, qualified, split_ident, unquote
-from ddp_engine.stepspec import Generated, Section, StepSpec, step
+from ddp_engine.stepspec import SECTION_OF, Generated, Section, StepSpec, step
 
 PRIVILEGE_NAMES = {
     "r": "SELECT",
@@ -208,6 +208,11 @@ class StepBase:
     def _comment(self, what: str, comment: str | None) -> str:
         return f"COMMENT ON {what} IS {literal(comment) if comment is not None else 'NULL'}"
 
+    def _new_comment(self, what: str, comment: str | None) -> list[str]:
+        """The comment of an object being created: none unless it has one (NULL is the
+        default)."""
+        return [] if comment is None else [self._comment(what, comment)]
+
     def _column_extras(self, t: Table, c: Column, old: Column | None) -> list[str]:
         """Statistics, storage and comment of a column (new, or changed from ``old``)."""
         q = qualified(t.schema_name, t.name)
@@ -277,29 +282,29 @@ class StepBase:
 
     def _rename_away(
         self,
-        section: Section,
         key: Key,
         note: str,
         word: str,
-        old_ref: str,
-        new_name: str,
-        new_ref: str,
+        name: str,
+        ref: Callable[[str], str],
         *,
         frees: tuple[tuple[str, str], ...] = (),
         cascade: bool = False,
     ) -> StepSpec:
-        """Rename-before-drop (DESIGN): the object keeps its data as ``new_name``; the DROP of
-        ``new_ref`` (the renamed object) goes to the cleanup part."""
+        """Rename-before-drop (DESIGN): the object ``name`` keeps its data under the run's
+        ``_dropped_`` name; the DROP of the renamed object goes to the cleanup part. ``ref``
+        writes the object's reference from a name (qualified, or with its arguments)."""
+        new = self.ctx.dropped(name)
         return step(
-            section,
+            SECTION_OF[key[0]],
             key,
             Action.RENAME,
             note,
-            [f"ALTER {word} {old_ref} RENAME TO {ident(new_name)}"],
+            [f"ALTER {word} {ref(name)} RENAME TO {ident(new)}"],
             disturbs=[key],
             hazards=[KEPT],
             frees=frees,
-            cleanup=[f"DROP {word} IF EXISTS {new_ref}{' CASCADE' if cascade else ''};"],
+            cleanup=[f"DROP {word} IF EXISTS {ref(new)}{' CASCADE' if cascade else ''};"],
         )
 
     def _new_acl(

@@ -19,7 +19,7 @@ from ddp_engine.model import (
     Table,
 )
 from ddp_engine.sqltext import ident, literal, qualified
-from ddp_engine.stepspec import Generated, Section, StepSpec, step
+from ddp_engine.stepspec import Generated, Section, StepSpec, alters, drops, step
 
 #: A sequence moved past a column's existing values (ColumnSteps._catch_up).
 CATCH_UP = hazard(
@@ -83,10 +83,8 @@ class ColumnSteps(RetypeSteps, InheritSteps):
         q = qualified(schema, table)
         name = self.ctx.dropped(f"{column}_not_null").replace("_dropped_", "_ddp_")
         key: Key = ("column", schema, table, column)
-        yield step(
-            Section.COLUMN,
+        yield alters(
             key,
-            Action.ALTER,
             f"Prepare NOT NULL on {table}.{column} (a NOT VALID check, validated online)",
             [
                 f"ALTER TABLE {q} ADD CONSTRAINT {ident(name)} CHECK ({ident(column)} IS NOT NULL) "
@@ -96,10 +94,8 @@ class ColumnSteps(RetypeSteps, InheritSteps):
             hazards=[LOCK],
             seq=5,
         )
-        yield step(
-            Section.COLUMN,
+        yield alters(
             key,
-            Action.ALTER,
             f"Set NOT NULL on {table}.{column} through the validated check",
             [
                 f"ALTER TABLE {q} VALIDATE CONSTRAINT {ident(name)}",
@@ -161,10 +157,8 @@ class ColumnSteps(RetypeSteps, InheritSteps):
         ]
         if c.not_null:
             stmts.append(f"ALTER TABLE {q} ALTER COLUMN {col} SET NOT NULL")
-        return step(
-            Section.COLUMN,
+        return alters(
             key,
-            Action.ALTER,
             f"Store the values of virtual column {t.name}.{c.name} in a plain column",
             stmts,
             provides=[key],
@@ -253,19 +247,16 @@ class ColumnSteps(RetypeSteps, InheritSteps):
                 frees.append((schema, old.identity_sequence))
         if stmts:
             note = f"Change column {label}"
-            yield step(Section.COLUMN, key, Action.ALTER, note, stmts, disturbs=[key], frees=frees)
+            yield alters(key, note, stmts, disturbs=[key], frees=frees)
         retype = bool(fields & {"data_type", "collation"})
         only = self._only(schema, table, name)  # children holding their own default keep it
         if old.default is not None and (
             retype or ("default" in fields) or ("identity" in fields and c.identity)
         ):
-            yield step(
-                Section.COLUMN,
+            yield drops(
                 default_key,
-                Action.DROP,
                 f"Drop default of {label}",
                 [f"ALTER TABLE {only}{q} ALTER COLUMN {col} DROP DEFAULT"],
-                disturbs=[default_key],
                 seq=1,
             )
         # the new default and identity are of the new type: they follow the type change,
@@ -275,10 +266,8 @@ class ColumnSteps(RetypeSteps, InheritSteps):
             yield retyped
         if c.default is not None and (retype or "default" in fields):
             catch_up = self._catch_up(schema, table, name, sequence_of(c.default))
-            yield step(
-                Section.COLUMN,
+            yield alters(
                 default_key,
-                Action.ALTER,
                 f"Set default of {label}",
                 [f"ALTER TABLE {only}{q} ALTER COLUMN {col} SET DEFAULT {c.default}", *catch_up],
                 provides=[default_key],
@@ -354,10 +343,8 @@ class ColumnSteps(RetypeSteps, InheritSteps):
                 disturbs.append(key)  # after a primary key that holds it is dropped
         stmts += self._column_extras(t, c, old)
         if stmts:
-            yield step(
-                Section.COLUMN,
+            yield alters(
                 key,
-                Action.ALTER,
                 f"Change column {label}",
                 stmts,
                 provides=[key],

@@ -5,12 +5,12 @@ from __future__ import annotations
 from ddp_engine.codes import INDEX_BACKED, ConstraintType
 from ddp_engine.ddl.base import StepBase
 from ddp_engine.ddl.replace import rows_key
-from ddp_engine.diff import Action, Change
+from ddp_engine.diff import Change
 from ddp_engine.hazards import BLOCKS_WRITES, LOCK, MAY_FAIL, SCAN
 from ddp_engine.model import Constraint, Index, Key
 from ddp_engine.reparse import reparseable, varchar_columns
 from ddp_engine.sqltext import ident, qualified
-from ddp_engine.stepspec import Generated, Section, step
+from ddp_engine.stepspec import Generated, alters, creates, drop_note, drops
 
 
 class ConstraintSteps(StepBase):
@@ -56,34 +56,28 @@ class ConstraintSteps(StepBase):
             definition = reparseable(definition, varchar)
         definition = f"{definition} NOT VALID" if online else definition
         stmts = [f"ALTER TABLE {q} ADD CONSTRAINT {ident(con.name)} {definition}"]
-        if con.comment is not None:
-            stmts.append(self._comment(f"CONSTRAINT {ident(con.name)} ON {q}", con.comment))
+        stmts += self._new_comment(f"CONSTRAINT {ident(con.name)} ON {q}", con.comment)
         stmts += self._index_extras(con, con.index_comment)
         hazards = [LOCK] if online else [LOCK, SCAN, MAY_FAIL]
         claims = (con.schema_name, con.name) if con.constraint_type in INDEX_BACKED else None
         # a key into a re-created table waits for its rows (ddl/replace.py)
         rows = [rows_key(*con.ref_table)] if con.ref_table in self.replaced_tables else []
-        yield step(
-            Section.CONSTRAINT,
+        yield creates(
             change.key,
-            Action.CREATE,
             self._because(
                 f"Add missing constraint {con.name} on {con.table}"
                 + (" (NOT VALID: validated in the online part)" if online else ""),
                 why,
             ),
             stmts,
-            provides=[change.key],
             hazards=hazards,
             claims=claims,
             requires=rows,
             check=() if online else check,
         )
         if online:
-            yield step(
-                Section.CONSTRAINT,
+            yield alters(
                 change.key,
-                Action.ALTER,
                 self._because(f"Validate constraint {con.name} on {con.table}", why),
                 [f"ALTER TABLE {q} VALIDATE CONSTRAINT {ident(con.name)}"],
                 hazards=[SCAN, MAY_FAIL],
@@ -106,14 +100,10 @@ class ConstraintSteps(StepBase):
         if not recreate and self._adopted(con.schema_name, con.table, con.name, index=False):
             return
         q = qualified(con.schema_name, con.table)
-        why, after = ("", " to recreate it") if recreate else ("extra ", "")
-        yield step(
-            Section.CONSTRAINT,
+        yield drops(
             change.key,
-            Action.DROP,
-            f"Drop {why}constraint {con.name} on {con.table}{after}",
+            drop_note(f"constraint {con.name} on {con.table}", recreate),
             [f"ALTER TABLE {q} DROP CONSTRAINT {ident(con.name)}"],
-            disturbs=[change.key],
             frees=[(con.schema_name, con.name)],
         )
 
@@ -128,14 +118,8 @@ class ConstraintSteps(StepBase):
         stmts += self._index_extras(con, comment, old, "index_comment" in change.fields)
         if not stmts:
             return  # a mark another index of the table takes over
-        yield step(
-            Section.CONSTRAINT,
-            change.key,
-            Action.ALTER,
-            f"Change the comments or marks of constraint {con.name}",
-            stmts,
-            provides=[change.key],
-        )
+        note = f"Change the comments or marks of constraint {con.name}"
+        yield alters(change.key, note, stmts, provides=[change.key])
 
     def _index_extras(
         self,
@@ -193,13 +177,10 @@ class ConstraintSteps(StepBase):
         stmts += self._index_extras(idx, idx.comment)
         table_key: Key = ("table", idx.schema_name, idx.table, "")
         view_key: Key = ("view", idx.schema_name, idx.table, "")
-        yield step(
-            Section.INDEX,
+        yield creates(
             change.key,
-            Action.CREATE,
             self._created(f"index {idx.name} on {idx.table}", why),
             stmts,
-            provides=[change.key],
             hazards=[] if online else [BLOCKS_WRITES],
             claims=(idx.schema_name, idx.name),
             requires=[table_key, view_key],
@@ -211,10 +192,8 @@ class ConstraintSteps(StepBase):
         """A changed index, online: build the new one under a temporary name, then swap."""
         q = qualified(idx.schema_name, idx.table)
         temporary = self.ctx.dropped(idx.name).replace("_dropped_", "_ddp_new_")
-        yield step(
-            Section.INDEX,
+        yield creates(
             ("index", idx.schema_name, idx.name, ""),
-            Action.CREATE,
             self._because(
                 f"Rebuild changed index {idx.name} online under a new name, then swap", why
             ),
@@ -224,7 +203,6 @@ class ConstraintSteps(StepBase):
                 f"ALTER INDEX {qualified(idx.schema_name, temporary)} RENAME TO {ident(idx.name)}",
                 *self._index_extras(idx, idx.comment),
             ],
-            provides=[("index", idx.schema_name, idx.name, "")],
             online=True,
         )
 
@@ -250,14 +228,11 @@ class ConstraintSteps(StepBase):
             f"CREATE {unique}INDEX CONCURRENTLY {ident(idx.name)} ON {q} {idx.body}",
             *self._index_extras(idx, idx.comment),
         ]
-        yield step(
-            Section.INDEX,
+        yield creates(
             key,
-            Action.CREATE,
             f"Rebuild index {idx.name} on {idx.table} online (the target's is not valid: "
             "a failed concurrent build)",
             stmts,
-            provides=[key],
             hazards=[MAY_FAIL] if idx.unique else [],
             check=self._index_check(idx),
             online=True,
@@ -267,14 +242,10 @@ class ConstraintSteps(StepBase):
         idx: Index = self.ctx.tgt[change.key]
         if not recreate and self._adopted(idx.schema_name, idx.table, idx.name, index=True):
             return
-        why, after = ("", " to recreate it") if recreate else ("extra ", "")
-        yield step(
-            Section.INDEX,
+        yield drops(
             change.key,
-            Action.DROP,
-            f"Drop {why}index {idx.name}{after}",
+            drop_note(f"index {idx.name}", recreate),
             [f"DROP INDEX {qualified(idx.schema_name, idx.name)}"],
-            disturbs=[change.key],
             frees=[(idx.schema_name, idx.name)],
             hazards=[LOCK],
         )
@@ -285,11 +256,5 @@ class ConstraintSteps(StepBase):
         comment = idx.comment if set_comment else None
         stmts = self._index_extras(idx, comment, self.ctx.tgt[change.key], set_comment)
         if stmts:  # else a mark another index of the table takes over
-            yield step(
-                Section.INDEX,
-                change.key,
-                Action.ALTER,
-                f"Change the comment or marks of index {idx.name}",
-                stmts,
-                provides=[change.key],
-            )
+            note = f"Change the comment or marks of index {idx.name}"
+            yield alters(change.key, note, stmts, provides=[change.key])

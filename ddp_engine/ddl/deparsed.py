@@ -5,11 +5,10 @@ dropped and created again when anything in them changes (none holds data)."""
 from __future__ import annotations
 
 from ddp_engine.ddl.base import StepBase
-from ddp_engine.diff import Action, Change
+from ddp_engine.diff import Change
 from ddp_engine.hazards import BEHAVIOUR, PRIVILEGES
 from ddp_engine.model import Deparsed, Key, Kind
-from ddp_engine.registry import SPEC_OF
-from ddp_engine.stepspec import Generated, step
+from ddp_engine.stepspec import Generated, creates, drop_note, drops
 
 
 def _label(obj: Deparsed, kind: str) -> str:
@@ -35,13 +34,10 @@ class DeparsedSteps(StepBase):
                 (Kind.TABLE, obj.schema_name, obj.table, ""),
                 (Kind.VIEW, obj.schema_name, obj.table, ""),
             ]
-        yield step(
-            SPEC_OF[change.kind].section,
+        yield creates(
             change.key,
-            Action.CREATE,
             self._created(_label(obj, change.kind), why),
             obj.statements,
-            provides=[change.key],
             requires=requires,
             hazards=[PRIVILEGES] if change.kind == Kind.DEFAULT_PRIVILEGE else [],
         )
@@ -51,14 +47,10 @@ class DeparsedSteps(StepBase):
         if self._skipped(change) or not obj.drop:
             return
         lost = [PRIVILEGES] if change.kind == Kind.DEFAULT_PRIVILEGE else [BEHAVIOUR]
-        why, after = ("", " to recreate it") if recreate else ("extra ", "")
-        yield step(
-            SPEC_OF[change.kind].section,
+        yield drops(
             change.key,
-            Action.DROP,
-            f"Drop {why}{_label(obj, change.kind)}{after}",
+            drop_note(_label(obj, change.kind), recreate),
             obj.drop,
-            disturbs=[change.key],
             hazards=[] if recreate else lost,
         )
 

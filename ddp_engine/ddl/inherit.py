@@ -16,11 +16,10 @@ from typing import NamedTuple
 
 from ddp_engine.context import ObjectIndex
 from ddp_engine.ddl.base import StepBase
-from ddp_engine.diff import Action
 from ddp_engine.hazards import MAY_FAIL, SCAN, Hazard
 from ddp_engine.model import Key, Kind, Table
 from ddp_engine.sqltext import ident, qualified
-from ddp_engine.stepspec import Generated, Section, step
+from ddp_engine.stepspec import Generated, alters
 
 #: How far up a chain of parents is followed (a guard, inheritance has no cycles).
 _DEPTH = 32
@@ -198,10 +197,8 @@ class InheritSteps(StepBase):
             for parent in ancestors:
                 for kind in (Kind.COLUMN, Kind.DEFAULT):
                     requires.append((kind, parent.schema_name, parent.name, column))
-            yield step(
-                Section.COLUMN,
+            yield alters(
                 key,
-                Action.ALTER,
                 f"Set {t.name}'s own default and NOT NULL of inherited column {column}",
                 stmts,
                 provides=[key],

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from ddp_engine.codes import FunctionKind, TriggerState
 from ddp_engine.ddl.base import FUNCTION_WORD, TRIGGER_STATE, StepBase
 from ddp_engine.ddl.replace import rows_key
-from ddp_engine.diff import Action, Change
+from ddp_engine.diff import Change
 from ddp_engine.hazards import BEHAVIOUR
 from ddp_engine.model import Function, Policy, Trigger, View
 from ddp_engine.registry import COSMETIC
 from ddp_engine.sqltext import ident, qualified
-from ddp_engine.stepspec import Generated, PlanWarning, Section, step
+from ddp_engine.stepspec import Generated, PlanWarning, alters, creates, drop_note, drops
 
 
 class ObjectSteps(StepBase):
@@ -36,17 +38,9 @@ class ObjectSteps(StepBase):
     def _function_create(self, change: Change, why: str | None = None) -> Generated:
         f: Function = self.ctx.src[change.key]
         stmts = [self._function_sql(f)]
-        if f.comment is not None:
-            stmts.append(self._comment(self._function_ref(f), f.comment))
-        yield step(
-            Section.FUNCTION,
-            change.key,
-            Action.CREATE,
-            self._created(f"{FUNCTION_WORD.get(f.kind, 'function').lower()} {f.signature}", why),
-            stmts,
-            provides=[change.key],
-            hazards=self.ctx.body_hazards(f),
-        )
+        stmts += self._new_comment(self._function_ref(f), f.comment)
+        what = f"{FUNCTION_WORD.get(f.kind, 'function').lower()} {f.signature}"
+        yield creates(change.key, self._created(what, why), stmts, hazards=self.ctx.body_hazards(f))
         yield from self._new_acl("function", change.key, self._function_ref(f), f.acl, why)
 
     def _function_drop(self, change: Change, recreate: bool = False) -> Generated:
@@ -54,14 +48,11 @@ class ObjectSteps(StepBase):
         if not recreate and change.key in self.reached:
             # A renamed function whose SQL body stands on a column that changes type would
             # block the change: drop it, and keep its text in the script for the record.
-            yield step(
-                Section.FUNCTION,
+            yield drops(
                 change.key,
-                Action.DROP,
                 f"Drop extra {f.signature}: its body stands on a column that changes "
                 "(its definition is in the warnings above)",
                 [f"DROP {self._function_ref(f)}"],
-                disturbs=[change.key],
                 hazards=[BEHAVIOUR],
             )
             yield PlanWarning(
@@ -70,25 +61,16 @@ class ObjectSteps(StepBase):
             )
             return
         if recreate:
-            yield step(
-                Section.FUNCTION,
-                change.key,
-                Action.DROP,
-                f"Drop {f.signature} to recreate it (its signature or result changes)",
-                [f"DROP {self._function_ref(f)}"],
-                disturbs=[change.key],
-            )
+            note = f"Drop {f.signature} to recreate it (its signature or result changes)"
+            yield drops(change.key, note, [f"DROP {self._function_ref(f)}"])
             return
         word = FUNCTION_WORD.get(f.kind, "FUNCTION")
-        new = self.ctx.dropped(f.name)
         yield self._rename_away(
-            Section.FUNCTION,
             change.key,
             f"Rename extra {word.lower()} {f.signature} before drop (data preservation)",
             word,
-            self._function_signature(f),
-            new,
-            self._function_signature(f, new),
+            f.name,
+            partial(self._function_signature, f),
         )
 
     def _function_alter(self, change: Change) -> Generated:
@@ -106,10 +88,8 @@ class ObjectSteps(StepBase):
         if "comment" in fields:
             stmts.append(self._comment(self._function_ref(f), f.comment))
         if stmts:
-            yield step(
-                Section.FUNCTION,
+            yield alters(
                 change.key,
-                Action.ALTER,
                 f"Replace changed {f.signature}",
                 stmts,
                 provides=[change.key],
@@ -126,15 +106,11 @@ class ObjectSteps(StepBase):
         stmts = [trig.definition]
         if trig.enabled != TriggerState.ORIGIN:
             stmts.append(f"ALTER TABLE {q} {TRIGGER_STATE[trig.enabled]} {ident(trig.name)}")
-        if trig.comment is not None:
-            stmts.append(self._comment(f"TRIGGER {ident(trig.name)} ON {q}", trig.comment))
-        yield step(
-            Section.TRIGGER,
+        stmts += self._new_comment(f"TRIGGER {ident(trig.name)} ON {q}", trig.comment)
+        yield creates(
             change.key,
-            Action.CREATE,
             self._created(f"trigger {trig.name} on {trig.table}", why),
             stmts,
-            provides=[change.key],
             requires=[
                 ("table", trig.schema_name, trig.table, ""),
                 ("view", trig.schema_name, trig.table, ""),
@@ -145,14 +121,10 @@ class ObjectSteps(StepBase):
     def _trigger_drop(self, change: Change, recreate: bool = False) -> Generated:
         trig: Trigger = self.ctx.tgt[change.key]
         q = qualified(trig.schema_name, trig.table)
-        why, after = ("", " to recreate it") if recreate else ("extra ", "")
-        yield step(
-            Section.TRIGGER,
+        yield drops(
             change.key,
-            Action.DROP,
-            f"Drop {why}trigger {trig.name} on {trig.table}{after}",
+            drop_note(f"trigger {trig.name} on {trig.table}", recreate),
             [f"DROP TRIGGER {ident(trig.name)} ON {q}"],
-            disturbs=[change.key],
             hazards=[] if recreate else [BEHAVIOUR],
         )
 
@@ -164,7 +136,7 @@ class ObjectSteps(StepBase):
             stmts.append(f"ALTER TABLE {q} {TRIGGER_STATE[trig.enabled]} {ident(trig.name)}")
         if "comment" in change.fields:
             stmts.append(self._comment(f"TRIGGER {ident(trig.name)} ON {q}", trig.comment))
-        yield step(Section.TRIGGER, change.key, Action.ALTER, f"Change trigger {trig.name}", stmts)
+        yield alters(change.key, f"Change trigger {trig.name}", stmts)
 
     def _view_create(self, change: Change, why: str | None = None) -> Generated:
         v: View = self.ctx.src[change.key]
@@ -173,18 +145,10 @@ class ObjectSteps(StepBase):
         options = f" WITH ({', '.join(v.options)})" if v.options else ""
         body = v.definition.strip().rstrip(";")
         stmts = [f"CREATE {word} {q}{options} AS\n{body}"]
-        if v.comment is not None:
-            stmts.append(self._comment(f"{word} {q}", v.comment))
+        stmts += self._new_comment(f"{word} {q}", v.comment)
         for column, comment in v.column_comments:
             stmts.append(self._comment(f"COLUMN {q}.{ident(column)}", comment))
-        yield step(
-            Section.VIEW,
-            change.key,
-            Action.CREATE,
-            self._created(f"{word.lower()} {v.name}", why),
-            stmts,
-            provides=[change.key],
-        )
+        yield creates(change.key, self._created(f"{word.lower()} {v.name}", why), stmts)
         yield from self._new_acl("view", change.key, f"TABLE {q}", v.acl, why)
         for column, acl in v.column_acls:
             yield from self._privileges(
@@ -201,14 +165,10 @@ class ObjectSteps(StepBase):
     def _view_drop(self, change: Change, recreate: bool = False) -> Generated:
         v: View = self.ctx.tgt[change.key]
         word = "MATERIALIZED VIEW" if v.materialized else "VIEW"
-        why, after = ("", " to recreate it") if recreate else ("extra ", "")
-        yield step(
-            Section.VIEW,
+        yield drops(
             change.key,
-            Action.DROP,
-            f"Drop {why}{word.lower()} {v.name}{after}",
+            drop_note(f"{word.lower()} {v.name}", recreate),
             [f"DROP {word} {qualified(v.schema_name, v.name)}"],
-            disturbs=[change.key],
             frees=[(v.schema_name, v.name)],
         )
 
@@ -227,7 +187,7 @@ class ObjectSteps(StepBase):
                 if old.get(column) != new.get(column):
                     stmts.append(self._comment(f"COLUMN {q}.{ident(column)}", new.get(column)))
         if stmts:
-            yield step(Section.VIEW, change.key, Action.ALTER, f"Comments on {v.name}", stmts)
+            yield alters(change.key, f"Comments on {v.name}", stmts)
         if "acl" in change.fields:
             yield from self._privileges("view", change.key, f"TABLE {q}", v.acl, tgt.acl, tgt.owner)
         if "column_acls" in change.fields:
@@ -259,38 +219,26 @@ class ObjectSteps(StepBase):
         if pol.check is not None:
             sql += f" WITH CHECK ({pol.check})"
         stmts = [sql]
-        if pol.comment is not None:
-            stmts.append(self._comment(f"POLICY {ident(pol.name)} ON {q}", pol.comment))
-        yield step(
-            Section.POLICY,
+        stmts += self._new_comment(f"POLICY {ident(pol.name)} ON {q}", pol.comment)
+        yield creates(
             change.key,
-            Action.CREATE,
             self._created(f"policy {pol.name} on {pol.table}", why),
             stmts,
-            provides=[change.key],
             requires=[("table", pol.schema_name, pol.table, "")],
         )
 
     def _policy_drop(self, change: Change, recreate: bool = False) -> Generated:
         pol: Policy = self.ctx.tgt[change.key]
         q = qualified(pol.schema_name, pol.table)
-        yield step(
-            Section.POLICY,
+        yield drops(
             change.key,
-            Action.DROP,
             f"Drop {'changed' if recreate else 'extra'} policy {pol.name} on {pol.table}",
             [f"DROP POLICY {ident(pol.name)} ON {q}"],
-            disturbs=[change.key],
             hazards=[] if recreate else [BEHAVIOUR],
         )
 
     def _policy_alter(self, change: Change) -> Generated:
         pol: Policy = self.ctx.src[change.key]
         q = qualified(pol.schema_name, pol.table)
-        yield step(
-            Section.POLICY,
-            change.key,
-            Action.ALTER,
-            f"Comment on policy {pol.name}",
-            [self._comment(f"POLICY {ident(pol.name)} ON {q}", pol.comment)],
-        )
+        comment = self._comment(f"POLICY {ident(pol.name)} ON {q}", pol.comment)
+        yield alters(change.key, f"Comment on policy {pol.name}", [comment])

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from ddp_engine.conversions import SAME, using
 from ddp_engine.ddl.base import StepBase, rewrites
-from ddp_engine.diff import Action
 from ddp_engine.hazards import LOCK, MAY_FAIL, REWRITE, Hazard, HazardCode, hazard
 from ddp_engine.model import Column, Key, Kind
 from ddp_engine.sqltext import ident, qualified
-from ddp_engine.stepspec import Section, StepSpec, step
+from ddp_engine.stepspec import StepSpec, alters
 from ddp_engine.user_conversions import wrapped
 
 
@@ -54,10 +53,8 @@ class RetypeSteps(StepBase):
             check = ("convert", schema, table, c.name, old.data_type, c.data_type, mode)
             check += (conversion.compare,)
         how = " with the conversion given (--using)" if given is not None else ""
-        return step(
-            Section.COLUMN,
+        return alters(
             key,
-            Action.ALTER,
             f"Change type of {table}.{c.name}{how}",
             [f"ALTER TABLE {q} ALTER COLUMN {ident(c.name)} TYPE {c.data_type}{collate}{clause}"],
             check=check,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from ddp_engine.ddl.base import StepBase
-from ddp_engine.diff import Action, Change
+from ddp_engine.diff import Change
 from ddp_engine.hazards import BEHAVIOUR, LOCK, REWRITE
 from ddp_engine.model import Collation, Extension, Schema
 from ddp_engine.sqltext import ident, literal, qualified
-from ddp_engine.stepspec import Generated, Section, step
+from ddp_engine.stepspec import Generated, alters, creates, drops
 
 
 class SchemaSteps(StepBase):
@@ -16,29 +18,18 @@ class SchemaSteps(StepBase):
     def _schema_create(self, change: Change) -> Generated:
         s: Schema = self.ctx.src[change.key]
         stmts = [f"CREATE SCHEMA {ident(s.name)}"]
-        if s.comment is not None:
-            stmts.append(self._comment(f"SCHEMA {ident(s.name)}", s.comment))
-        yield step(
-            Section.SCHEMA,
-            change.key,
-            Action.CREATE,
-            f"Create missing schema {s.name}",
-            stmts,
-            provides=[change.key],
-        )
+        stmts += self._new_comment(f"SCHEMA {ident(s.name)}", s.comment)
+        yield creates(change.key, f"Create missing schema {s.name}", stmts)
         yield from self._new_acl("schema", change.key, f"SCHEMA {ident(s.name)}", s.acl)
 
     def _schema_drop(self, change: Change, recreate: bool = False) -> Generated:
         s: Schema = self.ctx.tgt[change.key]
-        new = self.ctx.dropped(s.name)
         yield self._rename_away(
-            Section.SCHEMA,
             change.key,
             f"Rename extra schema {s.name} and everything in it (data preservation)",
-            Section.SCHEMA,
-            ident(s.name),
-            new,
-            ident(new),
+            "SCHEMA",
+            s.name,
+            ident,
             cascade=True,
         )
 
@@ -46,13 +37,8 @@ class SchemaSteps(StepBase):
         src: Schema = self.ctx.src[change.key]
         tgt: Schema = self.ctx.tgt[change.key]
         if "comment" in change.fields:
-            yield step(
-                Section.SCHEMA,
-                change.key,
-                Action.ALTER,
-                f"Comment on schema {src.name}",
-                [self._comment(f"SCHEMA {ident(src.name)}", src.comment)],
-            )
+            comment = self._comment(f"SCHEMA {ident(src.name)}", src.comment)
+            yield alters(change.key, f"Comment on schema {src.name}", [comment])
         if "acl" in change.fields:
             yield from self._privileges(
                 "schema", change.key, f"SCHEMA {ident(src.name)}", src.acl, tgt.acl, tgt.owner
@@ -60,16 +46,13 @@ class SchemaSteps(StepBase):
 
     def _extension_create(self, change: Change) -> Generated:
         e: Extension = self.ctx.src[change.key]
-        yield step(
-            Section.EXTENSION,
+        yield creates(
             change.key,
-            Action.CREATE,
             f"Create missing extension {e.name}",
             [
                 f"CREATE EXTENSION IF NOT EXISTS {ident(e.name)} WITH SCHEMA "
                 f"{ident(e.schema_name)} VERSION {literal(e.version)}"
             ],
-            provides=[change.key],
             requires=[("schema", "", e.schema_name, "")],
         )
 
@@ -81,14 +64,11 @@ class SchemaSteps(StepBase):
             f"USING {ident(column)}::text"
             for schema, table, column in kept
         ]
-        yield step(
-            Section.EXTENSION,
+        yield drops(
             change.key,
-            Action.DROP,
             f"Drop extra extension {e.name}"
             + (" (renamed columns of its types keep their values as text)" if kept else ""),
             [*stmts, f"DROP EXTENSION {ident(e.name)}"],
-            disturbs=[change.key],
             hazards=[BEHAVIOUR, *([LOCK, REWRITE] if kept else [])],
             after_disturbed=[
                 *(k for k in self.ctx.target_dependents(change.key) if k[0] != "extension"),
@@ -103,14 +83,7 @@ class SchemaSteps(StepBase):
             stmts.append(f"ALTER EXTENSION {ident(e.name)} SET SCHEMA {ident(e.schema_name)}")
         if "version" in change.fields:
             stmts.append(f"ALTER EXTENSION {ident(e.name)} UPDATE TO {literal(e.version)}")
-        yield step(
-            Section.EXTENSION,
-            change.key,
-            Action.ALTER,
-            f"Change extension {e.name}",
-            stmts,
-            provides=[change.key],
-        )
+        yield alters(change.key, f"Change extension {e.name}", stmts, provides=[change.key])
 
     def _collation_create(self, change: Change, why: str | None = None) -> Generated:
         c: Collation = self.ctx.src[change.key]
@@ -126,46 +99,27 @@ class SchemaSteps(StepBase):
             opts.append("deterministic = false")
         q = qualified(c.schema_name, c.name)
         stmts = [f"CREATE COLLATION {q} ({', '.join(opts)})"]
-        if c.comment is not None:
-            stmts.append(self._comment(f"COLLATION {q}", c.comment))
-        yield step(
-            Section.TYPE,
-            change.key,
-            Action.CREATE,
-            self._created(f"collation {c.name}", why),
-            stmts,
-            provides=[change.key],
-        )
+        stmts += self._new_comment(f"COLLATION {q}", c.comment)
+        yield creates(change.key, self._created(f"collation {c.name}", why), stmts)
 
     def _collation_drop(self, change: Change, recreate: bool = False) -> Generated:
         c: Collation = self.ctx.tgt[change.key]
         if not recreate and self._kept_users(change.key):
-            new = self.ctx.dropped(c.name)
             yield self._rename_away(
-                Section.TYPE,
                 change.key,
                 f"Rename extra collation {c.name}: renamed columns still use it",
                 "COLLATION",
-                qualified(c.schema_name, c.name),
-                new,
-                qualified(c.schema_name, new),
+                c.name,
+                partial(qualified, c.schema_name),
             )
             return
-        yield step(
-            Section.TYPE,
+        yield drops(
             change.key,
-            Action.DROP,
             f"Drop {'changed' if recreate else 'extra'} collation {c.name}",
             [f"DROP COLLATION {qualified(c.schema_name, c.name)}"],
-            disturbs=[change.key],
         )
 
     def _collation_alter(self, change: Change) -> Generated:
         c: Collation = self.ctx.src[change.key]
-        yield step(
-            Section.TYPE,
-            change.key,
-            Action.ALTER,
-            f"Comment on collation {c.name}",
-            [self._comment(f"COLLATION {qualified(c.schema_name, c.name)}", c.comment)],
-        )
+        comment = self._comment(f"COLLATION {qualified(c.schema_name, c.name)}", c.comment)
+        yield alters(change.key, f"Comment on collation {c.name}", [comment])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from ddp_engine.ddl.base import (
     StepBase,
 )
@@ -12,7 +14,7 @@ from ddp_engine.model import (
     Sequence,
 )
 from ddp_engine.sqltext import ident, literal, qualified
-from ddp_engine.stepspec import Generated, Section, StepSpec, step
+from ddp_engine.stepspec import Generated, Section, StepSpec, alters, creates, step
 
 #: A counter moved into a sequence's narrower bounds (SequenceSteps._into_bounds).
 RESTART = hazard(
@@ -90,16 +92,9 @@ class SequenceSteps(StepBase):
         stmts = [
             f"CREATE {'UNLOGGED ' if s.unlogged else ''}SEQUENCE {q} {self._sequence_options(s)}"
         ]
-        if s.comment is not None:
-            stmts.append(self._comment(f"SEQUENCE {q}", s.comment))
-        yield step(
-            Section.SEQUENCE,
-            change.key,
-            Action.CREATE,
-            f"Create missing sequence {s.name}",
-            stmts,
-            provides=[change.key],
-            claims=(s.schema_name, s.name),
+        stmts += self._new_comment(f"SEQUENCE {q}", s.comment)
+        yield creates(
+            change.key, f"Create missing sequence {s.name}", stmts, claims=(s.schema_name, s.name)
         )
         if s.owned_by is not None:
             yield self._owned_by(s, f"Attach sequence {s.name} to its column")
@@ -107,15 +102,12 @@ class SequenceSteps(StepBase):
 
     def _sequence_drop(self, change: Change, recreate: bool = False) -> Generated:
         s: Sequence = self.ctx.tgt[change.key]
-        new = self.ctx.dropped(s.name)
         yield self._rename_away(
-            Section.SEQUENCE,
             change.key,
             f"Rename extra sequence {s.name} (data preservation)",
-            Section.SEQUENCE,
-            qualified(s.schema_name, s.name),
-            new,
-            qualified(s.schema_name, new),
+            "SEQUENCE",
+            s.name,
+            partial(qualified, s.schema_name),
             frees=((s.schema_name, s.name),),
         )
 
@@ -144,10 +136,8 @@ class SequenceSteps(StepBase):
         if "comment" in fields:
             stmts.append(self._comment(f"SEQUENCE {q}", src.comment))
         if stmts:
-            yield step(
-                Section.SEQUENCE,
+            yield alters(
                 change.key,
-                Action.ALTER,
                 f"Change sequence {src.name}",
                 stmts,
                 provides=[change.key],

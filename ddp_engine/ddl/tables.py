@@ -10,7 +10,7 @@ from ddp_engine.hazards import KEPT, LOCK, MAY_FAIL, REWRITE, SCAN, HazardCode, 
 from ddp_engine.kinds import needs_replacement
 from ddp_engine.model import Constraint, Index, Key, Policy, Table, Trigger
 from ddp_engine.sqltext import ident, qualified
-from ddp_engine.stepspec import Generated, PlanWarning, Section, step
+from ddp_engine.stepspec import Generated, PlanWarning, Section, alters, step
 
 
 class TableSteps(ReplaceSteps):
@@ -244,10 +244,8 @@ class TableSteps(ReplaceSteps):
                     ],
                 )
             if src.partition_of:
-                yield step(
-                    Section.TABLE,
+                yield alters(
                     change.key,
-                    Action.ALTER,
                     f"Attach partition {src.name}",
                     [f"ALTER TABLE {src.partition_of} ATTACH PARTITION {q} {src.partition_bound}"],
                     provides=[change.key],
@@ -291,10 +289,8 @@ class TableSteps(ReplaceSteps):
                 stmts.append(f"ALTER TABLE {q} SET ({', '.join(src.options)})")
         stmts += self._table_extras(src, tgt)
         if stmts:
-            yield step(
-                Section.TABLE,
+            yield alters(
                 change.key,
-                Action.ALTER,
                 f"Change table {src.name}",
                 stmts,
                 provides=[change.key],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from ddp_engine.codes import TypeKind
 from ddp_engine.ddl.base import StepBase
 from ddp_engine.diff import Action, Change
@@ -10,7 +12,16 @@ from ddp_engine.kinds import enum_rebuild
 from ddp_engine.model import Key, UserType
 from ddp_engine.reparse import VARCHAR, reparseable
 from ddp_engine.sqltext import ident, literal, qualified, split_ident, unquote
-from ddp_engine.stepspec import Generated, PlanWarning, Section, StepSpec, step
+from ddp_engine.stepspec import (
+    Generated,
+    PlanWarning,
+    Section,
+    StepSpec,
+    alters,
+    creates,
+    drops,
+    step,
+)
 
 
 class TypeSteps(StepBase):
@@ -43,14 +54,7 @@ class TypeSteps(StepBase):
 
     def _type_create(self, change: Change) -> Generated:
         t: UserType = self.ctx.src[change.key]
-        yield step(
-            Section.TYPE,
-            change.key,
-            Action.CREATE,
-            f"Create missing type {t.name}",
-            self._type_sql(t),
-            provides=[change.key],
-        )
+        yield creates(change.key, f"Create missing type {t.name}", self._type_sql(t))
         yield from self._new_acl(
             "type", change.key, f"TYPE {qualified(t.schema_name, t.name)}", t.acl
         )
@@ -60,25 +64,19 @@ class TypeSteps(StepBase):
         q = qualified(t.schema_name, t.name)
         word = "DOMAIN" if t.type_kind == TypeKind.DOMAIN else "TYPE"
         if self._kept_users(change.key):
-            new = self.ctx.dropped(t.name)
             yield self._rename_away(
-                Section.TYPE,
                 change.key,
                 f"Rename extra type {t.name}: kept columns still use it",
                 word,
-                q,
-                new,
-                qualified(t.schema_name, new),
+                t.name,
+                partial(qualified, t.schema_name),
                 frees=((t.schema_name, t.name),),
             )
             return
-        yield step(
-            Section.TYPE,
+        yield drops(
             change.key,
-            Action.DROP,
             f"Drop extra type {t.name}",
             [f"DROP {word} {q}"],
-            disturbs=[change.key],
             frees=[(t.schema_name, t.name)],
         )
 
@@ -98,14 +96,7 @@ class TypeSteps(StepBase):
                 following = next((v for v in src.labels[i + 1 :] if v in tgt.labels), None)
                 where = f" BEFORE {literal(following)}" if following else ""
                 stmts.append(f"ALTER TYPE {q} ADD VALUE {literal(label)}{where}")
-            yield step(
-                Section.TYPE,
-                change.key,
-                Action.ALTER,
-                f"Add values to enum {src.name}",
-                stmts,
-                provides=[change.key],
-            )
+            yield alters(change.key, f"Add values to enum {src.name}", stmts, provides=[change.key])
         if src.type_kind == TypeKind.DOMAIN:
             stmts = []
             if "default" in fields:
@@ -126,10 +117,8 @@ class TypeSteps(StepBase):
                     "not applied (recreate the domain by hand)"
                 )
             if stmts:
-                yield step(
-                    Section.TYPE,
+                yield alters(
                     change.key,
-                    Action.ALTER,
                     f"Change domain {src.name}",
                     stmts,
                     provides=[change.key],
@@ -159,10 +148,8 @@ class TypeSteps(StepBase):
                         f"{', '.join(stored_in)} are dropped with the attribute",
                     )
                 )
-            yield step(
-                Section.TYPE,
+            yield alters(
                 change.key,
-                Action.ALTER,
                 f"Change composite type {src.name}",
                 stmts,
                 provides=[change.key],
@@ -177,10 +164,8 @@ class TypeSteps(StepBase):
                 dict(src.constraint_comments),
             )
             live = {unquote(split_ident(c)[0]) for c in src.constraints}
-            yield step(
-                Section.TYPE,
+            yield alters(
                 change.key,
-                Action.ALTER,
                 f"Comments on the constraints of domain {src.name}",
                 [
                     self._comment(f"CONSTRAINT {ident(name)} ON DOMAIN {q}", new_comments.get(name))
@@ -192,10 +177,8 @@ class TypeSteps(StepBase):
             )
         if "comment" in fields:
             word = "DOMAIN" if src.type_kind == TypeKind.DOMAIN else "TYPE"
-            yield step(
-                Section.TYPE,
+            yield alters(
                 change.key,
-                Action.ALTER,
                 f"Comment on type {src.name}",
                 [self._comment(f"{word} {q}", src.comment)],
                 seq=2,
@@ -221,13 +204,10 @@ class TypeSteps(StepBase):
             disturbs=[key],
             frees=[(src.schema_name, src.name)],
         )
-        create = step(
-            Section.TYPE,
+        create = creates(
             key,
-            Action.CREATE,
             f"Rebuild type {src.name}: create it anew",
             self._type_sql(src),
-            provides=[key],
             claims=(src.schema_name, src.name),
             seq=1,
             cleanup=[f"DROP {word} IF EXISTS {qualified(src.schema_name, old)};"] if kept else [],
@@ -253,10 +233,8 @@ class TypeSteps(StepBase):
                         "kind: not counted",
                     )
                 )
-            move = step(
-                Section.COLUMN,
+            move = alters(
                 dep,
-                Action.ALTER,
                 f"Move {dep[2]}.{dep[3]} to the rebuilt type {src.name}",
                 [
                     f"ALTER TABLE {qualified(dep[1], dep[2])} ALTER COLUMN {ident(dep[3])} TYPE "
@@ -272,10 +250,8 @@ class TypeSteps(StepBase):
             moves.append(move)
         if kept:
             return
-        yield step(
-            Section.TYPE,
+        yield alters(
             key,
-            Action.ALTER,
             f"Rebuild type {src.name}: drop the old one",
             [f"DROP {word} {qualified(src.schema_name, old)}"],
             disturbs=[key],

@@ -86,6 +86,24 @@ CASES = [
         snapshot(o.COLLATION),
         statements=['DROP COLLATION "public"."c1"'],
     ),
+    Case(
+        "collation_of_a_kept_column_is_renamed_away",
+        snapshot(table("t", col("id", not_null=True))),
+        snapshot(
+            o.COLLATION,
+            table("t", col("id", not_null=True), col("name", "text", collation='"public"."c1"')),
+            dependencies=((("column", "public", "t", "name"), ("collation", "public", "c1", "")),),
+        ),
+        statements=[
+            f'ALTER TABLE {T} RENAME COLUMN "name" TO "name{TOMB}"',
+            f'ALTER COLLATION "public"."c1" RENAME TO "c1{TOMB}"',
+        ],
+        hazards=["kept_as_tombstone", "kept_as_tombstone"],
+        cleanup=[
+            f'ALTER TABLE {T} DROP COLUMN IF EXISTS "name{TOMB}";',
+            f'DROP COLLATION IF EXISTS "public"."c1{TOMB}";',
+        ],
+    ),
     # -- types ------------------------------------------------------------------------------
     Case(
         "enum_create",
