@@ -118,6 +118,8 @@ class PairsFile(BaseModel):
 
     include_default: bool = True
     pairs: dict[str, _PairEntry] = Field(default_factory=dict)
+    #: Pair templates over many targets (checked by ddp_dagster.fleets).
+    fleets: dict[str, dict[str, object]] = Field(default_factory=dict)
 
 
 class PairsFileError(ValueError):
@@ -141,19 +143,23 @@ def drift_defaults(environ: Mapping[str, str]) -> dict[str, object]:
     return out
 
 
+def read_pairs_file(path: str | Path) -> object:
+    """The pairs file's YAML, as read (its pairs and fleets are checked by their readers)."""
+    path = Path(path)
+    try:
+        return yaml.safe_load(path.read_text()) or {}
+    except OSError as exc:
+        raise PairsFileError(f"cannot read pairs file {path}: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        raise PairsFileError(f"pairs file {path} is not valid YAML: {exc}") from None
+
+
 def load_pairs_file(
     path: str | Path, defaults: Mapping[str, object] | None = None
 ) -> list[PairSpec]:
     """Read a pairs file into specs (the default pair first when included); ``defaults``
     fill what an entry does not set (drift_defaults)."""
-    path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text()) or {}
-    except OSError as exc:
-        raise PairsFileError(f"cannot read pairs file {path}: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        raise PairsFileError(f"pairs file {path} is not valid YAML: {exc}") from None
-    return pairs_from_mapping(raw, f"pairs file {path}", defaults)
+    return pairs_from_mapping(read_pairs_file(path), f"pairs file {path}", defaults)
 
 
 def pairs_from_mapping(

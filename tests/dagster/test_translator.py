@@ -44,7 +44,14 @@ def test_a_translator_changes_keys_groups_owners_and_tags(make_pair, tmp_path, m
     keys = {k.to_user_string() for k in defs.resolve_all_asset_keys()}
     assert keys == {
         f"schemas/sales/{s}"
-        for s in ("source_schema", "target_schema", "schema_diff", "alter_sql", "applied_plan")
+        for s in (
+            "target_catalog",
+            "source_schema",
+            "target_schema",
+            "schema_diff",
+            "alter_sql",
+            "applied_plan",
+        )
     }
     diff = defs.resolve_assets_def(dg.AssetKey(["schemas", "sales", "schema_diff"]))
     [spec] = diff.specs
