@@ -68,7 +68,7 @@ def report_unset(pairs: Sequence[PairSpec], environ: Mapping[str, str]) -> None:
     """One line per pair whose required variables are unset (its runs fail, naming them)."""
     for pair in pairs:
         unset = missing_variables(pair.source_env, environ)
-        unset += missing_variables(pair.target_env, environ)
+        unset += missing_variables(pair.target_env, environ, pair.target_required)
         if unset:
             log.warning(
                 "DDP: pair %s: %s not set; this pair's runs fail until %s set and the code "

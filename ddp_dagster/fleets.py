@@ -102,6 +102,11 @@ class FleetSpec(PairSpec):
             return dg.DynamicPartitionsDefinition(name=self.partitions_name)
         return dg.StaticPartitionsDefinition(list(self.databases))
 
+    @property
+    def target_required(self) -> tuple[str, ...]:
+        """A partition names the database; a URL template may name everything."""
+        return () if self.url_template_env else ("user",)
+
     def target_tag(self, environ: Mapping[str, str] | None = None) -> str:
         """A fleet's runs touch many targets: they are tagged with the fleet's name."""
         return f"fleet_{self.name}"

@@ -66,7 +66,9 @@ def pair_resources(
     ``from_env``)."""
     return {
         pair.source_resource_key: PostgresSchemaResource.from_env(pair.source_env, environ),
-        pair.target_resource_key: PostgresSchemaResource.from_env(pair.target_env, environ),
+        pair.target_resource_key: PostgresSchemaResource.from_env(
+            pair.target_env, environ, pair.target_required
+        ),
         pair.options_resource_key: SyncOptionsResource.from_env(pair.options_env, environ),
     }
 

@@ -35,6 +35,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from ddp_dagster.resources import REQUIRED
+
 PAIRS_FILE_ENV = "DDP_PAIRS_FILE"
 SEVERITY_ENV = "DDP_DRIFT_SEVERITY"
 FAIL_ON_DRIFT_ENV = "DDP_FAIL_ON_DRIFT"
@@ -88,6 +90,11 @@ class PairSpec(_PairEntry):
     @property
     def options_resource_key(self) -> str:
         return f"{self.name}_ddp_options" if self.name else "ddp_options"
+
+    @property
+    def target_required(self) -> tuple[str, ...]:
+        """The target's settings that must be set when there is no URL."""
+        return REQUIRED
 
     def target_tag(self, environ: Mapping[str, str] | None = None) -> str:
         """The target as one tag value (``localhost_5432_prod``, from the target's ``HOST``,

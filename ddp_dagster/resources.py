@@ -11,7 +11,7 @@ shadow server): the engine's ``SyncOptions`` as Dagster configuration.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +34,9 @@ _RESOURCE_FIELD = {
     "schema_name": "schema_name",
     "sslmode": "sslmode",
 }
-_REQUIRED = ("database", "user")
+#: The settings a side needs (without a URL); a fleet's target needs no database (a
+#: partition names it) and, with a URL template, nothing at all.
+REQUIRED = ("database", "user")
 
 
 class PostgresSchemaResource(dg.ConfigurableResource):
@@ -105,7 +107,10 @@ class PostgresSchemaResource(dg.ConfigurableResource):
 
     @classmethod
     def from_env(
-        cls, prefix: str, environ: Mapping[str, str] | None = None
+        cls,
+        prefix: str,
+        environ: Mapping[str, str] | None = None,
+        required: Sequence[str] = REQUIRED,
     ) -> PostgresSchemaResource:
         """A resource reading ``<prefix>URL``, ``NAME``, ``USER``, ``PASSWORD``, ``HOST``,
         ``PORT``, ``SCHEMA`` and ``SSLMODE`` (the names ``ddp sync`` reads) through
@@ -128,19 +133,21 @@ class PostgresSchemaResource(dg.ConfigurableResource):
             values[_RESOURCE_FIELD[field]] = (
                 dg.EnvVar.int(name) if field == "port" else dg.EnvVar(name)
             )
-        unset = missing_variables(prefix, environ)
-        for field in _REQUIRED:
+        unset = missing_variables(prefix, environ, required)
+        for field in required:
             if prefix + ENV_FIELDS[field] in unset:
                 values[_RESOURCE_FIELD[field]] = ""
         return cls(**values, unset=", ".join(unset))
 
 
-def missing_variables(prefix: str, environ: Mapping[str, str] | None = None) -> list[str]:
+def missing_variables(
+    prefix: str, environ: Mapping[str, str] | None = None, required: Sequence[str] = REQUIRED
+) -> list[str]:
     """The required variables of a side (``<prefix>NAME``, ``<prefix>USER``) that are unset."""
     environ = os.environ if environ is None else environ
     if environ.get(prefix + "URL"):  # the URL may name them, or libpq's defaults fill them in
         return []
-    return [prefix + ENV_FIELDS[f] for f in _REQUIRED if not environ.get(prefix + ENV_FIELDS[f])]
+    return [prefix + ENV_FIELDS[f] for f in required if not environ.get(prefix + ENV_FIELDS[f])]
 
 
 #: The option's field → the suffix of its environment variable (``DDP_`` + suffix by default).

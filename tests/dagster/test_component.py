@@ -36,8 +36,11 @@ def test_dg_check_and_list_defs_on_the_example_project(tmp_path):
 
     listed = dg("list", "defs", "--json", cwd=EXAMPLE, home=tmp_path)
     assert listed.returncode == 0, listed.stderr
-    for key in ("sales/schema_diff", "billing/applied_plan"):
+    for key in ("sales/schema_diff", "billing/applied_plan", "tenants/schema_diff"):
         assert key in listed.stdout
+    # the fleet: one asset set over partitions, and the sensor that adds them
+    assert "tenants_databases_sensor" in listed.stdout
+    assert "tenants/applied_plan" not in listed.stdout
 
 
 def test_a_value_in_defs_yaml_fails_the_check(tmp_path):

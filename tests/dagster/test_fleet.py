@@ -193,6 +193,40 @@ def test_a_range_of_partitions_and_a_target_changed_between_runs(make_fleet, tmp
         assert conn.execute("SELECT kept FROM accounts").fetchall() == [(7,)]
 
 
+def test_the_fleet_of_the_pairs_file_backfills_its_drift_job_in_one_run(
+    make_fleet, monkeypatch, tmp_path
+):
+    fleet = make_fleet(3)
+    drift(fleet.server, fleet.targets[2], "CREATE INDEX ON accounts (email)")
+    pairs = tmp_path / "pairs.yaml"
+    pairs.write_text(
+        "include_default: false\n"
+        "fleets:\n"
+        "  tenants:\n"
+        "    source_env: T_SOURCE_DB_\n"
+        "    target_env: T_TARGET_DB_\n"  # no T_TARGET_DB_NAME: the partitions name them
+        f"    databases: [{', '.join(fleet.targets)}]\n"
+    )
+    server = fleet.server
+    for prefix in ("T_SOURCE_DB_", "T_TARGET_DB_"):
+        monkeypatch.setenv(prefix + "HOST", server.host)
+        monkeypatch.setenv(prefix + "PORT", str(server.port))
+        monkeypatch.setenv(prefix + "USER", server.user)
+    monkeypatch.setenv("T_SOURCE_DB_NAME", fleet.source)
+    monkeypatch.setenv("DDP_PAIRS_FILE", str(pairs))
+    monkeypatch.setenv("DDP_STORAGE_DIR", str(tmp_path / "io"))
+    job = build_definitions().resolve_job_def("tenants_drift_job")
+    (tmp_path / "home").mkdir()
+    with dg.instance_for_test(temp_dir=str(tmp_path / "home")) as instance:
+        result = job.execute_in_process(
+            instance=instance, tags={RANGE_START: fleet.targets[0], RANGE_END: fleet.targets[-1]}
+        )
+        assert result.success and instance.get_runs_count() == 1
+    assert materialization(result, "tenants__schema_diff")["drifted_partitions"] == [
+        fleet.targets[2]
+    ]
+
+
 def test_the_sensor_adds_a_partition_per_matching_database(make_fleet, tmp_path):
     fleet = make_fleet(3)
     spec = FleetSpec(
