@@ -25,7 +25,7 @@ from pydantic import Field
 from ddp_dagster.assets import IO_MANAGER_KEY, build_snapshot_asset
 from ddp_dagster.fleets import FleetSpec
 from ddp_dagster.pair_context import DAGSTER, PairResources
-from ddp_dagster.plans import ReviewedPlan, reviewed_plan
+from ddp_dagster.plans import ReviewedPlan, reviewed_plan, stage_asset
 from ddp_dagster.reads import SideSnapshot, read_side
 from ddp_dagster.translator import DdpTranslator, Stage
 from ddp_engine.errors import DdpError
@@ -206,11 +206,11 @@ def build_fleet_assets(fleet: FleetSpec, translator: DdpTranslator | None = None
                 allow_retries=False,
             )
 
-    @dg.asset(
-        ins={"schema_diff": dg.AssetIn(key=schema_diff.key)},
-        required_resource_keys=pr.keys,
-        description=f"A reviewed plan per target of fleet {fleet.name}: "
-        "<output_dir>/<partition>.sql and its plan file (nothing is applied).",
+    @stage_asset(
+        pr,
+        schema_diff,
+        f"A reviewed plan per target of fleet {fleet.name}: <output_dir>/<partition>.sql "
+        "and its plan file (nothing is applied).",
         **partitioned("alter_sql"),
     )
     def alter_sql(
@@ -238,11 +238,4 @@ def build_fleet_assets(fleet: FleetSpec, translator: DdpTranslator | None = None
             },
         )
 
-    return FleetAssets(
-        fleet=fleet,
-        partitions_def=partitions_def,
-        source_schema=source_schema,
-        target_schema=target_schema,
-        schema_diff=schema_diff,
-        alter_sql=alter_sql,
-    )
+    return FleetAssets(fleet, partitions_def, source_schema, target_schema, schema_diff, alter_sql)

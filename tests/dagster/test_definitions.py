@@ -6,6 +6,7 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import get_args
 
 import dagster as dg
 import pytest
@@ -21,16 +22,10 @@ from ddp_dagster.definitions import (
 )
 from ddp_dagster.pairs import PairsFileError, PairSpec, load_pairs_file
 from ddp_dagster.resources import PostgresSchemaResource
+from ddp_dagster.translator import Stage
 from ddp_engine.errors import BadInput
 
-STAGES = {
-    "target_catalog",
-    "source_schema",
-    "target_schema",
-    "schema_diff",
-    "alter_sql",
-    "applied_plan",
-}
+STAGES = set(get_args(Stage))
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -21,6 +21,7 @@ from ddp_dagster.io_manager import JsonIOManager
 from ddp_dagster.pairs import PairsFileError
 from ddp_dagster.resources import PostgresSchemaResource, SyncOptionsResource
 from tests.conftest import Server, load
+from tests.dagster.conftest import Pair
 
 FLEET_SQL = """
 CREATE TABLE accounts (id bigint PRIMARY KEY, email text NOT NULL, note text);
@@ -54,18 +55,10 @@ class Fleet:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     def resources(self, spec: FleetSpec, base: Path, password: str = "") -> dict[str, object]:
-        def side(database: str) -> PostgresSchemaResource:
-            return PostgresSchemaResource(
-                host=self.server.host,
-                port=self.server.port,
-                database=database,
-                username=self.server.user,
-                password=password,
-            )
-
+        sides = Pair(self.server, self.source, "postgres")
         return {
-            spec.source_resource_key: side(self.source),
-            spec.target_resource_key: side("postgres"),
+            spec.source_resource_key: sides.resource(self.source, password),
+            spec.target_resource_key: sides.resource("postgres", password),
             spec.options_resource_key: SyncOptionsResource(cache_dir=str(base / "cache")),
             IO_MANAGER_KEY: JsonIOManager(base_dir=str(base / "storage")),
         }
@@ -82,6 +75,12 @@ def make_fleet(server: Server) -> Iterator[Callable[[int], Fleet]]:
     yield make
     for fleet in made:
         fleet.drop()
+
+
+def spec_of(fleet: Fleet, **given: object) -> FleetSpec:
+    """The fleet ``tenants`` over ``fleet``'s targets (unless ``given`` says otherwise)."""
+    base = {"name": "tenants", "source_env": "T_SOURCE_DB_", "target_env": "T_TARGET_DB_"}
+    return FleetSpec.model_validate(base | {"databases": tuple(fleet.targets)} | given)
 
 
 def drift(server: Server, database: str, sql: str) -> None:
@@ -122,12 +121,7 @@ def test_fifty_databases_backfilled_in_one_run_report_the_drifted_ones(make_flee
     drift(fleet.server, fleet.targets[3], "ALTER TABLE accounts DROP COLUMN note CASCADE")
     drift(fleet.server, fleet.targets[17], "CREATE TABLE extra (id int)")
     drift(fleet.server, fleet.targets[42], "ALTER TABLE accounts ALTER COLUMN email DROP NOT NULL")
-    spec = FleetSpec(
-        name="tenants",
-        source_env="T_SOURCE_DB_",
-        target_env="T_TARGET_DB_",
-        databases=tuple(fleet.targets),
-    )
+    spec = spec_of(fleet)
     built = build_fleet_assets(spec)
     assert len(built.assets) == 4
     assert built.partitions_def.get_partition_keys() == fleet.targets
@@ -169,13 +163,7 @@ def test_fifty_databases_backfilled_in_one_run_report_the_drifted_ones(make_flee
 
 def test_a_range_of_partitions_and_a_target_changed_between_runs(make_fleet, tmp_path):
     fleet = make_fleet(3)
-    spec = FleetSpec(
-        name="shops",
-        source_env="S_SOURCE_DB_",
-        target_env="S_TARGET_DB_",
-        databases=tuple(fleet.targets),
-        fail_on_drift=True,
-    )
+    spec = spec_of(fleet, name="shops", fail_on_drift=True)
     assert run_range(fleet, spec, tmp_path, fleet.targets[:2]).success
     # a value a careless sync would lose: the drift is a column with data, never dropped here
     drift(
@@ -229,12 +217,7 @@ def test_the_fleet_of_the_pairs_file_backfills_its_drift_job_in_one_run(
 
 def test_the_sensor_adds_a_partition_per_matching_database(make_fleet, tmp_path):
     fleet = make_fleet(3)
-    spec = FleetSpec(
-        name="tenants",
-        source_env="T_SOURCE_DB_",
-        target_env="T_TARGET_DB_",
-        database_pattern=f"{fleet.prefix}0*",
-    )
+    spec = spec_of(fleet, databases=(), database_pattern=f"{fleet.prefix}0*")
     sensor = build_fleet_sensor(spec, dg.DefaultSensorStatus.STOPPED)
     resources = fleet.resources(spec, tmp_path, password="s3cret-in-sensor")
 
@@ -267,13 +250,7 @@ def test_a_url_template_keeps_the_password_out_of_keys_metadata_and_logs(
     password = "pw-fleet-\n'\"secret"
     url = f"postgresql://{server.user}:pw-fleet-secret@{server.host}:{server.port}/{{partition}}"
     monkeypatch.setenv("T_URL_TEMPLATE", url)
-    spec = FleetSpec(
-        name="tenants",
-        source_env="T_SOURCE_DB_",
-        target_env="T_TARGET_DB_",
-        databases=tuple(fleet.targets),
-        url_template_env="T_URL_TEMPLATE",
-    )
+    spec = spec_of(fleet, url_template_env="T_URL_TEMPLATE")
     built = build_fleet_assets(spec)
     resources = fleet.resources(spec, tmp_path, password) | {
         # the server, role and database only in the template: the run reaches them through it
