@@ -86,6 +86,11 @@ class FleetSpec(PairSpec):
             )
         if len(set(self.databases)) != len(self.databases):
             raise ValueError("databases: a database is listed twice")
+        if "drift_severity" in self.model_fields_set:
+            raise ValueError(
+                "drift_severity is a pair's check's; a fleet lists its drifted partitions "
+                "(use fail_on_drift to fail the run)"
+            )
         return self
 
     @property

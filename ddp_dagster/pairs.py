@@ -21,7 +21,8 @@ and check. The file names env-var *prefixes*, never values, so no password is ev
     include_default: true                # the SOURCE_DB_/TARGET_DB_ pair (default true)
 
 ``DDP_DRIFT_SEVERITY`` and ``DDP_FAIL_ON_DRIFT`` give the last two for every pair that does not
-set them (the default pair included).
+set them (the default pair included). The file may also hold ``fleets``: one source synced into
+many target databases, as partitions (:mod:`ddp_dagster.fleets`).
 """
 
 from __future__ import annotations

@@ -39,6 +39,7 @@ class Fleet:
         self.prefix = prefix
         self.source = f"{prefix}src"
         self.targets = [f"{prefix}{i:03d}" for i in range(n)]
+        self.extra: list[str] = []  # other databases the test made, dropped with the fleet
         with server.connect() as conn:
             conn.autocommit = True
             conn.execute(f'CREATE DATABASE "{self.source}"')
@@ -51,8 +52,9 @@ class Fleet:
     def drop(self) -> None:
         with self.server.connect() as conn:
             conn.autocommit = True
-            for name in [self.source, *self.targets]:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            for name in [self.source, *self.targets, *self.extra]:
+                quoted = name.replace('"', '""')
+                conn.execute(f'DROP DATABASE IF EXISTS "{quoted}" WITH (FORCE)')
 
     def resources(self, spec: FleetSpec, base: Path, password: str = "") -> dict[str, object]:
         sides = Pair(self.server, self.source, "postgres")
@@ -218,6 +220,12 @@ def test_the_fleet_of_the_pairs_file_backfills_its_drift_job_in_one_run(
 def test_the_sensor_adds_a_partition_per_matching_database(make_fleet, tmp_path):
     fleet = make_fleet(3)
     spec = spec_of(fleet, databases=(), database_pattern=f"{fleet.prefix}0*")
+    # a database whose name matches but is no partition key (a quote, a newline): left out
+    odd = f'{fleet.prefix}0"x\ny'
+    with fleet.server.connect() as conn:
+        conn.autocommit = True
+        conn.execute(f'CREATE DATABASE "{odd.replace(chr(34), chr(34) * 2)}"')
+    fleet.extra.append(odd)
     sensor = build_fleet_sensor(spec, dg.DefaultSensorStatus.STOPPED)
     resources = fleet.resources(spec, tmp_path, password="s3cret-in-sensor")
 
@@ -291,6 +299,7 @@ def test_fleets_in_the_pairs_file_and_bad_ones():
         ({"databases": ["a"], "database_pattern": "x*"}, "either databases"),
         ({"databases": ["postgresql://u:pw@h/db"]}, "is not a database name"),
         ({"databases": ["a"], "password": "pw"}, "Extra inputs are not permitted"),
+        ({"databases": ["a"], "drift_severity": "warn"}, "a fleet lists its drifted"),
     ):
         entry = {"source_env": "T_S_", "target_env": "T_T_"} | bad
         with pytest.raises(PairsFileError, match=said) as caught:
