@@ -22,11 +22,16 @@ from ddp_dagster.pairs import PairsFileError
 from ddp_dagster.resources import PostgresSchemaResource, SyncOptionsResource
 from tests.conftest import Server, load
 from tests.dagster.conftest import Pair
+from tests.helpers import ODD_SQL, TRAP
 
-FLEET_SQL = """
+#: Every database of a fleet: a shadow function and operator planted in public (running either
+#: fails the statement), and a table whose name holds a quote and a newline.
+FLEET_SQL = f"""
 CREATE TABLE accounts (id bigint PRIMARY KEY, email text NOT NULL, note text);
 COMMENT ON COLUMN accounts.email IS 'where receipts go';
 CREATE VIEW active AS SELECT id, email FROM accounts WHERE note IS NULL;
+CREATE TABLE {ODD_SQL} (id int);
+{TRAP}
 """
 RANGE_START, RANGE_END = "dagster/asset_partition_range_start", "dagster/asset_partition_range_end"
 
