@@ -6,6 +6,8 @@ target is seen), and the tables' columns shown as Dagster table schemas."""
 from __future__ import annotations
 
 import dagster as dg
+from dagster._core.definitions.data_version import CachingStaleStatusResolver, StaleStatus
+from dagster._core.loader import LoadingContextForTest
 
 from ddp_dagster.build import DRIFT_JOB, build_definitions
 from ddp_dagster.pairs import PairSpec
@@ -31,9 +33,17 @@ def test_drift_runs_observe_the_target_and_read_unchanged_sides_from_the_cache(
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("DDP_CACHE_DIR", raising=False)
     monkeypatch.setenv("DDP_STORAGE_DIR", str(tmp_path / "io"))
-    job = build_definitions(pairs=[PairSpec()]).resolve_job_def(DRIFT_JOB)
+    defs = build_definitions(pairs=[PairSpec()])
+    job = defs.resolve_job_def(DRIFT_JOB)
+    graph = defs.resolve_asset_graph()
+    target_schema = dg.AssetKey("target_schema")
     (tmp_path / "home").mkdir()
     with dg.instance_for_test(temp_dir=str(tmp_path / "home")) as instance:
+
+        def status() -> StaleStatus:
+            resolver = CachingStaleStatusResolver(instance, graph, LoadingContextForTest(instance))
+            return resolver.get_status(target_schema)
+
         first = job.execute_in_process(instance=instance)
         assert first.success
         assert meta(first, "source_schema")["read_from_cache"] is False
@@ -50,12 +60,21 @@ def test_drift_runs_observe_the_target_and_read_unchanged_sides_from_the_cache(
         assert observed(second).tags[DATA_VERSION] == version
         assert meta(second, "schema_diff")["changes"] == meta(first, "schema_diff")["changes"]
 
+        assert status() == StaleStatus.FRESH
+
         with pair.server.connect(pair.target) as conn:
             conn.execute("ALTER TABLE customers ADD COLUMN email text NOT NULL")
+        # observing alone (cheap) shows the change: target_schema is now stale
+        looked = job.execute_in_process(
+            instance=instance, asset_selection=[dg.AssetKey("target_catalog")]
+        )
+        assert observed(looked).metadata["read_from_cache"].value is False  # the epoch moved
+        assert observed(looked).tags[DATA_VERSION] != version
+        assert status() == StaleStatus.STALE
         third = job.execute_in_process(instance=instance)
-        assert observed(third).metadata["read_from_cache"].value is False  # the epoch moved
-        assert observed(third).tags[DATA_VERSION] != version
+        assert observed(third).tags[DATA_VERSION] == observed(looked).tags[DATA_VERSION]
         assert meta(third, "schema_diff")["changes"] < meta(first, "schema_diff")["changes"]
+        assert status() == StaleStatus.FRESH
 
 
 def test_the_tables_columns_as_table_schemas(make_pair, monkeypatch, tmp_path):
