@@ -15,7 +15,7 @@ the ``DdpSchemaPairs`` component) under ``fleets``::
         source_env: TENANT_SOURCE_DB_      # the reference schema
         target_env: TENANT_TARGET_DB_      # HOST, PORT, USER, PASSWORD, SCHEMA of every target
         database_pattern: "tenant_*"       # or: databases: [tenant_001, tenant_002]
-        drift_severity: warn
+        fail_on_drift: true                # the run fails when a target drifted
 
 A partition key is a database name of letters, digits, ``_``, ``.`` and ``-`` (no more than
 63): never a URL, so that no password can be in one; the sensor leaves out databases whose
@@ -111,10 +111,6 @@ class FleetSpec(PairSpec):
     def target_required(self) -> tuple[str, ...]:
         """A partition names the database; a URL template may name everything."""
         return () if self.url_template_env else ("user",)
-
-    def target_tag(self, environ: Mapping[str, str] | None = None) -> str:
-        """A fleet's runs touch many targets: they are tagged with the fleet's name."""
-        return f"fleet_{self.name}"
 
     def default_output_path(self) -> str:
         return self.output_path or f"alter_{self.name}"
