@@ -70,11 +70,14 @@ def report_unset(pairs: Sequence[PairSpec], environ: Mapping[str, str]) -> None:
         unset = missing_variables(pair.source_env, environ)
         unset += missing_variables(pair.target_env, environ, pair.target_required)
         if unset:
+            what = "fleet" if isinstance(pair, FleetSpec) else "pair"
             log.warning(
-                "DDP: pair %s: %s not set; this pair's runs fail until %s set and the code "
+                "DDP: %s %s: %s not set; this %s's runs fail until %s set and the code "
                 "location is reloaded (the other pairs run)",
+                what,
                 pair.group_name,
                 ", ".join(unset),
+                what,
                 "it is" if len(unset) == 1 else "they are",
             )
 

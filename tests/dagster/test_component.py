@@ -33,6 +33,11 @@ def test_dg_check_and_list_defs_on_the_example_project(tmp_path):
     assert "All definitions loaded successfully" in checked.stdout + checked.stderr
     # unset variables are reported, one line per pair, and do not fail the load
     assert "DDP: pair sales: SALES_SOURCE_DB_NAME" in checked.stderr + checked.stdout
+    # a fleet's target needs no database variable: its partitions name the databases
+    assert (
+        "DDP: fleet tenants: TENANT_SOURCE_DB_NAME, TENANT_SOURCE_DB_USER, "
+        "TENANT_TARGET_DB_USER not set" in checked.stderr + checked.stdout
+    )
 
     listed = dg("list", "defs", "--json", cwd=EXAMPLE, home=tmp_path)
     assert listed.returncode == 0, listed.stderr
