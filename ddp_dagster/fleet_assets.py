@@ -24,7 +24,7 @@ from pydantic import Field
 
 from ddp_dagster.assets import IO_MANAGER_KEY, build_snapshot_asset
 from ddp_dagster.fleets import FleetSpec
-from ddp_dagster.pair_context import DAGSTER, PairResources
+from ddp_dagster.pair_context import DAGSTER, PairResources, beta_api
 from ddp_dagster.plans import ReviewedPlan, reviewed_plan, stage_asset
 from ddp_dagster.reads import SideSnapshot, read_side
 from ddp_dagster.translator import DdpTranslator, Stage
@@ -102,6 +102,11 @@ def listed(keys: list[str]) -> list[str]:
 
 def build_fleet_assets(fleet: FleetSpec, translator: DdpTranslator | None = None) -> FleetAssets:
     """The fleet's four assets, named by ``translator`` as a pair's are."""
+    with beta_api():
+        return _build(fleet, translator)
+
+
+def _build(fleet: FleetSpec, translator: DdpTranslator | None) -> FleetAssets:
     pr = PairResources(fleet)
     translator = translator or DdpTranslator()
     partitions_def = fleet.partitions_def()

@@ -8,20 +8,18 @@ what stands on it) turns stale, whoever changed the target. The drift jobs obser
 a schedule of the drift job is therefore also a cheap watch on every target.
 """
 
-import warnings
 from typing import Any
 
 import dagster as dg
 
-from ddp_dagster.pair_context import PairResources, read_failure
+from ddp_dagster.pair_context import PairResources, beta_api, read_failure
 from ddp_dagster.reads import read_side
 from ddp_engine.errors import DdpError
 
 
 def build_target_catalog(pr: PairResources, spec_args: dict[str, Any]) -> dg.SourceAsset:
     """The pair's observable ``target_catalog`` (named by the translator's ``spec_args``)."""
-    with warnings.catch_warnings():  # observable source assets are marked beta in Dagster 1.13
-        warnings.simplefilter("ignore", dg.BetaWarning)
+    with beta_api():
         return _build(pr, spec_args)
 
 

@@ -7,7 +7,9 @@ reach their resources by key; :class:`PairResources` does that in one place.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import warnings
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import dagster as dg
@@ -57,6 +59,15 @@ def read_failure(
         context.log.warning(f"{err.line(DAGSTER)}; trying again in {wait:.0f}s")
         return dg.RetryRequested(max_retries=RETRIES, seconds_to_wait=wait)
     return failure(err, resource)
+
+
+@contextmanager
+def beta_api() -> Iterator[None]:
+    """Around definitions built with what Dagster 1.13 marks beta (observable source assets,
+    backfill policies): its warning at every load is no one's to act on."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", dg.BetaWarning)
+        yield
 
 
 def pair_resources(
