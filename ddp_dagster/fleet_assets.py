@@ -24,11 +24,11 @@ from pydantic import Field
 
 from ddp_dagster.assets import IO_MANAGER_KEY, build_snapshot_asset
 from ddp_dagster.fleets import FleetSpec
-from ddp_dagster.pair_context import DAGSTER, PairResources, beta_api
+from ddp_dagster.pair_context import DAGSTER, PairResources, beta_api, read_failure
 from ddp_dagster.plans import ReviewedPlan, reviewed_plan, stage_asset
 from ddp_dagster.reads import SideSnapshot, read_side
 from ddp_dagster.translator import DdpTranslator, Stage
-from ddp_engine.errors import DdpError
+from ddp_engine.errors import ConnectionFailed, DdpError
 from ddp_engine.model import Snapshot
 from ddp_engine.sync import SchemaDiff, diff_snapshots
 
@@ -71,10 +71,12 @@ class FleetAssets:
 
 
 def each_partition(context: dg.AssetExecutionContext, work: Callable[[str], T]) -> dict[str, T]:
-    """``work`` for every partition of the run, a few at once; a partition that fails fails
-    the step after the others ran, naming the partitions and the first error's one line."""
+    """``work`` for every partition of the run, a few at once. When partitions fail, the
+    step fails after the others ran, naming them and the first error's one line; when every
+    failure is a connection failure that may pass (the server down or restarting), the step
+    is tried again with backoff, as a pair's read is."""
     keys = list(context.partition_keys)
-    failed: dict[str, str] = {}
+    failed: dict[str, DdpError] = {}
     done: dict[str, T] = {}
     with ThreadPoolExecutor(max_workers=min(READERS, len(keys)) or 1) as pool:
         futures = {key: pool.submit(work, key) for key in keys}
@@ -82,15 +84,20 @@ def each_partition(context: dg.AssetExecutionContext, work: Callable[[str], T]) 
             try:
                 done[key] = future.result()
             except DdpError as err:
-                failed[key] = err.line(DAGSTER)
-    if failed:
-        first = next(iter(failed))
-        raise dg.Failure(
-            description=f"{len(failed)} of {len(keys)} target(s) failed: {first}: {failed[first]}",
-            metadata={"failed_partitions": dg.MetadataValue.json(sorted(failed))},
-            allow_retries=False,
-        )
-    return done
+                failed[key] = err
+    if not failed:
+        return done
+    first = next(iter(failed))
+    if all(isinstance(e, ConnectionFailed) and e.transient for e in failed.values()):
+        again = read_failure(failed[first], context, None)
+        if isinstance(again, dg.RetryRequested):
+            raise again
+    raise dg.Failure(
+        description=f"{len(failed)} of {len(keys)} target(s) failed: {first}: "
+        f"{failed[first].line(DAGSTER)}",
+        metadata={"failed_partitions": dg.MetadataValue.json(listed(sorted(failed)))},
+        allow_retries=False,
+    )
 
 
 def listed(keys: list[str]) -> list[str]:

@@ -222,6 +222,33 @@ def test_the_fleet_of_the_pairs_file_backfills_its_drift_job_in_one_run(
     ]
 
 
+def test_a_target_that_cannot_be_read_fails_the_step_naming_it(make_fleet, tmp_path):
+    fleet = make_fleet(2)
+    missing = "ddp_test_fleet_no_such_db"
+    spec = spec_of(fleet, databases=(*fleet.targets, missing))
+    built = build_fleet_assets(spec)
+    resources = fleet.resources(spec, tmp_path)
+    every = dg.PartitionKeyRange(fleet.targets[0], missing)
+    with (
+        dg.build_asset_context(resources=resources, partition_key_range=every) as context,
+        pytest.raises(dg.Failure) as failed,
+    ):
+        built.target_schema(context)
+    assert failed.value.description.startswith(f"1 of 3 target(s) failed: {missing}: ")
+    assert "does not exist" in failed.value.description
+    # the server down (a failure that may pass): the step is tried again, with backoff
+    down = resources | {
+        spec.target_resource_key: PostgresSchemaResource(
+            host="127.0.0.1", port=1, username=fleet.server.user
+        )
+    }
+    with (
+        dg.build_asset_context(resources=down, partition_key_range=every) as context,
+        pytest.raises(dg.RetryRequested),
+    ):
+        built.target_schema(context)
+
+
 def test_the_sensor_adds_a_partition_per_matching_database(make_fleet, tmp_path):
     fleet = make_fleet(3)
     spec = spec_of(fleet, databases=(), database_pattern=f"{fleet.prefix}0*")
