@@ -6,7 +6,8 @@ read it could not answer from the file; so a read that left the file as it was i
 answered by the cache (``read_from_cache`` in the metadata).
 
 The tables' columns are shown as Dagster table schemas (``TableSchema``, rendered as a table
-in the UI), one metadata entry per table (``columns <schema>.<table>``), for the first
+in the UI): one metadata entry per table (``columns <schema>.<table>``), and all of them as
+the asset's column schema (``dagster/column_schema``, ``schema.table.column``), for the first
 :data:`MAX_TABLES` tables: a catalog of thousands of tables would make every materialisation's
 metadata as big as the catalog. Per-table assets would put thousands of assets in the graph
 for the same reason, and the tables are only known once a run has read them.
@@ -28,6 +29,8 @@ from ddp_engine.sync import SyncOptions, snapshot
 
 #: Tables whose columns are shown in a snapshot's metadata.
 MAX_TABLES = 100
+#: Where Dagster's UI looks for an asset's columns.
+COLUMN_SCHEMA = "dagster/column_schema"
 
 
 @dataclass(frozen=True)
@@ -61,30 +64,34 @@ def read_side(settings: ConnectionSettings, side: str, options: SyncOptions) -> 
     return SideSnapshot(read, seconds, from_cache, read.fingerprint())
 
 
-def table_schema(table: Table) -> dg.TableSchema:
-    """A table's columns as Dagster shows them (type, NOT NULL, comment)."""
-    return dg.TableSchema(
-        columns=[
-            dg.TableColumn(
-                name=c.name,
-                type=c.data_type,
-                description=c.comment,
-                constraints=dg.TableColumnConstraints(nullable=not c.not_null),
-            )
-            for c in table.columns
-        ]
-    )
+def columns(table: Table, prefix: str = "") -> list[dg.TableColumn]:
+    """A table's columns as Dagster shows them (type, NOT NULL, comment), named
+    ``prefix + name``."""
+    return [
+        dg.TableColumn(
+            name=prefix + c.name,
+            type=c.data_type,
+            description=c.comment,
+            constraints=dg.TableColumnConstraints(nullable=not c.not_null),
+        )
+        for c in table.columns
+    ]
 
 
 def tables_metadata(read: Snapshot) -> dict[str, Any]:
-    """The first MAX_TABLES tables' columns, and how many tables there are."""
+    """The first MAX_TABLES tables' columns: each table's own table schema, and all of them
+    as the asset's column schema (``dagster/column_schema``, the UI's Columns), each column
+    named ``schema.table.column``."""
     tables = sorted(read.tables, key=lambda t: (t.schema_name, t.name))
     shown = tables[:MAX_TABLES]
     out: dict[str, Any] = {"tables": len(tables)}
     if len(shown) < len(tables):
         out["tables_shown"] = f"the columns of the first {len(shown)} of {len(tables)} tables"
+    out[COLUMN_SCHEMA] = dg.TableSchema(
+        columns=[c for t in shown for c in columns(t, f"{t.schema_name}.{t.name}.")]
+    )
     for t in shown:
-        out[f"columns {t.schema_name}.{t.name}"] = table_schema(t)
+        out[f"columns {t.schema_name}.{t.name}"] = dg.TableSchema(columns=columns(t))
     return out
 
 

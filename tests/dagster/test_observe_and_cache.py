@@ -100,4 +100,7 @@ def test_the_tables_columns_as_table_schemas(make_pair, monkeypatch, tmp_path):
         ("id", "bigint", False, "the order"),
         ("note\n'x", "text", True, None),
     ]
+    # all the tables' columns as the asset's column schema (the UI's Columns)
+    every = source["dagster/column_schema"]
+    assert [c.name for c in every.columns] == ["public.orders.id", "public.orders.note\n'x"]
     assert meta(result, "target_schema")["tables"] == 0
