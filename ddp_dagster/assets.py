@@ -19,15 +19,16 @@ from typing import Any
 import dagster as dg
 
 from ddp_dagster.checks import build_target_in_sync
+from ddp_dagster.observe import build_target_catalog
 from ddp_dagster.pair_context import DAGSTER, PairResources, read_failure
 from ddp_dagster.pairs import PairSpec
 from ddp_dagster.plans import AlterSqlConfig, ApplyConfig, build_alter_sql, build_applied_plan
-from ddp_dagster.resources import PostgresSchemaResource, SyncOptionsResource
+from ddp_dagster.reads import read_side, side_metadata
 from ddp_dagster.translator import DdpTranslator, Stage
 from ddp_engine import present
 from ddp_engine.errors import DdpError
 from ddp_engine.model import Snapshot
-from ddp_engine.sync import SchemaDiff, diff_snapshots, snapshot
+from ddp_engine.sync import SchemaDiff, diff_snapshots
 
 __all__ = ["DAGSTER", "AlterSqlConfig", "ApplyConfig", "PairAssets", "build_pair_assets"]
 
@@ -39,6 +40,8 @@ class PairAssets:
     """Everything one schema pair contributes to the Definitions."""
 
     pair: PairSpec
+    #: The target as it is now, observed: its data version is the schema's fingerprint.
+    target_catalog: dg.SourceAsset
     source_schema: dg.AssetsDefinition
     target_schema: dg.AssetsDefinition
     schema_diff: dg.AssetsDefinition
@@ -49,8 +52,9 @@ class PairAssets:
     target_tag: str
 
     @property
-    def assets(self) -> list[dg.AssetsDefinition]:
+    def assets(self) -> list[dg.AssetsDefinition | dg.SourceAsset]:
         return [
+            self.target_catalog,
             self.source_schema,
             self.target_schema,
             self.schema_diff,
@@ -60,24 +64,19 @@ class PairAssets:
 
     @property
     def drift_keys(self) -> list[dg.AssetKey]:
-        """What the drift job materialises (the snapshots and the diff)."""
-        return [self.source_schema.key, self.target_schema.key, self.schema_diff.key]
+        """What the drift job observes and materialises (the target's catalog, the snapshots
+        and the diff)."""
+        return [
+            self.target_catalog.key,
+            self.source_schema.key,
+            self.target_schema.key,
+            self.schema_diff.key,
+        ]
 
     @property
     def plan_keys(self) -> list[dg.AssetKey]:
         """What the sync job materialises: everything up to the reviewed plan."""
         return [*self.drift_keys, self.alter_sql.key]
-
-    def resources(
-        self, environ: Mapping[str, str] | None = None
-    ) -> dict[str, dg.ConfigurableResource]:
-        """The pair's resources, read from its env-var prefixes (see their ``from_env``)."""
-        p = self.pair
-        return {
-            p.source_resource_key: PostgresSchemaResource.from_env(p.source_env, environ),
-            p.target_resource_key: PostgresSchemaResource.from_env(p.target_env, environ),
-            p.options_resource_key: SyncOptionsResource.from_env(p.options_env, environ),
-        }
 
 
 def diff_metadata(found: SchemaDiff) -> dict[str, Any]:
@@ -89,6 +88,42 @@ def diff_metadata(found: SchemaDiff) -> dict[str, Any]:
         "changes_table": dg.MetadataValue.md(present.changes_table(found)),
         "target_fingerprint": found.target_fingerprint,
     }
+
+
+def build_snapshot_asset(
+    pr: PairResources,
+    side: str,
+    spec_args: dict[str, Any],
+    observed: dg.SourceAsset | None = None,
+) -> dg.AssetsDefinition:
+    """The asset of one side's snapshot (``source_schema`` or ``target_schema``), downstream
+    of the ``observed`` catalog when given (it turns stale when that one changes)."""
+
+    @dg.asset(
+        required_resource_keys=pr.keys_of(side),
+        description=f"The {side} schema as read from pg_catalog: every object DDP compares "
+        "(the last read again while the catalog's epoch has not moved).",
+        deps=[observed.key] if observed is not None else None,
+        **spec_args,
+    )
+    def _snapshot(context: dg.AssetExecutionContext) -> dg.MaterializeResult[Snapshot]:
+        resource = pr.side(context, side)
+        try:
+            read = read_side(resource.settings(), side, pr.options(context))
+        except DdpError as err:
+            raise read_failure(err, context, resource) from None
+        cached = " (from the cache: the catalog did not change)" if read.from_cache else ""
+        objects = sum(read.snapshot.counts().values())
+        context.log.info(
+            f"{side} {resource.describe()}: {objects} objects in {read.seconds:.2f}s{cached}"
+        )
+        return dg.MaterializeResult(
+            value=read.snapshot,
+            data_version=dg.DataVersion(read.fingerprint),
+            metadata=side_metadata(read, resource.describe()),
+        )
+
+    return _snapshot
 
 
 def build_pair_assets(
@@ -107,40 +142,10 @@ def build_pair_assets(
         """The stage's key, group, owners, tags and kinds, and the pair's IO manager."""
         return {**translator.asset_args(pair, stage), "io_manager_key": IO_MANAGER_KEY}
 
-    def snapshot_asset(side: str) -> dg.AssetsDefinition:
-        @dg.asset(
-            required_resource_keys=pr.keys_of(side),
-            description=f"The {side} schema as read from pg_catalog: every object DDP compares.",
-            **args("source_schema" if side == "source" else "target_schema"),
-        )
-        def _snapshot(context: dg.AssetExecutionContext) -> dg.MaterializeResult[Snapshot]:
-            resource = pr.side(context, side)
-            try:
-                read, seconds = snapshot(resource.settings(), side, pr.options(context))
-            except DdpError as err:
-                raise read_failure(err, context, resource) from None
-            counts = read.counts()
-            fingerprint = read.fingerprint()
-            context.log.info(
-                f"{side} {resource.describe()}: {sum(counts.values())} objects in {seconds:.2f}s"
-            )
-            return dg.MaterializeResult(
-                value=read,
-                data_version=dg.DataVersion(fingerprint),
-                metadata={
-                    "where": resource.describe(),
-                    "objects": sum(counts.values()),
-                    "objects_by_kind": dg.MetadataValue.json(counts),
-                    "introspection_seconds": round(seconds, 3),
-                    "server_version": read.server_version,
-                    "fingerprint": fingerprint,
-                },
-            )
+    target_catalog = build_target_catalog(pr, translator.asset_args(pair, "target_catalog"))
 
-        return _snapshot
-
-    source_schema = snapshot_asset("source")
-    target_schema = snapshot_asset("target")
+    source_schema = build_snapshot_asset(pr, "source", args("source_schema"))
+    target_schema = build_snapshot_asset(pr, "target", args("target_schema"), target_catalog)
 
     @dg.asset(
         ins={
@@ -173,6 +178,7 @@ def build_pair_assets(
     applied_plan = build_applied_plan(pr, alter_sql, args("applied_plan"), target_tag)
     return PairAssets(
         pair=pair,
+        target_catalog=target_catalog,
         source_schema=source_schema,
         target_schema=target_schema,
         schema_diff=schema_diff,

@@ -12,6 +12,11 @@ A ``defs.yaml`` in the project's ``defs/`` folder names the pairs as the pairs f
           source_env: SALES_SOURCE_DB_
           target_env: SALES_TARGET_DB_
           fail_on_drift: true
+      fleets:                           # one source, a partition per target database
+        tenants:
+          source_env: TENANT_SOURCE_DB_
+          target_env: TENANT_TARGET_DB_
+          database_pattern: "tenant_*"
 
 One such component per code location: its jobs have fixed names (``schema_drift_job``, ...).
 """
@@ -22,6 +27,7 @@ from typing import Any
 import dagster as dg
 
 from ddp_dagster.build import build_definitions
+from ddp_dagster.fleets import fleet_defaults, fleets_from_mapping
 from ddp_dagster.pairs import drift_defaults, pairs_from_mapping
 
 
@@ -30,10 +36,13 @@ class DdpSchemaPairs(dg.Component, dg.Model, dg.Resolvable):
 
     include_default: bool = True
     pairs: dict[str, dict[str, Any]] = {}
+    fleets: dict[str, dict[str, Any]] = {}
 
     def build_defs(self, context: dg.ComponentLoadContext) -> dg.Definitions:
-        """The pairs' definitions; the drift defaults come from the environment as usual."""
-        raw = {"include_default": self.include_default, "pairs": self.pairs}
+        """The pairs' and fleets' definitions; the drift defaults come from the environment
+        as usual."""
+        raw = {"include_default": self.include_default, "pairs": self.pairs, "fleets": self.fleets}
         where = f"{context.path}" if getattr(context, "path", None) else "DdpSchemaPairs"
         specs = pairs_from_mapping(raw, where, drift_defaults(os.environ))
-        return build_definitions(pairs=specs)
+        fleets = fleets_from_mapping(raw, where, fleet_defaults(os.environ))
+        return build_definitions(pairs=specs, fleets=fleets)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import dagster as dg
 
 from ddp_dagster.assets import PairAssets
+from ddp_dagster.fleet_assets import FleetAssets
 
 if TYPE_CHECKING:  # what define_asset_job returns; Dagster exports no public name for it
     from dagster._core.definitions.unresolved_asset_job_definition import (
@@ -49,7 +50,7 @@ def jobs_for(
     )
     sync = dg.define_asset_job(
         names[SYNC_JOB],
-        selection=dg.AssetSelection.assets(*[a for b in built for a in b.assets]),
+        selection=dg.AssetSelection.assets(*[a.key for b in built for a in b.assets]),
         description=f"Snapshots, diff, the reviewed plan and its apply for {scope} (a dry run "
         "unless applied_plan's config says dry_run: false).",
         tags=tags,
@@ -103,3 +104,26 @@ def all_jobs_and_schedules(
             stopped = dg.DefaultScheduleStatus.STOPPED
             schedules.append(drift_schedule(name, own[0], cron, timezone, stopped))
     return jobs, schedules
+
+
+def fleet_jobs(fleet: FleetAssets) -> list[UnresolvedAssetJobDefinition]:
+    """A fleet's drift job (``<fleet>_drift_job``: the snapshots and the diff) and plan job
+    (``<fleet>_plan_job``: and a reviewed plan per target), over its partitions: a backfill
+    of either is one run (the assets' single-run backfill policy)."""
+    name = fleet.fleet.name
+    return [
+        dg.define_asset_job(
+            f"{name}_drift_job",
+            selection=dg.AssetSelection.assets(*fleet.drift_keys),
+            partitions_def=fleet.partitions_def,
+            description=f"Read the source and each target of fleet {name} (a partition "
+            "each), diff them and list the drifted partitions (nothing is written).",
+        ),
+        dg.define_asset_job(
+            f"{name}_plan_job",
+            selection=dg.AssetSelection.assets(*[a.key for a in fleet.assets]),
+            partitions_def=fleet.partitions_def,
+            description=f"The drift job of fleet {name}, and a reviewed plan per target "
+            "(scripts in alter_sql's output_dir; nothing is applied).",
+        ),
+    ]

@@ -7,6 +7,9 @@ reach their resources by key; :class:`PairResources` does that in one place.
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import dagster as dg
@@ -15,6 +18,9 @@ from ddp_dagster.pairs import PairSpec
 from ddp_dagster.resources import PostgresSchemaResource, SyncOptionsResource
 from ddp_engine.errors import ConnectionFailed, DdpError, Face
 from ddp_engine.sync import SyncOptions
+
+#: The contexts the pair's assets, observations and checks run with.
+AnyContext = dg.AssetExecutionContext | dg.OpExecutionContext
 
 #: How the assets word an error: the remedies in Dagster's terms, not the command's.
 DAGSTER = Face(
@@ -40,7 +46,7 @@ BACKOFF_SECONDS = 5.0
 
 
 def read_failure(
-    err: DdpError, context: dg.AssetExecutionContext, resource: PostgresSchemaResource | None
+    err: DdpError, context: AnyContext, resource: PostgresSchemaResource | None
 ) -> Exception:
     """What a reading asset raises for ``err``: a retry with backoff for a transient
     connection failure (Dagster runs the step again), else :func:`failure`."""
@@ -53,6 +59,29 @@ def read_failure(
         context.log.warning(f"{err.line(DAGSTER)}; trying again in {wait:.0f}s")
         return dg.RetryRequested(max_retries=RETRIES, seconds_to_wait=wait)
     return failure(err, resource)
+
+
+@contextmanager
+def beta_api() -> Iterator[None]:
+    """Around definitions built with what Dagster 1.13 marks beta (observable source assets,
+    backfill policies): its warning at every load is no one's to act on."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", dg.BetaWarning)
+        yield
+
+
+def pair_resources(
+    pair: PairSpec, environ: Mapping[str, str] | None = None
+) -> dict[str, dg.ConfigurableResource]:
+    """A pair's (or fleet's) resources, read from its env-var prefixes (see their
+    ``from_env``)."""
+    return {
+        pair.source_resource_key: PostgresSchemaResource.from_env(pair.source_env, environ),
+        pair.target_resource_key: PostgresSchemaResource.from_env(
+            pair.target_env, environ, pair.target_required
+        ),
+        pair.options_resource_key: SyncOptionsResource.from_env(pair.options_env, environ),
+    }
 
 
 @dataclass(frozen=True)
@@ -74,22 +103,26 @@ class PairResources:
         key = p.source_resource_key if side == "source" else p.target_resource_key
         return {key, p.options_resource_key}
 
-    def side(self, context: dg.AssetExecutionContext, side: str) -> PostgresSchemaResource:
+    def side(self, context: AnyContext, side: str) -> PostgresSchemaResource:
         """``side``'s resource ("source" or "target")."""
         key = self.pair.source_resource_key if side == "source" else self.pair.target_resource_key
         resource: PostgresSchemaResource = getattr(context.resources, key)
         return resource
 
-    def options(
-        self, context: dg.AssetExecutionContext, allow: list[str] | None = None
-    ) -> SyncOptions:
-        """The pair's options as the run's resource gives them (and the consent to apply)."""
+    def options(self, context: AnyContext, allow: list[str] | None = None) -> SyncOptions:
+        """The pair's options as the run's resource gives them (and the consent to apply);
+        the snapshot cache in the instance's storage folder unless the resource says."""
         resource: SyncOptionsResource = getattr(context.resources, self.pair.options_resource_key)
+        try:
+            storage: str | None = context.instance.storage_directory()
+        except Exception:  # noqa: BLE001 - a context built for a direct call has no instance
+            storage = None
         try:
             return resource.sync_options(
                 all_schemas=self.pair.all_schemas,
                 privileges=self.pair.privileges,
                 allow_hazards=allow,
+                storage_dir=storage,
             )
         except DdpError as err:
             raise failure(err) from None

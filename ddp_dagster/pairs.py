@@ -21,7 +21,8 @@ and check. The file names env-var *prefixes*, never values, so no password is ev
     include_default: true                # the SOURCE_DB_/TARGET_DB_ pair (default true)
 
 ``DDP_DRIFT_SEVERITY`` and ``DDP_FAIL_ON_DRIFT`` give the last two for every pair that does not
-set them (the default pair included).
+set them (the default pair included). The file may also hold ``fleets``: one source synced into
+many target databases, as partitions (:mod:`ddp_dagster.fleets`).
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ddp_dagster.resources import REQUIRED
 
 PAIRS_FILE_ENV = "DDP_PAIRS_FILE"
 SEVERITY_ENV = "DDP_DRIFT_SEVERITY"
@@ -89,6 +92,11 @@ class PairSpec(_PairEntry):
     def options_resource_key(self) -> str:
         return f"{self.name}_ddp_options" if self.name else "ddp_options"
 
+    @property
+    def target_required(self) -> tuple[str, ...]:
+        """The target's settings that must be set when there is no URL."""
+        return REQUIRED
+
     def target_tag(self, environ: Mapping[str, str] | None = None) -> str:
         """The target as one tag value (``localhost_5432_prod``, from the target's ``HOST``,
         ``PORT`` and ``NAME`` at load time; the prefix when ``NAME`` is unset): runs and
@@ -118,6 +126,8 @@ class PairsFile(BaseModel):
 
     include_default: bool = True
     pairs: dict[str, _PairEntry] = Field(default_factory=dict)
+    #: Pair templates over many targets (checked by ddp_dagster.fleets).
+    fleets: dict[str, dict[str, object]] = Field(default_factory=dict)
 
 
 class PairsFileError(ValueError):
@@ -141,19 +151,23 @@ def drift_defaults(environ: Mapping[str, str]) -> dict[str, object]:
     return out
 
 
+def read_pairs_file(path: str | Path) -> object:
+    """The pairs file's YAML, as read (its pairs and fleets are checked by their readers)."""
+    path = Path(path)
+    try:
+        return yaml.safe_load(path.read_text()) or {}
+    except OSError as exc:
+        raise PairsFileError(f"cannot read pairs file {path}: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        raise PairsFileError(f"pairs file {path} is not valid YAML: {exc}") from None
+
+
 def load_pairs_file(
     path: str | Path, defaults: Mapping[str, object] | None = None
 ) -> list[PairSpec]:
     """Read a pairs file into specs (the default pair first when included); ``defaults``
     fill what an entry does not set (drift_defaults)."""
-    path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text()) or {}
-    except OSError as exc:
-        raise PairsFileError(f"cannot read pairs file {path}: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        raise PairsFileError(f"pairs file {path} is not valid YAML: {exc}") from None
-    return pairs_from_mapping(raw, f"pairs file {path}", defaults)
+    return pairs_from_mapping(read_pairs_file(path), f"pairs file {path}", defaults)
 
 
 def pairs_from_mapping(

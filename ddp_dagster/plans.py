@@ -33,6 +33,11 @@ from ddp_engine.sync import (
 )
 
 TARGET_POOL_PREFIX = "ddp_target_"
+ALTER_SQL_DESCRIPTION = (
+    "The reviewed plan: the diff's changes ordered into a plan, written as a plan file "
+    "(applied_plan applies exactly it) and as the ALTER script beside it, with hazards and "
+    "data checks. Nothing is applied here."
+)
 MAX_SCRIPT_CHARS = 50_000  # script preview in metadata; the whole script is in the file
 
 
@@ -112,63 +117,83 @@ def plan_path_for(script_path: Path) -> Path:
     return script_path.with_name(script_path.stem + ".plan.json")
 
 
+def stage_asset(
+    pr: PairResources, upstream: dg.AssetsDefinition, description: str, **kwargs: Any
+) -> Any:
+    """The decorator of a stage that takes the stage before it (``upstream``) as its input,
+    named after it, and needs the pair's resources."""
+    return dg.asset(
+        ins={upstream.key.path[-1]: dg.AssetIn(key=upstream.key)},
+        required_resource_keys=pr.keys,
+        description=description,
+        **kwargs,
+    )
+
+
+def reviewed_plan(
+    schema_diff: SchemaDiff,
+    src: ConnectionSettings,
+    tgt: ConnectionSettings,
+    options: SyncOptions,
+    where: str | Path,
+) -> tuple[ReviewedPlan, dict[str, Any]]:
+    """Plan the diff's changes, write the plan file and the script (``where``), and say what
+    they hold: the value of ``alter_sql`` and its metadata."""
+    plan = plan_from_diff(schema_diff, src, tgt, options)
+    script = render(plan)
+    result = SyncResult(
+        source=schema_diff.source,
+        target=schema_diff.target,
+        plan=plan,
+        script=script,
+        source_seconds=0.0,
+        target_seconds=0.0,
+    )
+    text = plan_file_text(result, schema_diff.source, src, tgt, options)
+    script_path = write_script(script, where, make_folder=True)
+    plan_path = write_script(text, plan_path_for(script_path))
+    written = load_plan_file(plan_path)
+    facts = present.plan_facts(plan)
+    value = ReviewedPlan(
+        plan_path=str(plan_path.resolve()),
+        script_path=str(script_path.resolve()),
+        digest=written.digest,
+        statements=facts["statements"],
+        in_sync=plan.is_empty,
+        blocking_hazards=tuple(facts["blocking_hazards"]),
+    )
+    metadata = plan_metadata(facts) | {
+        # not "path": the IO manager records its own file under that key
+        "script_path": dg.MetadataValue.path(value.script_path),
+        "plan_path": dg.MetadataValue.path(value.plan_path),
+        "plan_digest": written.digest,
+        "summary": dg.MetadataValue.text(present.summary(plan)),
+        "script": script_markdown(script),
+    }
+    return value, metadata
+
+
 def build_alter_sql(
     pr: PairResources, schema_diff: dg.AssetsDefinition, spec_args: dict[str, Any]
 ) -> dg.AssetsDefinition:
     """The pair's ``alter_sql`` asset."""
 
-    @dg.asset(
-        ins={"schema_diff": dg.AssetIn(key=schema_diff.key)},
-        required_resource_keys=pr.keys,
-        description="The reviewed plan: the diff's changes ordered into a plan, written as a "
-        "plan file (applied_plan applies exactly it) and as the ALTER script beside it, with "
-        "hazards and data checks. Nothing is applied here.",
-        **spec_args,
-    )
+    @stage_asset(pr, schema_diff, ALTER_SQL_DESCRIPTION, **spec_args)
     def alter_sql(
         context: dg.AssetExecutionContext, config: AlterSqlConfig, schema_diff: SchemaDiff
     ) -> dg.MaterializeResult[ReviewedPlan]:
         source, target = pr.side(context, "source"), pr.side(context, "target")
         options = pr.options(context)
+        where = config.output_path or pr.pair.default_output_path()
         try:
-            src, tgt = source.settings(), target.settings()
-            plan = plan_from_diff(schema_diff, src, tgt, options)
-            script = render(plan)
-            result = SyncResult(
-                source=schema_diff.source,
-                target=schema_diff.target,
-                plan=plan,
-                script=script,
-                source_seconds=0.0,
-                target_seconds=0.0,
+            value, metadata = reviewed_plan(
+                schema_diff, source.settings(), target.settings(), options, where
             )
-            text = plan_file_text(result, schema_diff.source, src, tgt, options)
-            where = config.output_path or pr.pair.default_output_path()
-            script_path = write_script(script, where, make_folder=True)
-            plan_path = write_script(text, plan_path_for(script_path))
-            written = load_plan_file(plan_path)
         except DdpError as err:
             raise read_failure(err, context, target) from None
-        facts = present.plan_facts(plan)
-        value = ReviewedPlan(
-            plan_path=str(plan_path.resolve()),
-            script_path=str(script_path.resolve()),
-            digest=written.digest,
-            statements=facts["statements"],
-            in_sync=plan.is_empty,
-            blocking_hazards=tuple(facts["blocking_hazards"]),
-        )
-        metadata = plan_metadata(facts) | {
-            # not "path": the IO manager records its own file under that key
-            "script_path": dg.MetadataValue.path(value.script_path),
-            "plan_path": dg.MetadataValue.path(value.plan_path),
-            "plan_digest": written.digest,
-            "summary": dg.MetadataValue.text(present.summary(plan)),
-            "script": script_markdown(script),
-        }
         context.log.info(
-            f"plan with {value.statements} statement(s) written to {plan_path} "
-            f"(script: {script_path})"
+            f"plan with {value.statements} statement(s) written to {value.plan_path} "
+            f"(script: {value.script_path})"
         )
         return dg.MaterializeResult(value=value, metadata=metadata)
 
@@ -195,15 +220,15 @@ def build_applied_plan(
 ) -> dg.AssetsDefinition:
     """The pair's ``applied_plan`` asset (in the pool of its target, ``target_tag``)."""
 
-    @dg.asset(
-        ins={"alter_sql": dg.AssetIn(key=alter_sql.key)},
-        required_resource_keys=pr.keys,
+    @stage_asset(
+        pr,
+        alter_sql,
+        "Applies the reviewed plan that alter_sql materialised, exactly as written (refused "
+        "if the target changed since), with dry_run: false; then checks that the target "
+        "matches the source.",
         # one apply per target at a time across runs, with dagster.yaml's pool limit (the
         # advisory lock stays the last guard)
         pool=TARGET_POOL_PREFIX + target_tag,
-        description="Applies the reviewed plan that alter_sql materialised, exactly as "
-        "written (refused if the target changed since), with dry_run: false; then checks that "
-        "the target matches the source.",
         **spec_args,
     )
     def applied_plan(

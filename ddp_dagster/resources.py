@@ -11,12 +11,14 @@ shadow server): the engine's ``SyncOptions`` as Dagster configuration.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from pydantic import Field
 
+from ddp_engine.cache import CACHE_ENV
 from ddp_engine.errors import BadInput, CredentialsMissing, DdpError
 from ddp_engine.settings import ENV_FIELDS, ConnectionSettings, resolve_side
 from ddp_engine.shadow import SHADOW_URL_ENV
@@ -32,21 +34,15 @@ _RESOURCE_FIELD = {
     "schema_name": "schema_name",
     "sslmode": "sslmode",
 }
-_REQUIRED = ("database", "user")
+#: The settings a side needs (without a URL); a fleet's target needs no database (a
+#: partition names it) and, with a URL template, nothing at all.
+REQUIRED = ("database", "user")
 
 
 class PostgresSchemaResource(dg.ConfigurableResource):
-    """One side of a sync: server, database, role and schema.
-
-    Examples:
-        .. code-block:: python
-
-            source_db = PostgresSchemaResource(
-                database=dg.EnvVar("SOURCE_DB_NAME"),
-                username=dg.EnvVar("SOURCE_DB_USER"),
-                password=dg.EnvVar("SOURCE_DB_PASSWORD"),
-            )
-    """
+    """One side of a sync: server, database, role and schema (build it with
+    :meth:`from_env`, as ``PostgresSchemaResource.from_env("SOURCE_DB_")``, so that every value
+    is a ``dg.EnvVar``)."""
 
     url: str = Field(
         default="",
@@ -71,10 +67,11 @@ class PostgresSchemaResource(dg.ConfigurableResource):
         "(this side's runs fail, naming them, until they are set and the location reloaded)",
     )
 
-    def settings(self) -> ConnectionSettings:
+    def settings(self, database: str = "", url: str = "") -> ConnectionSettings:
         """The engine's settings, resolved as ``ddp sync`` resolves a side (a field, then the
         url's part, then libpq's ``PG*`` variables and services, then the defaults); the
-        password travels as a ``SecretStr`` from here on."""
+        password travels as a ``SecretStr`` from here on. ``database`` or ``url``, when given,
+        replace the resource's own (a fleet's target: one database per partition)."""
         if self.unset:
             them = "them" if "," in self.unset else "it"
             raise BadInput(
@@ -82,10 +79,10 @@ class PostgresSchemaResource(dg.ConfigurableResource):
                 "the code location"
             )
         flags = {
-            "url": self.url,
+            "url": url or self.url,
             "host": self.host,
             "port": self.port or None,
-            "database": self.database,
+            "database": database or ("" if url else self.database),
             "user": self.username,
             "password": self.password,
             "schema_name": self.schema_name,
@@ -110,7 +107,10 @@ class PostgresSchemaResource(dg.ConfigurableResource):
 
     @classmethod
     def from_env(
-        cls, prefix: str, environ: Mapping[str, str] | None = None
+        cls,
+        prefix: str,
+        environ: Mapping[str, str] | None = None,
+        required: Sequence[str] = REQUIRED,
     ) -> PostgresSchemaResource:
         """A resource reading ``<prefix>URL``, ``NAME``, ``USER``, ``PASSWORD``, ``HOST``,
         ``PORT``, ``SCHEMA`` and ``SSLMODE`` (the names ``ddp sync`` reads) through
@@ -133,19 +133,21 @@ class PostgresSchemaResource(dg.ConfigurableResource):
             values[_RESOURCE_FIELD[field]] = (
                 dg.EnvVar.int(name) if field == "port" else dg.EnvVar(name)
             )
-        unset = missing_variables(prefix, environ)
-        for field in _REQUIRED:
+        unset = missing_variables(prefix, environ, required)
+        for field in required:
             if prefix + ENV_FIELDS[field] in unset:
                 values[_RESOURCE_FIELD[field]] = ""
         return cls(**values, unset=", ".join(unset))
 
 
-def missing_variables(prefix: str, environ: Mapping[str, str] | None = None) -> list[str]:
+def missing_variables(
+    prefix: str, environ: Mapping[str, str] | None = None, required: Sequence[str] = REQUIRED
+) -> list[str]:
     """The required variables of a side (``<prefix>NAME``, ``<prefix>USER``) that are unset."""
     environ = os.environ if environ is None else environ
     if environ.get(prefix + "URL"):  # the URL may name them, or libpq's defaults fill them in
         return []
-    return [prefix + ENV_FIELDS[f] for f in _REQUIRED if not environ.get(prefix + ENV_FIELDS[f])]
+    return [prefix + ENV_FIELDS[f] for f in required if not environ.get(prefix + ENV_FIELDS[f])]
 
 
 #: The option's field → the suffix of its environment variable (``DDP_`` + suffix by default).
@@ -157,6 +159,8 @@ OPTION_ENV = {
     "data_checks": "DATA_CHECKS",
     "data_check_budget": "DATA_CHECK_BUDGET",
     "shadow_url": "SHADOW_URL",
+    "cache": "CACHE",
+    "cache_dir": "CACHE_DIR",
 }
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
@@ -203,6 +207,17 @@ class SyncOptionsResource(dg.ConfigurableResource):
         "embedded or a local PostgreSQL of that version); the target is never written",
     )
 
+    cache: bool = Field(
+        default=True,
+        description="Keep each side's last snapshot and reuse it while the side's catalog "
+        "epoch has not moved (as ddp sync --cache): a drift check of an unchanged schema "
+        "deparses nothing",
+    )
+    cache_dir: str = Field(
+        default="",
+        description="The cache's folder (default: $DDP_CACHE_DIR, else ddp_cache in the "
+        "Dagster instance's storage folder)",
+    )
     using: list[str] = Field(
         default=[],
         description="As ddp sync --using: SCHEMA.TABLE.COLUMN=EXPRESSION, the SQL conversion of "
@@ -210,9 +225,15 @@ class SyncOptionsResource(dg.ConfigurableResource):
     )
 
     def sync_options(
-        self, *, all_schemas: bool, privileges: bool, allow_hazards: list[str] | None = None
+        self,
+        *,
+        all_schemas: bool,
+        privileges: bool,
+        allow_hazards: list[str] | None = None,
+        storage_dir: str | None = None,
     ) -> SyncOptions:
-        """The engine's options for one pair's scope (and, to apply, the consent given)."""
+        """The engine's options for one pair's scope (and, to apply, the consent given);
+        ``storage_dir`` (the instance's storage folder) holds the cache unless told where."""
         return SyncOptions.model_validate(
             {
                 "all_schemas": all_schemas,
@@ -226,15 +247,26 @@ class SyncOptionsResource(dg.ConfigurableResource):
                 "data_check_budget": self.data_check_budget,
                 "allow_hazards": allow_hazards or [],  # checked: an unknown code is bad input
                 "using": self.using,  # checked: a malformed one is bad input
+                "cache_dir": self.cache_folder(storage_dir),
             }
         )
+
+    def cache_folder(self, storage_dir: str | None) -> str | None:
+        """Where the snapshots are kept (None: no cache)."""
+        if not self.cache:
+            return None
+        folder = self.cache_dir or os.environ.get(CACHE_ENV)
+        if folder:
+            return folder
+        return str(Path(storage_dir) / "ddp_cache") if storage_dir else None
 
     @classmethod
     def from_env(
         cls, prefix: str = "DDP_", environ: Mapping[str, str] | None = None
     ) -> SyncOptionsResource:
         """The options from ``<prefix>ONLINE``, ``LOCK_TIMEOUT``, ``STATEMENT_TIMEOUT``,
-        ``READ_TIMEOUT``, ``DATA_CHECKS``, ``DATA_CHECK_BUDGET`` and ``SHADOW_URL``; unset ones
+        ``READ_TIMEOUT``, ``DATA_CHECKS``, ``DATA_CHECK_BUDGET``, ``SHADOW_URL``, ``CACHE`` and
+        ``CACHE_DIR`` (``DDP_CACHE_DIR`` is also the CLI's); unset ones
         keep the defaults of ``ddp sync``.
 
         Texts are bound as ``dg.EnvVar`` (read when a run starts); Dagster binds no other

@@ -17,8 +17,10 @@ from ddp_dagster.pairs import PairSpec
 
 KIND_TAG = "dagster/kind/"
 
-#: The five stages of a pair, in the order they run.
-Stage = Literal["source_schema", "target_schema", "schema_diff", "alter_sql", "applied_plan"]
+#: The stages of a pair, in the order they run (target_catalog is observed, not materialised).
+Stage = Literal[
+    "target_catalog", "source_schema", "target_schema", "schema_diff", "alter_sql", "applied_plan"
+]
 
 
 class DdpTranslator:

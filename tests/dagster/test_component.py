@@ -33,11 +33,19 @@ def test_dg_check_and_list_defs_on_the_example_project(tmp_path):
     assert "All definitions loaded successfully" in checked.stdout + checked.stderr
     # unset variables are reported, one line per pair, and do not fail the load
     assert "DDP: pair sales: SALES_SOURCE_DB_NAME" in checked.stderr + checked.stdout
+    # a fleet's target needs no database variable: its partitions name the databases
+    assert (
+        "DDP: fleet tenants: TENANT_SOURCE_DB_NAME, TENANT_SOURCE_DB_USER, "
+        "TENANT_TARGET_DB_USER not set" in checked.stderr + checked.stdout
+    )
 
     listed = dg("list", "defs", "--json", cwd=EXAMPLE, home=tmp_path)
     assert listed.returncode == 0, listed.stderr
-    for key in ("sales/schema_diff", "billing/applied_plan"):
+    for key in ("sales/schema_diff", "billing/applied_plan", "tenants/schema_diff"):
         assert key in listed.stdout
+    # the fleet: one asset set over partitions, and the sensor that adds them
+    assert "tenants_databases_sensor" in listed.stdout
+    assert "tenants/applied_plan" not in listed.stdout
 
 
 def test_a_value_in_defs_yaml_fails_the_check(tmp_path):

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import get_args
 
 import dagster as dg
 import pytest
@@ -21,15 +22,16 @@ from ddp_dagster.definitions import (
 )
 from ddp_dagster.pairs import PairsFileError, PairSpec, load_pairs_file
 from ddp_dagster.resources import PostgresSchemaResource
+from ddp_dagster.translator import Stage
 from ddp_engine.errors import BadInput
 
-FIVE = {"source_schema", "target_schema", "schema_diff", "alter_sql", "applied_plan"}
+STAGES = set(get_args(Stage))
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_module_defs_load_without_any_env():
     dg.Definitions.validate_loadable(defs)
-    assert {k.to_user_string() for k in defs.resolve_all_asset_keys()} == FIVE
+    assert {k.to_user_string() for k in defs.resolve_all_asset_keys()} == STAGES
     check_keys = defs.resolve_asset_graph().asset_check_keys
     assert {(k.asset_key.to_user_string(), k.name) for k in check_keys} == {
         ("schema_diff", "target_in_sync")
@@ -39,12 +41,12 @@ def test_module_defs_load_without_any_env():
 
 def test_jobs_and_schedule():
     drift = defs.resolve_job_def(DRIFT_JOB)
-    assert {k.to_user_string() for k in drift.asset_layer.executable_asset_keys} == FIVE - {
+    assert {k.to_user_string() for k in drift.asset_layer.executable_asset_keys} == STAGES - {
         "alter_sql",
         "applied_plan",
     }
     sync = defs.resolve_job_def(SYNC_JOB)
-    assert {k.to_user_string() for k in sync.asset_layer.executable_asset_keys} == FIVE
+    assert {k.to_user_string() for k in sync.asset_layer.executable_asset_keys} == STAGES
     apply = defs.resolve_job_def(APPLY_JOB)
     assert {k.to_user_string() for k in apply.asset_layer.executable_asset_keys} == {"applied_plan"}
     checks = {
@@ -106,14 +108,14 @@ def test_pairs_file_builds_prefixed_groups(tmp_path):
     built = build_definitions(environ={"DDP_PAIRS_FILE": str(pairs)})
     dg.Definitions.validate_loadable(built)
     keys = {k.to_user_string() for k in built.resolve_all_asset_keys()}
-    expected = FIVE | {f"{p}/{a}" for p in ("sales", "billing") for a in FIVE}
+    expected = STAGES | {f"{p}/{a}" for p in ("sales", "billing") for a in STAGES}
     assert keys == expected
     checks = {k.asset_key.to_user_string() for k in built.resolve_asset_graph().asset_check_keys}
     assert checks == {"schema_diff", "sales/schema_diff", "billing/schema_diff"}
     groups = built.resolve_assets_def(dg.AssetKey(["sales", "schema_diff"])).group_names_by_key
     assert set(groups.values()) == {"sales"}
     drift = built.resolve_job_def(DRIFT_JOB)
-    assert len(drift.asset_layer.executable_asset_keys) == 9
+    assert len(drift.asset_layer.executable_asset_keys) == 12  # 3 pairs: catalog, snapshots, diff
 
 
 @pytest.mark.parametrize(

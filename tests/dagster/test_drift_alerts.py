@@ -137,7 +137,7 @@ def test_a_pair_with_an_unset_variable_fails_alone(three_pairs, monkeypatch, cap
     assert defs.resolve_job_def("stock_drift_job").execute_in_process().success
     every = defs.resolve_job_def(DRIFT_JOB).execute_in_process(raise_on_error=False)
     failed = {e.step_key for e in every.all_events if e.is_step_failure}
-    assert failed == {"sales__target_schema"}
+    assert failed == {"sales__target_catalog"}  # observed first: target_schema waits on it
     [failure] = [e for e in every.all_events if e.is_step_failure]
     message = failure.step_failure_data.user_failure_data.description
     assert "SALES_TGT_DB_USER not set when the code location loaded" in message

@@ -146,7 +146,7 @@ def test_both_faces_show_the_same_summary_json_and_script(make_pair, materialize
 
 
 def test_a_pair_reads_its_own_options_variables(tmp_path, monkeypatch):
-    from ddp_dagster.assets import build_pair_assets
+    from ddp_dagster.pair_context import pair_resources
     from ddp_dagster.pairs import load_pairs_file
 
     pairs = tmp_path / "pairs.yaml"
@@ -159,7 +159,7 @@ def test_a_pair_reads_its_own_options_variables(tmp_path, monkeypatch):
     monkeypatch.setenv("BILLING_DDP_ONLINE", "true")
     monkeypatch.setenv("BILLING_DDP_LOCK_TIMEOUT", "3s")
     monkeypatch.setenv("DDP_ONLINE", "false")  # another pair's (the default prefix)
-    options = build_pair_assets(spec).resources()["billing_ddp_options"]
+    options = pair_resources(spec)["billing_ddp_options"]
     assert isinstance(options, SyncOptionsResource)
     assert options.online is True
     assert options.lock_timeout == dg.EnvVar("BILLING_DDP_LOCK_TIMEOUT")

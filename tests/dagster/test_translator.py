@@ -4,6 +4,7 @@ check and run still works under the new names."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import get_args
 
 import dagster as dg
 import pytest
@@ -42,10 +43,7 @@ def test_a_translator_changes_keys_groups_owners_and_tags(make_pair, tmp_path, m
     defs = build_definitions(pairs=[PairSpec(name="sales")], translator=TeamTranslator())
     dg.Definitions.validate_loadable(defs)
     keys = {k.to_user_string() for k in defs.resolve_all_asset_keys()}
-    assert keys == {
-        f"schemas/sales/{s}"
-        for s in ("source_schema", "target_schema", "schema_diff", "alter_sql", "applied_plan")
-    }
+    assert keys == {f"schemas/sales/{s}" for s in get_args(Stage)}
     diff = defs.resolve_assets_def(dg.AssetKey(["schemas", "sales", "schema_diff"]))
     [spec] = diff.specs
     assert spec.group_name == "db_sales" and spec.owners == ["team:platform"]
