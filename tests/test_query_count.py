@@ -27,6 +27,10 @@ class CountingCursor(psycopg.Cursor):
         CountingCursor.sent.append(query if isinstance(query, str) else repr(query))
         return super().execute(query, *args, **kwargs)
 
+    def stream(self, query, *args, **kwargs):  # type: ignore[no-untyped-def, override]
+        CountingCursor.sent.append(query if isinstance(query, str) else repr(query))
+        return super().stream(query, *args, **kwargs)
+
 
 def catalog_queries() -> int:
     return sum(1 for q in CountingCursor.sent if not SETTING.match(q))
