@@ -11,7 +11,7 @@ import re
 import sys
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from itertools import chain, repeat
+from itertools import chain, islice, repeat
 from operator import itemgetter
 from typing import Any
 
@@ -391,23 +391,28 @@ def build_user_type(r: dict[str, Any]) -> UserType:
     )
 
 
-def read_dependencies(cur: psycopg.Cursor[Any]) -> list[tuple[Key, Key]]:
+def read_dependencies(rows: Iterator[tuple[Any, ...]]) -> list[tuple[Key, Key]]:
     """pg_depend edges between modelled objects (dependencies.sql leaves out those never used),
     each once, in the order the server sent them; edges with a ``_dropped_`` end are left out.
 
     A hundred and fifty thousand rows a side at 10,000 tables, so the loop runs in C (map,
     itemgetter, dict.fromkeys) and no Python code runs per row: each row's strings are interned
     as they come, so that the driver's copies are freed at once and the keys of one object
-    share their strings. A ``_dropped_`` name is looked for in a whole batch at once; only a
-    batch that holds one is filtered row by row.
+    share their strings, and each distinct key is one tuple that every edge naming it shares
+    (a table is the end of dozens). A ``_dropped_`` name is looked for in a whole batch at
+    once; only a batch that holds one is filtered row by row.
     """
     edges: dict[tuple[Key, Key], None] = {}  # insertion-ordered, no repeats
+    keys: dict[Key, Key] = {}
     intern = repeat(sys.intern)
-    while batch := cur.fetchmany(BATCH):
-        rows = list(map(tuple, map(map, intern, batch)))
-        if "_dropped_" in "".join(chain.from_iterable(rows)):
-            rows = [row for row in rows if not any(map(is_dropped, row))]
-        edges.update(dict.fromkeys(zip(map(_DEPENDENT, rows), map(_REFERENCED, rows), strict=True)))
+    while batch := list(islice(rows, BATCH)):
+        kept = list(map(tuple, map(map, intern, batch)))
+        if "_dropped_" in "".join(chain.from_iterable(kept)):
+            kept = [row for row in kept if not any(map(is_dropped, row))]
+        dependents, referenced = list(map(_DEPENDENT, kept)), list(map(_REFERENCED, kept))
+        dependents = list(map(keys.setdefault, dependents, dependents))
+        referenced = list(map(keys.setdefault, referenced, referenced))
+        edges.update(dict.fromkeys(zip(dependents, referenced, strict=True)))
     return list(edges)
 
 
