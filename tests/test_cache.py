@@ -225,7 +225,14 @@ def test_a_cache_file_is_private_atomic_and_only_ours(
 
 
 @pytest.mark.parametrize(
-    "body", [b"not json", b'{"tables": 1}', b"[]", b'{"server_version": 150000}']
+    "body",
+    [
+        b"not json",
+        b'{"tables": 1}',
+        b"[]",
+        b'["server_version",150000]\n["all_schemas",false]',  # parts missing
+        b'["server_version",150000]\n["tables",[[1]]]',  # a table of one field
+    ],
 )
 def test_a_malformed_cache_file_is_read_again(
     body: bytes, server: Server, make_db: Any, tmp_path: Path
