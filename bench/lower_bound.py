@@ -9,7 +9,7 @@ schema diff needs, on both sides at once, and nothing else.
 One process, one thread and one connection per side (psycopg 3), both sides in parallel. Each
 session first sets ``search_path`` to '' and reads in one ``REPEATABLE READ READ ONLY``
 transaction with statement and lock timeouts, like DDP's own sessions. Then one query per object
-class (schemas, relations with their view texts, columns, constraints, indexes, functions,
+class (schemas, relations, view texts, columns, constraints, indexes, functions,
 triggers, types, sequences, policies, dependencies), the text of each object made by the server's
 own deparsers (``pg_get_indexdef``, ``pg_get_constraintdef``, ``pg_get_viewdef``,
 ``pg_get_functiondef``, ``pg_get_triggerdef``, ``pg_get_expr``, ``format_type``), every row
@@ -79,8 +79,6 @@ SELECT c.oid, c.relnamespace, c.relname, c.relkind, c.relpersistence, c.reloptio
        c.reloftype, c.relispartition, i.inhparent,
        CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, 0) END,
        CASE WHEN c.relkind OPERATOR(pg_catalog.=) 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END,
-       CASE WHEN c.relkind OPERATOR(pg_catalog.=) ANY ('{{v,m}}'::pg_catalog."char"[])
-            THEN pg_catalog.pg_get_viewdef(c.oid) END,
        d.description
   FROM pg_catalog.pg_class c
   LEFT JOIN pg_catalog.pg_inherits i ON i.inhrelid OPERATOR(pg_catalog.=) c.oid
@@ -195,6 +193,36 @@ SELECT d.classid, d.objid, d.objsubid, d.refclassid, d.refobjid, d.refobjsubid, 
 }
 
 
+#: View texts, ``VIEW_BATCH`` views at a time in a savepoint rolled back once read:
+#: ``pg_get_viewdef`` locks every relation a view names until its (sub)transaction ends, and
+#: thousands of views read at once by two sessions overflow the server's shared lock table
+#: ("out of shared memory" with the default ``max_locks_per_transaction``).
+VIEWS = """
+SELECT c.oid, pg_catalog.pg_get_viewdef(c.oid)
+  FROM pg_catalog.pg_class c
+ WHERE c.relnamespace OPERATOR(pg_catalog.=) ANY (%(nsp)s::pg_catalog.oid[])
+   AND c.relkind OPERATOR(pg_catalog.=) ANY ('{v,m}'::pg_catalog."char"[])
+   AND c.oid OPERATOR(pg_catalog.>) %(after)s::pg_catalog.oid
+ ORDER BY c.oid
+ LIMIT %(batch)s
+"""
+VIEW_BATCH = 500
+
+
+def read_views(cur: psycopg.Cursor, nsp: list[int]) -> int:
+    """Every view's text in scope, a batch per savepoint; the number of rows."""
+    rows, after = 0, 0
+    while True:
+        cur.execute("SAVEPOINT views")
+        cur.execute(VIEWS, {"nsp": nsp, "after": after, "batch": VIEW_BATCH})
+        batch = cur.fetchall()
+        cur.execute("ROLLBACK TO SAVEPOINT views")
+        rows += len(batch)
+        if len(batch) < VIEW_BATCH:
+            return rows
+        after = batch[-1][0]
+
+
 def run_side(conninfo: dict, schemas: list[str], all_schemas: bool) -> dict:
     """Read one side: every query in one transaction, every row fetched."""
     started = time.perf_counter()
@@ -211,10 +239,12 @@ def run_side(conninfo: dict, schemas: list[str], all_schemas: bool) -> dict:
         for name, sql in QUERIES.items():
             cur.execute(sql, params)
             per_query[name] = len(cur.fetchall())
+            if name == "relations":
+                per_query["views"] = read_views(cur, params["nsp"])
         cur.execute("ROLLBACK")
     return {
         "seconds": time.perf_counter() - started,
-        "queries": 1 + len(QUERIES),
+        "queries": 2 + len(QUERIES),
         "rows": sum(per_query.values()),
         "rows_per_query": per_query,
     }

@@ -102,6 +102,8 @@ def bench_pair(args: argparse.Namespace, pg: Pg, pair: Pair, migra_ok: tuple[boo
     info = load_pair(pg, pair, args.reload)
     tools = [t for t in TOOLS if not (t == "migra" and (args.skip_migra or pair.layout == "cross"))]
     errors: dict[str, str] = {}
+    if args.skip_pg_dump:
+        errors.update(pg_dump_src="skipped", pg_dump_tgt="skipped")
     if args.skip_migra:
         errors["migra"] = "skipped"
     elif pair.layout == "cross":

@@ -3,6 +3,7 @@
 of every layout.
 
     python bench/run.py [--layouts all] [--sizes 2000] [--runs 3] [--reload] [--skip-migra]
+                        [--skip-pg-dump]
 
 For each layout (``--layouts``: a comma-separated list of public, schemas, wide, functions,
 partitions, cross, or ``all``) and each N it creates (on 127.0.0.1:5432 as postgres by default;
@@ -64,6 +65,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--user", default="postgres")
     ap.add_argument("--reload", action="store_true", help="reload the pairs even if unchanged")
     ap.add_argument("--skip-migra", action="store_true")
+    ap.add_argument(
+        "--skip-pg-dump",
+        action="store_true",
+        help="time no pg_dump (a 10,000-table wide pair takes it minutes a side)",
+    )
     ap.add_argument("--ddp", help="the ddp executable (default: .venv/bin/ddp, else PATH)")
     ap.add_argument(
         "--ddp-args",

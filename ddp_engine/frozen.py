@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict
 class Frozen(BaseModel):
     """A frozen model that compares and hashes by its field values, cheaply."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     def __eq__(self, other: object) -> bool:
         """Equal field values. Frozen models carry no private or extra state, so this is all

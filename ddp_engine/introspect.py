@@ -238,6 +238,15 @@ def read_view_definitions(cur: psycopg.Cursor[Any], params: dict[str, Any]) -> d
         after = rows[-1][0]
 
 
+#: The queries read as a stream, STREAM_CHUNK rows a message, by the thread that sent them
+#: (the worker goes on with the result before meanwhile): the largest results by far. Fetched
+#: whole, a 2,000-table catalog of 200-column tables held 360 MB of driver rows for columns
+#: alone; streamed, a chunk at a time, and the server computes the next rows while these are
+#: built.
+STREAMED = ("dependencies", "columns")
+STREAM_CHUNK = 5000
+
+
 def _read_once(
     conn: psycopg.Connection, schema_name: str, all_schemas: bool, cache: SnapshotCache | None
 ) -> Snapshot:
@@ -268,6 +277,10 @@ def _read_once(
                 for name in QUERY_NAMES[1:]:
                     if len(done) >= 2:
                         done[-2].result()
+                    if name in STREAMED:
+                        with query_settings(cur, QUERY_SETTINGS.get(name, {})):
+                            results.take_stream(name, cur, load_query(name), params)
+                        continue
                     with query_settings(cur, QUERY_SETTINGS.get(name, {})):
                         result = conn.cursor()
                         result.execute(load_query(name), params)
@@ -318,10 +331,6 @@ class _Results:
                     for r in self.sequence_rows
                     if not is_dropped(r["name"]) and not r["is_identity"]
                 ]
-            elif name == "columns":
-                self._relations(group_columns(cur, self.relation_rows, self.sequence_rows))
-            elif name == "dependencies":
-                self.dependencies = read_dependencies(cur)
             elif name == "deparsed":
                 for r in fetch_dicts(cur):
                     spec = SPEC_OF_QUERY[r["query"]]
@@ -336,6 +345,17 @@ class _Results:
                 self.objects[spec.attr] = [
                     build(r) for r in fetch_dicts(cur) if _kept(rows, r, self)
                 ]
+
+    def take_stream(
+        self, name: str, cur: psycopg.Cursor[Any], query: str, params: dict[str, Any]
+    ) -> None:
+        """Read a ``STREAMED`` query's rows as they come (for columns: relations and
+        sequences are in)."""
+        rows = cur.stream(query, params, size=STREAM_CHUNK)
+        if name == "dependencies":
+            self.dependencies = read_dependencies(rows)
+        else:
+            self._relations(group_columns(cur, rows, self.relation_rows, self.sequence_rows))
 
     def _relations(self, columns: dict[tuple[str, str], list[Column]]) -> None:
         """Tables and views, once their columns are in."""

@@ -224,6 +224,53 @@ def test_a_cache_file_is_private_atomic_and_only_ours(
     reader.conn.close()
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"not json",
+        b'{"tables": 1}',
+        b"[]",
+        b'["server_version",150000]\n["all_schemas",false]',  # parts missing
+        b'["server_version",150000]\n["tables",[[1]]]',  # a table of one field
+    ],
+)
+def test_a_malformed_cache_file_is_read_again(
+    body: bytes, server: Server, make_db: Any, tmp_path: Path
+) -> None:
+    """A file with the right header and a body that is not a snapshot: the side is read
+    again (and the file rewritten), never an error or a wrong answer."""
+    db = make_db(SCHEMA)
+    reader = Reader(server, db, tmp_path / "cache")
+    reader.both()
+    path = reader.cache.path
+    header = path.read_bytes().split(b"\n", 1)[0]
+    path.write_bytes(header + b"\n" + body)
+    cached, fresh = reader.both()
+    assert cached == fresh and reader.cache.hits == 0
+    cached, _ = reader.both()
+    assert cached == fresh and reader.cache.hits == 1
+    reader.conn.close()
+
+
+def test_equal_columns_are_one_object_read_or_cached(
+    server: Server, make_db: Any, tmp_path: Path
+) -> None:
+    """Two tables with an equal column hold one Column, fresh or from the file; a column that
+    differs in anything (here its default) is its own."""
+    db = make_db(
+        "CREATE TABLE a (id bigint NOT NULL, at timestamptz DEFAULT now());"
+        "CREATE TABLE b (id bigint NOT NULL, at timestamptz DEFAULT clock_timestamp());"
+    )
+    reader = Reader(server, db, tmp_path / "cache")
+    reader.both()
+    for snapshot in reader.both():
+        a, b = sorted(snapshot.tables, key=lambda t: t.name)
+        assert a.columns[0] is b.columns[0]
+        assert a.columns[1] != b.columns[1]
+    assert reader.cache.hits == 1
+    reader.conn.close()
+
+
 def test_an_unwritable_cache_folder_is_one_line(server: Server, make_db: Any, tmp_path: Path):
     from ddp_engine.errors import DdpError
 

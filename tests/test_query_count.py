@@ -27,6 +27,10 @@ class CountingCursor(psycopg.Cursor):
         CountingCursor.sent.append(query if isinstance(query, str) else repr(query))
         return super().execute(query, *args, **kwargs)
 
+    def stream(self, query, *args, **kwargs):  # type: ignore[no-untyped-def, override]
+        CountingCursor.sent.append(query if isinstance(query, str) else repr(query))
+        return super().stream(query, *args, **kwargs)
+
 
 def catalog_queries() -> int:
     return sum(1 for q in CountingCursor.sent if not SETTING.match(q))
@@ -122,3 +126,22 @@ def test_views_are_read_in_batches_that_keep_no_lock(server, make_db, monkeypatc
     assert batched == whole
     assert len(definitions) == 7 and batches == 4  # 2 + 2 + 2 + 1
     assert locked == (0,)
+
+
+def test_streamed_results_read_the_same_in_any_chunk_size(server, make_db, monkeypatch) -> None:
+    """Columns and dependencies arrive a chunk at a time (a table's columns split across
+    chunks, dependency batches cut anywhere): the snapshot is the one read in one chunk."""
+    from ddp_engine import introspect, rows
+
+    db = make_db(
+        schema(6) + "CREATE TABLE wide (" + ", ".join(f"c{i} int" for i in range(9)) + ");"
+    )
+
+    def read() -> object:
+        with psycopg.connect(host=server.host, port=server.port, user=server.user, dbname=db) as c:
+            return read_snapshot(c, "public", False)
+
+    whole = read()
+    monkeypatch.setattr(introspect, "STREAM_CHUNK", 2)
+    monkeypatch.setattr(rows, "BATCH", 3)
+    assert read() == whole
