@@ -8,9 +8,9 @@ read's own transaction, moves whenever the schema does, and reading it deparses 
 
 Whole catalogs are digested, not only the rows of the schemas in scope: a view prints the name
 of a function, type or operator in another schema, and a role's new name changes every owner
-and grant printed. What the digest cannot see, it adds as itself: role names (pg_authid is
-not readable, pg_roles shows no xmin), the server's version and the settings that change how
-constants print.
+and grant printed. What the digest cannot see, it adds as itself: the names of the roles this
+database's objects name (pg_authid is not readable, pg_roles shows no xmin), the server's
+version and the settings that change how constants print.
 
 VACUUM FREEZE keeps a row's ``xmin`` as PostgreSQL (9.4 on) reports it (it only marks the row
 frozen), VACUUM FULL of a catalog moves its rows (the epoch moves: a needless read, never a
@@ -106,12 +106,24 @@ def _digest_query(catalogs: list[str]) -> str:
         f" FROM pg_catalog.{ident(name)} x"
         for name in catalogs
     ]
-    parts.append(
-        "SELECT 'roles', pg_catalog.count(*), pg_catalog.sum(pg_catalog.hashtextextended("
-        "r.oid::pg_catalog.text OPERATOR(pg_catalog.||) ':' OPERATOR(pg_catalog.||) r.rolname,"
-        " 0)) FROM pg_catalog.pg_roles r"
-    )
+    parts.append(_ROLES)
     return " UNION ALL ".join(parts)
+
+
+#: The names of the roles this database's objects can print: those its objects depend on
+#: (owners, grantees, policies' roles: pg_shdepend) and the built-in ones, which pg_shdepend
+#: never lists. A role created or dropped elsewhere on the server leaves the epoch as it was;
+#: a role renamed that an owner or grant here names moves it.
+_ROLES = """SELECT 'roles', pg_catalog.count(*), pg_catalog.sum(pg_catalog.hashtextextended(
+  r.oid::pg_catalog.text OPERATOR(pg_catalog.||) ':' OPERATOR(pg_catalog.||) r.rolname, 0))
+FROM pg_catalog.pg_roles r
+WHERE r.oid OPERATOR(pg_catalog.<) 16384::pg_catalog.oid
+   OR r.oid OPERATOR(pg_catalog.=) ANY (ARRAY(
+        SELECT DISTINCT d.refobjid FROM pg_catalog.pg_shdepend d
+        WHERE d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_authid'::pg_catalog.regclass
+          AND d.dbid OPERATOR(pg_catalog.=) (
+              SELECT b.oid FROM pg_catalog.pg_database b
+              WHERE b.datname OPERATOR(pg_catalog.=) pg_catalog.current_database())))"""
 
 
 def read_epoch(cur: psycopg.Cursor[Any]) -> str:

@@ -201,6 +201,26 @@ def test_a_role_renamed_moves_the_epoch(server: Server, make_db: Any, tmp_path: 
     reader.conn.close()
 
 
+def test_a_role_no_object_here_names_leaves_the_epoch(
+    server: Server, make_db: Any, tmp_path: Path
+) -> None:
+    """Roles are server-wide: one created, renamed or dropped that nothing in this database
+    names (another team's, another test's) does not throw the cached snapshot away."""
+    db = make_db(SCHEMA)
+    role, renamed = f"ddp_cache_{uuid.uuid4().hex[:8]}", f"ddp_cache_{uuid.uuid4().hex[:8]}"
+    reader = Reader(server, db, tmp_path)
+    reader.both()
+    with psycopg.connect(
+        host=server.host, port=server.port, user=server.user, dbname=db, autocommit=True
+    ) as ddl:
+        ddl.execute(f"CREATE ROLE {role}")
+        ddl.execute(f"ALTER ROLE {role} RENAME TO {renamed}")
+        ddl.execute(f"DROP ROLE {renamed}")
+    cached, fresh = reader.both()
+    assert cached == fresh and reader.cache.hits == 1
+    reader.conn.close()
+
+
 def test_a_cache_file_is_private_atomic_and_only_ours(
     server: Server, make_db: Any, tmp_path: Path
 ) -> None:
