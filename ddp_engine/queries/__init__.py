@@ -9,3 +9,57 @@ can write to stands in for what ddp calls, even under a search_path that lists t
 search_path of every session is still needed: ``pg_get_viewdef`` runs a query of its own whose
 ``=`` the server looks up through it.
 """
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from importlib import resources
+
+#: The file of the pieces of SQL several queries share (not itself a query).
+FRAGMENTS = "fragments"
+_PLACEHOLDER = re.compile(r"\{\{(\w+)(?:\((.*?)\))?\}\}", re.DOTALL)
+_HEADER = re.compile(r"^-- fragment: (\w+)\n", re.MULTILINE)
+
+
+def _text(name: str) -> str:
+    return resources.files(__name__).joinpath(f"{name}.sql").read_text()
+
+
+@cache
+def _fragments() -> dict[str, str]:
+    """Each fragment of fragments.sql by name, its leading comment lines (what it is for) left
+    out: a fragment may be spliced into the middle of a line."""
+    parts = _HEADER.split(_text(FRAGMENTS))[1:]
+    pieces = {}
+    for name, body in zip(parts[::2], parts[1::2], strict=True):
+        lines = body.strip().splitlines()
+        while lines and lines[0].startswith("--"):
+            lines.pop(0)
+        pieces[name] = "\n".join(lines)
+    return pieces
+
+
+def _splice(match: re.Match[str]) -> str:
+    """One placeholder as its fragment, with the fragment's own placeholders spliced too."""
+    text = _fragments()[match[1]]
+    args = [a.strip() for a in match[2].split(";")] if match[2] is not None else []
+    for i, arg in reversed(list(enumerate(args, 1))):
+        text = text.replace(f"${i}", arg)
+    return _PLACEHOLDER.sub(_splice, text)
+
+
+@cache
+def query_text(name: str) -> str:
+    """The text of ``<name>.sql`` with the shared fragments spliced in, read once."""
+    return _PLACEHOLDER.sub(_splice, _text(name))
+
+
+def query_names() -> list[str]:
+    """Every query file's name (the fragments are no query)."""
+    folder = resources.files(__name__)
+    return sorted(
+        p.name[:-4]
+        for p in folder.iterdir()
+        if p.name.endswith(".sql") and p.name[:-4] != FRAGMENTS
+    )

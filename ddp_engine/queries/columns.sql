@@ -1,11 +1,7 @@
 -- Columns of tables, views and materialized views (one row each; grouped per relation in Python).
 -- Types print through format_type, which names the schema of a type the search_path does not
--- find (every user type under the empty search_path).
-WITH ext AS (
-    SELECT objid FROM pg_catalog.pg_depend
-    WHERE deptype OPERATOR(pg_catalog.=) 'e'
-      AND classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
-)
+-- find (every user type under the empty search_path). Relations the scope leaves out have none.
+WITH {{extension_members(pg_class)}}, {{scope}}
 SELECT n.nspname AS schema_name,
        c.relname AS table_name,
        a.attname AS name,
@@ -44,6 +40,7 @@ SELECT n.nspname AS schema_name,
 FROM pg_catalog.pg_attribute a
 JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) a.attrelid
 JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+JOIN scope_relation o ON o.oid OPERATOR(pg_catalog.=) c.oid AND NOT o.out
 JOIN pg_catalog.pg_type t ON t.oid OPERATOR(pg_catalog.=) a.atttypid
 LEFT JOIN pg_catalog.pg_description dsc
        ON dsc.objoid OPERATOR(pg_catalog.=) a.attrelid

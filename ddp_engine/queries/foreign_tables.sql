@@ -71,10 +71,7 @@ JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
 JOIN pg_catalog.pg_foreign_table ft ON ft.ftrelid OPERATOR(pg_catalog.=) c.oid
 JOIN pg_catalog.pg_foreign_server s ON s.oid OPERATOR(pg_catalog.=) ft.ftserver
 LEFT JOIN cols ON cols.attrelid OPERATOR(pg_catalog.=) c.oid
-LEFT JOIN pg_catalog.pg_description d
-       ON d.objoid OPERATOR(pg_catalog.=) c.oid
-      AND d.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
-      AND d.objsubid OPERATOR(pg_catalog.=) 0
+{{comment(d; c.oid; pg_class)}}
 WHERE n.nspname OPERATOR(pg_catalog.=) ANY (%(schemas)s)
   AND c.relkind OPERATOR(pg_catalog.=) 'f'
   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i

@@ -1,0 +1,77 @@
+-- Pieces of SQL that several queries share, each written once. A query names one as
+-- {{name}}, or {{name(first; second)}} where the piece says $1, $2; queries/__init__.py
+-- splices them in once, when the queries are first loaded. A piece runs from its
+-- "-- fragment:" line to the next one.
+
+-- fragment: extension_members
+-- The objects of catalog $1 that belong to an extension (CREATE EXTENSION makes them; a
+-- query leaves them out, the extension stands for them).
+ext AS (
+    SELECT objid FROM pg_catalog.pg_depend
+    WHERE deptype OPERATOR(pg_catalog.=) 'e'
+      AND classid OPERATOR(pg_catalog.=) 'pg_catalog.$1'::pg_catalog.regclass
+)
+
+-- fragment: not_member
+-- Object $1 of catalog $2 belongs to no extension.
+NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+            WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.$2'::pg_catalog.regclass
+              AND d.objid OPERATOR(pg_catalog.=) $1
+              AND d.deptype OPERATOR(pg_catalog.=) 'e')
+
+-- fragment: comment
+-- The comment (alias $1) on object $2 of catalog $3, itself rather than one of its columns.
+LEFT JOIN pg_catalog.pg_description $1
+       ON $1.objoid OPERATOR(pg_catalog.=) $2
+      AND $1.classoid OPERATOR(pg_catalog.=) 'pg_catalog.$3'::pg_catalog.regclass
+      AND $1.objsubid OPERATOR(pg_catalog.=) 0
+
+-- fragment: scope
+-- What the scope leaves out (scope.ReadScope gives the parameters): each schema read, under
+-- the name the patterns use (the target's: %(scope_from)s renamed to %(scope_to)s) and
+-- whether it is left out whole; then each relation, left out as itself (by the patterns of
+-- its kind) and as what the objects on it follow (by table and view patterns). A query still
+-- lists what is left out, by name, but deparses none of it.
+scope_schema AS (
+    SELECT n.oid,
+           coalesce((SELECT m.target
+                     FROM ROWS FROM (pg_catalog.unnest(%(scope_from)s::pg_catalog.text[]),
+                                  pg_catalog.unnest(%(scope_to)s::pg_catalog.text[])) AS m(source, target)
+                     WHERE m.source OPERATOR(pg_catalog.=) n.nspname::pg_catalog.text),
+                    n.nspname::pg_catalog.text) AS qualifier,
+           n.nspname OPERATOR(pg_catalog.=) ANY (%(out_schemas)s::pg_catalog.text[]) AS out
+    FROM pg_catalog.pg_namespace n
+    WHERE n.nspname OPERATOR(pg_catalog.=) ANY (%(schemas)s)
+), scope_relation AS (
+    SELECT c.oid,
+           {{left_out(s; c.relname; ARRAY['', CASE WHEN c.relkind OPERATOR(pg_catalog.=) ANY
+                                                          ('{v,m}'::pg_catalog."char"[])
+                                                     THEN 'view' ELSE 'table' END])}} AS out,
+           {{left_out(s; c.relname; '{"",table,view}'::pg_catalog.text[])}} AS under_out
+    FROM pg_catalog.pg_class c
+    JOIN scope_schema s ON s.oid OPERATOR(pg_catalog.=) c.relnamespace
+    WHERE c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p,v,m,f}'::pg_catalog."char"[])
+)
+
+-- fragment: left_out
+-- Whether the scope leaves out the object named $2 in schema $1 (a scope_schema row), of
+-- the kinds $3 (a text[]: '' and the object's kind): its schema is left out, an exclude
+-- pattern of those kinds matches "schema.name", or include patterns are given and none of
+-- those kinds matches (scope.Scope.object_in, in SQL).
+($1.out
+ OR (pg_catalog.cardinality(%(exclude_regexes)s::pg_catalog.text[]) OPERATOR(pg_catalog.>) 0
+     AND EXISTS (SELECT FROM ROWS FROM (pg_catalog.unnest(%(exclude_kinds)s::pg_catalog.text[]),
+                                  pg_catalog.unnest(%(exclude_regexes)s::pg_catalog.text[]))
+                             AS pattern(kind, regex)
+                 WHERE pattern.kind OPERATOR(pg_catalog.=) ANY ($3)
+                   AND $1.qualifier OPERATOR(pg_catalog.||) '.'
+                       OPERATOR(pg_catalog.||) $2::pg_catalog.text
+                       OPERATOR(pg_catalog.~) pattern.regex))
+ OR (%(includes)s
+     AND NOT EXISTS (SELECT FROM ROWS FROM (pg_catalog.unnest(%(include_kinds)s::pg_catalog.text[]),
+                                  pg_catalog.unnest(%(include_regexes)s::pg_catalog.text[]))
+                                 AS pattern(kind, regex)
+                     WHERE pattern.kind OPERATOR(pg_catalog.=) ANY ($3)
+                       AND $1.qualifier OPERATOR(pg_catalog.||) '.'
+                           OPERATOR(pg_catalog.||) $2::pg_catalog.text
+                           OPERATOR(pg_catalog.~) pattern.regex)))
