@@ -8,6 +8,10 @@ can write to stands in for what ddp calls, even under a search_path that lists t
 (tests/trust/test_qualified_sql.py checks each file with PostgreSQL's own parser). The empty
 search_path of every session is still needed: ``pg_get_viewdef`` runs a query of its own whose
 ``=`` the server looks up through it.
+
+SQL that several queries share (the schema filter, the scope's, comments, options) is written
+once in ``fragments.sql`` and spliced in where a query names it (``{{name}}``,
+``{{name(arg; arg)}}``), once, when the query is first loaded (:func:`query_text`).
 """
 
 from __future__ import annotations

@@ -20,12 +20,7 @@ SELECT n.nspname AS schema_name,
             THEN a.attidentity::pg_catalog.text END AS identity,
        CASE WHEN a.attcollation OPERATOR(pg_catalog.<>) t.typcollation
              AND a.attcollation OPERATOR(pg_catalog.<>) 0 THEN
-           (SELECT CASE WHEN cn.nspname OPERATOR(pg_catalog.=) 'pg_catalog'
-                        THEN pg_catalog.quote_ident(co.collname)
-                        ELSE pg_catalog.format('%%I.%%I', cn.nspname, co.collname) END
-            FROM pg_catalog.pg_collation co
-            JOIN pg_catalog.pg_namespace cn ON cn.oid OPERATOR(pg_catalog.=) co.collnamespace
-            WHERE co.oid OPERATOR(pg_catalog.=) a.attcollation) END AS collation,
+           {{collation_name(a.attcollation)}} END AS collation,
        CASE WHEN a.attstattarget OPERATOR(pg_catalog.<>) -1 THEN a.attstattarget END AS statistics,
        CASE WHEN a.attstorage OPERATOR(pg_catalog.<>) t.typstorage
             THEN a.attstorage::pg_catalog.text END AS storage,

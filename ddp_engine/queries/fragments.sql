@@ -14,10 +14,10 @@ ext AS (
 
 -- fragment: not_member
 -- Object $1 of catalog $2 belongs to no extension.
-NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
-            WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.$2'::pg_catalog.regclass
-              AND d.objid OPERATOR(pg_catalog.=) $1
-              AND d.deptype OPERATOR(pg_catalog.=) 'e')
+NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend member
+            WHERE member.classid OPERATOR(pg_catalog.=) 'pg_catalog.$2'::pg_catalog.regclass
+              AND member.objid OPERATOR(pg_catalog.=) $1
+              AND member.deptype OPERATOR(pg_catalog.=) 'e')
 
 -- fragment: comment
 -- The comment (alias $1) on object $2 of catalog $3, itself rather than one of its columns.
@@ -75,3 +75,41 @@ scope_schema AS (
                        AND $1.qualifier OPERATOR(pg_catalog.||) '.'
                            OPERATOR(pg_catalog.||) $2::pg_catalog.text
                            OPERATOR(pg_catalog.~) pattern.regex)))
+
+-- fragment: in_schemas
+-- Rows whose namespace (column $1) is a schema read; the query's WHERE clause starts here.
+JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) $1
+WHERE n.nspname OPERATOR(pg_catalog.=) ANY (%(schemas)s)
+
+-- fragment: on_relation
+-- Rows on the relation (alias c) of oid $1, in a schema read; the WHERE clause starts here.
+JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) $1
+{{in_schemas(c.relnamespace)}}
+
+-- fragment: options
+-- Generic options ($1, a text[] of name=value) as " OPTIONS (name 'value', ...)", or ''.
+CASE WHEN $1 IS NOT NULL THEN
+    ' OPTIONS (' OPERATOR(pg_catalog.||)
+    (SELECT pg_catalog.string_agg(
+                pg_catalog.quote_ident(o.option_name)
+                OPERATOR(pg_catalog.||) ' '
+                OPERATOR(pg_catalog.||)
+                pg_catalog.quote_literal(o.option_value), ', ')
+     FROM pg_catalog.pg_options_to_table($1) o)
+    OPERATOR(pg_catalog.||) ')'
+ELSE '' END
+
+-- fragment: collation_name
+-- Collation $1 as a COLLATE clause names it: schema-qualified but for pg_catalog's.
+(SELECT CASE WHEN cn.nspname OPERATOR(pg_catalog.=) 'pg_catalog'
+             THEN pg_catalog.quote_ident(co.collname)
+             ELSE pg_catalog.format('%%I.%%I', cn.nspname, co.collname) END
+ FROM pg_catalog.pg_collation co
+ JOIN pg_catalog.pg_namespace cn ON cn.oid OPERATOR(pg_catalog.=) co.collnamespace
+ WHERE co.oid OPERATOR(pg_catalog.=) $1)
+
+-- fragment: comment_on
+-- The COMMENT ON statement of an object with a comment (alias d, joined by {{comment}}):
+-- $1 what it is and its name as format() writes them, $2 the values for them.
+CASE WHEN d.description IS NOT NULL THEN
+    pg_catalog.format('COMMENT ON $1 IS %%L', $2, d.description) END

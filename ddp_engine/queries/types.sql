@@ -14,12 +14,7 @@ SELECT n.nspname AS schema_name,
             THEN pg_catalog.pg_get_expr(t.typdefaultbin, 0) END AS default_expr,
        CASE WHEN t.typtype OPERATOR(pg_catalog.=) 'd'
              AND t.typcollation OPERATOR(pg_catalog.<>) bt.typcollation THEN
-           (SELECT CASE WHEN cn.nspname OPERATOR(pg_catalog.=) 'pg_catalog'
-                        THEN pg_catalog.quote_ident(co.collname)
-                        ELSE pg_catalog.format('%%I.%%I', cn.nspname, co.collname) END
-            FROM pg_catalog.pg_collation co
-            JOIN pg_catalog.pg_namespace cn ON cn.oid OPERATOR(pg_catalog.=) co.collnamespace
-            WHERE co.oid OPERATOR(pg_catalog.=) t.typcollation) END AS collation,
+           {{collation_name(t.typcollation)}} END AS collation,
        (SELECT pg_catalog.array_agg(pg_catalog.format('%%I ', co.conname)
                                     OPERATOR(pg_catalog.||) pg_catalog.pg_get_constraintdef(co.oid)
                                     ORDER BY co.conname)

@@ -14,11 +14,7 @@ FROM (SELECT c.oid
       WHERE n.nspname OPERATOR(pg_catalog.=) ANY (%(schemas)s)
         AND c.relkind OPERATOR(pg_catalog.=) ANY ('{v,m}'::pg_catalog."char"[])
         AND c.oid OPERATOR(pg_catalog.>) %(after)s::pg_catalog.int8::pg_catalog.oid
-        AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend e
-                        WHERE e.classid OPERATOR(pg_catalog.=)
-                                  'pg_catalog.pg_class'::pg_catalog.regclass
-                          AND e.objid OPERATOR(pg_catalog.=) c.oid
-                          AND e.deptype OPERATOR(pg_catalog.=) 'e')
+        AND {{not_member(c.oid; pg_class)}}
       ORDER BY c.oid
       LIMIT %(batch)s) v
 ORDER BY v.oid
