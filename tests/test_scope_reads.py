@@ -233,3 +233,30 @@ def test_a_plan_file_is_applied_and_verified_without_reading_what_is_left_out(
             ("kept as it is",)
         ]
         assert conn.execute("SELECT b FROM public.keep").fetchall() == []
+
+
+def test_a_dump_leaves_out_what_is_excluded_without_reading_it(
+    server: Server, make_db, tmp_path: Path
+) -> None:
+    source = make_db(TRAP + AUDIT.format(s="public") + "CREATE TABLE public.keep (a int);")
+    with locked(server, source, f"public.{ODD_SQL}"):
+        dumped = ddp(
+            "dump",
+            *side_args(server, "source", source),
+            "--exclude",
+            "public.au*",
+            "--exclude",
+            "function:public.audit_*",
+            "--lock-timeout",
+            "1s",
+            "--output",
+            "out",
+            cwd=tmp_path,
+        )
+    assert dumped.returncode == 0, dumped.stderr
+    text = "".join(p.read_text() for p in (tmp_path / "out").rglob("*.sql"))
+    assert (
+        "TABLE public.keep" in text.replace('"', "")
+        and "audit" not in text
+        and "dit\nlog" not in text
+    )
