@@ -87,12 +87,20 @@ QUERY_SETTINGS: dict[str, dict[str, str]] = {
 }
 
 
-def load_query(name: str) -> str:
+def load_query(name: str, scoped: bool = False) -> str:
     """The text of ``queries/<name>.sql``, shipped as package data, its shared fragments
-    spliced in ("deparsed": every query of DEPARSED_KINDS as one, deparsed.py)."""
+    spliced in ("deparsed": every query of DEPARSED_KINDS as one, deparsed.py). ``scoped``:
+    for a read that leaves objects out (:func:`leaves_out`)."""
     if name == "deparsed":
         return deparsed_query(tuple(spec.query for spec in DEPARSED_KINDS))
-    return query_text(name)
+    return query_text(name, scoped)
+
+
+def leaves_out(params: dict[str, Any]) -> bool:
+    """Whether the queries' parameters leave anything out (scope.ReadScope.params)."""
+    return bool(
+        params.get("out_schemas") or params.get("exclude_regexes") or params.get("includes")
+    )
 
 
 @contextmanager
@@ -228,7 +236,7 @@ def read_view_definitions(cur: psycopg.Cursor[Any], params: dict[str, Any]) -> d
     savepoint rolled back once its rows are in: that releases the locks pg_get_viewdef took,
     which one read of thousands of views would otherwise hold to its end. The transaction's
     snapshot (REPEATABLE READ) is the same for every batch."""
-    query = load_query(VIEW_QUERY)
+    query = load_query(VIEW_QUERY, leaves_out(params))
     definitions: dict[int, str] = {}
     after = 0
     while True:
@@ -268,6 +276,7 @@ def _read_once(
                 raise DdpError(f'DDP SYNC failed: schema "{schema_name}" does not exist')
             params["schemas"] = [r["name"] for r in schema_rows]
             params.update(read_scope.params(params["schemas"]) if read_scope else NO_SCOPE_PARAMS)
+            scoped = leaves_out(params)
             results = _Results(all_schemas)
             # The server runs query n+1 while a worker turns the rows of query n into objects:
             # a finished result lives in its own cursor and needs no connection to be read.
@@ -280,7 +289,7 @@ def _read_once(
                         done[-2].result()
                     with query_settings(cur, QUERY_SETTINGS.get(name, {})):
                         result = conn.cursor()
-                        result.execute(load_query(name), params)
+                        result.execute(load_query(name, scoped), params)
                     done.append(worker.submit(results.take, name, result))
                     if name == "relations":
                         results.view_definitions = read_view_definitions(cur, params)

@@ -17,6 +17,7 @@ once in ``fragments.sql`` and spliced in where a query names it (``{{name}}``,
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cache
 from importlib import resources
 
@@ -44,19 +45,36 @@ def _fragments() -> dict[str, str]:
     return pieces
 
 
-def _splice(match: re.Match[str]) -> str:
-    """One placeholder as its fragment, with the fragment's own placeholders spliced too."""
-    text = _fragments()[match[1]]
-    args = [a.strip() for a in match[2].split(";")] if match[2] is not None else []
-    for i, arg in reversed(list(enumerate(args, 1))):
-        text = text.replace(f"${i}", arg)
-    return _PLACEHOLDER.sub(_splice, text)
+#: The fragments a query loaded for a read that leaves nothing out takes instead: no scope
+#: join for the planner to estimate (it would pick slower plans for the rest of the query).
+_UNSCOPED = {
+    "scope": "no_scope",
+    "relation_scope": "no_relation_scope",
+    "schema_scope": "no_schema_scope",
+    "left_out": None,
+}
+
+
+def _splicer(scoped: bool) -> Callable[[re.Match[str]], str]:
+    def splice(match: re.Match[str]) -> str:
+        """One placeholder as its fragment, its own placeholders spliced too."""
+        name = match[1] if scoped else _UNSCOPED.get(match[1], match[1])
+        if name is None:
+            return "false"
+        text = _fragments()[name]
+        args = [a.strip() for a in match[2].split(";")] if match[2] is not None else []
+        for i, arg in reversed(list(enumerate(args, 1))):
+            text = text.replace(f"${i}", arg)
+        return _PLACEHOLDER.sub(splice, text)
+
+    return splice
 
 
 @cache
-def query_text(name: str) -> str:
-    """The text of ``<name>.sql`` with the shared fragments spliced in, read once."""
-    return _PLACEHOLDER.sub(_splice, _text(name))
+def query_text(name: str, scoped: bool = False) -> str:
+    """The text of ``<name>.sql`` with the shared fragments spliced in, read once; ``scoped``:
+    for a read that leaves objects out (scope.ReadScope), else without the scope's work."""
+    return _PLACEHOLDER.sub(_splicer(scoped), _text(name))
 
 
 def query_names() -> list[str]:

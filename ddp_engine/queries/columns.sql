@@ -35,7 +35,7 @@ SELECT n.nspname AS schema_name,
 FROM pg_catalog.pg_attribute a
 JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) a.attrelid
 JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
-JOIN scope_relation o ON o.oid OPERATOR(pg_catalog.=) c.oid AND NOT o.out
+{{relation_scope(c.oid)}}
 JOIN pg_catalog.pg_type t ON t.oid OPERATOR(pg_catalog.=) a.atttypid
 LEFT JOIN pg_catalog.pg_description dsc
        ON dsc.objoid OPERATOR(pg_catalog.=) a.attrelid
@@ -51,4 +51,5 @@ WHERE n.nspname OPERATOR(pg_catalog.=) ANY (%(schemas)s)
   AND NOT a.attisdropped
   AND a.attinhcount OPERATOR(pg_catalog.=) 0  -- an inherited column belongs to its parent
   AND ext.objid IS NULL
+  AND o.out IS NOT TRUE
 ORDER BY n.nspname, c.relname, a.attnum

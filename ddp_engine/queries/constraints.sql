@@ -5,7 +5,7 @@ SELECT n.nspname AS schema_name,
        c.relname AS table_name,
        co.conname AS name,
        co.contype AS constraint_type,
-       CASE WHEN NOT o.under_out
+       CASE WHEN o.under_out IS NOT TRUE
             THEN pg_catalog.pg_get_constraintdef(co.oid) ELSE '' END AS definition,
        -- one index lookup per key column (a join here hashes every column of the table)
        ARRAY(SELECT (SELECT a.attname FROM pg_catalog.pg_attribute a
@@ -30,7 +30,7 @@ FROM pg_catalog.pg_constraint co
 JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) co.conrelid
 JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
 -- on a relation the scope leaves out: listed by name, not deparsed
-JOIN scope_relation o ON o.oid OPERATOR(pg_catalog.=) c.oid
+{{relation_scope(c.oid)}}
 LEFT JOIN pg_catalog.pg_class rc ON rc.oid OPERATOR(pg_catalog.=) co.confrelid
 LEFT JOIN pg_catalog.pg_namespace rn ON rn.oid OPERATOR(pg_catalog.=) rc.relnamespace
 {{comment(dsc; co.oid; pg_constraint)}}

@@ -29,9 +29,11 @@ LEFT JOIN pg_catalog.pg_description $1
 -- fragment: scope
 -- What the scope leaves out (scope.ReadScope gives the parameters): each schema read, under
 -- the name the patterns use (the target's: %(scope_from)s renamed to %(scope_to)s) and
--- whether it is left out whole; then each relation, left out as itself (by the patterns of
--- its kind) and as what the objects on it follow (by table and view patterns). A query still
--- lists what is left out, by name, but deparses none of it.
+-- whether it is left out whole; then each relation left out, as itself (by the patterns of
+-- its kind) or as what the objects on it follow (by table and view patterns). A query joins
+-- it with LEFT JOIN (empty when nothing is left out, it leaves the planner's estimates as
+-- they were) and tests "o.out IS NOT TRUE": it still lists what is left out, by name, but
+-- deparses none of it.
 scope_schema AS (
     SELECT n.oid,
            coalesce((SELECT m.target
@@ -43,15 +45,41 @@ scope_schema AS (
     FROM pg_catalog.pg_namespace n
     WHERE n.nspname OPERATOR(pg_catalog.=) ANY (%(schemas)s)
 ), scope_relation AS (
-    SELECT c.oid,
-           {{left_out(s; c.relname; ARRAY['', CASE WHEN c.relkind OPERATOR(pg_catalog.=) ANY
-                                                          ('{v,m}'::pg_catalog."char"[])
-                                                     THEN 'view' ELSE 'table' END])}} AS out,
-           {{left_out(s; c.relname; '{"",table,view}'::pg_catalog.text[])}} AS under_out
-    FROM pg_catalog.pg_class c
-    JOIN scope_schema s ON s.oid OPERATOR(pg_catalog.=) c.relnamespace
-    WHERE c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p,v,m,f}'::pg_catalog."char"[])
+    SELECT r.* FROM (
+        SELECT c.oid,
+               {{left_out(s; c.relname; ARRAY['', CASE WHEN c.relkind OPERATOR(pg_catalog.=) ANY
+                                                              ('{v,m}'::pg_catalog."char"[])
+                                                         THEN 'view' ELSE 'table' END])}} AS out,
+               {{left_out(s; c.relname; '{"",table,view}'::pg_catalog.text[])}} AS under_out
+        FROM pg_catalog.pg_class c
+        JOIN scope_schema s ON s.oid OPERATOR(pg_catalog.=) c.relnamespace
+        WHERE c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p,v,m,f}'::pg_catalog."char"[])
+    ) r
+    WHERE r.out OR r.under_out
 )
+
+-- fragment: relation_scope
+-- Whether the scope leaves out the relation of oid $1 (o.out, o.under_out; NULL: no).
+LEFT JOIN scope_relation o ON o.oid OPERATOR(pg_catalog.=) $1
+
+-- fragment: schema_scope
+-- The scope_schema row (alias s) of the schema of oid $1.
+LEFT JOIN scope_schema s ON s.oid OPERATOR(pg_catalog.=) $1
+
+-- fragment: no_scope
+-- What a query loaded for a read that leaves nothing out takes instead of scope: nothing.
+-- scope_schema is then never read; relation_scope is the constant row below and left_out is
+-- "false", which the planner folds away: the query runs as if it had no scope at all.
+scope_schema AS (
+    SELECT NULL::pg_catalog.oid AS oid, NULL::pg_catalog.text AS qualifier, false AS out
+    WHERE false
+)
+
+-- fragment: no_relation_scope
+CROSS JOIN (SELECT false AS out, false AS under_out) AS o
+
+-- fragment: no_schema_scope
+CROSS JOIN (SELECT NULL::pg_catalog.text AS qualifier, false AS out) AS s
 
 -- fragment: left_out
 -- Whether the scope leaves out the object named $2 in schema $1 (a scope_schema row), of

@@ -1,11 +1,7 @@
 -- Functions, procedures and aggregates. pg_get_functiondef always qualifies the name; the rest
 -- of it (arguments onward) is what we compare and re-render under the target's name. A
 -- function the scope leaves out is listed by its signature, its body and options not read.
-WITH {{extension_members(pg_proc)}}, {{scope}}, fn AS (
-    SELECT p.oid, {{left_out(s; p.proname; '{"",function}'::pg_catalog.text[])}} AS out
-    FROM pg_catalog.pg_proc p
-    JOIN scope_schema s ON s.oid OPERATOR(pg_catalog.=) p.pronamespace
-)
+WITH {{extension_members(pg_proc)}}, {{scope}}
 SELECT n.nspname AS schema_name,
        p.proname AS name,
        pg_catalog.pg_get_function_identity_arguments(p.oid) AS identity_args,
@@ -58,7 +54,10 @@ SELECT n.nspname AS schema_name,
        pg_catalog.pg_get_userbyid(p.proowner) AS owner
 FROM pg_catalog.pg_proc p
 JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) p.pronamespace
-JOIN fn ON fn.oid OPERATOR(pg_catalog.=) p.oid
+{{schema_scope(p.pronamespace)}}
+-- whether the scope leaves it out
+CROSS JOIN LATERAL (SELECT {{left_out(s; p.proname; '{"",function}'::pg_catalog.text[])}} AS out)
+    AS fn
 {{comment(dsc; p.oid; pg_proc)}}
 LEFT JOIN ext ON ext.objid OPERATOR(pg_catalog.=) p.oid
 WHERE n.nspname OPERATOR(pg_catalog.=) ANY (%(schemas)s) AND ext.objid IS NULL

@@ -8,7 +8,7 @@ WITH {{extension_members(pg_class)}}, {{scope}}, constraint_index AS (
 SELECT n.nspname AS schema_name,
        t.relname AS table_name,
        i.relname AS name,
-       CASE WHEN NOT o.under_out
+       CASE WHEN o.under_out IS NOT TRUE
             THEN pg_catalog.pg_get_indexdef(i.oid) ELSE '' END AS definition,
        pg_catalog.format('CREATE %%sINDEX %%I ON %%s%%I.%%I ',
                          CASE WHEN x.indisunique THEN 'UNIQUE ' ELSE '' END,
@@ -27,7 +27,7 @@ SELECT n.nspname AS schema_name,
                       (x.indkey::pg_catalog.int2[])[0:x.indnkeyatts OPERATOR(pg_catalog.-) 1])
                   WITH ORDINALITY k(attnum, ord)
              ORDER BY k.ord) AS key_columns,
-       CASE WHEN NOT o.under_out
+       CASE WHEN o.under_out IS NOT TRUE
             THEN pg_catalog.pg_get_expr(x.indpred, x.indrelid) END AS predicate,
        t.relkind OPERATOR(pg_catalog.=) 'p' AS on_partitioned,
        dsc.description AS comment,
@@ -39,7 +39,7 @@ JOIN pg_catalog.pg_class i ON i.oid OPERATOR(pg_catalog.=) x.indexrelid
 JOIN pg_catalog.pg_class t ON t.oid OPERATOR(pg_catalog.=) x.indrelid
 JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) t.relnamespace
 -- on a relation the scope leaves out: listed by name, not deparsed
-JOIN scope_relation o ON o.oid OPERATOR(pg_catalog.=) t.oid
+{{relation_scope(t.oid)}}
 {{comment(dsc; i.oid; pg_class)}}
 LEFT JOIN constraint_index ci ON ci.conindid OPERATOR(pg_catalog.=) x.indexrelid
 LEFT JOIN pg_catalog.pg_inherits ih ON ih.inhrelid OPERATOR(pg_catalog.=) x.indexrelid

@@ -10,7 +10,7 @@ SELECT n.nspname AS schema_name,
        CASE WHEN t.typtype OPERATOR(pg_catalog.=) 'd'
             THEN pg_catalog.format_type(t.typbasetype, t.typtypmod) END AS base_type,
        t.typnotnull AS not_null,
-       CASE WHEN NOT {{left_out(s; t.typname; '{"",type}'::pg_catalog.text[])}}
+       CASE WHEN NOT ty.out
             THEN pg_catalog.pg_get_expr(t.typdefaultbin, 0) END AS default_expr,
        CASE WHEN t.typtype OPERATOR(pg_catalog.=) 'd'
              AND t.typcollation OPERATOR(pg_catalog.<>) bt.typcollation THEN
@@ -21,7 +21,7 @@ SELECT n.nspname AS schema_name,
         FROM pg_catalog.pg_constraint co
         WHERE co.contypid OPERATOR(pg_catalog.=) t.oid
           AND co.contype OPERATOR(pg_catalog.=) 'c'
-          AND NOT {{left_out(s; t.typname; '{"",type}'::pg_catalog.text[])}}) AS domain_constraints,
+          AND NOT ty.out) AS domain_constraints,
        (SELECT pg_catalog.array_agg(ARRAY[co.conname::pg_catalog.text, d.description]
                                     ORDER BY co.conname)
         FROM pg_catalog.pg_constraint co
@@ -69,7 +69,10 @@ SELECT n.nspname AS schema_name,
        pg_catalog.pg_get_userbyid(t.typowner) AS owner
 FROM pg_catalog.pg_type t
 JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) t.typnamespace
-JOIN scope_schema s ON s.oid OPERATOR(pg_catalog.=) t.typnamespace
+{{schema_scope(t.typnamespace)}}
+-- whether the scope leaves it out
+CROSS JOIN LATERAL (SELECT {{left_out(s; t.typname; '{"",type}'::pg_catalog.text[])}} AS out)
+    AS ty
 {{comment(dsc; t.oid; pg_type)}}
 LEFT JOIN pg_catalog.pg_type bt ON bt.oid OPERATOR(pg_catalog.=) t.typbasetype
 LEFT JOIN ext ON ext.objid OPERATOR(pg_catalog.=) t.oid

@@ -10,9 +10,10 @@ SELECT v.oid::pg_catalog.int8 AS oid, pg_catalog.pg_get_viewdef(v.oid) AS defini
 FROM (SELECT c.oid
       FROM pg_catalog.pg_class c
       JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
-      JOIN scope_relation o ON o.oid OPERATOR(pg_catalog.=) c.oid AND NOT o.out
+      {{relation_scope(c.oid)}}
       WHERE n.nspname OPERATOR(pg_catalog.=) ANY (%(schemas)s)
         AND c.relkind OPERATOR(pg_catalog.=) ANY ('{v,m}'::pg_catalog."char"[])
+        AND o.out IS NOT TRUE
         AND c.oid OPERATOR(pg_catalog.>) %(after)s::pg_catalog.int8::pg_catalog.oid
         AND {{not_member(c.oid; pg_class)}}
       ORDER BY c.oid

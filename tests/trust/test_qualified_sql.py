@@ -86,8 +86,8 @@ def query_names() -> list[str]:
     return [*queries.query_names(), "deparsed"]
 
 
-def load(name: str) -> str:
-    return load_query(name)
+def load(name: str, scoped: bool = False) -> str:
+    return load_query(name, scoped)
 
 
 def unqualified(query: str) -> list[str]:
@@ -172,6 +172,7 @@ def _check(kind: str, node: dict[str, Any], ctes: set[str]) -> Iterator[str]:
 @pytest.mark.parametrize("name", query_names())
 def test_every_catalog_name_is_qualified(name: str) -> None:
     assert unqualified(load(name)) == []
+    assert unqualified(load(name, scoped=True)) == []  # as read when the scope leaves out
 
 
 def test_every_query_is_checked() -> None:
