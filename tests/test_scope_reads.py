@@ -107,6 +107,10 @@ def test_patterns_match_in_postgresql_as_in_python(server: Server) -> None:
     assert parse_pattern("public.audit_*").regex.fullmatch("public.audit_log")
 
 
+#: Every schema but ops.
+OPS_OUT = ("--all-schemas", "--exclude", "schema:ops")
+
+
 def test_an_excluded_schema_is_not_deparsed(server: Server, make_db, tmp_path: Path) -> None:
     target = make_db(
         TRAP + "CREATE SCHEMA ops;" + AUDIT.format(s="ops") + "CREATE TABLE public.t (a int);"
@@ -117,29 +121,10 @@ def test_an_excluded_schema_is_not_deparsed(server: Server, make_db, tmp_path: P
         # read in full, the view's definition waits for the lock and the read gives up
         whole = _sync(server, source, target, "--all-schemas", "--dry-run", cwd=tmp_path)
         assert whole.returncode == 1 and "gave up" in whole.stderr, whole.stderr
-        scoped = _sync(
-            server,
-            source,
-            target,
-            "--all-schemas",
-            "--exclude",
-            "schema:ops",
-            "--apply",
-            cwd=tmp_path,
-        )
+        scoped = _sync(server, source, target, *OPS_OUT, "--apply", cwd=tmp_path)
     assert scoped.returncode == 0, scoped.stderr
     assert "object(s) out of scope" in scoped.stdout
-    again = _sync(
-        server,
-        source,
-        target,
-        "--all-schemas",
-        "--exclude",
-        "schema:ops",
-        "--exit-code",
-        "--dry-run",
-        cwd=tmp_path,
-    )
+    again = _sync(server, source, target, *OPS_OUT, "--exit-code", "--dry-run", cwd=tmp_path)
     assert again.returncode == 0, again.stdout + again.stderr
     with server.connect(target) as conn:
         kept = conn.execute(f"SELECT note FROM ops.{ODD_SQL}".encode()).fetchall()
@@ -211,17 +196,8 @@ def test_a_plan_file_is_applied_and_verified_without_reading_what_is_left_out(
     target = make_db(TRAP + AUDIT.format(s="public") + "CREATE TABLE public.keep (a int);")
     source = make_db(TRAP + "CREATE TABLE public.keep (a int, b int);")
     sides = [*side_args(server, "source", source), *side_args(server, "target", target)]
-    made = ddp(
-        "plan",
-        *sides,
-        "--exclude",
-        "public.au*",
-        "--lock-timeout",
-        "1s",
-        "--output",
-        "plan.json",
-        cwd=tmp_path,
-    )
+    flags = ["--exclude", "public.au*", "--lock-timeout", "1s", "--output", "plan.json"]
+    made = ddp("plan", *sides, *flags, cwd=tmp_path)
     assert made.returncode == 0, made.stderr
     with locked(server, target, f"public.{ODD_SQL}"):
         done = ddp(
