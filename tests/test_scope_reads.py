@@ -15,10 +15,11 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from ddp_engine.introspect import introspect
-from ddp_engine.scope import Scope, apply_scope, parse_pattern, sql_regex
+from ddp_engine.introspect import introspect, read_snapshot
+from ddp_engine.scope import ReadScope, Scope, apply_scope, parse_pattern, sql_regex
 from ddp_engine.sync import SyncOptions, compare, snapshot
-from tests.conftest import Server
+from tests.conftest import Server, ensure_roles
+from tests.corpus_cases import SHARED_CASES, shared_sql
 from tests.helpers import ODD, ODD_SQL, TRAP, ddp, side_args
 
 #: A table and everything whose read deparses it with a lock on it (a generated column, a
@@ -236,3 +237,24 @@ def test_a_dump_leaves_out_what_is_excluded_without_reading_it(
         and "audit" not in text
         and "dit\nlog" not in text
     )
+
+
+@pytest.mark.parametrize("case", SHARED_CASES)
+def test_a_scope_that_leaves_nothing_out_reads_what_no_scope_reads(
+    case: str, server: Server, make_db
+) -> None:
+    """The queries as a scoped read runs them (the scope's joins, its patterns) give the same
+    snapshot as the plain ones when nothing matches: the scope only ever takes away."""
+    folder, a, b = shared_sql(case)
+    ensure_roles(server, folder)
+    nothing = ReadScope(Scope(exclude=["zz_none.zz_none"], include=["*.*", "schema:*"]))
+    for sql in (a, b):
+        try:
+            db = make_db(sql)
+        except psycopg.Error as exc:
+            pytest.skip(f"fixture does not load on this server: {exc}")
+        with psycopg.connect(
+            host=server.host, port=server.port, user=server.user, dbname=db
+        ) as conn:
+            scoped = read_snapshot(conn, "public", True, read_scope=nothing)
+            assert scoped == read_snapshot(conn, "public", True)
