@@ -78,6 +78,9 @@ def test_patterns_match_in_postgresql_as_in_python(server: Server) -> None:
         "x.a b",
         "x.'q'",
         "x.t$",
+        "x.a|b",
+        "x.a+{2}",
+        "x.^a",
     ]
     globs = [
         "public.au*",
@@ -93,6 +96,10 @@ def test_patterns_match_in_postgresql_as_in_python(server: Server) -> None:
         "x.a b",
         "x.'q'",
         "x.t$",
+        "x.a|b",
+        "x.a+{2}",
+        "x.^*",
+        "x.[a-z]|*",
         "*",
     ]
     with server.connect() as conn:
