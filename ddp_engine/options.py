@@ -95,13 +95,12 @@ class SyncOptions(BaseModel):
         patterns use the target's names: a source schema read under another name is
         translated (through the schema map, or to ``target_schema`` when one schema is
         compared; not known, nothing is left out). Rename hints change the target's names
-        after the read: there only whole schemas are left out, and not with a schema hint."""
+        after the read: there only whole schemas are left out, and with a schema hint nothing
+        on either side (both read alike, so that neither lists what the other left out)."""
         scope = self.scope()
-        if not scope:
+        if not scope or any(h.kind == "schema" for h in parse_hints(self.renames)):
             return None
         if side == "target":
-            if any(h.kind == "schema" for h in parse_hints(self.renames)):
-                return None
             return ReadScope(scope, objects=not self.renames)
         if self.schema_map:
             return ReadScope(scope, self.schema_map)

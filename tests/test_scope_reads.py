@@ -265,3 +265,21 @@ def test_a_scope_that_leaves_nothing_out_reads_what_no_scope_reads(
         ) as conn:
             scoped = read_snapshot(conn, "public", True, read_scope=nothing)
             assert scoped == read_snapshot(conn, "public", True)
+
+
+def test_a_hinted_rename_out_of_an_excluded_name_is_read_in_full(
+    server: Server, make_db, tmp_path: Path
+) -> None:
+    """The patterns name objects after the hints: a table an exclude names under its old name
+    is, renamed, in scope, so the target's read cannot have left it out."""
+    target = make_db(
+        TRAP + f"CREATE TABLE public.people (id int, {ODD_SQL} text);"
+        "INSERT INTO public.people VALUES (1, 'kept');"
+    )
+    source = make_db(TRAP + f"CREATE TABLE public.persons (id int, {ODD_SQL} text, b int);")
+    hints = ["--rename", "table:public.people=persons", "--exclude", "public.people"]
+    done = _sync(server, source, target, *hints, "--apply", cwd=tmp_path, schema="public")
+    assert done.returncode == 0, done.stderr
+    with server.connect(target) as conn:
+        rows = conn.execute("SELECT * FROM public.persons").fetchall()
+    assert rows == [(1, "kept", None)]
