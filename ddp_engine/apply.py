@@ -20,6 +20,7 @@ from ddp_engine.hazards import HazardCode
 from ddp_engine.introspect import read_snapshot
 from ddp_engine.plan_model import Plan
 from ddp_engine.render import prelude
+from ddp_engine.scope import ReadScope
 from ddp_engine.settings import ConnectionSettings
 
 
@@ -52,6 +53,7 @@ def apply_plan(
     script: str,
     allowed: frozenset[HazardCode] = frozenset(),
     limits: SessionLimits | None = None,
+    read_scope: ReadScope | None = None,
 ) -> ApplyResult:
     """Apply ``script`` (rendered from ``plan``) to the target, all or nothing.
 
@@ -59,7 +61,8 @@ def apply_plan(
     statement runs, and so is one whose data checks counted rows a step would fail on (the
     apply could only end in an error, and the online part runs outside the transaction); the
     value checks are counted again inside the transaction, first (rows may have changed since
-    the plan), and refuse the same way.
+    the plan), and refuse the same way. ``read_scope``: what the plan's read of the target
+    left out, left out again when the target is read to compare.
     """
     if plan.is_empty:
         return ApplyResult(applied=False, statements=0)
@@ -88,7 +91,9 @@ def apply_plan(
             )
         try:
             conn.autocommit = False
-            current = read_snapshot(conn, settings.schema_name, plan.all_schemas)
+            current = read_snapshot(
+                conn, settings.schema_name, plan.all_schemas, read_scope=read_scope
+            )
             if current.fingerprint() != plan.target_fingerprint:
                 raise TargetChanged("the target changed since the plan was made")
             conn.read_only = False

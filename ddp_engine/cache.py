@@ -59,7 +59,13 @@ def _software() -> dict[str, str]:
 class SnapshotCache:
     """The cache file of one side: one per server address, database, user and scope."""
 
-    def __init__(self, folder: str | Path, settings: ConnectionSettings, all_schemas: bool) -> None:
+    def __init__(
+        self,
+        folder: str | Path,
+        settings: ConnectionSettings,
+        all_schemas: bool,
+        scope_key: str = "",
+    ) -> None:
         self.folder = Path(folder).expanduser()
         self.scope = {
             "address": settings.address(),
@@ -67,6 +73,8 @@ class SnapshotCache:
             "user": settings.user,
             "schema": "" if all_schemas else settings.schema_name,
             "all_schemas": all_schemas,
+            # what the read left out (scope.ReadScope.key): another scope, another file
+            "left_out": scope_key,
         }
         name = hashlib.sha256(json.dumps(self.scope, sort_keys=True).encode()).hexdigest()
         self.path = self.folder / f"snapshot-{name[:32]}.ddp"

@@ -32,7 +32,7 @@ def run_dump(values: dict[str, Any]) -> None:
     output = Path(values["output"])
     with shadow_sources(values["source_sql"], None, source_schema=values["source_schema"]) as sh:
         source = sh.source or settings_for("source", values, environ)
-        snap, _ = snapshot(source, "source", options)
+        snap, _ = snapshot(source, "source", options, source.schema_name)  # its own names
     count = write_dump(dump_files(snap, options.scope()), output)
     if not values["quiet"]:
         click.echo(f"Wrote {count} file(s) to {output}; load order in {output}/load-order.txt")

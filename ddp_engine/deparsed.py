@@ -13,10 +13,10 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterable
 from functools import cache
-from importlib import resources
 from typing import Any
 
 from ddp_engine.model import Deparsed
+from ddp_engine.queries import query_text
 
 #: The queries whose rows carry the table the object sits on.
 ON_TABLES = frozenset({"rules", "statistics"})
@@ -40,17 +40,22 @@ def deparsed_builder(model: type[Deparsed]) -> Callable[[dict[str, Any]], Depars
     return build
 
 
+#: Objects in a schema the scope leaves out are not read (foreign servers and event triggers,
+#: in no schema, always are).
+_IN_SCOPE = "\nWHERE q.schema_name OPERATOR(pg_catalog.<>) ALL (%(out_schemas)s::pg_catalog.text[])"
+
+
 @cache
 def deparsed_query(queries: Iterable[str]) -> str:
     """One query reading every deparsed kind (``queries``: their queries/<name>.sql), each row
     tagged with its query's name: one round trip for all of them, however many kinds."""
     parts = []
     for name in queries:
-        text = resources.files("ddp_engine.queries").joinpath(f"{name}.sql").read_text()
+        text = query_text(name)
         table = "q.table_name" if name in ON_TABLES else "''"
         drop = "q.drop_sql" if name in UNDONE_IN_STEPS else "ARRAY[q.drop_sql]"
         parts.append(
             f"SELECT '{name}' AS query, q.schema_name, q.name, q.statements, {drop} AS drop_sql, "
-            f"{table} AS table_name FROM (\n{text}\n) q"
+            f"{table} AS table_name FROM (\n{text}\n) q{_IN_SCOPE}"
         )
     return "\nUNION ALL\n".join(parts)

@@ -14,7 +14,6 @@ from collections import defaultdict
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from importlib import resources
 from typing import Any
 
 import psycopg
@@ -31,6 +30,7 @@ from ddp_engine.model import (
     Snapshot,
     Unsupported,
 )
+from ddp_engine.queries import query_text
 from ddp_engine.registry import DEPARSED_KINDS, OBJECT_ATTRS, SPEC_OF_QUERY, Rows
 from ddp_engine.rows import (
     ChangedWhileReading,
@@ -43,6 +43,7 @@ from ddp_engine.rows import (
     parse_acl,
     read_dependencies,
 )
+from ddp_engine.scope import NO_SCOPE_PARAMS, ReadScope
 from ddp_engine.settings import ConnectionSettings
 
 #: The queries, in the order they run. Relations and sequences come before columns (a column
@@ -86,12 +87,20 @@ QUERY_SETTINGS: dict[str, dict[str, str]] = {
 }
 
 
-def load_query(name: str) -> str:
-    """The text of ``queries/<name>.sql``, shipped as package data ("deparsed": every query of
-    DEPARSED_KINDS as one, deparsed.py)."""
+def load_query(name: str, scoped: bool = False) -> str:
+    """The text of ``queries/<name>.sql``, shipped as package data, its shared fragments
+    spliced in ("deparsed": every query of DEPARSED_KINDS as one, deparsed.py). ``scoped``:
+    for a read that leaves objects out (:func:`leaves_out`)."""
     if name == "deparsed":
         return deparsed_query(tuple(spec.query for spec in DEPARSED_KINDS))
-    return resources.files("ddp_engine.queries").joinpath(f"{name}.sql").read_text()
+    return query_text(name, scoped)
+
+
+def leaves_out(params: dict[str, Any]) -> bool:
+    """Whether the queries' parameters leave anything out (scope.ReadScope.params)."""
+    return bool(
+        params.get("out_schemas") or params.get("exclude_regexes") or params.get("includes")
+    )
 
 
 @contextmanager
@@ -116,20 +125,23 @@ def introspect(
     all_schemas: bool = False,
     limits: SessionLimits | None = None,
     cache_dir: str | None = None,
+    read_scope: ReadScope | None = None,
 ) -> tuple[Snapshot, float]:
     """Connect to ``side`` and read its Snapshot; returns it with the seconds it took.
 
     ``limits``: how long the read may wait for a lock and run one query. A read that gives up
     ends in one line naming the table and the process that blocked it (``blocked_read``).
     ``cache_dir``: a folder where the side's last snapshot is kept and reused while the
-    side's catalog epoch has not moved (cache.py).
+    side's catalog epoch has not moved (cache.py). ``read_scope``: what the read leaves out
+    (listed by name, not read in full: scope.ReadScope).
     """
     limits = limits or SessionLimits()
     started = time.perf_counter()
-    cache = SnapshotCache(cache_dir, settings, all_schemas) if cache_dir else None
+    scope_key = read_scope.key() if read_scope else ""
+    cache = SnapshotCache(cache_dir, settings, all_schemas, scope_key) if cache_dir else None
     with connect(settings, side, limits) as conn:
         try:
-            snapshot = read_snapshot(conn, settings.schema_name, all_schemas, cache)
+            snapshot = read_snapshot(conn, settings.schema_name, all_schemas, cache, read_scope)
         except (psycopg.errors.LockNotAvailable, psycopg.errors.QueryCanceled) as exc:
             raise DdpError(blocked_read(settings, side, all_schemas, limits, exc)) from None
         except psycopg.errors.OutOfMemory as exc:
@@ -191,6 +203,7 @@ def read_snapshot(
     schema_name: str,
     all_schemas: bool,
     cache: SnapshotCache | None = None,
+    read_scope: ReadScope | None = None,
 ) -> Snapshot:
     """Read a Snapshot through an open connection (left unchanged: the transaction rolls back);
     with a ``cache``, the cached one when the catalog's epoch has not moved since.
@@ -201,7 +214,7 @@ def read_snapshot(
     """
     for _ in range(READ_ATTEMPTS):
         try:
-            return _read_once(conn, schema_name, all_schemas, cache)
+            return _read_once(conn, schema_name, all_schemas, cache, read_scope)
         except ChangedWhileReading:
             continue
     raise DdpError(
@@ -223,12 +236,12 @@ def read_view_definitions(cur: psycopg.Cursor[Any], params: dict[str, Any]) -> d
     savepoint rolled back once its rows are in: that releases the locks pg_get_viewdef took,
     which one read of thousands of views would otherwise hold to its end. The transaction's
     snapshot (REPEATABLE READ) is the same for every batch."""
-    query = load_query(VIEW_QUERY)
+    query = load_query(VIEW_QUERY, leaves_out(params))
     definitions: dict[int, str] = {}
     after = 0
     while True:
         cur.execute("SAVEPOINT ddp_view_definitions")
-        cur.execute(query, {**params, "after": after, "batch": VIEW_BATCH})
+        cur.execute(query, {**NO_SCOPE_PARAMS, **params, "after": after, "batch": VIEW_BATCH})
         rows = cur.fetchall()
         cur.execute("ROLLBACK TO SAVEPOINT ddp_view_definitions")
         cur.execute("RELEASE SAVEPOINT ddp_view_definitions")
@@ -248,7 +261,11 @@ STREAM_CHUNK = 5000
 
 
 def _read_once(
-    conn: psycopg.Connection, schema_name: str, all_schemas: bool, cache: SnapshotCache | None
+    conn: psycopg.Connection,
+    schema_name: str,
+    all_schemas: bool,
+    cache: SnapshotCache | None,
+    read_scope: ReadScope | None,
 ) -> Snapshot:
     conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
     conn.read_only = True
@@ -267,6 +284,8 @@ def _read_once(
             if not all_schemas and not schema_rows:
                 raise DdpError(f'DDP SYNC failed: schema "{schema_name}" does not exist')
             params["schemas"] = [r["name"] for r in schema_rows]
+            params.update(read_scope.params(params["schemas"]) if read_scope else NO_SCOPE_PARAMS)
+            scoped = leaves_out(params)
             results = _Results(all_schemas)
             # The server runs query n+1 while a worker turns the rows of query n into objects:
             # a finished result lives in its own cursor and needs no connection to be read.
@@ -283,7 +302,7 @@ def _read_once(
                         continue
                     with query_settings(cur, QUERY_SETTINGS.get(name, {})):
                         result = conn.cursor()
-                        result.execute(load_query(name), params)
+                        result.execute(load_query(name, scoped), params)
                     done.append(worker.submit(results.take, name, result))
                     if name == "relations":
                         results.view_definitions = read_view_definitions(cur, params)
@@ -365,7 +384,8 @@ class _Results:
             name = (r["schema_name"], r["name"])
             cols = columns.get(name, [])
             if r["relkind"] in ("v", "m"):
-                r["view_definition"] = self.view_definitions.get(r["oid"])
+                definition = "" if r["out_of_scope"] else self.view_definitions.get(r["oid"])
+                r["view_definition"] = definition
                 self.objects["views"].append(build_view(r, cols))
             else:
                 self.objects["tables"].append(build_table(r, cols))

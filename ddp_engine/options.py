@@ -16,7 +16,7 @@ from ddp_engine.connect import SessionLimits, duration
 from ddp_engine.fidelity import LoadedOn
 from ddp_engine.hazards import HazardCode, parse_allowed
 from ddp_engine.renames import parse_hints
-from ddp_engine.scope import Scope
+from ddp_engine.scope import ReadScope, Scope
 from ddp_engine.user_conversions import UserConversion, parse_using
 
 __all__ = ["SyncOptions"]
@@ -87,6 +87,28 @@ class SyncOptions(BaseModel):
         """The include and exclude patterns, and the schemas a schema map names."""
         mapped = frozenset(t for _, t in self.schema_map) if self.schema_map else None
         return Scope(self.include, self.exclude, mapped)
+
+    def read_scope(
+        self, side: str, schema_name: str, target_schema: str | None = None
+    ) -> ReadScope | None:
+        """What ``side``'s read may leave out (None: read every object in full). The
+        patterns use the target's names: a source schema read under another name is
+        translated (through the schema map, or to ``target_schema`` when one schema is
+        compared; not known, nothing is left out). Rename hints change the target's names
+        after the read: there only whole schemas are left out, and with a schema hint nothing
+        on either side (both read alike, so that neither lists what the other left out)."""
+        scope = self.scope()
+        if not scope or any(h.kind == "schema" for h in parse_hints(self.renames)):
+            return None
+        if side == "target":
+            return ReadScope(scope, objects=not self.renames)
+        if self.schema_map:
+            return ReadScope(scope, self.schema_map)
+        if self.all_schemas:
+            return ReadScope(scope)
+        if target_schema is None:
+            return None
+        return ReadScope(scope, ((schema_name, target_schema),))
 
     @field_validator("lock_timeout", "statement_timeout", "read_timeout")
     @classmethod

@@ -221,12 +221,13 @@ def apply_plan_file(
     options = planfile.sync_options(allowed)
     plan = planfile.the_plan()
     try:
-        done = apply_plan(target, plan, planfile.script, allowed, options.limits())
+        scope = options.read_scope("target", target.schema_name)
+        done = apply_plan(target, plan, planfile.script, allowed, options.limits(), scope)
     except (psycopg.errors.LockNotAvailable, psycopg.errors.QueryCanceled) as exc:
         raise DdpError(
             blocked_read(target, "target", options.all_schemas, options.limits(), exc)
         ) from None
-    after, _ = introspect(target, "target", options.all_schemas, options.limits())
+    after, _ = introspect(target, "target", options.all_schemas, options.limits(), None, scope)
     if major_of(after.server_version) != major_of(planfile.source.server_version):
         after = strip_privileges(after, planfile.source.server_version)
     matches = compared_fingerprint(after, options.privileges) == planfile.source_fingerprint

@@ -320,7 +320,7 @@ def deparsed(value: str | None) -> str:
 def build_index(r: dict[str, Any]) -> Index:
     definition: str = deparsed(r["definition"])
     prefix: str = r["definition_prefix"]
-    if definition.startswith(prefix):
+    if definition.startswith(prefix) or not definition:  # none: out of scope, not read
         body = definition[len(prefix) :]
     else:  # defensive: cut at the first USING after ON
         body = definition[definition.index(" USING ") + 1 :]
@@ -337,7 +337,7 @@ def build_index(r: dict[str, Any]) -> Index:
 
 
 def build_function(r: dict[str, Any]) -> Function:
-    if r["kind"] == "a":
+    if r["kind"] == "a" or r["out_of_scope"]:  # out of scope: its body is not read
         body = r["aggregate_options"] or ""
     else:
         definition: str = deparsed(r["definition"])

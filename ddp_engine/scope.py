@@ -155,6 +155,62 @@ class Scope:
         return any(p.matches(k, qualified) for p in wanted for k in kinds)
 
 
+def sql_regex(pattern: Pattern) -> str:
+    """A pattern as an anchored regex for PostgreSQL's ``~``: the same text as its Python
+    regex (``*`` as ``[^.]*``, ``?`` as ``[^.]``, everything else escaped), which both
+    dialects read alike."""
+    return f"^(?:{pattern.regex.pattern})$"
+
+
+class ReadScope(NamedTuple):
+    """What one side's catalog queries leave out (queries/fragments.sql, ``scope``): objects
+    the scope leaves out are listed by name, for the summary's count and for refusing a plan
+    that would touch them, and nothing more is read of them (no columns, no deparsed text).
+
+    ``names``: this side's schemas whose name the patterns know under another (the source's
+    under the target's, through a schema map). ``objects``: whether object patterns apply on
+    this side; they do not where names change after the read (rename hints), as the read
+    could then leave out what the hints bring into scope.
+    """
+
+    scope: Scope
+    names: tuple[tuple[str, str], ...] = ()
+    objects: bool = True
+
+    def params(self, schemas: Iterable[str]) -> dict[str, Any]:
+        """The queries' parameters for the schemas read."""
+        renamed = dict(self.names)
+        excludes = [p for p in self.scope.exclude if p.kind != "schema" and self.objects]
+        includes = [p for p in self.scope.include if p.kind != "schema" and self.objects]
+        return {
+            "scope_from": list(renamed),
+            "scope_to": list(renamed.values()),
+            "out_schemas": [s for s in schemas if not self.scope.schema_in(renamed.get(s, s))],
+            "exclude_kinds": [p.kind for p in excludes],
+            "exclude_regexes": [sql_regex(p) for p in excludes],
+            "includes": bool(includes),
+            "include_kinds": [p.kind for p in includes],
+            "include_regexes": [sql_regex(p) for p in includes],
+        }
+
+    def key(self) -> str:
+        """What the read depends on, as text (a cached snapshot is kept per key)."""
+        schemas = sorted(self.scope.schemas) if self.scope.schemas is not None else None
+        return repr(
+            (
+                [p.text for p in self.scope.include],
+                [p.text for p in self.scope.exclude],
+                schemas,
+                self.names,
+                self.objects,
+            )
+        )
+
+
+#: The queries' parameters when nothing is left out.
+NO_SCOPE_PARAMS = ReadScope(Scope()).params(())
+
+
 def _object_in(scope: Scope, kind: str, obj: Any) -> bool:
     table = (
         getattr(obj, "table", "") if kind in ("constraint", "index", "trigger", "policy") else ""

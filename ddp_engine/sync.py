@@ -82,11 +82,17 @@ class SideRead(NamedTuple):
 
 
 def snapshot(
-    settings: ConnectionSettings, side: str, options: SyncOptions
+    settings: ConnectionSettings,
+    side: str,
+    options: SyncOptions,
+    target_schema: str | None = None,
 ) -> tuple[Snapshot, float]:
-    """Read one side ("source" or "target"): its snapshot and the seconds the read took."""
+    """Read one side ("source" or "target"): its snapshot and the seconds the read took.
+    What the scope leaves out is not read in full (``target_schema``: the schema a source's
+    one schema is compared with, which the scope's patterns name; options.read_scope)."""
     cache = None if side in options.uncached else options.cache_dir
-    return introspect(settings, side, options.all_schemas, options.limits(), cache)
+    scope = options.read_scope(side, settings.schema_name, target_schema)
+    return introspect(settings, side, options.all_schemas, options.limits(), cache, scope)
 
 
 def read_both(
@@ -99,7 +105,7 @@ def read_both(
     """
 
     def read(settings: ConnectionSettings, side: str) -> SideRead:
-        snap, seconds = snapshot(settings, side, options)
+        snap, seconds = snapshot(settings, side, options, target.schema_name)
         if side == "source":
             return SideRead(snap, seconds, Lookups.of_source(snap), "")
         fingerprint = snap.fingerprint() if options.fingerprint else ""
@@ -387,7 +393,8 @@ def apply_and_verify(
     options = options or SyncOptions()
     limits = options.limits()
     try:
-        done = apply_plan(target, plan, render(plan), options.allow_hazards, limits)
+        scope = options.read_scope("target", target.schema_name)
+        done = apply_plan(target, plan, render(plan), options.allow_hazards, limits, scope)
     except (psycopg.errors.LockNotAvailable, psycopg.errors.QueryCanceled) as exc:
         # the re-read before applying waited too long: say who holds the lock
         raise DdpError(blocked_read(target, "target", options.all_schemas, limits, exc)) from None

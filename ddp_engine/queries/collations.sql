@@ -10,13 +10,7 @@ SELECT n.nspname AS schema_name,
        dsc.description AS comment
 FROM pg_catalog.pg_collation co
 JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) co.collnamespace
-LEFT JOIN pg_catalog.pg_description dsc
-       ON dsc.objoid OPERATOR(pg_catalog.=) co.oid
-      AND dsc.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_collation'::pg_catalog.regclass
-      AND dsc.objsubid OPERATOR(pg_catalog.=) 0
+{{comment(dsc; co.oid; pg_collation)}}
 WHERE n.nspname OPERATOR(pg_catalog.=) ANY (%(schemas)s)
-  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
-                  WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_collation'::pg_catalog.regclass
-                    AND d.objid OPERATOR(pg_catalog.=) co.oid
-                    AND d.deptype OPERATOR(pg_catalog.=) 'e')
+  AND {{not_member(co.oid; pg_collation)}}
 ORDER BY 1, 2

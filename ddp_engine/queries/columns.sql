@@ -1,11 +1,7 @@
 -- Columns of tables, views and materialized views (one row each; grouped per relation in Python).
 -- Types print through format_type, which names the schema of a type the search_path does not
--- find (every user type under the empty search_path).
-WITH ext AS (
-    SELECT objid FROM pg_catalog.pg_depend
-    WHERE deptype OPERATOR(pg_catalog.=) 'e'
-      AND classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
-)
+-- find (every user type under the empty search_path). Relations the scope leaves out have none.
+WITH {{extension_members(pg_class)}}, {{scope}}
 SELECT n.nspname AS schema_name,
        c.relname AS table_name,
        a.attname AS name,
@@ -24,12 +20,7 @@ SELECT n.nspname AS schema_name,
             THEN a.attidentity::pg_catalog.text END AS identity,
        CASE WHEN a.attcollation OPERATOR(pg_catalog.<>) t.typcollation
              AND a.attcollation OPERATOR(pg_catalog.<>) 0 THEN
-           (SELECT CASE WHEN cn.nspname OPERATOR(pg_catalog.=) 'pg_catalog'
-                        THEN pg_catalog.quote_ident(co.collname)
-                        ELSE pg_catalog.format('%%I.%%I', cn.nspname, co.collname) END
-            FROM pg_catalog.pg_collation co
-            JOIN pg_catalog.pg_namespace cn ON cn.oid OPERATOR(pg_catalog.=) co.collnamespace
-            WHERE co.oid OPERATOR(pg_catalog.=) a.attcollation) END AS collation,
+           {{collation_name(a.attcollation)}} END AS collation,
        CASE WHEN a.attstattarget OPERATOR(pg_catalog.<>) -1 THEN a.attstattarget END AS statistics,
        CASE WHEN a.attstorage OPERATOR(pg_catalog.<>) t.typstorage
             THEN a.attstorage::pg_catalog.text END AS storage,
@@ -44,6 +35,7 @@ SELECT n.nspname AS schema_name,
 FROM pg_catalog.pg_attribute a
 JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) a.attrelid
 JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+{{relation_scope(c.oid)}}
 JOIN pg_catalog.pg_type t ON t.oid OPERATOR(pg_catalog.=) a.atttypid
 LEFT JOIN pg_catalog.pg_description dsc
        ON dsc.objoid OPERATOR(pg_catalog.=) a.attrelid
@@ -59,4 +51,5 @@ WHERE n.nspname OPERATOR(pg_catalog.=) ANY (%(schemas)s)
   AND NOT a.attisdropped
   AND a.attinhcount OPERATOR(pg_catalog.=) 0  -- an inherited column belongs to its parent
   AND ext.objid IS NULL
+  AND o.out IS NOT TRUE
 ORDER BY n.nspname, c.relname, a.attnum

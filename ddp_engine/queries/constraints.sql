@@ -1,15 +1,12 @@
 -- Table constraints declared on the table itself (not inherited, not cloned onto partitions;
 -- NOT NULL lives with the column). The backing index is named for the dependency map.
-WITH ext AS (
-    SELECT objid FROM pg_catalog.pg_depend
-    WHERE deptype OPERATOR(pg_catalog.=) 'e'
-      AND classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
-)
+WITH {{extension_members(pg_class)}}, {{scope}}
 SELECT n.nspname AS schema_name,
        c.relname AS table_name,
        co.conname AS name,
        co.contype AS constraint_type,
-       pg_catalog.pg_get_constraintdef(co.oid) AS definition,
+       CASE WHEN o.under_out IS NOT TRUE
+            THEN pg_catalog.pg_get_constraintdef(co.oid) ELSE '' END AS definition,
        -- one index lookup per key column (a join here hashes every column of the table)
        ARRAY(SELECT (SELECT a.attname FROM pg_catalog.pg_attribute a
                      WHERE a.attrelid OPERATOR(pg_catalog.=) co.conrelid
@@ -32,20 +29,16 @@ SELECT n.nspname AS schema_name,
 FROM pg_catalog.pg_constraint co
 JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) co.conrelid
 JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+-- on a relation the scope leaves out: listed by name, not deparsed
+{{relation_scope(c.oid)}}
 LEFT JOIN pg_catalog.pg_class rc ON rc.oid OPERATOR(pg_catalog.=) co.confrelid
 LEFT JOIN pg_catalog.pg_namespace rn ON rn.oid OPERATOR(pg_catalog.=) rc.relnamespace
-LEFT JOIN pg_catalog.pg_description dsc
-       ON dsc.objoid OPERATOR(pg_catalog.=) co.oid
-      AND dsc.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_constraint'::pg_catalog.regclass
-      AND dsc.objsubid OPERATOR(pg_catalog.=) 0
+{{comment(dsc; co.oid; pg_constraint)}}
 -- the index of a key, unique or exclusion constraint: its own comment and marks
 LEFT JOIN pg_catalog.pg_index x
        ON x.indexrelid OPERATOR(pg_catalog.=) co.conindid
       AND co.contype OPERATOR(pg_catalog.=) ANY ('{p,u,x}'::pg_catalog."char"[])
-LEFT JOIN pg_catalog.pg_description idsc
-       ON idsc.objoid OPERATOR(pg_catalog.=) x.indexrelid
-      AND idsc.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
-      AND idsc.objsubid OPERATOR(pg_catalog.=) 0
+{{comment(idsc; x.indexrelid; pg_class)}}
 LEFT JOIN ext ON ext.objid OPERATOR(pg_catalog.=) c.oid
 WHERE n.nspname OPERATOR(pg_catalog.=) ANY (%(schemas)s)
   AND co.contype OPERATOR(pg_catalog.=) ANY ('{p,u,c,f,x}'::pg_catalog."char"[])

@@ -22,8 +22,7 @@ WITH objs AS (
                 ELSE c.relname END AS name,
            '' AS sub
     FROM pg_catalog.pg_class c
-    JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
-    WHERE n.nspname OPERATOR(pg_catalog.=) ANY (%(schemas)s)
+    {{in_schemas(c.relnamespace)}}
       AND c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p,f,v,m,S,c,i,I}'::pg_catalog."char"[])
       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k
                       WHERE k.conindid OPERATOR(pg_catalog.=) c.oid
@@ -32,9 +31,7 @@ WITH objs AS (
     SELECT 'pg_catalog.pg_class'::pg_catalog.regclass, k.conindid, 0, 'constraint', n.nspname,
            c.relname, k.conname
     FROM pg_catalog.pg_constraint k
-    JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) k.conrelid
-    JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
-    WHERE n.nspname OPERATOR(pg_catalog.=) ANY (%(schemas)s)
+    {{on_relation(k.conrelid)}}
       AND k.contype OPERATOR(pg_catalog.=) ANY ('{p,u,x}'::pg_catalog."char"[])
       AND k.conindid OPERATOR(pg_catalog.<>) 0
     UNION ALL
@@ -52,9 +49,7 @@ WITH objs AS (
            CASE WHEN c.relkind OPERATOR(pg_catalog.=) ANY ('{c,v,m,f}'::pg_catalog."char"[])
                 THEN '' ELSE a.attname END
     FROM pg_catalog.pg_attribute a
-    JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) a.attrelid
-    JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
-    WHERE n.nspname OPERATOR(pg_catalog.=) ANY (%(schemas)s)
+    {{on_relation(a.attrelid)}}
       AND c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p,f,v,m,c}'::pg_catalog."char"[])
       AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped
     UNION ALL
@@ -64,9 +59,7 @@ WITH objs AS (
             WHERE a.attrelid OPERATOR(pg_catalog.=) ad.adrelid
               AND a.attnum OPERATOR(pg_catalog.=) ad.adnum)
     FROM pg_catalog.pg_attrdef ad
-    JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) ad.adrelid
-    JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
-    WHERE n.nspname OPERATOR(pg_catalog.=) ANY (%(schemas)s)
+    {{on_relation(ad.adrelid)}}
     UNION ALL
     SELECT 'pg_catalog.pg_constraint'::pg_catalog.regclass, k.oid, 0,
            CASE WHEN k.contypid OPERATOR(pg_catalog.<>) 0 THEN 'type' ELSE 'constraint' END,
@@ -97,44 +90,34 @@ WITH objs AS (
                OPERATOR(pg_catalog.||) ')',
            ''
     FROM pg_catalog.pg_proc p
-    JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) p.pronamespace
-    WHERE n.nspname OPERATOR(pg_catalog.=) ANY (%(schemas)s)
+    {{in_schemas(p.pronamespace)}}
     UNION ALL
     SELECT 'pg_catalog.pg_rewrite'::pg_catalog.regclass, r.oid, 0, 'view', n.nspname, c.relname, ''
     FROM pg_catalog.pg_rewrite r
-    JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) r.ev_class
-    JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
-    WHERE n.nspname OPERATOR(pg_catalog.=) ANY (%(schemas)s)
+    {{on_relation(r.ev_class)}}
       AND r.rulename OPERATOR(pg_catalog.=) '_RETURN'
     UNION ALL
     SELECT 'pg_catalog.pg_trigger'::pg_catalog.regclass, tg.oid, 0, 'trigger', n.nspname,
            c.relname, tg.tgname
     FROM pg_catalog.pg_trigger tg
-    JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) tg.tgrelid
-    JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
-    WHERE n.nspname OPERATOR(pg_catalog.=) ANY (%(schemas)s) AND NOT tg.tgisinternal
+    {{on_relation(tg.tgrelid)}} AND NOT tg.tgisinternal
     UNION ALL
     SELECT 'pg_catalog.pg_policy'::pg_catalog.regclass, p.oid, 0, 'policy', n.nspname,
            c.relname, p.polname
     FROM pg_catalog.pg_policy p
-    JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) p.polrelid
-    JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
-    WHERE n.nspname OPERATOR(pg_catalog.=) ANY (%(schemas)s)
+    {{on_relation(p.polrelid)}}
     UNION ALL
     -- the kinds read as their create statements (deparsed.py), named as their queries name them
     SELECT 'pg_catalog.pg_rewrite'::pg_catalog.regclass, r.oid, 0, 'rule', n.nspname, c.relname,
            r.rulename
     FROM pg_catalog.pg_rewrite r
-    JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) r.ev_class
-    JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
-    WHERE n.nspname OPERATOR(pg_catalog.=) ANY (%(schemas)s)
+    {{on_relation(r.ev_class)}}
       AND r.rulename OPERATOR(pg_catalog.<>) '_RETURN'
     UNION ALL
     SELECT 'pg_catalog.pg_statistic_ext'::pg_catalog.regclass, s.oid, 0, 'statistics', n.nspname,
            s.stxname, ''
     FROM pg_catalog.pg_statistic_ext s
-    JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) s.stxnamespace
-    WHERE n.nspname OPERATOR(pg_catalog.=) ANY (%(schemas)s)
+    {{in_schemas(s.stxnamespace)}}
     UNION ALL
     SELECT 'pg_catalog.pg_operator'::pg_catalog.regclass, o.oid, 0, 'operator', n.nspname,
            pg_catalog.format('%%s(%%s,%%s)', o.oprname,
@@ -142,34 +125,29 @@ WITH objs AS (
                                   ELSE pg_catalog.format_type(o.oprleft, NULL) END,
                              pg_catalog.format_type(o.oprright, NULL)), ''
     FROM pg_catalog.pg_operator o
-    JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) o.oprnamespace
-    WHERE n.nspname OPERATOR(pg_catalog.=) ANY (%(schemas)s)
+    {{in_schemas(o.oprnamespace)}}
     UNION ALL
     SELECT 'pg_catalog.pg_opfamily'::pg_catalog.regclass, f.oid, 0, 'operator_family', n.nspname,
            pg_catalog.format('%%s USING %%s', f.opfname, am.amname), ''
     FROM pg_catalog.pg_opfamily f
-    JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) f.opfnamespace
     JOIN pg_catalog.pg_am am ON am.oid OPERATOR(pg_catalog.=) f.opfmethod
-    WHERE n.nspname OPERATOR(pg_catalog.=) ANY (%(schemas)s)
+    {{in_schemas(f.opfnamespace)}}
     UNION ALL
     SELECT 'pg_catalog.pg_opclass'::pg_catalog.regclass, c.oid, 0, 'operator_class', n.nspname,
            pg_catalog.format('%%s USING %%s', c.opcname, am.amname), ''
     FROM pg_catalog.pg_opclass c
-    JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.opcnamespace
     JOIN pg_catalog.pg_am am ON am.oid OPERATOR(pg_catalog.=) c.opcmethod
-    WHERE n.nspname OPERATOR(pg_catalog.=) ANY (%(schemas)s)
+    {{in_schemas(c.opcnamespace)}}
     UNION ALL
     SELECT 'pg_catalog.pg_ts_dict'::pg_catalog.regclass, d.oid, 0, 'text_search_dictionary',
            n.nspname, d.dictname, ''
     FROM pg_catalog.pg_ts_dict d
-    JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) d.dictnamespace
-    WHERE n.nspname OPERATOR(pg_catalog.=) ANY (%(schemas)s)
+    {{in_schemas(d.dictnamespace)}}
     UNION ALL
     SELECT 'pg_catalog.pg_ts_config'::pg_catalog.regclass, g.oid, 0, 'text_search_config',
            n.nspname, g.cfgname, ''
     FROM pg_catalog.pg_ts_config g
-    JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) g.cfgnamespace
-    WHERE n.nspname OPERATOR(pg_catalog.=) ANY (%(schemas)s)
+    {{in_schemas(g.cfgnamespace)}}
     UNION ALL
     SELECT 'pg_catalog.pg_foreign_server'::pg_catalog.regclass, s.oid, 0, 'foreign_server', '',
            s.srvname, ''
@@ -184,8 +162,7 @@ WITH objs AS (
     SELECT 'pg_catalog.pg_collation'::pg_catalog.regclass, co.oid, 0, 'collation', n.nspname,
            co.collname, ''
     FROM pg_catalog.pg_collation co
-    JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) co.collnamespace
-    WHERE n.nspname OPERATOR(pg_catalog.=) ANY (%(schemas)s)
+    {{in_schemas(co.collnamespace)}}
     UNION ALL
     SELECT 'pg_catalog.pg_extension'::pg_catalog.regclass, e.oid, 0, 'extension', '',
            e.extname, ''

@@ -16,21 +16,13 @@ SELECT '' AS schema_name,
                                  CASE WHEN e.evtenabled OPERATOR(pg_catalog.=) 'D' THEN 'DISABLE'
                                                    WHEN e.evtenabled OPERATOR(pg_catalog.=) 'A' THEN 'ENABLE ALWAYS'
                                                    ELSE 'ENABLE REPLICA' END) END,
-           CASE WHEN d.description IS NOT NULL THEN
-               pg_catalog.format('COMMENT ON EVENT TRIGGER %%I IS %%L', e.evtname, d.description)
-           END
+           {{comment_on(EVENT TRIGGER %%I; e.evtname)}}
        ], NULL) AS statements,
        pg_catalog.format('DROP EVENT TRIGGER %%I', e.evtname) AS drop_sql
 FROM pg_catalog.pg_event_trigger e
 JOIN pg_catalog.pg_proc p ON p.oid OPERATOR(pg_catalog.=) e.evtfoid
 JOIN pg_catalog.pg_namespace pn ON pn.oid OPERATOR(pg_catalog.=) p.pronamespace
-LEFT JOIN pg_catalog.pg_description d
-       ON d.objoid OPERATOR(pg_catalog.=) e.oid
-      AND d.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_event_trigger'::pg_catalog.regclass
+{{comment(d; e.oid; pg_event_trigger)}}
 WHERE %(all)s
-  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend x
-                  WHERE x.classid OPERATOR(pg_catalog.=)
-                            'pg_catalog.pg_event_trigger'::pg_catalog.regclass
-                    AND x.objid OPERATOR(pg_catalog.=) e.oid
-                    AND x.deptype OPERATOR(pg_catalog.=) 'e')
+  AND {{not_member(e.oid; pg_event_trigger)}}
 ORDER BY 2

@@ -12,25 +12,12 @@ SELECT '' AS schema_name,
                                   THEN ' VERSION ' OPERATOR(pg_catalog.||)
                                        pg_catalog.quote_literal(s.srvversion) ELSE '' END,
                              w.fdwname,
-                             CASE WHEN s.srvoptions IS NOT NULL THEN
-                                 ' OPTIONS (' OPERATOR(pg_catalog.||)
-                                 (SELECT pg_catalog.string_agg(
-                                             pg_catalog.quote_ident(o.option_name)
-                                             OPERATOR(pg_catalog.||) ' '
-                                             OPERATOR(pg_catalog.||)
-                                             pg_catalog.quote_literal(o.option_value), ', ')
-                                  FROM pg_catalog.pg_options_to_table(s.srvoptions) o)
-                                 OPERATOR(pg_catalog.||) ')'
-                             ELSE '' END),
-           CASE WHEN d.description IS NOT NULL THEN
-               pg_catalog.format('COMMENT ON SERVER %%I IS %%L', s.srvname, d.description)
-           END
+                             {{options(s.srvoptions)}}),
+           {{comment_on(SERVER %%I; s.srvname)}}
        ], NULL) AS statements,
        pg_catalog.format('DROP SERVER %%I', s.srvname) AS drop_sql
 FROM pg_catalog.pg_foreign_server s
 JOIN pg_catalog.pg_foreign_data_wrapper w ON w.oid OPERATOR(pg_catalog.=) s.srvfdw
-LEFT JOIN pg_catalog.pg_description d
-       ON d.objoid OPERATOR(pg_catalog.=) s.oid
-      AND d.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_foreign_server'::pg_catalog.regclass
+{{comment(d; s.oid; pg_foreign_server)}}
 WHERE %(all)s
 ORDER BY 2

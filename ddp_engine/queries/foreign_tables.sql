@@ -5,15 +5,7 @@ WITH cols AS (
            pg_catalog.string_agg(
                pg_catalog.format('%%I %%s%%s%%s%%s%%s', a.attname,
                    pg_catalog.format_type(a.atttypid, a.atttypmod),
-                   CASE WHEN a.attfdwoptions IS NOT NULL THEN
-                       ' OPTIONS (' OPERATOR(pg_catalog.||)
-                       (SELECT pg_catalog.string_agg(
-                                   pg_catalog.quote_ident(o.option_name)
-                                   OPERATOR(pg_catalog.||) ' '
-                                   OPERATOR(pg_catalog.||)
-                                   pg_catalog.quote_literal(o.option_value), ', ')
-                        FROM pg_catalog.pg_options_to_table(a.attfdwoptions) o)
-                       OPERATOR(pg_catalog.||) ')' ELSE '' END,
+                   {{options(a.attfdwoptions)}},
                    CASE WHEN a.attcollation OPERATOR(pg_catalog.<>) t.typcollation
                          AND a.attcollation OPERATOR(pg_catalog.<>) 0 THEN
                        (SELECT pg_catalog.format(' COLLATE %%I.%%I', cn.nspname, co.collname)
@@ -39,19 +31,10 @@ SELECT n.nspname AS schema_name,
        ARRAY[
            pg_catalog.format(E'CREATE FOREIGN TABLE %%I.%%I (\n    %%s\n) SERVER %%I%%s',
                n.nspname, c.relname, COALESCE(cols.columns, ''), s.srvname,
-               CASE WHEN ft.ftoptions IS NOT NULL THEN
-                   ' OPTIONS (' OPERATOR(pg_catalog.||)
-                   (SELECT pg_catalog.string_agg(
-                               pg_catalog.quote_ident(o.option_name) OPERATOR(pg_catalog.||) ' '
-                               OPERATOR(pg_catalog.||) pg_catalog.quote_literal(o.option_value),
-                               ', ')
-                    FROM pg_catalog.pg_options_to_table(ft.ftoptions) o)
-                   OPERATOR(pg_catalog.||) ')' ELSE '' END)
+               {{options(ft.ftoptions)}})
        ]
        OPERATOR(pg_catalog.||) pg_catalog.array_remove(ARRAY[
-           CASE WHEN d.description IS NOT NULL THEN
-               pg_catalog.format('COMMENT ON FOREIGN TABLE %%I.%%I IS %%L',
-                                 n.nspname, c.relname, d.description) END], NULL)
+           {{comment_on(FOREIGN TABLE %%I.%%I; n.nspname, c.relname)}}], NULL)
        OPERATOR(pg_catalog.||) COALESCE(
            (SELECT pg_catalog.array_agg(
                        pg_catalog.format('COMMENT ON COLUMN %%I.%%I.%%I IS %%L', n.nspname,
@@ -71,10 +54,7 @@ JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
 JOIN pg_catalog.pg_foreign_table ft ON ft.ftrelid OPERATOR(pg_catalog.=) c.oid
 JOIN pg_catalog.pg_foreign_server s ON s.oid OPERATOR(pg_catalog.=) ft.ftserver
 LEFT JOIN cols ON cols.attrelid OPERATOR(pg_catalog.=) c.oid
-LEFT JOIN pg_catalog.pg_description d
-       ON d.objoid OPERATOR(pg_catalog.=) c.oid
-      AND d.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
-      AND d.objsubid OPERATOR(pg_catalog.=) 0
+{{comment(d; c.oid; pg_class)}}
 WHERE n.nspname OPERATOR(pg_catalog.=) ANY (%(schemas)s)
   AND c.relkind OPERATOR(pg_catalog.=) 'f'
   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i

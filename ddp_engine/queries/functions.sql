@@ -1,20 +1,18 @@
 -- Functions, procedures and aggregates. pg_get_functiondef always qualifies the name; the rest
--- of it (arguments onward) is what we compare and re-render under the target's name.
-WITH ext AS (
-    SELECT objid FROM pg_catalog.pg_depend
-    WHERE deptype OPERATOR(pg_catalog.=) 'e'
-      AND classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
-)
+-- of it (arguments onward) is what we compare and re-render under the target's name. A
+-- function the scope leaves out is listed by its signature, its body and options not read.
+WITH {{extension_members(pg_proc)}}, {{scope}}
 SELECT n.nspname AS schema_name,
        p.proname AS name,
        pg_catalog.pg_get_function_identity_arguments(p.oid) AS identity_args,
        p.prokind AS kind,
-       CASE WHEN p.prokind OPERATOR(pg_catalog.<>) 'a'
+       CASE WHEN p.prokind OPERATOR(pg_catalog.<>) 'a' AND NOT fn.out
             THEN pg_catalog.pg_get_functiondef(p.oid) END AS definition,
        pg_catalog.format('%%I.%%I', n.nspname, p.proname) AS qualified_prefix,
+       fn.out AS out_of_scope,
        pg_catalog.pg_get_function_result(p.oid) AS result_type,
        pg_catalog.pg_get_function_arguments(p.oid) AS arguments,
-       CASE WHEN p.prokind OPERATOR(pg_catalog.=) 'a' THEN (
+       CASE WHEN p.prokind OPERATOR(pg_catalog.=) 'a' AND NOT fn.out THEN (
            -- format prints a regproc or regoperator as its text cast does
            SELECT pg_catalog.concat_ws(', ',
                pg_catalog.format('SFUNC = %%s', ag.aggtransfn::pg_catalog.regproc),
@@ -56,10 +54,11 @@ SELECT n.nspname AS schema_name,
        pg_catalog.pg_get_userbyid(p.proowner) AS owner
 FROM pg_catalog.pg_proc p
 JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) p.pronamespace
-LEFT JOIN pg_catalog.pg_description dsc
-       ON dsc.objoid OPERATOR(pg_catalog.=) p.oid
-      AND dsc.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
-      AND dsc.objsubid OPERATOR(pg_catalog.=) 0
+{{schema_scope(p.pronamespace)}}
+-- whether the scope leaves it out
+CROSS JOIN LATERAL (SELECT {{left_out(s; p.proname; '{"",function}'::pg_catalog.text[])}} AS out)
+    AS fn
+{{comment(dsc; p.oid; pg_proc)}}
 LEFT JOIN ext ON ext.objid OPERATOR(pg_catalog.=) p.oid
 WHERE n.nspname OPERATOR(pg_catalog.=) ANY (%(schemas)s) AND ext.objid IS NULL
 ORDER BY 1, 2, 3

@@ -1,10 +1,6 @@
 -- Indexes that no constraint owns and that were not cloned from a partitioned parent's index.
 -- pg_get_indexdef always qualifies the table: the prefix up to USING is rebuilt in Python.
-WITH ext AS (
-    SELECT objid FROM pg_catalog.pg_depend
-    WHERE deptype OPERATOR(pg_catalog.=) 'e'
-      AND classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
-), constraint_index AS (
+WITH {{extension_members(pg_class)}}, {{scope}}, constraint_index AS (
     SELECT conindid FROM pg_catalog.pg_constraint
     WHERE conindid OPERATOR(pg_catalog.<>) 0
       AND contype OPERATOR(pg_catalog.=) ANY ('{p,u,x}'::pg_catalog."char"[])
@@ -12,7 +8,8 @@ WITH ext AS (
 SELECT n.nspname AS schema_name,
        t.relname AS table_name,
        i.relname AS name,
-       pg_catalog.pg_get_indexdef(i.oid) AS definition,
+       CASE WHEN o.under_out IS NOT TRUE
+            THEN pg_catalog.pg_get_indexdef(i.oid) ELSE '' END AS definition,
        pg_catalog.format('CREATE %%sINDEX %%I ON %%s%%I.%%I ',
                          CASE WHEN x.indisunique THEN 'UNIQUE ' ELSE '' END,
                          i.relname,
@@ -30,7 +27,8 @@ SELECT n.nspname AS schema_name,
                       (x.indkey::pg_catalog.int2[])[0:x.indnkeyatts OPERATOR(pg_catalog.-) 1])
                   WITH ORDINALITY k(attnum, ord)
              ORDER BY k.ord) AS key_columns,
-       pg_catalog.pg_get_expr(x.indpred, x.indrelid) AS predicate,
+       CASE WHEN o.under_out IS NOT TRUE
+            THEN pg_catalog.pg_get_expr(x.indpred, x.indrelid) END AS predicate,
        t.relkind OPERATOR(pg_catalog.=) 'p' AS on_partitioned,
        dsc.description AS comment,
        x.indisclustered AS clustered,
@@ -40,10 +38,9 @@ FROM pg_catalog.pg_index x
 JOIN pg_catalog.pg_class i ON i.oid OPERATOR(pg_catalog.=) x.indexrelid
 JOIN pg_catalog.pg_class t ON t.oid OPERATOR(pg_catalog.=) x.indrelid
 JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) t.relnamespace
-LEFT JOIN pg_catalog.pg_description dsc
-       ON dsc.objoid OPERATOR(pg_catalog.=) i.oid
-      AND dsc.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
-      AND dsc.objsubid OPERATOR(pg_catalog.=) 0
+-- on a relation the scope leaves out: listed by name, not deparsed
+{{relation_scope(t.oid)}}
+{{comment(dsc; i.oid; pg_class)}}
 LEFT JOIN constraint_index ci ON ci.conindid OPERATOR(pg_catalog.=) x.indexrelid
 LEFT JOIN pg_catalog.pg_inherits ih ON ih.inhrelid OPERATOR(pg_catalog.=) x.indexrelid
 LEFT JOIN ext ON ext.objid OPERATOR(pg_catalog.=) t.oid

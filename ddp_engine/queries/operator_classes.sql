@@ -43,9 +43,7 @@ SELECT n.nspname AS schema_name,
                       SELECT 3, 0, 'STORAGE ' OPERATOR(pg_catalog.||)
                                    pg_catalog.format_type(c.opckeytype, NULL)
                       WHERE c.opckeytype OPERATOR(pg_catalog.<>) 0) m)),
-           CASE WHEN d.description IS NOT NULL THEN
-               pg_catalog.format('COMMENT ON OPERATOR CLASS %%I.%%I USING %%I IS %%L',
-                                 n.nspname, c.opcname, am.amname, d.description) END
+           {{comment_on(OPERATOR CLASS %%I.%%I USING %%I; n.nspname, c.opcname, am.amname)}}
        ], NULL) AS statements,
        pg_catalog.format('DROP OPERATOR CLASS %%I.%%I USING %%I', n.nspname, c.opcname, am.amname)
            AS drop_sql
@@ -54,12 +52,7 @@ JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.opcnamespace
 JOIN pg_catalog.pg_am am ON am.oid OPERATOR(pg_catalog.=) c.opcmethod
 JOIN pg_catalog.pg_opfamily f ON f.oid OPERATOR(pg_catalog.=) c.opcfamily
 JOIN pg_catalog.pg_namespace fn ON fn.oid OPERATOR(pg_catalog.=) f.opfnamespace
-LEFT JOIN pg_catalog.pg_description d
-       ON d.objoid OPERATOR(pg_catalog.=) c.oid
-      AND d.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_opclass'::pg_catalog.regclass
+{{comment(d; c.oid; pg_opclass)}}
 WHERE n.nspname OPERATOR(pg_catalog.=) ANY (%(schemas)s)
-  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend x
-                  WHERE x.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_opclass'::pg_catalog.regclass
-                    AND x.objid OPERATOR(pg_catalog.=) c.oid
-                    AND x.deptype OPERATOR(pg_catalog.=) 'e')
+  AND {{not_member(c.oid; pg_opclass)}}
 ORDER BY 1, 2

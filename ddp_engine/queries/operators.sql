@@ -7,13 +7,8 @@ WITH ops AS (
                 ELSE pg_catalog.format_type(o.oprleft, NULL) END AS lt,
            pg_catalog.format_type(o.oprright, NULL) AS rt
     FROM pg_catalog.pg_operator o
-    JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) o.oprnamespace
-    WHERE n.nspname OPERATOR(pg_catalog.=) ANY (%(schemas)s)
-      AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend x
-                      WHERE x.classid OPERATOR(pg_catalog.=)
-                                'pg_catalog.pg_operator'::pg_catalog.regclass
-                        AND x.objid OPERATOR(pg_catalog.=) o.oid
-                        AND x.deptype OPERATOR(pg_catalog.=) 'e')
+    {{in_schemas(o.oprnamespace)}}
+      AND {{not_member(o.oid; pg_operator)}}
 )
 SELECT o.nspname AS schema_name,
        pg_catalog.format('%%s(%%s,%%s)', o.oprname, o.lt, o.rt) AS name,
@@ -37,14 +32,10 @@ SELECT o.nspname AS schema_name,
                     THEN ', JOIN = ' OPERATOR(pg_catalog.||) o.oprjoin::pg_catalog.text END,
                CASE WHEN o.oprcanhash THEN ', HASHES' END,
                CASE WHEN o.oprcanmerge THEN ', MERGES' END),
-           CASE WHEN d.description IS NOT NULL THEN
-               pg_catalog.format('COMMENT ON OPERATOR %%I.%%s (%%s, %%s) IS %%L',
-                                 o.nspname, o.oprname, o.lt, o.rt, d.description) END
+           {{comment_on(OPERATOR %%I.%%s (%%s, %%s); o.nspname, o.oprname, o.lt, o.rt)}}
        ], NULL) AS statements,
        pg_catalog.format('DROP OPERATOR %%I.%%s (%%s, %%s)', o.nspname, o.oprname, o.lt, o.rt)
            AS drop_sql
 FROM ops o
-LEFT JOIN pg_catalog.pg_description d
-       ON d.objoid OPERATOR(pg_catalog.=) o.oid
-      AND d.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_operator'::pg_catalog.regclass
+{{comment(d; o.oid; pg_operator)}}
 ORDER BY 1, 2

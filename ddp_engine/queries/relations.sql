@@ -1,17 +1,15 @@
 -- Tables, partitioned tables, views, materialized views and sequences of the schemas in scope,
--- with what the CREATE statement needs. Extension members are left out.
-WITH ext AS (
-    SELECT objid FROM pg_catalog.pg_depend
-    WHERE deptype OPERATOR(pg_catalog.=) 'e'
-      AND classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
-)
+-- with what the CREATE statement needs. Extension members are left out; what the scope leaves
+-- out is listed by name, with none of the rest (out_of_scope).
+WITH {{extension_members(pg_class)}}, {{scope}}
 SELECT n.nspname AS schema_name,
        c.relname AS name,
        c.relkind AS relkind,
        c.relpersistence AS persistence,
-       CASE WHEN c.relkind OPERATOR(pg_catalog.=) 'p'
+       coalesce(o.out, false) AS out_of_scope,
+       CASE WHEN c.relkind OPERATOR(pg_catalog.=) 'p' AND o.out IS NOT TRUE
             THEN pg_catalog.pg_get_partkeydef(c.oid) END AS partition_key,
-       CASE WHEN c.relispartition
+       CASE WHEN c.relispartition AND o.out IS NOT TRUE
             THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid) END AS partition_bound,
        coalesce((SELECT pg_catalog.array_agg(
                             i.inhparent::pg_catalog.regclass::pg_catalog.text ORDER BY i.inhseqno)
@@ -34,6 +32,7 @@ SELECT n.nspname AS schema_name,
             THEN c.reloftype::pg_catalog.regtype::pg_catalog.text END AS of_type,
        -- PostgreSQL 18 names NOT NULL constraints (none before): column, name, inherited
        -- (from a parent, whether or not also the table's own: it cannot be renamed)
+       CASE WHEN o.out IS NOT TRUE THEN
        (SELECT pg_catalog.array_agg(ARRAY[a.attname, k.conname,
                                           (k.coninhcount OPERATOR(pg_catalog.>) 0)::pg_catalog.text]
                                     ORDER BY a.attname)
@@ -42,9 +41,10 @@ SELECT n.nspname AS schema_name,
           ON a.attrelid OPERATOR(pg_catalog.=) k.conrelid
          AND a.attnum OPERATOR(pg_catalog.=) k.conkey[1]
         WHERE k.conrelid OPERATOR(pg_catalog.=) c.oid
-          AND k.contype OPERATOR(pg_catalog.=) 'n') AS not_nulls,
+          AND k.contype OPERATOR(pg_catalog.=) 'n') END AS not_nulls,
        -- inherited columns where the table differs from its parents: its own default (or
        -- none where they have one), its own NOT NULL: column, default, default differs, not null
+       CASE WHEN o.out IS NOT TRUE THEN
        (SELECT pg_catalog.array_agg(ARRAY[a.attname, a.def, a.own_def::pg_catalog.text,
                                           a.own_nn::pg_catalog.text] ORDER BY a.attname)
         FROM (SELECT a.attname, pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) AS def,
@@ -77,9 +77,9 @@ SELECT n.nspname AS schema_name,
                 AND a.attnum OPERATOR(pg_catalog.>) 0
                 AND NOT a.attisdropped
                 AND a.attgenerated OPERATOR(pg_catalog.=) '') AS a
-        WHERE a.own_def OR a.own_nn) AS inherited_own,
+        WHERE a.own_def OR a.own_nn) END AS inherited_own,
        -- a partition's copies of its parent's indexes and constraints (dropped on detach)
-       CASE WHEN c.relispartition THEN
+       CASE WHEN c.relispartition AND o.out IS NOT TRUE THEN
            (SELECT pg_catalog.array_agg(i.relname ORDER BY i.relname)
             FROM pg_catalog.pg_index x
             JOIN pg_catalog.pg_class i ON i.oid OPERATOR(pg_catalog.=) x.indexrelid
@@ -89,7 +89,7 @@ SELECT n.nspname AS schema_name,
                               WHERE k.conrelid OPERATOR(pg_catalog.=) c.oid
                                 AND k.conindid OPERATOR(pg_catalog.=) x.indexrelid)) END
            AS cloned_indexes,
-       CASE WHEN c.relispartition THEN
+       CASE WHEN c.relispartition AND o.out IS NOT TRUE THEN
            (SELECT pg_catalog.array_agg(k.conname
                                         ORDER BY k.contype OPERATOR(pg_catalog.=) 'f' DESC,
                                                  k.conname)
@@ -100,10 +100,8 @@ SELECT n.nspname AS schema_name,
            AS cloned_constraints
 FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
-LEFT JOIN pg_catalog.pg_description dsc
-       ON dsc.objoid OPERATOR(pg_catalog.=) c.oid
-      AND dsc.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
-      AND dsc.objsubid OPERATOR(pg_catalog.=) 0
+{{relation_scope(c.oid)}}
+{{comment(dsc; c.oid; pg_class)}}
 LEFT JOIN ext ON ext.objid OPERATOR(pg_catalog.=) c.oid
 WHERE n.nspname OPERATOR(pg_catalog.=) ANY (%(schemas)s)
   AND c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p,v,m,f}'::pg_catalog."char"[])

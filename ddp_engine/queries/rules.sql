@@ -11,17 +11,13 @@ SELECT n.nspname AS schema_name,
                                                    WHEN r.ev_enabled OPERATOR(pg_catalog.=) 'A' THEN 'ENABLE ALWAYS'
                                                    ELSE 'ENABLE REPLICA' END,
                                  r.rulename) END,
-           CASE WHEN d.description IS NOT NULL THEN
-               pg_catalog.format('COMMENT ON RULE %%I ON %%I.%%I IS %%L',
-                                 r.rulename, n.nspname, c.relname, d.description) END
+           {{comment_on(RULE %%I ON %%I.%%I; r.rulename, n.nspname, c.relname)}}
        ], NULL) AS statements,
        pg_catalog.format('DROP RULE %%I ON %%I.%%I', r.rulename, n.nspname, c.relname) AS drop_sql
 FROM pg_catalog.pg_rewrite r
 JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) r.ev_class
 JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
-LEFT JOIN pg_catalog.pg_description d
-       ON d.objoid OPERATOR(pg_catalog.=) r.oid
-      AND d.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+{{comment(d; r.oid; pg_rewrite)}}
 WHERE n.nspname OPERATOR(pg_catalog.=) ANY (%(schemas)s)
   AND r.rulename OPERATOR(pg_catalog.<>) '_RETURN'
 ORDER BY 1, 2, 3

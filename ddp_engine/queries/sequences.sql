@@ -1,9 +1,5 @@
 -- Sequences, with the column that owns them (serial) or the identity column they serve.
-WITH ext AS (
-    SELECT objid FROM pg_catalog.pg_depend
-    WHERE deptype OPERATOR(pg_catalog.=) 'e'
-      AND classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
-), owner AS (
+WITH {{extension_members(pg_class)}}, owner AS (
     SELECT d.objid, d.deptype, tc.relname AS table_name, tn.nspname AS table_schema,
            a.attname AS column_name
     FROM pg_catalog.pg_depend d
@@ -32,10 +28,7 @@ SELECT n.nspname AS schema_name,
 FROM pg_catalog.pg_sequence s
 JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) s.seqrelid
 JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
-LEFT JOIN pg_catalog.pg_description dsc
-       ON dsc.objoid OPERATOR(pg_catalog.=) c.oid
-      AND dsc.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
-      AND dsc.objsubid OPERATOR(pg_catalog.=) 0
+{{comment(dsc; c.oid; pg_class)}}
 LEFT JOIN owner o ON o.objid OPERATOR(pg_catalog.=) c.oid
 LEFT JOIN ext ON ext.objid OPERATOR(pg_catalog.=) c.oid
 WHERE n.nspname OPERATOR(pg_catalog.=) ANY (%(schemas)s) AND ext.objid IS NULL

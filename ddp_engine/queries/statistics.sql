@@ -8,16 +8,12 @@ SELECT n.nspname AS schema_name,
            CASE WHEN COALESCE(s.stxstattarget::pg_catalog.int4, -1) OPERATOR(pg_catalog.<>) -1
                 THEN pg_catalog.format('ALTER STATISTICS %%I.%%I SET STATISTICS %%s',
                                        n.nspname, s.stxname, s.stxstattarget) END,
-           CASE WHEN d.description IS NOT NULL THEN
-               pg_catalog.format('COMMENT ON STATISTICS %%I.%%I IS %%L',
-                                 n.nspname, s.stxname, d.description) END
+           {{comment_on(STATISTICS %%I.%%I; n.nspname, s.stxname)}}
        ], NULL) AS statements,
        pg_catalog.format('DROP STATISTICS %%I.%%I', n.nspname, s.stxname) AS drop_sql
 FROM pg_catalog.pg_statistic_ext s
 JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) s.stxnamespace
 JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) s.stxrelid
-LEFT JOIN pg_catalog.pg_description d
-       ON d.objoid OPERATOR(pg_catalog.=) s.oid
-      AND d.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_statistic_ext'::pg_catalog.regclass
+{{comment(d; s.oid; pg_statistic_ext)}}
 WHERE n.nspname OPERATOR(pg_catalog.=) ANY (%(schemas)s)
 ORDER BY 1, 3

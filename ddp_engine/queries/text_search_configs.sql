@@ -25,9 +25,7 @@ SELECT n.nspname AS schema_name,
                   ON tt.tokid OPERATOR(pg_catalog.=) m.maptokentype),
                '{}')
            OPERATOR(pg_catalog.||) ARRAY[
-               CASE WHEN d.description IS NOT NULL THEN
-                   pg_catalog.format('COMMENT ON TEXT SEARCH CONFIGURATION %%I.%%I IS %%L',
-                                     n.nspname, cfg.cfgname, d.description) END],
+               {{comment_on(TEXT SEARCH CONFIGURATION %%I.%%I; n.nspname, cfg.cfgname)}}],
            NULL) AS statements,
        pg_catalog.format('DROP TEXT SEARCH CONFIGURATION %%I.%%I', n.nspname, cfg.cfgname)
            AS drop_sql
@@ -35,12 +33,7 @@ FROM pg_catalog.pg_ts_config cfg
 JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) cfg.cfgnamespace
 JOIN pg_catalog.pg_ts_parser p ON p.oid OPERATOR(pg_catalog.=) cfg.cfgparser
 JOIN pg_catalog.pg_namespace pn ON pn.oid OPERATOR(pg_catalog.=) p.prsnamespace
-LEFT JOIN pg_catalog.pg_description d
-       ON d.objoid OPERATOR(pg_catalog.=) cfg.oid
-      AND d.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_ts_config'::pg_catalog.regclass
+{{comment(d; cfg.oid; pg_ts_config)}}
 WHERE n.nspname OPERATOR(pg_catalog.=) ANY (%(schemas)s)
-  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend x
-                  WHERE x.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_ts_config'::pg_catalog.regclass
-                    AND x.objid OPERATOR(pg_catalog.=) cfg.oid
-                    AND x.deptype OPERATOR(pg_catalog.=) 'e')
+  AND {{not_member(cfg.oid; pg_ts_config)}}
 ORDER BY 1, 2

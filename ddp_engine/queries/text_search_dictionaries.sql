@@ -7,21 +7,14 @@ SELECT n.nspname AS schema_name,
                              CASE WHEN dct.dictinitoption IS NOT NULL
                                   THEN ', ' OPERATOR(pg_catalog.||) dct.dictinitoption
                                   ELSE '' END),
-           CASE WHEN d.description IS NOT NULL THEN
-               pg_catalog.format('COMMENT ON TEXT SEARCH DICTIONARY %%I.%%I IS %%L',
-                                 n.nspname, dct.dictname, d.description) END
+           {{comment_on(TEXT SEARCH DICTIONARY %%I.%%I; n.nspname, dct.dictname)}}
        ], NULL) AS statements,
        pg_catalog.format('DROP TEXT SEARCH DICTIONARY %%I.%%I', n.nspname, dct.dictname) AS drop_sql
 FROM pg_catalog.pg_ts_dict dct
 JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) dct.dictnamespace
 JOIN pg_catalog.pg_ts_template t ON t.oid OPERATOR(pg_catalog.=) dct.dicttemplate
 JOIN pg_catalog.pg_namespace tn ON tn.oid OPERATOR(pg_catalog.=) t.tmplnamespace
-LEFT JOIN pg_catalog.pg_description d
-       ON d.objoid OPERATOR(pg_catalog.=) dct.oid
-      AND d.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_ts_dict'::pg_catalog.regclass
+{{comment(d; dct.oid; pg_ts_dict)}}
 WHERE n.nspname OPERATOR(pg_catalog.=) ANY (%(schemas)s)
-  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend x
-                  WHERE x.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_ts_dict'::pg_catalog.regclass
-                    AND x.objid OPERATOR(pg_catalog.=) dct.oid
-                    AND x.deptype OPERATOR(pg_catalog.=) 'e')
+  AND {{not_member(dct.oid; pg_ts_dict)}}
 ORDER BY 1, 2

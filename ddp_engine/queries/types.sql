@@ -1,9 +1,6 @@
--- Enums, domains, composite and range types (array and multirange types come with them).
-WITH ext AS (
-    SELECT objid FROM pg_catalog.pg_depend
-    WHERE deptype OPERATOR(pg_catalog.=) 'e'
-      AND classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_type'::pg_catalog.regclass
-)
+-- Enums, domains, composite and range types (array and multirange types come with them). A
+-- type the scope leaves out is listed by name, its default and checks not deparsed.
+WITH {{extension_members(pg_type)}}, {{scope}}
 SELECT n.nspname AS schema_name,
        t.typname AS name,
        t.typtype AS type_kind,
@@ -13,21 +10,18 @@ SELECT n.nspname AS schema_name,
        CASE WHEN t.typtype OPERATOR(pg_catalog.=) 'd'
             THEN pg_catalog.format_type(t.typbasetype, t.typtypmod) END AS base_type,
        t.typnotnull AS not_null,
-       pg_catalog.pg_get_expr(t.typdefaultbin, 0) AS default_expr,
+       CASE WHEN NOT ty.out
+            THEN pg_catalog.pg_get_expr(t.typdefaultbin, 0) END AS default_expr,
        CASE WHEN t.typtype OPERATOR(pg_catalog.=) 'd'
              AND t.typcollation OPERATOR(pg_catalog.<>) bt.typcollation THEN
-           (SELECT CASE WHEN cn.nspname OPERATOR(pg_catalog.=) 'pg_catalog'
-                        THEN pg_catalog.quote_ident(co.collname)
-                        ELSE pg_catalog.format('%%I.%%I', cn.nspname, co.collname) END
-            FROM pg_catalog.pg_collation co
-            JOIN pg_catalog.pg_namespace cn ON cn.oid OPERATOR(pg_catalog.=) co.collnamespace
-            WHERE co.oid OPERATOR(pg_catalog.=) t.typcollation) END AS collation,
+           {{collation_name(t.typcollation)}} END AS collation,
        (SELECT pg_catalog.array_agg(pg_catalog.format('%%I ', co.conname)
                                     OPERATOR(pg_catalog.||) pg_catalog.pg_get_constraintdef(co.oid)
                                     ORDER BY co.conname)
         FROM pg_catalog.pg_constraint co
         WHERE co.contypid OPERATOR(pg_catalog.=) t.oid
-          AND co.contype OPERATOR(pg_catalog.=) 'c') AS domain_constraints,
+          AND co.contype OPERATOR(pg_catalog.=) 'c'
+          AND NOT ty.out) AS domain_constraints,
        (SELECT pg_catalog.array_agg(ARRAY[co.conname::pg_catalog.text, d.description]
                                     ORDER BY co.conname)
         FROM pg_catalog.pg_constraint co
@@ -75,10 +69,11 @@ SELECT n.nspname AS schema_name,
        pg_catalog.pg_get_userbyid(t.typowner) AS owner
 FROM pg_catalog.pg_type t
 JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) t.typnamespace
-LEFT JOIN pg_catalog.pg_description dsc
-       ON dsc.objoid OPERATOR(pg_catalog.=) t.oid
-      AND dsc.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_type'::pg_catalog.regclass
-      AND dsc.objsubid OPERATOR(pg_catalog.=) 0
+{{schema_scope(t.typnamespace)}}
+-- whether the scope leaves it out
+CROSS JOIN LATERAL (SELECT {{left_out(s; t.typname; '{"",type}'::pg_catalog.text[])}} AS out)
+    AS ty
+{{comment(dsc; t.oid; pg_type)}}
 LEFT JOIN pg_catalog.pg_type bt ON bt.oid OPERATOR(pg_catalog.=) t.typbasetype
 LEFT JOIN ext ON ext.objid OPERATOR(pg_catalog.=) t.oid
 WHERE n.nspname OPERATOR(pg_catalog.=) ANY (%(schemas)s)

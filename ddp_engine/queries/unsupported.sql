@@ -1,5 +1,5 @@
 -- Objects in the schemas in scope that DDP does not model: reported in the script, never
--- silently skipped.
+-- silently skipped (but not in a schema the scope leaves out).
 WITH objs AS (
     -- a foreign table that is a partition or inheritance child (foreign_tables.sql reads the others)
     SELECT 'pg_catalog.pg_class'::pg_catalog.regclass AS classid, c.oid AS objid,
@@ -26,6 +26,7 @@ FROM objs o
 JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) o.nsp
 CROSS JOIN LATERAL pg_catalog.pg_identify_object(o.classid, o.objid, 0) i
 WHERE n.nspname OPERATOR(pg_catalog.=) ANY (%(schemas)s)
+  AND n.nspname OPERATOR(pg_catalog.<>) ALL (%(out_schemas)s::pg_catalog.text[])
   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
                   WHERE d.classid OPERATOR(pg_catalog.=) o.classid
                     AND d.objid OPERATOR(pg_catalog.=) o.objid

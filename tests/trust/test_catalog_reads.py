@@ -28,6 +28,7 @@ from ddp_engine.introspect import (
     load_query,
     query_settings,
 )
+from ddp_engine.scope import NO_SCOPE_PARAMS
 from ddp_engine.sync import SyncOptions, SyncResult, compare
 from tests.conftest import Server
 from tests.trust.conftest import Canary
@@ -131,6 +132,7 @@ def read(
                 cur.execute("SELECT pg_catalog.set_config(%s, %s, true)", (setting, value))
             cur.execute("SELECT pg_catalog.set_config('search_path', %s, true)", (path,))
             params: dict[str, Any] = {
+                **NO_SCOPE_PARAMS,
                 "schemas": ["shop"],
                 "all": all_schemas,
                 "after": 0,

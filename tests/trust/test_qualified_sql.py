@@ -16,12 +16,14 @@ import ast
 import json
 import re
 from collections.abc import Iterator
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import pytest
 from pglast.parser import parse_sql_json
+
+from ddp_engine import queries
+from ddp_engine.introspect import load_query
 
 #: Types whose input function looks a name up through search_path: a constant cast to one of
 #: them (``'pg_class'::regclass``) must name the schema itself.
@@ -80,12 +82,12 @@ MODULES = (
 
 
 def query_names() -> list[str]:
-    folder = resources.files("ddp_engine.queries")
-    return sorted(p.name[:-4] for p in folder.iterdir() if p.name.endswith(".sql"))
+    """Every query as introspect runs it: fragments spliced in, and the deparsed kinds' one."""
+    return [*queries.query_names(), "deparsed"]
 
 
-def load(name: str) -> str:
-    return resources.files("ddp_engine.queries").joinpath(f"{name}.sql").read_text()
+def load(name: str, scoped: bool = False) -> str:
+    return load_query(name, scoped)
 
 
 def unqualified(query: str) -> list[str]:
@@ -170,6 +172,7 @@ def _check(kind: str, node: dict[str, Any], ctes: set[str]) -> Iterator[str]:
 @pytest.mark.parametrize("name", query_names())
 def test_every_catalog_name_is_qualified(name: str) -> None:
     assert unqualified(load(name)) == []
+    assert unqualified(load(name, scoped=True)) == []  # as read when the scope leaves out
 
 
 def test_every_query_is_checked() -> None:
