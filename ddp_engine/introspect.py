@@ -298,7 +298,7 @@ def _read_once(
                         done[-2].result()
                     if name in STREAMED:
                         with query_settings(cur, QUERY_SETTINGS.get(name, {})):
-                            results.take_stream(name, cur, load_query(name), params)
+                            results.take_stream(name, cur, load_query(name, scoped), params)
                         continue
                     with query_settings(cur, QUERY_SETTINGS.get(name, {})):
                         result = conn.cursor()
