@@ -115,14 +115,12 @@ def fleet_jobs(fleet: FleetAssets) -> list[UnresolvedAssetJobDefinition]:
         dg.define_asset_job(
             f"{name}_drift_job",
             selection=dg.AssetSelection.assets(*fleet.drift_keys),
-            partitions_def=fleet.partitions_def,
             description=f"Read the source and each target of fleet {name} (a partition "
             "each), diff them and list the drifted partitions (nothing is written).",
         ),
         dg.define_asset_job(
             f"{name}_plan_job",
             selection=dg.AssetSelection.assets(*[a.key for a in fleet.assets]),
-            partitions_def=fleet.partitions_def,
             description=f"The drift job of fleet {name}, and a reviewed plan per target "
             "(scripts in alter_sql's output_dir; nothing is applied).",
         ),
