@@ -23,6 +23,8 @@ from typing import Any
 import psycopg
 from pglast import parser
 
+from ddp_engine.sqltext import ident
+
 #: Functions called by name (every overload), operators and casts into a type, that may do
 #: something besides computing a value.
 _UNSAFE = """
@@ -94,7 +96,7 @@ class Calls:
             self.operators.add(_qualified(fields.get("name")))
         elif kind == "TypeCast":
             names = _strings(fields.get("typeName", {}).get("names"))
-            self.types.add(".".join(_quote(n) for n in names))
+            self.types.add(".".join(ident(n) for n in names))
 
 
 def _strings(items: Any) -> list[str]:
@@ -109,10 +111,6 @@ def _qualified(items: Any) -> tuple[str, str]:
     names = _strings(items)
     # a name without a schema: every session searches the catalog schema alone
     return (names[-2] if len(names) > 1 else "pg_catalog", names[-1] if names else "")
-
-
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def calls_of(expression: str) -> Calls | None:
