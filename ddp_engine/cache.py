@@ -42,7 +42,7 @@ from ddp_engine.model import Column, Key, Snapshot, Table
 from ddp_engine.settings import ConnectionSettings
 
 #: The layout of a cache file; a file of another layout is read again and replaced.
-FORMAT = 3
+FORMAT = 4
 #: Where the folder comes from when --cache is not given.
 CACHE_ENV = "DDP_CACHE_DIR"
 

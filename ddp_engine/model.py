@@ -317,6 +317,9 @@ class Unsupported(Frozen):
     schema_name: str
     object_type: str
     identity: str
+    #: What it is, as text (its functions' names, encodings, storage; queries/unsupported.sql):
+    #: compared, so that one changed under the same name is not "in sync".
+    definition: str = ""
 
 
 class Snapshot(Frozen):

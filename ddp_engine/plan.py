@@ -29,7 +29,7 @@ from ddp_engine.plan_model import Plan
 from ddp_engine.registry import Section
 from ddp_engine.relabel import relabel
 from ddp_engine.stepspec import Emitted, PlanWarning, Step, StepSpec
-from ddp_engine.unmodelled import refusals
+from ddp_engine.unmodelled import listed, refusals
 from ddp_engine.user_conversions import UserConversion
 
 #: Sections of the script, in order (registry.Section).
@@ -337,12 +337,7 @@ def make_plan(
     )
     steps, cleanup, warnings = Planner(ctx).build()
     steps += refusals(source, target)  # unsynchronised kinds that differ: never "in sync"
-    unsupported = tuple(
-        sorted(
-            set(source.unsupported) | set(target.unsupported),
-            key=lambda u: (u.schema_name, u.object_type, u.identity),
-        )
-    )
+    unsupported = listed(source, target)
     return Plan(
         source_label=source_label,
         target_label=target_label,

@@ -49,7 +49,7 @@ from ddp_engine.schemamap import map_schemas
 from ddp_engine.scope import apply_scope, refuse_touched
 from ddp_engine.settings import ConnectionSettings
 from ddp_engine.shadow import major_of
-from ddp_engine.unmodelled import one_sided
+from ddp_engine.unmodelled import differing
 
 
 class SyncResult(BaseModel):
@@ -142,9 +142,10 @@ class SchemaDiff(BaseModel):
 
     @property
     def not_synchronised(self) -> int:
-        """Objects of kinds DDP does not synchronise that only one side holds: no change of
-        the diff names them, yet the two schemas differ (the plan refuses each)."""
-        return len(one_sided(self.source, self.target))
+        """Objects of kinds DDP does not synchronise that differ (one side only, or another
+        definition): no change of the diff names them, yet the two schemas differ (the plan
+        refuses each)."""
+        return len(differing(self.source, self.target))
 
     @property
     def is_empty(self) -> bool:

@@ -112,6 +112,24 @@ def test_an_unsynchronised_kind_that_differs_is_drift_and_blocks_an_apply(
         ).fetchone() == (0,)
 
 
+def test_an_unsynchronised_object_changed_under_the_same_name_is_drift(
+    server: Server, make_db, tmp_path: Path
+) -> None:
+    """The same conversion name on both sides, made otherwise (other encodings and function):
+    never "in sync"; the same one on both sides is no difference."""
+    name = '"my""conv\nx"'
+    made = f"CREATE TABLE t (a int); CREATE CONVERSION {name} FOR '{{}}' TO 'UTF8' FROM {{}};"
+    latin1 = made.format("LATIN1", "pg_catalog.iso8859_1_to_utf8")
+    source = make_db(latin1)
+    target = make_db(made.format("LATIN2", "pg_catalog.iso8859_to_utf8"))
+    sides = [*side_args(server, "source", source), *side_args(server, "target", target)]
+    drift = ddp("sync", *sides, "--output", "-", "--exit-code", cwd=tmp_path)
+    assert drift.returncode == 2
+    assert "not_synchronised" in drift.stdout + drift.stderr
+    alike = [*side_args(server, "source", source), *side_args(server, "target", make_db(latin1))]
+    assert ddp("sync", *alike, "--output", "-", "--exit-code", cwd=tmp_path).returncode == 0
+
+
 def test_default_privileges_converge_for_an_odd_role_and_schema(converge) -> None:
     """Granted to a role and in a schema whose names hold a quote and a newline; the
     database-wide REVOKE from PUBLIC is read with every schema, and undone the other way."""

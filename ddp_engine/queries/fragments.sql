@@ -141,3 +141,10 @@ ELSE '' END
 -- $1 what it is and its name as format() writes them, $2 the values for them.
 CASE WHEN d.description IS NOT NULL THEN
     pg_catalog.format('COMMENT ON $1 IS %%L', $2, d.description) END
+
+-- fragment: proc_names
+-- The names of the functions $1 (an oid[]) names, in order ("-" for none), without their
+-- schemas: a cross-schema sync compares the two sides' texts as they are.
+(SELECT pg_catalog.string_agg(coalesce(p.proname::pg_catalog.text, '-'), ',' ORDER BY x.n)
+ FROM pg_catalog.unnest($1) WITH ORDINALITY AS x(id, n)
+ LEFT JOIN pg_catalog.pg_proc p ON p.oid OPERATOR(pg_catalog.=) x.id)

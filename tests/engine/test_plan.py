@@ -324,6 +324,23 @@ def test_a_target_with_unsupported_objects_reports_them_sorted() -> None:
     assert alike.differences == 0
 
 
+def test_an_unsynchronised_object_changed_under_the_same_name_is_refused_not_in_sync() -> None:
+    def conversion(definition: str) -> Unsupported:
+        return Unsupported(
+            schema_name="public", object_type="conversion", identity="c1", definition=definition
+        )
+
+    plan = plan_of(
+        snapshot(unsupported=(conversion("LATIN1 UTF8 iso8859_1_to_utf8 false"),)),
+        snapshot(unsupported=(conversion("LATIN2 UTF8 iso8859_to_utf8 false"),)),
+    )
+    assert [(s.action, s.statements) for s in plan.steps] == [("alter", ())]
+    assert hazard_codes(plan) == ["not_synchronised"] and plan.differences == 1
+    assert [u.definition for u in plan.unsupported] == ["LATIN1 UTF8 iso8859_1_to_utf8 false"]
+    same = conversion("LATIN1 UTF8 iso8859_1_to_utf8 false")
+    assert plan_of(snapshot(unsupported=(same,)), snapshot(unsupported=(same,))).is_empty
+
+
 def test_the_diff_stage_is_not_in_sync_when_only_an_unsynchronised_object_differs() -> None:
     """Dagster's drift check asks the diff stage: an object DDP does not model, on one side
     only, must not read as "in sync" there either."""
