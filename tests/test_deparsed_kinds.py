@@ -182,3 +182,29 @@ def test_no_password_of_a_user_mapping_appears_anywhere(
     assert any("CREATE SERVER remote" in text for text in outputs)  # the server is synchronised
     for text in outputs:
         assert secret not in text and "Um-pa55" not in text and "USER MAPPING" not in text
+
+
+def test_the_diff_stage_dagster_checks_sees_an_unsynchronised_difference(
+    server: Server, make_db
+) -> None:
+    """Dagster's drift check asks the diff stage (no plan): a conversion on one side only, or
+    made otherwise under the same name, is a difference there too; alike, none."""
+    from ddp_engine.sync import SyncOptions, diff_snapshots, snapshot
+
+    name = '"my""conv\nx"'
+    made = f"CREATE TABLE t (a int); CREATE CONVERSION {name} FOR '{{}}' TO 'UTF8' FROM {{}};"
+    latin1 = made.format("LATIN1", "pg_catalog.iso8859_1_to_utf8")
+    latin2 = made.format("LATIN2", "pg_catalog.iso8859_to_utf8")
+    options = SyncOptions()
+    source = server.settings(make_db(latin1))
+    read_source, _ = snapshot(source, "source", options)
+    for target_sql, in_sync in (
+        ("CREATE TABLE t (a int);", False),
+        (latin2, False),
+        (latin1, True),
+    ):
+        target = server.settings(make_db(target_sql))
+        read_target, _ = snapshot(target, "target", options)
+        found = diff_snapshots(read_source, read_target, source, target, options)
+        assert found.changes == ()  # the diff's own kinds are alike
+        assert found.is_empty is in_sync
