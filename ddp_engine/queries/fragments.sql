@@ -6,9 +6,13 @@
 -- fragment: extension_members
 -- The objects of catalog $1 that belong to an extension (CREATE EXTENSION makes them; a
 -- query leaves them out, the extension stands for them).
+-- (Every 'e' edge points at an extension: naming pg_extension lets the server read only
+-- those edges through pg_depend's index on the referenced object, instead of probing it for
+-- every object read.)
 ext AS (
     SELECT objid FROM pg_catalog.pg_depend
-    WHERE deptype OPERATOR(pg_catalog.=) 'e'
+    WHERE refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
+      AND deptype OPERATOR(pg_catalog.=) 'e'
       AND classid OPERATOR(pg_catalog.=) 'pg_catalog.$1'::pg_catalog.regclass
 )
 

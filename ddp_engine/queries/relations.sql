@@ -32,19 +32,12 @@ SELECT n.nspname AS schema_name,
             THEN c.reloftype::pg_catalog.regtype::pg_catalog.text END AS of_type,
        -- PostgreSQL 18 names NOT NULL constraints (none before): column, name, inherited
        -- (from a parent, whether or not also the table's own: it cannot be renamed)
-       CASE WHEN o.out IS NOT TRUE THEN
-       (SELECT pg_catalog.array_agg(ARRAY[a.attname, k.conname,
-                                          (k.coninhcount OPERATOR(pg_catalog.>) 0)::pg_catalog.text]
-                                    ORDER BY a.attname)
-        FROM pg_catalog.pg_constraint k
-        JOIN pg_catalog.pg_attribute a
-          ON a.attrelid OPERATOR(pg_catalog.=) k.conrelid
-         AND a.attnum OPERATOR(pg_catalog.=) k.conkey[1]
-        WHERE k.conrelid OPERATOR(pg_catalog.=) c.oid
-          AND k.contype OPERATOR(pg_catalog.=) 'n') END AS not_nulls,
+       CASE WHEN o.out IS NOT TRUE THEN nn.not_nulls END AS not_nulls,
        -- inherited columns where the table differs from its parents: its own default (or
        -- none where they have one), its own NOT NULL: column, default, default differs, not null
-       CASE WHEN o.out IS NOT TRUE THEN
+       -- (only a table with parents has any: looked for in those alone)
+       CASE WHEN o.out IS NOT TRUE AND EXISTS (SELECT FROM pg_catalog.pg_inherits i
+                                                WHERE i.inhrelid OPERATOR(pg_catalog.=) c.oid) THEN
        (SELECT pg_catalog.array_agg(ARRAY[a.attname, a.def, a.own_def::pg_catalog.text,
                                           a.own_nn::pg_catalog.text] ORDER BY a.attname)
         FROM (SELECT a.attname, pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) AS def,
@@ -102,6 +95,21 @@ FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
 {{relation_scope(c.oid)}}
 {{comment(dsc; c.oid; pg_class)}}
+-- the NOT NULL constraints of every table at once (one pass, not a lookup per relation)
+LEFT JOIN (
+    SELECT k.conrelid,
+           pg_catalog.array_agg(ARRAY[a.attname, k.conname,
+                                      (k.coninhcount OPERATOR(pg_catalog.>) 0)::pg_catalog.text]
+                                ORDER BY a.attname) AS not_nulls
+    FROM pg_catalog.pg_constraint k
+    JOIN pg_catalog.pg_namespace kn ON kn.oid OPERATOR(pg_catalog.=) k.connamespace
+    JOIN pg_catalog.pg_attribute a
+      ON a.attrelid OPERATOR(pg_catalog.=) k.conrelid
+     AND a.attnum OPERATOR(pg_catalog.=) k.conkey[1]
+    WHERE k.contype OPERATOR(pg_catalog.=) 'n'
+      AND kn.nspname OPERATOR(pg_catalog.=) ANY (%(schemas)s)
+    GROUP BY k.conrelid
+) nn ON nn.conrelid OPERATOR(pg_catalog.=) c.oid
 LEFT JOIN ext ON ext.objid OPERATOR(pg_catalog.=) c.oid
 WHERE n.nspname OPERATOR(pg_catalog.=) ANY (%(schemas)s)
   AND c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p,v,m,f}'::pg_catalog."char"[])
