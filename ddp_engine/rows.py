@@ -97,6 +97,10 @@ def group_columns(
     The largest result of all: its rows are read as tuples by position, never as dicts. Equal
     columns (``id uuid NOT NULL DEFAULT gen_random_uuid()`` on every table) are kept once and
     shared: a snapshot of 200-column tables costs a fraction of a tuple per column.
+
+    The query does not sort (a fifth of its time): rows come a relation at a time in attnum
+    order, as the server reads them through pg_attribute's index. A relation whose rows come
+    otherwise (another plan) is put in order here, by the ``position`` each row carries.
     """
     first = next(rows, None)  # a streamed cursor describes its result once a row is in
     if first is None:
@@ -109,23 +113,32 @@ def group_columns(
     }
     at = {d.name: i for i, d in enumerate(cur.description or ())}
     schema_at, table_at, name_at = at["schema_name"], at["table_name"], at["name"]
-    identity_at, acl_at = at["identity"], at["acl"]
+    identity_at, acl_at, position_at = at["identity"], at["acl"], at["position"]
     fields = itemgetter(*(at[name] for name in _COLUMN_FIELDS))
     columns: dict[tuple[str, str], list[Column]] = defaultdict(list)
     relation: tuple[str, str] = ("", "")
     owner = ""
     current: list[Column] = []
+    positions: dict[tuple[str, str], list[int]] = defaultdict(list)
+    current_positions: list[int] = []
+    disordered: set[tuple[str, str]] = set()
     intern, make = sys.intern, tuple.__new__
     shared: dict[Column, Column] = {}
     share = shared.setdefault
     for r in chain((first,), rows):
         if r[schema_at] != relation[0] or r[table_at] != relation[1]:
             relation = (intern(r[schema_at]), intern(r[table_at]))
+            if relation in columns:  # its rows came in more than one run
+                disordered.add(relation)
             owner = owners.get(relation, "")
-            current = columns[relation]
+            current, current_positions = columns[relation], positions[relation]
         name = r[name_at]
         if "_dropped_" in name and is_dropped(name):
             continue
+        position = r[position_at]
+        if current_positions and position < current_positions[-1]:
+            disordered.add(relation)
+        current_positions.append(position)
         if r[identity_at] or r[acl_at]:
             sequence = identity_sequences.get((*relation, name)) if r[identity_at] else None
             current.append(build_column(fields(r), owner, sequence))
@@ -156,6 +169,9 @@ def group_columns(
             ),
         )
         current.append(share(column, column))
+    for relation in disordered:
+        ordered = sorted(zip(positions[relation], columns[relation], strict=True))
+        columns[relation] = [column for _, column in ordered]
     return columns
 
 

@@ -1,4 +1,5 @@
--- Columns of tables, views and materialized views (one row each; grouped per relation in Python).
+-- Columns of tables, views and materialized views (one row each; grouped per relation in Python,
+-- in the order of their attnum).
 -- Types print through format_type, which names the schema of a type the search_path does not
 -- find (every user type under the empty search_path). Relations the scope leaves out have none.
 WITH {{extension_members(pg_class)}}, {{scope}}
@@ -24,14 +25,19 @@ SELECT n.nspname AS schema_name,
        CASE WHEN a.attstattarget OPERATOR(pg_catalog.<>) -1 THEN a.attstattarget END AS statistics,
        CASE WHEN a.attstorage OPERATOR(pg_catalog.<>) t.typstorage
             THEN a.attstorage::pg_catalog.text END AS storage,
+       a.attnum AS position,
        dsc.description AS comment,
        a.attacl::pg_catalog.text[] AS acl,
        CASE WHEN a.attcompression OPERATOR(pg_catalog.<>) ''
             THEN a.attcompression::pg_catalog.text END AS compression,
        -- the planner's settings; a build's own bookkeeping option (pg_attver) is no setting
-       CASE WHEN a.attoptions IS NOT NULL THEN
-           ARRAY(SELECT o FROM pg_catalog.unnest(a.attoptions) o
-                 WHERE NOT o OPERATOR(pg_catalog.~~) 'pg\_attver=%%' ORDER BY o) END AS options
+       -- (a column whose only option is that one, on such a build every column, is tested
+       -- without unnesting: a sort per column cost a sixth of this query)
+       CASE WHEN a.attoptions IS NULL
+                 OR (pg_catalog.cardinality(a.attoptions) OPERATOR(pg_catalog.=) 1
+                     AND a.attoptions[1] OPERATOR(pg_catalog.~~) 'pg\_attver=%%') THEN NULL
+            ELSE ARRAY(SELECT o FROM pg_catalog.unnest(a.attoptions) o
+                       WHERE NOT o OPERATOR(pg_catalog.~~) 'pg\_attver=%%' ORDER BY o) END AS options
 FROM pg_catalog.pg_attribute a
 JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) a.attrelid
 JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
@@ -52,4 +58,5 @@ WHERE n.nspname OPERATOR(pg_catalog.=) ANY (%(schemas)s)
   AND a.attinhcount OPERATOR(pg_catalog.=) 0  -- an inherited column belongs to its parent
   AND ext.objid IS NULL
   AND o.out IS NOT TRUE
-ORDER BY n.nspname, c.relname, a.attnum
+-- No ORDER BY: sorting every column by name took a fifth of the query; the reader puts each
+-- relation's columns in attnum order itself (they come in that order from the index).

@@ -7,17 +7,27 @@ SELECT n.nspname AS schema_name,
        co.contype AS constraint_type,
        CASE WHEN o.under_out IS NOT TRUE
             THEN pg_catalog.pg_get_constraintdef(co.oid) ELSE '' END AS definition,
-       -- one index lookup per key column (a join here hashes every column of the table)
-       ARRAY(SELECT (SELECT a.attname FROM pg_catalog.pg_attribute a
-                     WHERE a.attrelid OPERATOR(pg_catalog.=) co.conrelid
-                       AND a.attnum OPERATOR(pg_catalog.=) k.attnum)
-             FROM pg_catalog.unnest(co.conkey) WITH ORDINALITY k(attnum, ord)
-             ORDER BY k.ord) AS columns,
-       ARRAY(SELECT (SELECT a.attname FROM pg_catalog.pg_attribute a
-                     WHERE a.attrelid OPERATOR(pg_catalog.=) co.confrelid
-                       AND a.attnum OPERATOR(pg_catalog.=) k.attnum)
-             FROM pg_catalog.unnest(co.confkey) WITH ORDINALITY k(attnum, ord)
-             ORDER BY k.ord) AS ref_columns,
+       -- one index lookup per key column (a join here hashes every column of the table); a
+       -- single-column key, the most common, without unnesting and sorting its one element
+       CASE WHEN pg_catalog.cardinality(co.conkey) OPERATOR(pg_catalog.=) 1
+            THEN ARRAY[(SELECT a.attname FROM pg_catalog.pg_attribute a
+                        WHERE a.attrelid OPERATOR(pg_catalog.=) co.conrelid
+                          AND a.attnum OPERATOR(pg_catalog.=) co.conkey[1])]
+            ELSE ARRAY(SELECT (SELECT a.attname FROM pg_catalog.pg_attribute a
+                               WHERE a.attrelid OPERATOR(pg_catalog.=) co.conrelid
+                                 AND a.attnum OPERATOR(pg_catalog.=) k.attnum)
+                       FROM pg_catalog.unnest(co.conkey) WITH ORDINALITY k(attnum, ord)
+                       ORDER BY k.ord) END AS columns,
+       CASE WHEN co.confkey IS NULL THEN '{}'::pg_catalog.name[]
+            WHEN pg_catalog.cardinality(co.confkey) OPERATOR(pg_catalog.=) 1
+            THEN ARRAY[(SELECT a.attname FROM pg_catalog.pg_attribute a
+                        WHERE a.attrelid OPERATOR(pg_catalog.=) co.confrelid
+                          AND a.attnum OPERATOR(pg_catalog.=) co.confkey[1])]
+            ELSE ARRAY(SELECT (SELECT a.attname FROM pg_catalog.pg_attribute a
+                               WHERE a.attrelid OPERATOR(pg_catalog.=) co.confrelid
+                                 AND a.attnum OPERATOR(pg_catalog.=) k.attnum)
+                       FROM pg_catalog.unnest(co.confkey) WITH ORDINALITY k(attnum, ord)
+                       ORDER BY k.ord) END AS ref_columns,
        rn.nspname AS ref_schema,
        rc.relname AS ref_table,
        co.condeferrable AS deferrable,

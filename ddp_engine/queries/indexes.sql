@@ -19,14 +19,19 @@ SELECT n.nspname AS schema_name,
        x.indisunique AS is_unique,
        -- a failed CREATE INDEX CONCURRENTLY leaves an index that is not valid (or not ready)
        x.indisvalid AND x.indisready AS valid,
-       -- one index lookup per key column; '' for an expression (attnum 0)
-       ARRAY(SELECT coalesce((SELECT a.attname FROM pg_catalog.pg_attribute a
-                              WHERE a.attrelid OPERATOR(pg_catalog.=) x.indrelid
-                                AND a.attnum OPERATOR(pg_catalog.=) k.attnum), '')
-             FROM pg_catalog.unnest(
-                      (x.indkey::pg_catalog.int2[])[0:x.indnkeyatts OPERATOR(pg_catalog.-) 1])
-                  WITH ORDINALITY k(attnum, ord)
-             ORDER BY k.ord) AS key_columns,
+       -- one index lookup per key column; '' for an expression (attnum 0); a single-column
+       -- index, the most common, without unnesting and sorting its one element
+       CASE WHEN x.indnkeyatts OPERATOR(pg_catalog.=) 1
+            THEN ARRAY[coalesce((SELECT a.attname FROM pg_catalog.pg_attribute a
+                                 WHERE a.attrelid OPERATOR(pg_catalog.=) x.indrelid
+                                   AND a.attnum OPERATOR(pg_catalog.=) x.indkey[0]), '')]
+            ELSE ARRAY(SELECT coalesce((SELECT a.attname FROM pg_catalog.pg_attribute a
+                                        WHERE a.attrelid OPERATOR(pg_catalog.=) x.indrelid
+                                          AND a.attnum OPERATOR(pg_catalog.=) k.attnum), '')
+                       FROM pg_catalog.unnest(
+                                (x.indkey::pg_catalog.int2[])[0:x.indnkeyatts OPERATOR(pg_catalog.-) 1])
+                            WITH ORDINALITY k(attnum, ord)
+                       ORDER BY k.ord) END AS key_columns,
        CASE WHEN o.under_out IS NOT TRUE
             THEN pg_catalog.pg_get_expr(x.indpred, x.indrelid) END AS predicate,
        t.relkind OPERATOR(pg_catalog.=) 'p' AS on_partitioned,
