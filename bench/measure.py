@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
 import json
 import os
 import re
@@ -100,8 +101,13 @@ def bench_pair(args: argparse.Namespace, pg: Pg, pair: Pair, migra_ok: tuple[boo
     """Load ``pair``, time every tool ``args.runs`` times round-robin (so that drift hits
     every tool alike), verify ddp's last script; the figures of this layout and size."""
     info = load_pair(pg, pair, args.reload)
+    began = {
+        "measured": f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC",
+        "load": " ".join(f"{x:.1f}" for x in os.getloadavg()),
+    }
     tools = [t for t in TOOLS if not (t == "migra" and (args.skip_migra or pair.layout == "cross"))]
-    errors: dict[str, str] = {}
+    errors: dict[str, str] = {t: "skipped" for t in TOOLS if args.tools and t not in args.tools}
+    tools = [t for t in tools if t not in errors]
     if args.skip_pg_dump:
         errors.update(pg_dump_src="skipped", pg_dump_tgt="skipped")
     if args.skip_migra:
@@ -120,6 +126,7 @@ def bench_pair(args: argparse.Namespace, pg: Pg, pair: Pair, migra_ok: tuple[boo
     return {
         "layout": pair.layout,
         "n": pair.n,
+        **began,
         "pair": info,
         "tools": summary,
         "notes": notes,

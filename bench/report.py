@@ -103,7 +103,7 @@ def write_report(results: dict, path: Path, png: str | None) -> None:
     """RESULTS.md: how it was measured, the figures per layout and N, the goals per layout,
     the pairs, the convergence check, errors and notes, the plot."""
     pairs = results["pairs"]
-    out = _figures(results) + _goals(pairs) + _pairs(pairs) + _problems(pairs)
+    out = _figures(results) + _goals(pairs) + _growth(pairs) + _pairs(pairs) + _problems(pairs)
     if png:
         out += ["## Time per layout", "", f"![time per layout and tool]({png})", ""]
     out.append("Raw figures of every run: `bench/work/results.json` (not committed).")
@@ -165,10 +165,47 @@ def _figures(results: dict) -> list[str]:
             f"{ratio(t['migra'], t['ddp'])} |"
         )
     out.append("")
+    if len({p.get("measured") for p in pairs}) > 1:  # runs merged with --append
+        out += [
+            f"- {p['layout']}, N = {p['n']:,}: measured {p.get('measured', '?')}, load "
+            f"average {p.get('load', '?')}"
+            for p in pairs
+        ]
+        out.append("")
     return out
 
 
 GOAL_RATIO, GOAL_MB, GOAL_N, GOAL_CACHED = 1.2, 215, 10000, 0.3
+#: From GOAL_N tables to GROWTH_N, ddp's time and peak memory may grow at most GOAL_GROWTH x.
+GROWTH_N, GOAL_GROWTH = 100000, 11.0
+
+
+def _growth(pairs: list[dict]) -> list[str]:
+    """How ddp's time and peak memory grow from GOAL_N to GROWTH_N tables, per layout
+    measured at both sizes (a catalog ten times larger should cost at most GOAL_GROWTH x)."""
+    out: list[str] = []
+    for layout in dict.fromkeys(p["layout"] for p in pairs):
+        by_n = {p["n"]: p["tools"]["ddp"] for p in pairs if p["layout"] == layout}
+        small, big = by_n.get(GOAL_N), by_n.get(GROWTH_N)
+        if not small or not big or "error" in small or "error" in big:
+            continue
+        time_x = big["median_s"] / small["median_s"]
+        mem = ""
+        if small.get("peak_rss_mb") and big.get("peak_rss_mb"):
+            mem_x = big["peak_rss_mb"] / small["peak_rss_mb"]
+            mem = (
+                f", peak RSS {small['peak_rss_mb']:.0f} → {big['peak_rss_mb']:.0f} MB "
+                f"({mem_x:.1f} ×)"
+            )
+        else:
+            mem_x = 0.0
+        met = "met" if max(time_x, mem_x) <= GOAL_GROWTH else "not met"
+        out.append(
+            f"- {layout}: ddp sync {small['median_s']:.1f} → {big['median_s']:.1f} s "
+            f"({time_x:.1f} ×){mem}: {met} (goal: at most {GOAL_GROWTH:g} × from "
+            f"{GOAL_N:,} to {GROWTH_N:,} tables)."
+        )
+    return ["## Growth to 100,000 tables", "", *out, ""] if out else []
 
 
 def _goals(pairs: list[dict]) -> list[str]:

@@ -3,7 +3,7 @@
 of every layout.
 
     python bench/run.py [--layouts all] [--sizes 2000] [--runs 3] [--reload] [--skip-migra]
-                        [--skip-pg-dump]
+                        [--skip-pg-dump] [--tools ddp,...] [--append]
 
 For each layout (``--layouts``: a comma-separated list of public, schemas, wide, functions,
 partitions, cross, or ``all``) and each N it creates (on 127.0.0.1:5432 as postgres by default;
@@ -48,7 +48,7 @@ from layouts import LAYOUTS
 from measure import bench_pair
 from pg import Pair, Pg
 from report import machine_info, make_plot, write_report
-from tools import prepare_migra
+from tools import TOOLS, prepare_migra
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -70,6 +70,18 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="time no pg_dump (a 10,000-table wide pair takes it minutes a side)",
     )
+    ap.add_argument(
+        "--tools",
+        default="",
+        help=f"comma-separated tools to time ({', '.join(TOOLS)}); default: all "
+        "(for a very large pair, --tools ddp times ddp sync alone)",
+    )
+    ap.add_argument(
+        "--append",
+        action="store_true",
+        help="keep the figures of bench/work/results.json for the layouts and sizes not "
+        "measured in this run, so that runs of different layouts make one report",
+    )
     ap.add_argument("--ddp", help="the ddp executable (default: .venv/bin/ddp, else PATH)")
     ap.add_argument(
         "--ddp-args",
@@ -90,6 +102,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--png", type=Path, default=BENCH / "results.png")
     args = ap.parse_args(argv)
     args.ddp_args = args.ddp_args.split()
+    args.tools = [t for t in args.tools.split(",") if t]
+    if unknown_tools := [t for t in args.tools if t not in TOOLS]:
+        ap.error(f"unknown tool {unknown_tools[0]!r} (one of {', '.join(TOOLS)})")
     if args.runs < 1:
         ap.error("--runs must be at least 1")
     try:
@@ -113,11 +128,13 @@ def main(argv: list[str] | None = None) -> int:
         "pairs": [],
     }
     raw = WORK / "results.json"
+    kept = json.loads(raw.read_text())["pairs"] if args.append and raw.exists() else []
     for layout in layouts:
         for n in sizes:
             log(f"layout {layout}, N = {n}")
             results["pairs"].append(bench_pair(args, pg, Pair(layout, n), migra_ok))
-            raw.write_text(json.dumps(results, indent=1))
+            raw.write_text(json.dumps(merged(results, kept), indent=1))
+    results = merged(results, kept)
     png = make_plot(raw, args.png)
     if png and args.png.parent != args.output.parent:
         png = str(args.png.resolve())
@@ -125,6 +142,16 @@ def main(argv: list[str] | None = None) -> int:
     log(f"wrote {args.output}" + (f" and {args.png}" if png else ""))
     print(args.output.read_text())
     return 0
+
+
+def merged(results: dict, kept: list[dict]) -> dict:
+    """``results`` with the ``kept`` pairs of an earlier run that this one did not measure
+    again (``--append``), in layout order, then size."""
+    measured = {(p["layout"], p["n"]) for p in results["pairs"]}
+    pairs = [p for p in kept if (p["layout"], p["n"]) not in measured] + results["pairs"]
+    order = {layout: i for i, layout in enumerate(LAYOUTS)}
+    pairs.sort(key=lambda p: (order.get(p["layout"], len(order)), p["n"]))
+    return {**results, "pairs": pairs}
 
 
 if __name__ == "__main__":

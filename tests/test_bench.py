@@ -107,3 +107,36 @@ def test_lower_bound_stands_apart_and_is_schema_qualified() -> None:
         assert not re.search(r"[=<>~]", bare), sql
         for name in re.findall(r"(?:FROM|JOIN)\s+([\w.]+)", sql):
             assert name.startswith("pg_catalog.") or name in ("rel", "obj"), name
+
+
+def _bench_module(name: str) -> Any:
+    """A module of bench/ (which imports its neighbours by their plain names)."""
+    sys.path.insert(0, str(BENCH))
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.path.remove(str(BENCH))
+
+
+def _pair(layout: str, n: int, seconds: float, mb: float, measured: str) -> dict[str, Any]:
+    ddp = {"median_s": seconds, "peak_rss_mb": mb, "runs": [{"seconds": seconds}]}
+    return {"layout": layout, "n": n, "measured": measured, "tools": {"ddp": ddp}}
+
+
+def test_appended_runs_keep_what_they_did_not_measure_again() -> None:
+    """``--append``: a run of one layout replaces that layout's figures and keeps the rest,
+    in layout order."""
+    merged = _bench_module("run").merged
+    kept = [_pair("wide", 10000, 60, 400, "old"), _pair("public", 10000, 9, 300, "old")]
+    results = {"runs": 3, "pairs": [_pair("public", 10000, 8, 250, "new")]}
+    pairs = merged(results, kept)["pairs"]
+    assert [(p["layout"], p["measured"]) for p in pairs] == [("public", "new"), ("wide", "old")]
+
+
+def test_growth_to_100000_tables_is_judged_against_its_goal() -> None:
+    growth = _bench_module("report")._growth
+    within = growth([_pair("public", 10000, 10, 300, "a"), _pair("public", 100000, 100, 2000, "b")])
+    assert any("10.0 ×" in line and ": met" in line for line in within)
+    beyond = growth([_pair("public", 10000, 10, 300, "a"), _pair("public", 100000, 150, 900, "b")])
+    assert any(": not met" in line for line in beyond)
+    assert growth([_pair("public", 10000, 10, 300, "a")]) == []
