@@ -7,7 +7,7 @@ WITH {{extension_members(pg_class)}}, owner AS (
     JOIN pg_catalog.pg_namespace tn ON tn.oid OPERATOR(pg_catalog.=) tc.relnamespace
     JOIN pg_catalog.pg_attribute a
       ON a.attrelid OPERATOR(pg_catalog.=) d.refobjid
-     AND a.attnum OPERATOR(pg_catalog.=) d.refobjsubid
+     AND a.attnum OPERATOR(pg_catalog.=) d.refobjsubid::pg_catalog.int2  -- (int2: by the index)
     WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
       AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
       AND d.refobjsubid OPERATOR(pg_catalog.>) 0
