@@ -20,14 +20,11 @@ import psycopg
 from ddp_engine.codes import TypeKind
 from ddp_engine.model import (
     Column,
-    Constraint,
     Function,
-    Index,
     Key,
     Policy,
     Sequence,
     Table,
-    Trigger,
     UserType,
     View,
 )
@@ -198,12 +195,6 @@ def row_fields(
     return fields
 
 
-def build_trigger(r: dict[str, Any]) -> Trigger:
-    return Trigger.trusted(
-        **row_fields(r, "enabled", on_table=True), definition=deparsed(r["definition"])
-    )
-
-
 def build_policy(r: dict[str, Any]) -> Policy:
     return Policy(
         **row_fields(r, "command", "permissive", on_table=True),
@@ -297,43 +288,10 @@ def build_sequence(r: dict[str, Any]) -> Sequence:
     )
 
 
-def build_constraint(r: dict[str, Any]) -> Constraint:
-    return Constraint.trusted(
-        **row_fields(
-            r,
-            *("constraint_type", "index_comment", "clustered", "replica_identity"),
-            on_table=True,
-        ),
-        definition=deparsed(r["definition"]),
-        columns=tuple(r["columns"]),
-        ref_table=(r["ref_schema"], r["ref_table"]) if r["ref_table"] else None,
-        ref_columns=tuple(r["ref_columns"]),
-    )
-
-
 def deparsed(value: str | None) -> str:
     if value is None:
         raise ChangedWhileReading
     return value
-
-
-def build_index(r: dict[str, Any]) -> Index:
-    definition: str = deparsed(r["definition"])
-    prefix: str = r["definition_prefix"]
-    if definition.startswith(prefix) or not definition:  # none: out of scope, not read
-        body = definition[len(prefix) :]
-    else:  # defensive: cut at the first USING after ON
-        body = definition[definition.index(" USING ") + 1 :]
-    return Index.trusted(
-        **row_fields(
-            r,
-            *("predicate", "on_partitioned", "clustered", "replica_identity", "valid"),
-            on_table=True,
-        ),
-        body=body,
-        unique=r["is_unique"],
-        key_columns=tuple(r["key_columns"] or ()),
-    )
 
 
 def build_function(r: dict[str, Any]) -> Function:
