@@ -15,6 +15,8 @@ from collections.abc import Callable
 from operator import itemgetter
 from typing import Any
 
+import psycopg
+
 from ddp_engine.codes import ConstraintType, TriggerState
 from ddp_engine.model import Constraint, Index, Trigger
 from ddp_engine.rows import ChangedWhileReading
@@ -25,6 +27,11 @@ Names = tuple[str, ...]
 RowBuilder = Callable[[tuple[Any, ...]], Any]
 #: A query's column names → the builder of one of its rows.
 Builder = Callable[[Names], RowBuilder]
+
+
+def names_of(cur: psycopg.Cursor[Any]) -> Names:
+    """The column names of the cursor's result, in order."""
+    return tuple(d.name for d in cur.description or ())
 
 
 def columns(names: Names, *wanted: str) -> itemgetter[Any]:

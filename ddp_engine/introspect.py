@@ -18,7 +18,7 @@ from typing import Any
 
 import psycopg
 
-from ddp_engine.builders import Names, columns
+from ddp_engine.builders import Names, columns, names_of
 from ddp_engine.cache import SnapshotCache
 from ddp_engine.connect import SessionLimits, connect
 from ddp_engine.deparsed import deparsed_query
@@ -353,7 +353,7 @@ class _Results:
                     if not is_dropped(r["name"]) and not r["is_identity"]
                 ]
             elif name == "deparsed":
-                names = _names(cur)
+                names = names_of(cur)
                 query = columns(names, "query")
                 readers = {
                     spec.query: (
@@ -373,7 +373,7 @@ class _Results:
             else:
                 spec = SPEC_OF_QUERY[name]
                 assert spec.build is not None
-                names = _names(cur)
+                names = names_of(cur)
                 build, keep = spec.build(names), self._keep(spec, names)
                 if keep is None:
                     self.objects[spec.attr] = list(map(build, fetch_tuples(cur)))
@@ -445,8 +445,3 @@ class _Results:
             **{attr: tuple(objects[attr]) for attr in OBJECT_ATTRS},
         )
         return Snapshot.model_construct(**values)
-
-
-def _names(cur: psycopg.Cursor[Any]) -> Names:
-    """The column names of the cursor's result, in order."""
-    return tuple(d.name for d in cur.description or ())

@@ -11,13 +11,14 @@ import re
 import sys
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from itertools import chain, islice, repeat
 from operator import itemgetter
 from typing import Any
 
 import psycopg
 
-from ddp_engine.codes import TypeKind
+from ddp_engine.codes import ReplicaIdentity, TypeKind
 from ddp_engine.model import (
     Column,
     Function,
@@ -46,8 +47,14 @@ def is_dropped(name: str) -> bool:
 def parse_acl(items: Iterable[str], owner: str) -> tuple[str, ...]:
     """Canonical grants: ``grantee=privileges`` (``*`` marks grant option), owner as ``<owner>``.
 
-    The grantor is left out: who granted is history, not schema.
+    The grantor is left out: who granted is history, not schema. Tables of one schema mostly
+    carry the same grants: each list is parsed once and its result shared (``_canonical_acl``).
     """
+    return _canonical_acl(tuple(items), owner)
+
+
+@lru_cache(maxsize=4096)
+def _canonical_acl(items: tuple[str, ...], owner: str) -> tuple[str, ...]:
     result = []
     for item in items:
         quoted, rest = split_ident(item, sep="=")
@@ -205,27 +212,41 @@ def build_policy(r: dict[str, Any]) -> Policy:
 
 
 def build_table(r: dict[str, Any], cols: list[Column]) -> Table:
+    """A Table from one relations.sql row and its columns: its fields given in order
+    (``Frozen.maker``), ten thousand a side on a big catalog."""
     parents = tuple(r["parents"])
+    partition = r["is_partition"]
+    not_nulls = r["not_nulls"] or ()
     own = r["inherited_own"] or ()
-    return Table.trusted(
-        **row_fields(
-            r,
-            *("partition_key", "partition_bound", "rls", "force_rls", "replica_identity"),
-            granted=True,
-        ),
-        partitioned=r["relkind"] == "p",
-        unlogged=r["persistence"] == "u",
-        partition_of=parents[0] if r["is_partition"] else None,
-        inherits=() if r["is_partition"] else parents,
-        options=tuple(sorted(r["options"])),
-        columns=tuple(cols),
-        not_null_names=tuple((n[0], n[1]) for n in r["not_nulls"] or ()),
-        not_null_inherited=tuple(n[0] for n in r["not_nulls"] or () if n[2] == "true"),
-        inherited_defaults=tuple((n[0], n[1]) for n in own if n[2] == "true"),
-        inherited_not_null=tuple(n[0] for n in own if n[3] == "true"),
-        cloned_indexes=tuple(r["cloned_indexes"] or ()),
-        cloned_constraints=tuple(r["cloned_constraints"] or ()),
+    owner = r["owner"]
+    return _make_table(
+        sys.intern(r["schema_name"]),
+        r["name"],
+        r["relkind"] == "p",
+        r["persistence"] == "u",
+        r["partition_key"],
+        parents[0] if partition else None,
+        r["partition_bound"],
+        () if partition else parents,
+        tuple(sorted(r["options"])),
+        r["rls"],
+        r["force_rls"],
+        _REPLICA_IDENTITY[r["replica_identity"]],
+        tuple(cols),
+        tuple([(n[0], n[1]) for n in not_nulls]),
+        tuple([n[0] for n in not_nulls if n[2] == "true"]),
+        tuple([(n[0], n[1]) for n in own if n[2] == "true"]),
+        tuple([n[0] for n in own if n[3] == "true"]),
+        tuple(r["cloned_indexes"] or ()),
+        tuple(r["cloned_constraints"] or ()),
+        r["comment"],
+        parse_acl(r["acl"], owner),
+        owner,
     )
+
+
+_make_table = Table.maker()
+_REPLICA_IDENTITY = {member.value: member for member in ReplicaIdentity}
 
 
 def build_column(c: tuple[Any, ...], owner: str, sequence: dict[str, Any] | None) -> Column:
@@ -274,18 +295,31 @@ def build_view(r: dict[str, Any], cols: list[Column]) -> View:
 
 
 def build_sequence(r: dict[str, Any]) -> Sequence:
+    """A Sequence from one sequences.sql row (not an identity's: its column holds it)."""
     owned = None
     if r["owned_by_table"] and not is_dropped(r["owned_by_table"]):
         owned = (r["owned_by_schema"], r["owned_by_table"], r["owned_by_column"])
-    return Sequence.trusted(
-        **row_fields(
-            r,
-            *("data_type", "start", "increment", "min_value", "max_value", "cache", "cycle"),
-            granted=True,
-        ),
-        unlogged=r["persistence"] == "u",
-        owned_by=owned,
+    owner = r["owner"]
+    return _make_sequence(
+        sys.intern(r["schema_name"]),
+        r["name"],
+        r["data_type"],
+        r["start"],
+        r["increment"],
+        r["min_value"],
+        r["max_value"],
+        r["cache"],
+        r["cycle"],
+        r["persistence"] == "u",
+        owned,
+        False,
+        r["comment"],
+        parse_acl(r["acl"], owner),
+        owner,
     )
+
+
+_make_sequence = Sequence.maker()
 
 
 def deparsed(value: str | None) -> str:
