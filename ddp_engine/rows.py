@@ -113,8 +113,9 @@ def group_columns(
     }
     at = {d.name: i for i, d in enumerate(cur.description or ())}
     schema_at, table_at, name_at = at["schema_name"], at["table_name"], at["name"]
-    identity_at, acl_at = at["identity"], at["acl"]
+    identity_at, acl_at, options_at = at["identity"], at["acl"], at["options"]
     fields = itemgetter(*(at[name] for name in _COLUMN_FIELDS))
+    plain = itemgetter(*(at[name] for name in _COLUMN_FIELDS if name not in _NOT_PLAIN))
     columns: dict[tuple[str, str], list[Column]] = defaultdict(list)
     relation: tuple[str, str] = ("", "")
     owner = ""
@@ -122,22 +123,16 @@ def group_columns(
     intern, make = sys.intern, tuple.__new__
     shared: dict[Column, Column] = {}
     share = shared.setdefault
-    for r in chain((first,), rows):
-        if r[schema_at] != relation[0] or r[table_at] != relation[1]:
-            relation = (intern(r[schema_at]), intern(r[table_at]))
-            owner = owners.get(relation, "")
-            current = columns[relation]
-        name = r[name_at]
-        if "_dropped_" in name and is_dropped(name):
-            continue
-        if r[identity_at] or r[acl_at]:
-            sequence = identity_sequences.get((*relation, name)) if r[identity_at] else None
-            current.append(build_column(fields(r), owner, sequence))
-            continue
-        # The common case, inline: no identity to look up, no grants to parse. A function
-        # call and a keyword-built tuple per column cost a quarter of the columns' read.
-        (_, data_type, not_null, default, generated, _, collation, stats, storage, comment, _,
-         virtual, compression, options) = fields(r)  # fmt: skip
+    # The plain columns already built, by the row's values: nine in ten repeat one (the same
+    # name, type and default on many tables) and are neither built nor hashed again.
+    known: dict[tuple[Any, ...], Column] = {}
+    recall = known.get
+
+    def inline(values: tuple[Any, ...]) -> Column:
+        """The common case: no identity to look up, no grants to parse (a Column made from a
+        tuple: a keyword-built one cost a quarter of the columns' read)."""
+        (name, data_type, not_null, default, generated, _, collation, stats, storage, comment, _,
+         virtual, compression, options) = values  # fmt: skip
         column = make(
             Column,
             (
@@ -159,7 +154,27 @@ def group_columns(
                 tuple(options) if options else (),
             ),
         )
-        current.append(share(column, column))
+        return share(column, column)
+
+    for r in chain((first,), rows):
+        if r[schema_at] != relation[0] or r[table_at] != relation[1]:
+            relation = (intern(r[schema_at]), intern(r[table_at]))
+            owner = owners.get(relation, "")
+            current = columns[relation]
+        name = r[name_at]
+        if "_dropped_" in name and is_dropped(name):
+            continue
+        if r[identity_at] or r[acl_at]:
+            sequence = identity_sequences.get((*relation, name)) if r[identity_at] else None
+            current.append(build_column(fields(r), owner, sequence))
+        elif r[options_at]:
+            current.append(inline(fields(r)))
+        else:
+            raw = plain(r)
+            column = recall(raw)
+            if column is None:
+                column = known[raw] = inline(fields(r))
+            current.append(column)
     return columns
 
 
@@ -180,6 +195,8 @@ _COLUMN_FIELDS = (
     "compression",
     "options",
 )
+#: What a plain column (read by its row's values alone) has none of.
+_NOT_PLAIN = frozenset({"identity", "acl", "options"})
 
 
 def row_fields(
