@@ -8,6 +8,7 @@ one of them, so the two costs pydantic adds by default (validation on build, its
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Any, Self
 
@@ -65,6 +66,28 @@ class Frozen(BaseModel):
         set_attribute(obj, "__pydantic_extra__", None)
         set_attribute(obj, "__pydantic_private__", None)
         return obj
+
+    @classmethod
+    def maker(cls) -> Callable[..., Self]:
+        """A builder taking every field's value positionally, in field order, for the kinds
+        read by the ten thousand (builders.py): the object ``trusted`` would make from the same
+        values, in a third of the time, as no keyword dict is made, merged or looked through.
+        The caller names the catalog's letters and interns the shared names itself."""
+        layout = _LAYOUT.get(cls)
+        if layout is None:
+            layout = _LAYOUT[cls] = _layout(cls)
+        names, fields_set = tuple(layout[0]), layout[1]
+        new, set_attribute = cls.__new__, object.__setattr__
+
+        def make(*values: Any) -> Any:  # an instance of cls
+            obj = new(cls)
+            set_attribute(obj, "__dict__", dict(zip(names, values, strict=True)))
+            set_attribute(obj, "__pydantic_fields_set__", fields_set)
+            set_attribute(obj, "__pydantic_extra__", None)
+            set_attribute(obj, "__pydantic_private__", None)
+            return obj
+
+        return make
 
 
 #: A model's defaults, its field names and its StrEnum fields with their members by value.

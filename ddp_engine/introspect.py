@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
 import psycopg
 
+from ddp_engine.builders import Names, columns, names_of
 from ddp_engine.cache import SnapshotCache
 from ddp_engine.connect import SessionLimits, connect
 from ddp_engine.deparsed import deparsed_query
@@ -31,13 +32,14 @@ from ddp_engine.model import (
     Unsupported,
 )
 from ddp_engine.queries import query_text
-from ddp_engine.registry import DEPARSED_KINDS, OBJECT_ATTRS, SPEC_OF_QUERY, Rows
+from ddp_engine.registry import DEPARSED_KINDS, OBJECT_ATTRS, SPEC_OF_QUERY, KindSpec, Rows
 from ddp_engine.rows import (
     ChangedWhileReading,
     build_sequence,
     build_table,
     build_view,
     fetch_dicts,
+    fetch_tuples,
     group_columns,
     is_dropped,
     parse_acl,
@@ -351,19 +353,50 @@ class _Results:
                     if not is_dropped(r["name"]) and not r["is_identity"]
                 ]
             elif name == "deparsed":
-                for r in fetch_dicts(cur):
-                    spec = SPEC_OF_QUERY[r["query"]]
-                    if spec.build is not None and _kept(spec.rows, r, self):
-                        self.objects[spec.attr].append(spec.build(r))
+                names = names_of(cur)
+                query = columns(names, "query")
+                readers = {
+                    spec.query: (
+                        self.objects[spec.attr],
+                        spec.build(names),
+                        self._keep(spec, names),
+                    )
+                    for spec in DEPARSED_KINDS
+                    if spec.build is not None
+                }
+                for r in fetch_tuples(cur):
+                    objects, build, keep = readers[query(r)]
+                    if keep is None or keep(r):
+                        objects.append(build(r))
             elif name == "unsupported":
                 self.objects[name] = [Unsupported(**r) for r in fetch_dicts(cur)]
             else:
                 spec = SPEC_OF_QUERY[name]
-                build, rows = spec.build, spec.rows
-                assert build is not None
-                self.objects[spec.attr] = [
-                    build(r) for r in fetch_dicts(cur) if _kept(rows, r, self)
-                ]
+                assert spec.build is not None
+                names = names_of(cur)
+                build, keep = spec.build(names), self._keep(spec, names)
+                if keep is None:
+                    self.objects[spec.attr] = list(map(build, fetch_tuples(cur)))
+                else:
+                    self.objects[spec.attr] = [build(r) for r in fetch_tuples(cur) if keep(r)]
+
+    def _keep(self, spec: KindSpec, names: Names) -> Callable[[tuple[Any, ...]], bool] | None:
+        """Whether a row of a kind's query becomes an object (registry.Rows; None: all do),
+        read by the columns' positions in ``names``."""
+        if spec.rows == Rows.ALL:
+            return None
+        if spec.rows == Rows.KEPT:
+            name = columns(names, "name")
+            return lambda r: not is_dropped(name(r))
+        on = columns(names, "schema_name", "table_name")
+        if spec.rows == Rows.ON_TABLE:
+            tables = self.table_names
+            return lambda r: on(r) in tables
+        relations = self.live_relations
+        if spec.rows == Rows.ON_RELATION:
+            return lambda r: on(r) in relations
+        name = columns(names, "name")
+        return lambda r: on(r) in relations and not is_dropped(name(r))
 
     def take_stream(
         self, name: str, cur: psycopg.Cursor[Any], query: str, params: dict[str, Any]
@@ -412,15 +445,3 @@ class _Results:
             **{attr: tuple(objects[attr]) for attr in OBJECT_ATTRS},
         )
         return Snapshot.model_construct(**values)
-
-
-def _kept(rows: Rows, r: dict[str, Any], results: _Results) -> bool:
-    """Whether a row of a kind's query becomes an object (registry.Rows)."""
-    if rows == Rows.ALL:
-        return True
-    if rows == Rows.ON_TABLE:
-        return (r["schema_name"], r["table_name"]) in results.table_names
-    if rows == Rows.KEPT:
-        return not is_dropped(r["name"])
-    on_relation = (r["schema_name"], r["table_name"]) in results.live_relations
-    return on_relation and (rows == Rows.ON_RELATION or not is_dropped(r["name"]))

@@ -17,6 +17,13 @@ from enum import StrEnum
 from operator import attrgetter
 from typing import Any, NamedTuple
 
+from ddp_engine.builders import (
+    Builder,
+    by_name,
+    constraint_builder,
+    index_builder,
+    trigger_builder,
+)
 from ddp_engine.deparsed import deparsed_builder
 from ddp_engine.model import (
     Collation,
@@ -45,14 +52,7 @@ from ddp_engine.model import (
     UserType,
     View,
 )
-from ddp_engine.rows import (
-    build_constraint,
-    build_function,
-    build_index,
-    build_policy,
-    build_trigger,
-    build_user_type,
-)
+from ddp_engine.rows import build_function, build_policy, build_user_type
 
 
 class Section(StrEnum):
@@ -105,10 +105,10 @@ class KindSpec(NamedTuple):
     section: Section
     #: ``queries/<query>.sql``, the catalog query the objects are read with.
     query: str
-    #: One row of the query → the object (rows.py); None where introspect.py reads the kind
-    #: with others (schemas first; tables and views from relations, with their columns;
-    #: sequences, which identity columns need).
-    build: Callable[[dict[str, Any]], Any] | None = None
+    #: The query's column names → the builder of one of its rows (builders.py); None where
+    #: introspect.py reads the kind with others (schemas first; tables and views from
+    #: relations, with their columns; sequences, which identity columns need).
+    build: Builder | None = None
     #: Which of the query's rows ``build`` is given.
     rows: Rows = Rows.KEPT
     #: Fields the diff does not compare (a table's columns are compared one by one).
@@ -140,7 +140,7 @@ def _without_data(
     model: type,
     key: tuple[str, str, str],
     section: Section,
-    read: tuple[str, str, Callable[[dict[str, Any]], Any] | None, Rows],
+    read: tuple[str, str, Builder | None, Rows],
     in_place: frozenset[str] = COSMETIC,
     not_compared: frozenset[str] = frozenset(),
 ) -> KindSpec:
@@ -174,7 +174,7 @@ def _deparsed(
         model,
         _ON_TABLE if model is Rule else _NAMED,
         section,
-        (attr, attr, deparsed_builder(model), rows),
+        (attr, attr, by_name(deparsed_builder(model)), rows),
         in_place=frozenset(),
         not_compared=frozenset({"drop"}),  # follows from the name
     )
@@ -210,7 +210,7 @@ KINDS: tuple[KindSpec, ...] = (
         ("", "name", ""),
         Section.EXTENSION,
         "extensions",
-        build=lambda r: Extension(**r),
+        build=by_name(lambda r: Extension(**r)),
         rows=Rows.ALL,
         not_compared=frozenset({"update_targets"}),  # what the server offers, not the schema
     ),
@@ -221,10 +221,12 @@ KINDS: tuple[KindSpec, ...] = (
         _NAMED,
         Section.TYPE,
         "collations",
-        build=lambda r: Collation(**r),
+        build=by_name(lambda r: Collation(**r)),
         in_place=COSMETIC,
     ),
-    KindSpec(Kind.TYPE, "types", UserType, _NAMED, Section.TYPE, "types", build=build_user_type),
+    KindSpec(
+        Kind.TYPE, "types", UserType, _NAMED, Section.TYPE, "types", build=by_name(build_user_type)
+    ),
     KindSpec(Kind.SEQUENCE, "sequences", Sequence, _NAMED, Section.SEQUENCE, "sequences"),
     KindSpec(
         Kind.TABLE,
@@ -245,7 +247,7 @@ KINDS: tuple[KindSpec, ...] = (
         ("schema_name", "signature", ""),
         Section.FUNCTION,
         "functions",
-        build=build_function,
+        build=by_name(build_function),
         rebuilt_with_dependencies=True,
         # CREATE OR REPLACE keeps the result type, argument names and defaults, and the kind
         recreated_by=frozenset({"kind", "result_type", "arguments"}),
@@ -256,7 +258,7 @@ KINDS: tuple[KindSpec, ...] = (
         Constraint,
         _ON_TABLE,
         Section.CONSTRAINT,
-        ("constraints", "constraints", build_constraint, Rows.ON_TABLE),
+        ("constraints", "constraints", constraint_builder, Rows.ON_TABLE),
         in_place=COSMETIC | frozenset({"index_comment"}) | INDEX_MARKS,
     ),
     _without_data(
@@ -264,7 +266,7 @@ KINDS: tuple[KindSpec, ...] = (
         Index,
         _NAMED,
         Section.INDEX,
-        ("indexes", "indexes", build_index, Rows.KEPT_ON_RELATION),
+        ("indexes", "indexes", index_builder, Rows.KEPT_ON_RELATION),
         in_place=COSMETIC | INDEX_MARKS,
     ),
     _without_data(
@@ -272,7 +274,7 @@ KINDS: tuple[KindSpec, ...] = (
         Trigger,
         _ON_TABLE,
         Section.TRIGGER,
-        ("triggers", "triggers", build_trigger, Rows.ON_RELATION),
+        ("triggers", "triggers", trigger_builder, Rows.ON_RELATION),
         in_place=COSMETIC | frozenset({"enabled"}),
     ),
     _without_data(
@@ -280,7 +282,7 @@ KINDS: tuple[KindSpec, ...] = (
         Policy,
         _ON_TABLE,
         Section.POLICY,
-        ("policies", "policies", build_policy, Rows.ON_TABLE),
+        ("policies", "policies", by_name(build_policy), Rows.ON_TABLE),
     ),
     *DEPARSED_KINDS,
 )

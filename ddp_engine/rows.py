@@ -11,23 +11,21 @@ import re
 import sys
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from itertools import chain, islice, repeat
 from operator import itemgetter
 from typing import Any
 
 import psycopg
 
-from ddp_engine.codes import TypeKind
+from ddp_engine.codes import ReplicaIdentity, TypeKind
 from ddp_engine.model import (
     Column,
-    Constraint,
     Function,
-    Index,
     Key,
     Policy,
     Sequence,
     Table,
-    Trigger,
     UserType,
     View,
 )
@@ -49,8 +47,14 @@ def is_dropped(name: str) -> bool:
 def parse_acl(items: Iterable[str], owner: str) -> tuple[str, ...]:
     """Canonical grants: ``grantee=privileges`` (``*`` marks grant option), owner as ``<owner>``.
 
-    The grantor is left out: who granted is history, not schema.
+    The grantor is left out: who granted is history, not schema. Tables of one schema mostly
+    carry the same grants: each list is parsed once and its result shared (``_canonical_acl``).
     """
+    return _canonical_acl(tuple(items), owner)
+
+
+@lru_cache(maxsize=4096)
+def _canonical_acl(items: tuple[str, ...], owner: str) -> tuple[str, ...]:
     result = []
     for item in items:
         quoted, rest = split_ident(item, sep="=")
@@ -113,8 +117,10 @@ def group_columns(
     }
     at = {d.name: i for i, d in enumerate(cur.description or ())}
     schema_at, table_at, name_at = at["schema_name"], at["table_name"], at["name"]
-    identity_at, acl_at, position_at = at["identity"], at["acl"], at["position"]
+    identity_at, acl_at, options_at = at["identity"], at["acl"], at["options"]
+    position_at = at["position"]
     fields = itemgetter(*(at[name] for name in _COLUMN_FIELDS))
+    plain = itemgetter(*(at[name] for name in _COLUMN_FIELDS if name not in _NOT_PLAIN))
     columns: dict[tuple[str, str], list[Column]] = defaultdict(list)
     relation: tuple[str, str] = ("", "")
     owner = ""
@@ -125,28 +131,16 @@ def group_columns(
     intern, make = sys.intern, tuple.__new__
     shared: dict[Column, Column] = {}
     share = shared.setdefault
-    for r in chain((first,), rows):
-        if r[schema_at] != relation[0] or r[table_at] != relation[1]:
-            relation = (intern(r[schema_at]), intern(r[table_at]))
-            if relation in columns:  # its rows came in more than one run
-                disordered.add(relation)
-            owner = owners.get(relation, "")
-            current, current_positions = columns[relation], positions[relation]
-        name = r[name_at]
-        if "_dropped_" in name and is_dropped(name):
-            continue
-        position = r[position_at]
-        if current_positions and position < current_positions[-1]:
-            disordered.add(relation)
-        current_positions.append(position)
-        if r[identity_at] or r[acl_at]:
-            sequence = identity_sequences.get((*relation, name)) if r[identity_at] else None
-            current.append(build_column(fields(r), owner, sequence))
-            continue
-        # The common case, inline: no identity to look up, no grants to parse. A function
-        # call and a keyword-built tuple per column cost a quarter of the columns' read.
-        (_, data_type, not_null, default, generated, _, collation, stats, storage, comment, _,
-         virtual, compression, options) = fields(r)  # fmt: skip
+    # The plain columns already built, by the row's values: nine in ten repeat one (the same
+    # name, type and default on many tables) and are neither built nor hashed again.
+    known: dict[tuple[Any, ...], Column] = {}
+    recall = known.get
+
+    def inline(values: tuple[Any, ...]) -> Column:
+        """The common case: no identity to look up, no grants to parse (a Column made from a
+        tuple: a keyword-built one cost a quarter of the columns' read)."""
+        (name, data_type, not_null, default, generated, _, collation, stats, storage, comment, _,
+         virtual, compression, options) = values  # fmt: skip
         column = make(
             Column,
             (
@@ -168,7 +162,33 @@ def group_columns(
                 tuple(options) if options else (),
             ),
         )
-        current.append(share(column, column))
+        return share(column, column)
+
+    for r in chain((first,), rows):
+        if r[schema_at] != relation[0] or r[table_at] != relation[1]:
+            relation = (intern(r[schema_at]), intern(r[table_at]))
+            if relation in columns:  # its rows came in more than one run
+                disordered.add(relation)
+            owner = owners.get(relation, "")
+            current, current_positions = columns[relation], positions[relation]
+        name = r[name_at]
+        if "_dropped_" in name and is_dropped(name):
+            continue
+        position = r[position_at]
+        if current_positions and position < current_positions[-1]:
+            disordered.add(relation)
+        current_positions.append(position)
+        if r[identity_at] or r[acl_at]:
+            sequence = identity_sequences.get((*relation, name)) if r[identity_at] else None
+            current.append(build_column(fields(r), owner, sequence))
+        elif r[options_at]:
+            current.append(inline(fields(r)))
+        else:
+            raw = plain(r)
+            column = recall(raw)
+            if column is None:
+                column = known[raw] = inline(fields(r))
+            current.append(column)
     for relation in disordered:
         ordered = sorted(zip(positions[relation], columns[relation], strict=True))
         columns[relation] = [column for _, column in ordered]
@@ -192,6 +212,8 @@ _COLUMN_FIELDS = (
     "compression",
     "options",
 )
+#: What a plain column (read by its row's values alone) has none of.
+_NOT_PLAIN = frozenset({"identity", "acl", "options"})
 
 
 def row_fields(
@@ -214,12 +236,6 @@ def row_fields(
     return fields
 
 
-def build_trigger(r: dict[str, Any]) -> Trigger:
-    return Trigger.trusted(
-        **row_fields(r, "enabled", on_table=True), definition=deparsed(r["definition"])
-    )
-
-
 def build_policy(r: dict[str, Any]) -> Policy:
     return Policy(
         **row_fields(r, "command", "permissive", on_table=True),
@@ -230,27 +246,41 @@ def build_policy(r: dict[str, Any]) -> Policy:
 
 
 def build_table(r: dict[str, Any], cols: list[Column]) -> Table:
+    """A Table from one relations.sql row and its columns: its fields given in order
+    (``Frozen.maker``), ten thousand a side on a big catalog."""
     parents = tuple(r["parents"])
+    partition = r["is_partition"]
+    not_nulls = r["not_nulls"] or ()
     own = r["inherited_own"] or ()
-    return Table.trusted(
-        **row_fields(
-            r,
-            *("partition_key", "partition_bound", "rls", "force_rls", "replica_identity"),
-            granted=True,
-        ),
-        partitioned=r["relkind"] == "p",
-        unlogged=r["persistence"] == "u",
-        partition_of=parents[0] if r["is_partition"] else None,
-        inherits=() if r["is_partition"] else parents,
-        options=tuple(sorted(r["options"])),
-        columns=tuple(cols),
-        not_null_names=tuple((n[0], n[1]) for n in r["not_nulls"] or ()),
-        not_null_inherited=tuple(n[0] for n in r["not_nulls"] or () if n[2] == "true"),
-        inherited_defaults=tuple((n[0], n[1]) for n in own if n[2] == "true"),
-        inherited_not_null=tuple(n[0] for n in own if n[3] == "true"),
-        cloned_indexes=tuple(r["cloned_indexes"] or ()),
-        cloned_constraints=tuple(r["cloned_constraints"] or ()),
+    owner = r["owner"]
+    return _make_table(
+        sys.intern(r["schema_name"]),
+        r["name"],
+        r["relkind"] == "p",
+        r["persistence"] == "u",
+        r["partition_key"],
+        parents[0] if partition else None,
+        r["partition_bound"],
+        () if partition else parents,
+        tuple(sorted(r["options"])),
+        r["rls"],
+        r["force_rls"],
+        _REPLICA_IDENTITY[r["replica_identity"]],
+        tuple(cols),
+        tuple([(n[0], n[1]) for n in not_nulls]),
+        tuple([n[0] for n in not_nulls if n[2] == "true"]),
+        tuple([(n[0], n[1]) for n in own if n[2] == "true"]),
+        tuple([n[0] for n in own if n[3] == "true"]),
+        tuple(r["cloned_indexes"] or ()),
+        tuple(r["cloned_constraints"] or ()),
+        r["comment"],
+        parse_acl(r["acl"], owner),
+        owner,
     )
+
+
+_make_table = Table.maker()
+_REPLICA_IDENTITY = {member.value: member for member in ReplicaIdentity}
 
 
 def build_column(c: tuple[Any, ...], owner: str, sequence: dict[str, Any] | None) -> Column:
@@ -299,57 +329,37 @@ def build_view(r: dict[str, Any], cols: list[Column]) -> View:
 
 
 def build_sequence(r: dict[str, Any]) -> Sequence:
+    """A Sequence from one sequences.sql row (not an identity's: its column holds it)."""
     owned = None
     if r["owned_by_table"] and not is_dropped(r["owned_by_table"]):
         owned = (r["owned_by_schema"], r["owned_by_table"], r["owned_by_column"])
-    return Sequence.trusted(
-        **row_fields(
-            r,
-            *("data_type", "start", "increment", "min_value", "max_value", "cache", "cycle"),
-            granted=True,
-        ),
-        unlogged=r["persistence"] == "u",
-        owned_by=owned,
+    owner = r["owner"]
+    return _make_sequence(
+        sys.intern(r["schema_name"]),
+        r["name"],
+        r["data_type"],
+        r["start"],
+        r["increment"],
+        r["min_value"],
+        r["max_value"],
+        r["cache"],
+        r["cycle"],
+        r["persistence"] == "u",
+        owned,
+        False,
+        r["comment"],
+        parse_acl(r["acl"], owner),
+        owner,
     )
 
 
-def build_constraint(r: dict[str, Any]) -> Constraint:
-    return Constraint.trusted(
-        **row_fields(
-            r,
-            *("constraint_type", "index_comment", "clustered", "replica_identity"),
-            on_table=True,
-        ),
-        definition=deparsed(r["definition"]),
-        columns=tuple(r["columns"]),
-        ref_table=(r["ref_schema"], r["ref_table"]) if r["ref_table"] else None,
-        ref_columns=tuple(r["ref_columns"]),
-    )
+_make_sequence = Sequence.maker()
 
 
 def deparsed(value: str | None) -> str:
     if value is None:
         raise ChangedWhileReading
     return value
-
-
-def build_index(r: dict[str, Any]) -> Index:
-    definition: str = deparsed(r["definition"])
-    prefix: str = r["definition_prefix"]
-    if definition.startswith(prefix) or not definition:  # none: out of scope, not read
-        body = definition[len(prefix) :]
-    else:  # defensive: cut at the first USING after ON
-        body = definition[definition.index(" USING ") + 1 :]
-    return Index.trusted(
-        **row_fields(
-            r,
-            *("predicate", "on_partitioned", "clustered", "replica_identity", "valid"),
-            on_table=True,
-        ),
-        body=body,
-        unique=r["is_unique"],
-        key_columns=tuple(r["key_columns"] or ()),
-    )
 
 
 def build_function(r: dict[str, Any]) -> Function:
