@@ -7,6 +7,7 @@ it, after every statement; a counting subclass of the cache says whether the fil
 
 from __future__ import annotations
 
+import json
 import marshal
 import os
 import stat
@@ -299,6 +300,24 @@ def test_equal_columns_are_one_object_read_or_cached(
         assert a.columns[0] is b.columns[0]
         assert a.columns[1] != b.columns[1]
     assert reader.cache.hits == 1
+    reader.conn.close()
+
+
+def test_a_file_read_meanwhile_is_used_only_at_its_epoch(
+    server: Server, make_db: Any, tmp_path: Path
+) -> None:
+    """The file is read while the server computes the epoch (``prefetch``); a file of another
+    epoch is given up and never answers, the same file at its epoch does."""
+    db = make_db(SCHEMA)
+    reader = Reader(server, db, tmp_path)
+    cached, fresh = reader.both()  # the file written
+    header = json.loads(reader.cache.path.read_bytes().split(b"\n", 1)[0])
+    identity = (header["system_identifier"], header["database_oid"])
+    reader.cache.prefetch()
+    assert reader.cache.load(identity, "another epoch") is None
+    reader.cache.prefetch()
+    assert reader.cache.load(identity, header["epoch"]) == fresh
+    assert reader.cache.load(identity, header["epoch"]) == fresh  # read at once, no prefetch
     reader.conn.close()
 
 
