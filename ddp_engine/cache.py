@@ -147,7 +147,8 @@ class SnapshotCache:
             try:
                 header = json.loads(file.readline())
                 return header, decode(_records(file, info.st_size, lambda: keep(header)))
-            except (ValueError, TypeError, KeyError, IndexError, EOFError):  # read it again
+            # a malformed or unreadable file: the side is read again (and the file replaced)
+            except (ValueError, TypeError, KeyError, IndexError, EOFError, OSError):
                 return None
 
     def store(self, identity: tuple[str, str], epoch: str, snapshot: Snapshot) -> None:
