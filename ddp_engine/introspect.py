@@ -276,6 +276,7 @@ def _read_once(
             for setting, value in TRANSACTION_SETTINGS.items():
                 cur.execute("SELECT pg_catalog.set_config(%s, %s, true)", (setting, value))
             if cache:  # the epoch first: the same transaction, so it dates what is read next
+                cache.prefetch()  # the file is read meanwhile
                 identity, epoch = server_identity(cur), read_epoch(cur)
                 cached = cache.load(identity, epoch)
                 if cached is not None:

@@ -7,6 +7,8 @@ it, after every statement; a counting subclass of the cache says whether the fil
 
 from __future__ import annotations
 
+import json
+import marshal
 import os
 import stat
 import uuid
@@ -19,7 +21,7 @@ import pytest
 from ddp_engine.cache import SnapshotCache
 from ddp_engine.epoch import read_epoch
 from ddp_engine.introspect import read_snapshot
-from ddp_engine.model import Snapshot
+from ddp_engine.model import Snapshot, UserType
 from ddp_engine.settings import ConnectionSettings
 from tests.conftest import Server, ensure_roles
 from tests.corpus_cases import FOLDERS, SHARED_CASES, case_sql, shared_sql
@@ -244,14 +246,24 @@ def test_a_cache_file_is_private_atomic_and_only_ours(
     reader.conn.close()
 
 
+def records(*parts: object) -> bytes:
+    """Parts as the cache writes them: each a length, then the part marshalled."""
+    out = b""
+    for part in parts:
+        data = marshal.dumps(part, 4)
+        out += len(data).to_bytes(8, "little") + data
+    return out
+
+
 @pytest.mark.parametrize(
     "body",
     [
-        b"not json",
-        b'{"tables": 1}',
+        b"not a snapshot",
         b"[]",
-        b'["server_version",150000]\n["all_schemas",false]',  # parts missing
-        b'["server_version",150000]\n["tables",[[1]]]',  # a table of one field
+        records(("server_version", 150000), ("all_schemas", False)),  # parts missing
+        records(("server_version", 150000), ("tables", ((1,),))),  # a table of one field
+        records(("columns", ()), ("tables", (("x",) * 3,)))[:-5],  # cut short
+        records(("types", (("?",) * len(UserType.model_fields),))),  # no such kind letter
     ],
 )
 def test_a_malformed_cache_file_is_read_again(
@@ -288,6 +300,24 @@ def test_equal_columns_are_one_object_read_or_cached(
         assert a.columns[0] is b.columns[0]
         assert a.columns[1] != b.columns[1]
     assert reader.cache.hits == 1
+    reader.conn.close()
+
+
+def test_a_file_read_meanwhile_is_used_only_at_its_epoch(
+    server: Server, make_db: Any, tmp_path: Path
+) -> None:
+    """The file is read while the server computes the epoch (``prefetch``); a file of another
+    epoch is given up and never answers, the same file at its epoch does."""
+    db = make_db(SCHEMA)
+    reader = Reader(server, db, tmp_path)
+    cached, fresh = reader.both()  # the file written
+    header = json.loads(reader.cache.path.read_bytes().split(b"\n", 1)[0])
+    identity = (header["system_identifier"], header["database_oid"])
+    reader.cache.prefetch()
+    assert reader.cache.load(identity, "another epoch") is None
+    reader.cache.prefetch()
+    assert reader.cache.load(identity, header["epoch"]) == fresh
+    assert reader.cache.load(identity, header["epoch"]) == fresh  # read at once, no prefetch
     reader.conn.close()
 
 
@@ -355,6 +385,17 @@ def test_a_side_loaded_from_sql_files_is_not_cached(
     assert len(files) == 1 and target.encode() in files[0].read_bytes().split(b"\n", 1)[0]
 
 
+def value_types(snapshot: Snapshot) -> list[tuple[str, ...]]:
+    """The type of every field value of every object (equality alone would not tell a
+    StrEnum from its letter)."""
+    return [
+        tuple(type(value).__name__ for value in obj.__dict__.values())
+        for attr in Snapshot.model_fields
+        if attr not in ("server_version", "all_schemas", "dependencies")
+        for obj in getattr(snapshot, attr)
+    ]
+
+
 CORPUS = [f"shared/{c}" for c in SHARED_CASES] + [f"extra/{c}" for c in FOLDERS]
 
 
@@ -376,5 +417,6 @@ def test_every_corpus_case_reads_the_same_cached(
         first, fresh = reader.both()
         second, _ = reader.both()
         assert first == fresh == second
+        assert value_types(second) == value_types(fresh)  # catalog letters as their enums
         assert reader.cache.hits == 1
         reader.conn.close()

@@ -83,6 +83,7 @@ FUNCTIONS = (
     ),
     # the catalog epoch (ddp_engine/epoch.py)
     ("hashtextextended", "text, bigint", "bigint", "pg_catalog.hashtextextended($1, $2)"),
+    ("hashtidextended", "tid, bigint", "bigint", "pg_catalog.hashtidextended($1, $2)"),
     ("has_table_privilege", "oid, text", "boolean", "pg_catalog.has_table_privilege($1, $2)"),
     ("current_database", "", "name", "pg_catalog.current_database()"),
     ("pg_try_advisory_lock", "bigint", "boolean", "pg_catalog.pg_try_advisory_lock($1)"),
