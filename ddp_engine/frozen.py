@@ -76,12 +76,14 @@ class Frozen(BaseModel):
         layout = _LAYOUT.get(cls)
         if layout is None:
             layout = _LAYOUT[cls] = _layout(cls)
-        names, fields_set = tuple(layout[0]), layout[1]
+        names, fields_set, template = tuple(layout[0]), layout[1], layout[0].copy
         new, set_attribute = cls.__new__, object.__setattr__
 
         def make(*values: Any) -> Any:  # an instance of cls
             obj = new(cls)
-            set_attribute(obj, "__dict__", dict(zip(names, values, strict=True)))
+            attributes = template()
+            attributes.update(zip(names, values, strict=True))
+            set_attribute(obj, "__dict__", attributes)
             set_attribute(obj, "__pydantic_fields_set__", fields_set)
             set_attribute(obj, "__pydantic_extra__", None)
             set_attribute(obj, "__pydantic_private__", None)
