@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
 import psycopg
 
+from ddp_engine.blocked import blocked_read
 from ddp_engine.builders import Names, columns, names_of
 from ddp_engine.cache import SnapshotCache
 from ddp_engine.connect import SessionLimits, connect
@@ -128,6 +129,7 @@ def introspect(
     limits: SessionLimits | None = None,
     cache_dir: str | None = None,
     read_scope: ReadScope | None = None,
+    shared: dict[Any, Any] | None = None,
 ) -> tuple[Snapshot, float]:
     """Connect to ``side`` and read its Snapshot; returns it with the seconds it took.
 
@@ -135,7 +137,9 @@ def introspect(
     ends in one line naming the table and the process that blocked it (``blocked_read``).
     ``cache_dir``: a folder where the side's last snapshot is kept and reused while the
     side's catalog epoch has not moved (cache.py). ``read_scope``: what the read leaves out
-    (listed by name, not read in full: scope.ReadScope).
+    (listed by name, not read in full: scope.ReadScope). ``shared``: a pool both sides of a
+    sync read into, each object equal to one the other side built taken from it instead (a
+    target holds its source's objects but for what differs: half the memory of two copies).
     """
     limits = limits or SessionLimits()
     started = time.perf_counter()
@@ -143,7 +147,9 @@ def introspect(
     cache = SnapshotCache(cache_dir, settings, all_schemas, scope_key) if cache_dir else None
     with connect(settings, side, limits) as conn:
         try:
-            snapshot = read_snapshot(conn, settings.schema_name, all_schemas, cache, read_scope)
+            snapshot = read_snapshot(
+                conn, settings.schema_name, all_schemas, cache, read_scope, shared
+            )
         except (psycopg.errors.LockNotAvailable, psycopg.errors.QueryCanceled) as exc:
             raise DdpError(blocked_read(settings, side, all_schemas, limits, exc)) from None
         except psycopg.errors.OutOfMemory as exc:
@@ -153,47 +159,6 @@ def introspect(
                 "max_locks_per_transaction, or read fewer schemas at once"
             ) from None
     return snapshot, time.perf_counter() - started
-
-
-#: How long the look-up of a blocking process may itself take (it reads no user relation).
-_BLOCKERS_LIMITS = SessionLimits(lock_timeout="2s", statement_timeout="10s")
-
-
-def blocked_read(
-    settings: ConnectionSettings,
-    side: str,
-    all_schemas: bool,
-    limits: SessionLimits,
-    exc: psycopg.Error,
-) -> str:
-    """One line for a read that gave up waiting: the relation and the process holding an
-    ACCESS EXCLUSIVE lock on it (pid, user, application, since when), found in a fresh short
-    session through pg_locks and pg_stat_activity; else what timed out."""
-    waited = (
-        f"--lock-timeout {limits.lock_timeout}"
-        if isinstance(exc, psycopg.errors.LockNotAvailable)
-        else f"--read-timeout {limits.statement_timeout}"
-    )
-    row = None
-    try:
-        with connect(settings, side, _BLOCKERS_LIMITS) as conn:
-            params = {"schemas": [settings.schema_name], "all": all_schemas}
-            row = conn.execute(load_query("blockers"), params).fetchone()
-    except (psycopg.Error, DdpError):
-        pass  # the look-up is a courtesy: the read's own failure is what counts
-    if row is None:
-        return (
-            f"DDP SYNC failed: reading the {side} database gave up after {waited}: "
-            f"{' '.join(str(exc).split())}"
-        )
-    schema_name, relation, oid, pid, user, application, since = row
-    table = f"{schema_name}.{relation}" if relation else f"relation {oid}"
-    return (
-        f"DDP SYNC failed: reading the {side} database gave up after {waited}: {table} is "
-        f"locked (ACCESS EXCLUSIVE) by pid {pid} (user {user or '?'}, application "
-        f"{application or '?'}, in a transaction since {since or '?'}); "
-        "try again when it ends, or end that session"
-    )
 
 
 #: Reads tried before giving up on a schema that keeps changing under us.
@@ -206,6 +171,7 @@ def read_snapshot(
     all_schemas: bool,
     cache: SnapshotCache | None = None,
     read_scope: ReadScope | None = None,
+    shared: dict[Any, Any] | None = None,
 ) -> Snapshot:
     """Read a Snapshot through an open connection (left unchanged: the transaction rolls back);
     with a ``cache``, the cached one when the catalog's epoch has not moved since.
@@ -216,7 +182,7 @@ def read_snapshot(
     """
     for _ in range(READ_ATTEMPTS):
         try:
-            return _read_once(conn, schema_name, all_schemas, cache, read_scope)
+            return _read_once(conn, schema_name, all_schemas, cache, read_scope, shared)
         except ChangedWhileReading:
             continue
     raise DdpError(
@@ -268,6 +234,7 @@ def _read_once(
     all_schemas: bool,
     cache: SnapshotCache | None,
     read_scope: ReadScope | None,
+    shared: dict[Any, Any] | None,
 ) -> Snapshot:
     conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
     conn.read_only = True
@@ -289,7 +256,7 @@ def _read_once(
             params["schemas"] = [r["name"] for r in schema_rows]
             params.update(read_scope.params(params["schemas"]) if read_scope else NO_SCOPE_PARAMS)
             scoped = leaves_out(params)
-            results = _Results(all_schemas)
+            results = _Results(all_schemas, {} if shared is None else shared)
             # The server runs query n+1 while a worker turns the rows of query n into objects:
             # a finished result lives in its own cursor and needs no connection to be read.
             # Query n+2 waits for the worker to finish n, so that at most two results are
@@ -332,8 +299,9 @@ class _Results:
     took more memory than the objects made from it.
     """
 
-    def __init__(self, all_schemas: bool) -> None:
+    def __init__(self, all_schemas: bool, shared: dict[Any, Any]) -> None:
         self.all_schemas = all_schemas
+        self.shared = shared  # each object (and dependency key) once, for both sides
         self.objects: dict[str, list[Any]] = defaultdict(list)
         self.relation_rows: list[dict[str, Any]] = []
         self.sequence_rows: list[dict[str, Any]] = []
@@ -348,11 +316,11 @@ class _Results:
                 self.relation_rows = list(fetch_dicts(cur))
             elif name == "sequences":
                 self.sequence_rows = list(fetch_dicts(cur))
-                self.objects["sequences"] = [
+                self.objects["sequences"] = self._pooled(
                     build_sequence(r)
                     for r in self.sequence_rows
                     if not is_dropped(r["name"]) and not r["is_identity"]
-                ]
+                )
             elif name == "deparsed":
                 names = names_of(cur)
                 query = columns(names, "query")
@@ -376,10 +344,15 @@ class _Results:
                 assert spec.build is not None
                 names = names_of(cur)
                 build, keep = spec.build(names), self._keep(spec, names)
-                if keep is None:
-                    self.objects[spec.attr] = list(map(build, fetch_tuples(cur)))
-                else:
-                    self.objects[spec.attr] = [build(r) for r in fetch_tuples(cur) if keep(r)]
+                rows = fetch_tuples(cur)
+                self.objects[spec.attr] = self._pooled(
+                    map(build, rows) if keep is None else (build(r) for r in rows if keep(r))
+                )
+
+    def _pooled(self, objects: Iterable[Any]) -> list[Any]:
+        """Each object, or the equal one built first, by either side (``shared``)."""
+        share = self.shared.setdefault
+        return [share(o, o) for o in objects]
 
     def _keep(self, spec: KindSpec, names: Names) -> Callable[[tuple[Any, ...]], bool] | None:
         """Whether a row of a kind's query becomes an object (registry.Rows; None: all do),
@@ -406,7 +379,7 @@ class _Results:
         sequences are in)."""
         rows = cur.stream(query, params, size=STREAM_CHUNK)
         if name == "dependencies":
-            self.dependencies = read_dependencies(rows)
+            self.dependencies = read_dependencies(rows, self.shared)
         else:
             self._relations(group_columns(cur, rows, self.relation_rows, self.sequence_rows))
 
@@ -420,9 +393,11 @@ class _Results:
             if r["relkind"] in ("v", "m"):
                 definition = "" if r["out_of_scope"] else self.view_definitions.get(r["oid"])
                 r["view_definition"] = definition
-                self.objects["views"].append(build_view(r, cols))
+                view = build_view(r, cols)
+                self.objects["views"].append(self.shared.setdefault(view, view))
             else:
-                self.objects["tables"].append(build_table(r, cols))
+                table = build_table(r, cols)
+                self.objects["tables"].append(self.shared.setdefault(table, table))
                 self.table_names.add(name)
             self.live_relations.add(name)
         self.relation_rows = []

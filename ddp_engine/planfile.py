@@ -24,10 +24,11 @@ import psycopg
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ddp_engine.apply import apply_plan
+from ddp_engine.blocked import blocked_read
 from ddp_engine.crossversion import strip_privileges
 from ddp_engine.errors import ApplyFailed, BadInput, DdpError, PlanEdited
 from ddp_engine.hazards import HazardCode
-from ddp_engine.introspect import blocked_read, introspect
+from ddp_engine.introspect import introspect
 from ddp_engine.model import Snapshot
 from ddp_engine.plan_model import Plan
 from ddp_engine.present import FORMAT_VERSION, plan_document

@@ -389,7 +389,9 @@ def build_user_type(r: dict[str, Any]) -> UserType:
     )
 
 
-def read_dependencies(rows: Iterator[tuple[Any, ...]]) -> list[tuple[Key, Key]]:
+def read_dependencies(
+    rows: Iterator[tuple[Any, ...]], shared: dict[Any, Any] | None = None
+) -> list[tuple[Key, Key]]:
     """pg_depend edges between modelled objects (dependencies.sql leaves out those never used),
     each once, in the order the server sent them; edges with a ``_dropped_`` end are left out.
 
@@ -398,10 +400,11 @@ def read_dependencies(rows: Iterator[tuple[Any, ...]]) -> list[tuple[Key, Key]]:
     as they come, so that the driver's copies are freed at once and the keys of one object
     share their strings, and each distinct key is one tuple that every edge naming it shares
     (a table is the end of dozens). A ``_dropped_`` name is looked for in a whole batch at
-    once; only a batch that holds one is filtered row by row.
+    once; only a batch that holds one is filtered row by row. ``shared``: where keys and edges
+    are kept once for both sides of a sync (the other side's equal ones are taken from it).
     """
     edges: dict[tuple[Key, Key], None] = {}  # insertion-ordered, no repeats
-    keys: dict[Key, Key] = {}
+    keys: dict[Any, Any] = {} if shared is None else shared
     intern = repeat(sys.intern)
     while batch := list(islice(rows, BATCH)):
         kept = list(map(tuple, map(map, intern, batch)))
@@ -410,7 +413,8 @@ def read_dependencies(rows: Iterator[tuple[Any, ...]]) -> list[tuple[Key, Key]]:
         dependents, referenced = list(map(_DEPENDENT, kept)), list(map(_REFERENCED, kept))
         dependents = list(map(keys.setdefault, dependents, dependents))
         referenced = list(map(keys.setdefault, referenced, referenced))
-        edges.update(dict.fromkeys(zip(dependents, referenced, strict=True)))
+        pairs = list(zip(dependents, referenced, strict=True))
+        edges.update(dict.fromkeys(map(keys.setdefault, pairs, pairs)))
     return list(edges)
 
 

@@ -22,12 +22,13 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import psycopg
 from pydantic import BaseModel, ConfigDict
 
 from ddp_engine.apply import apply_plan
+from ddp_engine.blocked import blocked_read
 from ddp_engine.context import Lookups, pair_lookups
 from ddp_engine.conversions import TargetConversions
 from ddp_engine.crossversion import mark_unsettled, same_major, settle_texts, strip_privileges
@@ -36,7 +37,7 @@ from ddp_engine.diff import Change, diff
 from ddp_engine.errors import DdpError
 from ddp_engine.extversions import installable, missing_extensions, reachable_versions
 from ddp_engine.fidelity import noted
-from ddp_engine.introspect import blocked_read, introspect
+from ddp_engine.introspect import introspect
 from ddp_engine.lookalike import flag_lookalikes
 from ddp_engine.model import Key, Snapshot
 from ddp_engine.options import SyncOptions
@@ -86,13 +87,15 @@ def snapshot(
     side: str,
     options: SyncOptions,
     target_schema: str | None = None,
+    shared: dict[Any, Any] | None = None,
 ) -> tuple[Snapshot, float]:
     """Read one side ("source" or "target"): its snapshot and the seconds the read took.
     What the scope leaves out is not read in full (``target_schema``: the schema a source's
-    one schema is compared with, which the scope's patterns name; options.read_scope)."""
+    one schema is compared with, which the scope's patterns name; options.read_scope).
+    ``shared``: the pool of objects both sides read into (introspect)."""
     cache = None if side in options.uncached else options.cache_dir
     scope = options.read_scope(side, settings.schema_name, target_schema)
-    return introspect(settings, side, options.all_schemas, options.limits(), cache, scope)
+    return introspect(settings, side, options.all_schemas, options.limits(), cache, scope, shared)
 
 
 def read_both(
@@ -101,11 +104,13 @@ def read_both(
     """Introspect source and target at the same time: the wall time is the slower side's.
 
     Each side's lookups (and the target's fingerprint) are made in that side's thread as soon
-    as it is read, while the other side may still be reading.
+    as it is read, while the other side may still be reading. Both read into one pool: an
+    object of the target equal to one of the source is that one (most of them are).
     """
+    shared: dict[Any, Any] = {}
 
     def read(settings: ConnectionSettings, side: str) -> SideRead:
-        snap, seconds = snapshot(settings, side, options, target.schema_name)
+        snap, seconds = snapshot(settings, side, options, target.schema_name, shared)
         if side == "source":
             return SideRead(snap, seconds, Lookups.of_source(snap), "")
         fingerprint = snap.fingerprint() if options.fingerprint else ""
