@@ -134,8 +134,14 @@ def tool_commands(
         migra += ["--schema", pair.src_schema]
     migra += [pg.url(tgt), pg.url(src)]
     # ddp runs in an empty directory, with no SOURCE_/TARGET_DB_ variables, so that no .env or
-    # environment setting of the caller slips in.
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SOURCE_DB_", "TARGET_DB_"))}
+    # environment setting of the caller slips in; and with its bytecode written once and kept,
+    # as an installed package has it (PYTHONDONTWRITEBYTECODE in the caller's environment
+    # would make every run compile ddp_engine again: 0.15-0.2 s of CPU).
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SOURCE_DB_", "TARGET_DB_")) and k != "PYTHONDONTWRITEBYTECODE"
+    }
     # The same sync with a snapshot cache (--cache), primed by an untimed run: the pair has not
     # changed since, so each timed run reads the catalog epochs and the files.
     cached = [*ddp, "--cache", str(tmp / "cache")]
