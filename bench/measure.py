@@ -127,6 +127,7 @@ def bench_pair(args: argparse.Namespace, pg: Pg, pair: Pair, migra_ok: tuple[boo
         "layout": pair.layout,
         "n": pair.n,
         **began,
+        "runs": args.runs,
         "pair": info,
         "tools": summary,
         "notes": notes,
