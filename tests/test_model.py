@@ -173,3 +173,21 @@ def test_lookups_are_taken_only_for_the_snapshot_they_were_made_from(server, mak
     assert make_plan(source, target, **labels, lookups=made).changes == plain.changes
     stale = (Lookups.of_source(target), Lookups.of_target(source))  # of other snapshots
     assert make_plan(source, target, **labels, lookups=stale).changes == plain.changes
+
+
+def test_both_sides_read_into_one_pool_of_equal_objects(server, make_db) -> None:
+    """Objects equal on both sides are one object (half the memory of two copies); the ones
+    that differ stay each side's own, and the plan is the one two separate reads give."""
+    ddl = "CREATE TABLE t (a int PRIMARY KEY, b text CHECK (b <> ''));"
+    source = server.settings(make_db(ddl + "CREATE TABLE u (x int);"))
+    target = server.settings(make_db(ddl + "CREATE TABLE u (x bigint);"))
+    shared: dict = {}
+    src, _ = introspect(source, "source", shared=shared)
+    tgt, _ = introspect(target, "target", shared=shared)
+    by_name = {t.name: t for t in src.tables}
+    for table in tgt.tables:
+        assert (table is by_name[table.name]) == (table.name == "t")
+    assert all(any(c is s for s in src.constraints) for c in tgt.constraints)
+    labels = dict(source_label="s", target_label="t", target_schema="public", target_fingerprint="")
+    alone = make_plan(introspect(source, "source")[0], introspect(target, "target")[0], **labels)
+    assert make_plan(src, tgt, **labels).changes == alone.changes
